@@ -1,0 +1,90 @@
+//! `caiji`: the capture station's command line.
+#![deny(missing_docs)]
+
+mod analyze;
+mod photo_cmd;
+mod report;
+mod xlsx;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "caiji", version, about = "采集 Caiji — 学历证书电子注册照片采集站 / diploma photo capture station")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// 分析照片或相机画面 / analyse photos or camera frames against the standard
+    Analyze {
+        /// 每个文件输出一行 JSON / one JSON object per line
+        #[arg(long)]
+        json: bool,
+        /// PNG 或 JPEG 文件 / PNG or JPEG files
+        #[arg(required = true)]
+        images: Vec<PathBuf>,
+    },
+    /// 拍摄一张（离线）：分析画面，合格则写出加密照片 / one offline shot: analyse, and if compliant write the sealed photo
+    Capture {
+        /// 采集码 / capture code text
+        #[arg(long)]
+        code: String,
+        /// 站点密钥文件 / station key file
+        #[arg(long)]
+        key: PathBuf,
+        /// 输出照片 / output photo (.jpg)
+        #[arg(long)]
+        out: PathBuf,
+        /// 相机画面 / camera frame (PNG or JPEG)
+        frame: PathBuf,
+    },
+    /// 检查照片文件是否符合标准 / check photo files against every rule
+    Validate {
+        /// 每个文件输出一行 JSON / one JSON object per line
+        #[arg(long)]
+        json: bool,
+        /// 站点密钥（解密标识）/ station key, to open the seals
+        #[arg(long)]
+        key: Option<PathBuf>,
+        /// 同时写出 Excel 报表 / also write an Excel report
+        #[arg(long)]
+        report: Option<PathBuf>,
+        /// 文件或文件夹 / files or folders
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// 生成站点密钥 / generate a station key file
+    Keygen {
+        /// 密钥文件 / key file to create
+        path: PathBuf,
+    },
+    /// 生成示例画面（真实人像合成到标准背景上）/ render a demo frame: a real portrait on a standard backdrop
+    Scene {
+        /// 人物 / subject: astronaut, glasses, curly, short_hair
+        #[arg(long, default_value = "astronaut")]
+        subject: String,
+        /// 背景 / backdrop: light_blue, white, light_grey or rgb:R,G,B
+        #[arg(long, default_value = "light_blue")]
+        backdrop: String,
+        /// 画面尺寸 / frame size WxH
+        #[arg(long, default_value = "1920x1080")]
+        size: String,
+        /// 输出 PNG / output PNG
+        out: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Analyze { json, images } => analyze::run(&images, json),
+        Command::Capture { code, key, out, frame } => photo_cmd::capture(&code, &key, &out, &frame),
+        Command::Validate { json, key, report, paths } => photo_cmd::validate(&paths, json, key.as_deref(), report.as_deref()),
+        Command::Keygen { path } => photo_cmd::keygen(&path),
+        Command::Scene { subject, backdrop, size, out } => analyze::scene(&subject, &backdrop, &size, &out),
+    }
+}

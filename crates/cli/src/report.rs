@@ -1,0 +1,103 @@
+//! The JSON and table shapes the commands print: one place, so `analyze`, `capture` and
+//! `validate` agree field for field.
+
+use caiji_spec::Check;
+use caiji_vision::Analysis;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+/// A failure to read one input file, with a code a script can branch on.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileError {
+    /// Stable code: `not_found`, `unreadable`, `empty`, `not_an_image`, `corrupt`.
+    pub code: &'static str,
+    /// Chinese.
+    pub message_zh: String,
+    /// English.
+    pub message_en: String,
+}
+
+/// Decode an image file, whatever its extension says, into RGB.
+pub fn load_rgb(path: &std::path::Path) -> Result<image::RgbImage, FileError> {
+    let err = |code, zh: String, en: String| FileError { code, message_zh: zh, message_en: en };
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => err("not_found", "文件不存在".into(), "file not found".into()),
+        _ => err("unreadable", format!("无法读取文件：{e}"), format!("cannot read the file: {e}")),
+    })?;
+    if meta.is_dir() {
+        return Err(err("not_a_file", "这是一个文件夹".into(), "this is a folder".into()));
+    }
+    if meta.len() == 0 {
+        return Err(err("empty", "文件为空（0 字节）".into(), "the file is empty (0 bytes)".into()));
+    }
+    let bytes = std::fs::read(path)
+        .map_err(|e| err("unreadable", format!("无法读取文件：{e}"), format!("cannot read the file: {e}")))?;
+    let reader = image::ImageReader::new(std::io::Cursor::new(&bytes))
+        .with_guessed_format()
+        .map_err(|e| err("unreadable", format!("无法读取文件：{e}"), format!("cannot read the file: {e}")))?;
+    if reader.format().is_none() {
+        return Err(err("not_an_image", "不是 PNG 或 JPEG 图片".into(), "not a PNG or JPEG image".into()));
+    }
+    reader.decode().map(|img| img.to_rgb8()).map_err(|e| {
+        err("corrupt", format!("图片已损坏或被截断：{e}"), format!("image is damaged or truncated: {e}"))
+    })
+}
+
+fn checks_json(checks: &[Check]) -> Value {
+    serde_json::to_value(checks).expect("checks serialise")
+}
+
+fn r1(v: f64) -> f64 {
+    (v * 10.0).round() / 10.0
+}
+
+/// The analysis of one file as the JSON object `caiji analyze --json` prints.
+pub fn analysis_json(file: &str, a: &Analysis) -> Value {
+    let mut o = json!({
+        "file": file,
+        "width": a.width,
+        "height": a.height,
+        "faces": a.measurements.as_ref().map(|m| m.faces).unwrap_or(0),
+    });
+    if let Some(m) = &a.measurements {
+        let obj = o.as_object_mut().expect("object");
+        obj.insert("eye_left".into(), json!([r1(m.eye_left.x), r1(m.eye_left.y)]));
+        obj.insert("eye_right".into(), json!([r1(m.eye_right.x), r1(m.eye_right.y)]));
+        obj.insert("eye_y".into(), json!(r1(m.eye_y)));
+        obj.insert("head_top_y".into(), json!(r1(m.head_top_y)));
+        obj.insert("face_width".into(), json!(r1(m.face_width)));
+        obj.insert("face_center_x".into(), json!(r1(m.face_center_x)));
+        obj.insert("roll_deg".into(), json!(r1(m.roll_deg)));
+        if let Some(b) = &m.backdrop {
+            obj.insert("backdrop_rgb".into(), json!(b.rgb.map(|c| c.round())));
+        }
+    }
+    let obj = o.as_object_mut().expect("object");
+    if let Some(c) = &a.crop {
+        obj.insert("crop".into(), json!({"x": r1(c.x), "y": r1(c.y), "width": r1(c.width), "height": r1(c.height)}));
+    }
+    if let Some(g) = &a.output {
+        obj.insert(
+            "output".into(),
+            json!({"head_top_y": r1(g.head_top_y), "eye_y": r1(g.eye_y), "face_width": r1(g.face_width), "face_center_x": r1(g.face_center_x)}),
+        );
+    }
+    obj.insert("checks".into(), checks_json(&a.checks));
+    obj.insert("verdict".into(), json!(a.verdict.as_str()));
+    o
+}
+
+/// A file that could not be analysed, as a JSON object with the same `file` and `verdict` keys.
+pub fn error_json(file: &str, e: &FileError) -> Value {
+    json!({"file": file, "verdict": "fail", "error": e})
+}
+
+/// Human-readable lines for a list of checks: a mark, the rule, the message in both languages.
+pub fn checks_table(checks: &[Check]) -> String {
+    let mut s = String::new();
+    for c in checks {
+        let mark = if c.pass { "✓" } else { "✗" };
+        s.push_str(&format!("  {mark} {:<20} {:<12} {} / {}\n", c.id.as_str(), c.limit, c.message_zh, c.message_en));
+    }
+    s
+}

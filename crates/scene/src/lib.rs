@@ -1,0 +1,382 @@
+//! Scenes: real face photos composited onto the standard backdrops, as a camera at the station
+//! would see them, with exact ground truth for every number the analysis measures.
+//!
+//! The photos come from registry packages (see `assets/README.md`); each [`Subject`] records,
+//! in the source photo's pixels, the two eye centres and the face width as annotated by hand,
+//! and the outline (head ellipse and torso) that cuts the person out of the original background.
+//! [`render`] places the subject at any scale, position and roll in a frame of any size, on a
+//! backdrop with optional gradient, shadow and sensor noise, and returns the frame with its
+//! [`Truth`]: eye centres transformed exactly, and the head top read off the rendered outline.
+//!
+//! The same scenes feed the golden tests, the benchmarks and the demo camera.
+//!
+//! ```no_run
+//! use caiji_scene::{Scene, Library, render};
+//! let lib = Library::open_default()?;
+//! let (frame, truth) = render(&lib, &Scene::standard("astronaut", "light_blue", 1920, 1080))?;
+//! println!("eyes at y = {}", truth.eye_y());
+//! # Ok::<(), caiji_scene::SceneError>(())
+//! ```
+#![deny(missing_docs)]
+
+use caiji_spec::STANDARD;
+use image::{Rgb, RgbImage};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Why a scene could not be made.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SceneError {
+    /// A source photo is missing or unreadable.
+    #[error("示例照片无法读取 {path} (运行 scripts/fetch-assets.sh) / demo photo unreadable {path} (run scripts/fetch-assets.sh): {reason}")]
+    Source {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// An unknown subject or backdrop name.
+    #[error("未知的示例 {0} / unknown scene part {0}")]
+    Unknown(String),
+}
+
+/// A person in a source photo, annotated by hand in that photo's pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Subject {
+    /// Stable name.
+    pub name: &'static str,
+    /// File inside the assets folder.
+    pub file: &'static str,
+    /// Centre of the eye on the image's left.
+    pub eye_left: (f64, f64),
+    /// Centre of the eye on the image's right.
+    pub eye_right: (f64, f64),
+    /// Face width at cheek level (skin edge to skin edge, ears excluded).
+    pub face_width: f64,
+    /// Head outline: ellipse centre and radii, cut just inside the hair.
+    pub head: (f64, f64, f64, f64),
+    /// Torso: top y, half width there, half width at the bottom of the photo.
+    pub torso: (f64, f64, f64),
+    /// What makes this subject worth having.
+    pub note: &'static str,
+}
+
+/// The annotated subjects.
+pub const SUBJECTS: &[Subject] = &[
+    Subject {
+        name: "astronaut",
+        file: "astronaut.png",
+        eye_left: (203.5, 101.0),
+        eye_right: (246.0, 102.5),
+        face_width: 80.0,
+        head: (226.0, 97.0, 74.0, 80.0),
+        torso: (165.0, 95.0, 190.0),
+        note: "woman, short light-brown hair, smiling, orange suit",
+    },
+    Subject {
+        name: "glasses",
+        file: "trio.jpg",
+        eye_left: (73.75, 122.5),
+        eye_right: (111.25, 122.0),
+        face_width: 72.0,
+        head: (93.0, 126.0, 60.0, 68.0),
+        torso: (196.0, 68.0, 105.0),
+        note: "man, long dark hair, beard, glasses, checked shirt",
+    },
+    Subject {
+        name: "curly",
+        file: "trio.jpg",
+        eye_left: (252.5, 173.0),
+        eye_right: (292.5, 170.0),
+        face_width: 89.0,
+        head: (273.0, 161.0, 58.0, 79.0),
+        torso: (236.0, 62.0, 150.0),
+        note: "man, curly light-brown hair, red hoodie",
+    },
+    Subject {
+        name: "short_hair",
+        file: "trio.jpg",
+        eye_left: (482.5, 96.25),
+        eye_right: (518.0, 96.75),
+        face_width: 87.5,
+        head: (502.0, 95.0, 60.0, 73.0),
+        torso: (162.0, 56.0, 130.0),
+        note: "man, short dark hair, ears visible, light-blue collar under a beige jumper",
+    },
+];
+
+/// Looks up a subject by name.
+pub fn subject(name: &str) -> Result<&'static Subject, SceneError> {
+    SUBJECTS.iter().find(|s| s.name == name).ok_or_else(|| SceneError::Unknown(name.to_string()))
+}
+
+/// The source photos, decoded once.
+pub struct Library {
+    dir: PathBuf,
+    photos: HashMap<&'static str, RgbImage>,
+}
+
+impl Library {
+    /// Open the photos in `dir` (the assets folder).
+    pub fn open(dir: &Path) -> Result<Library, SceneError> {
+        let mut photos = HashMap::new();
+        for s in SUBJECTS {
+            if photos.contains_key(s.file) {
+                continue;
+            }
+            let path = dir.join(s.file);
+            let img = image::open(&path)
+                .map_err(|e| SceneError::Source { path: path.clone(), reason: e.to_string() })?
+                .to_rgb8();
+            photos.insert(s.file, img);
+        }
+        Ok(Library { dir: dir.to_owned(), photos })
+    }
+
+    /// Open the photos in `$CAIJI_ASSETS` or the repo's `assets/vendor`.
+    pub fn open_default() -> Result<Library, SceneError> {
+        let dir = std::env::var_os("CAIJI_ASSETS").map(PathBuf::from).unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/vendor")
+        });
+        Library::open(&dir)
+    }
+
+    /// The folder the photos came from.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
+
+/// A person placed in the frame.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Placement {
+    /// Subject name.
+    pub subject: String,
+    /// Eye midpoint x in the frame, as a fraction of frame width.
+    pub eye_x: f64,
+    /// Eye midpoint y in the frame, as a fraction of frame height.
+    pub eye_y: f64,
+    /// Face width in the frame, as a fraction of frame height.
+    pub face: f64,
+    /// Head roll, degrees (positive: clockwise in the picture).
+    #[serde(default)]
+    pub roll_deg: f64,
+    /// Paint the clothes this colour (shading kept).
+    #[serde(default)]
+    pub shirt: Option<[u8; 3]>,
+}
+
+/// A frame to make.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Scene {
+    /// Frame width.
+    pub width: u32,
+    /// Frame height.
+    pub height: u32,
+    /// Backdrop name (`light_blue`, `white`, `light_grey`) or `rgb:R,G,B`.
+    pub backdrop: String,
+    /// Brightness change from the top to the bottom of the backdrop, in RGB units.
+    #[serde(default)]
+    pub gradient: f64,
+    /// A shadow on the right of the backdrop: how much darker, in RGB units.
+    #[serde(default)]
+    pub shadow: f64,
+    /// Sensor noise amplitude, RGB units.
+    #[serde(default = "default_noise")]
+    pub noise: f64,
+    /// Multiply every pixel's brightness (exposure), 1 = as shot.
+    #[serde(default = "one")]
+    pub exposure: f64,
+    /// The people, the student first.
+    pub people: Vec<Placement>,
+}
+
+fn default_noise() -> f64 {
+    3.0
+}
+fn one() -> f64 {
+    1.0
+}
+
+impl Scene {
+    /// One student well framed in the middle of the frame.
+    pub fn standard(subject: &str, backdrop: &str, width: u32, height: u32) -> Scene {
+        Scene {
+            width,
+            height,
+            backdrop: backdrop.to_string(),
+            gradient: 6.0,
+            shadow: 0.0,
+            noise: 3.0,
+            exposure: 1.0,
+            people: vec![Placement {
+                subject: subject.to_string(),
+                eye_x: 0.5,
+                eye_y: 0.45,
+                face: 0.36,
+                roll_deg: 0.0,
+                shirt: None,
+            }],
+        }
+    }
+}
+
+/// Ground truth of the student (the first person) in a rendered frame.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Truth {
+    /// Eye on the image's left.
+    pub eye_left: (f64, f64),
+    /// Eye on the image's right.
+    pub eye_right: (f64, f64),
+    /// Topmost row of the student's outline.
+    pub head_top_y: f64,
+    /// Face width.
+    pub face_width: f64,
+    /// Face centre x: the eye midpoint.
+    pub face_center_x: f64,
+}
+
+impl Truth {
+    /// Eye line.
+    pub fn eye_y(&self) -> f64 {
+        (self.eye_left.1 + self.eye_right.1) / 2.0
+    }
+}
+
+/// The colour of a backdrop name.
+pub fn backdrop_rgb(name: &str) -> Result<[u8; 3], SceneError> {
+    if let Some(rest) = name.strip_prefix("rgb:") {
+        let v: Vec<u8> = rest.split(',').filter_map(|t| t.trim().parse().ok()).collect();
+        return <[u8; 3]>::try_from(v).map_err(|_| SceneError::Unknown(name.to_string()));
+    }
+    STANDARD
+        .backdrops
+        .iter()
+        .find(|b| b.name == name)
+        .map(|b| b.rgb.0)
+        .ok_or_else(|| SceneError::Unknown(name.to_string()))
+}
+
+/// A small fast deterministic generator for sensor noise (xorshift).
+struct Noise(u64);
+impl Noise {
+    fn next(&mut self) -> f64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+    }
+}
+
+fn bilinear(img: &RgbImage, x: f64, y: f64) -> [f64; 3] {
+    let x = x.clamp(0.0, img.width() as f64 - 1.001);
+    let y = y.clamp(0.0, img.height() as f64 - 1.001);
+    let (x0, y0) = (x.floor() as u32, y.floor() as u32);
+    let (fx, fy) = (x - x0 as f64, y - y0 as f64);
+    let p = |xx: u32, yy: u32| img.get_pixel(xx, yy).0;
+    let (a, b, c, d) = (p(x0, y0), p(x0 + 1, y0), p(x0, y0 + 1), p(x0 + 1, y0 + 1));
+    [0, 1, 2].map(|i| {
+        (a[i] as f64 * (1.0 - fx) + b[i] as f64 * fx) * (1.0 - fy) + (c[i] as f64 * (1.0 - fx) + d[i] as f64 * fx) * fy
+    })
+}
+
+/// Coverage of a source point by the subject's outline, 0–1, with a soft edge `soft` source px wide.
+fn coverage(s: &Subject, x: f64, y: f64, soft: f64) -> f64 {
+    let (cx, cy, rx, ry) = s.head;
+    // Signed distance (approximate, in source px) outside the head ellipse.
+    let k = ((x - cx) / rx).powi(2) + ((y - cy) / ry).powi(2);
+    let head_out = (k.sqrt() - 1.0) * rx.min(ry);
+    let (ty, w0, w1) = s.torso;
+    let torso_out = if y < ty {
+        f64::INFINITY
+    } else {
+        let t = ((y - ty) / 150.0).min(1.0);
+        let half = w0 + (w1 - w0) * t.sqrt();
+        ((x - cx).abs() - half).max(ty - y)
+    };
+    let d = head_out.min(torso_out);
+    (0.5 - d / soft).clamp(0.0, 1.0)
+}
+
+/// Render a scene. The noise is seeded from the scene, so the same scene gives the same frame.
+pub fn render(lib: &Library, scene: &Scene) -> Result<(RgbImage, Truth), SceneError> {
+    let back = backdrop_rgb(&scene.backdrop)?;
+    let (w, h) = (scene.width, scene.height);
+    let mut img = RgbImage::new(w, h);
+    let mut noise = Noise(0x9E37_79B9_7F4A_7C15 ^ ((w as u64) << 32 | h as u64) ^ scene.people.len() as u64);
+    for (y, row) in img.enumerate_rows_mut() {
+        let vert = scene.gradient * (y as f64 / h as f64 - 0.5);
+        for (x, _, p) in row {
+            let shade = scene.shadow * ((x as f64 / w as f64 - 0.55) / 0.45).clamp(0.0, 1.0);
+            let base = vert - shade;
+            p.0 = [0, 1, 2].map(|c| (back[c] as f64 + base).clamp(0.0, 255.0) as u8);
+        }
+    }
+    let mut truth = None;
+    // Paint the people back to front: the student, listed first, is painted last.
+    for (index, person) in scene.people.iter().enumerate().rev() {
+        let s = subject(&person.subject)?;
+        let src = lib.photos.get(s.file).expect("every subject's photo is loaded");
+        let (ex, ey) = ((s.eye_left.0 + s.eye_right.0) / 2.0, (s.eye_left.1 + s.eye_right.1) / 2.0);
+        let scale = person.face * h as f64 / s.face_width; // frame px per source px
+        let (fx, fy) = (person.eye_x * w as f64, person.eye_y * h as f64);
+        let (sin, cos) = person.roll_deg.to_radians().sin_cos();
+        // frame = R * (src - eye) * scale + f;  src = R^-1 (frame - f) / scale + eye
+        let to_frame = |sx: f64, sy: f64| {
+            let (dx, dy) = ((sx - ex) * scale, (sy - ey) * scale);
+            (fx + dx * cos - dy * sin, fy + dx * sin + dy * cos)
+        };
+        let soft = (1.5 / scale).max(0.6);
+        let mut top = f64::INFINITY;
+        for y in 0..h {
+            for x in 0..w {
+                let (dx, dy) = (x as f64 + 0.5 - fx, y as f64 + 0.5 - fy);
+                let sx = (dx * cos + dy * sin) / scale + ex;
+                let sy = (-dx * sin + dy * cos) / scale + ey;
+                let a = coverage(s, sx, sy, soft);
+                if a <= 0.0 {
+                    continue;
+                }
+                if a >= 0.5 {
+                    top = top.min(y as f64);
+                }
+                let mut c = bilinear(src, sx, sy);
+                if let (Some(shirt), true) = (person.shirt, sy > s.torso.0 + 0.25 * (s.torso.0 - s.head.1)) {
+                    let l = (0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2]) / 160.0;
+                    c = [0, 1, 2].map(|i| shirt[i] as f64 * l.clamp(0.6, 1.2));
+                }
+                let p = img.get_pixel_mut(x, y);
+                for i in 0..3 {
+                    p.0[i] = (c[i] * a + p.0[i] as f64 * (1.0 - a)).round().clamp(0.0, 255.0) as u8;
+                }
+            }
+        }
+        if index == 0 {
+            let el = to_frame(s.eye_left.0, s.eye_left.1);
+            let er = to_frame(s.eye_right.0, s.eye_right.1);
+            truth = Some(Truth {
+                eye_left: el,
+                eye_right: er,
+                head_top_y: if top.is_finite() { top } else { 0.0 },
+                face_width: s.face_width * scale,
+                face_center_x: (el.0 + er.0) / 2.0,
+            });
+        }
+    }
+    if scene.noise > 0.0 || scene.exposure != 1.0 {
+        for p in img.pixels_mut() {
+            let n = scene.noise * 2.0 * noise.next();
+            *p = Rgb(p.0.map(|c| (c as f64 * scene.exposure + n).round().clamp(0.0, 255.0) as u8));
+        }
+    }
+    let truth = truth.unwrap_or(Truth {
+        eye_left: (0.0, 0.0),
+        eye_right: (0.0, 0.0),
+        head_top_y: 0.0,
+        face_width: 0.0,
+        face_center_x: 0.0,
+    });
+    Ok((img, truth))
+}

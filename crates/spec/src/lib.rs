@@ -1,0 +1,500 @@
+//! The photo standard of 教毕指〔2017〕99号 as data, and the vocabulary every other crate speaks.
+//!
+//! Every number of the standard lives in [`STANDARD`]; the thresholds Caiji adds where the standard
+//! says only "uniform" or "even" live in [`TOLERANCES`]. No other crate writes one of these numbers:
+//! they read them from here, so a change to the standard is a change to this file alone.
+//!
+//! Every rule has a stable [`CheckId`] (its `as_str()` is the identifier used in JSON, the database
+//! and the UI) and a bilingual message. A measurement against a rule is a [`Check`]; a list of checks
+//! gives a [`Verdict`].
+//!
+//! ```
+//! use caiji_spec::{CheckId, STANDARD, Check};
+//! assert_eq!(STANDARD.width, 480);
+//! let c = Check::range(CheckId::EyeHeight, 250.0, STANDARD.eye_y);
+//! assert!(c.pass);
+//! assert_eq!(c.id.as_str(), "eye_height");
+//! ```
+#![deny(missing_docs)]
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A closed interval of a measured quantity, inclusive at both ends.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Range {
+    /// Smallest allowed value.
+    pub min: f64,
+    /// Largest allowed value.
+    pub max: f64,
+}
+
+impl Range {
+    /// Whether `v` lies inside the range (ends included).
+    pub fn contains(&self, v: f64) -> bool {
+        v >= self.min && v <= self.max
+    }
+    /// The middle of the range: where a crop plan aims.
+    pub fn mid(&self) -> f64 {
+        (self.min + self.max) / 2.0
+    }
+    /// Width of the range.
+    pub fn span(&self) -> f64 {
+        self.max - self.min
+    }
+    /// How far inside the range `v` is, in the range's units: negative when outside.
+    pub fn margin(&self, v: f64) -> f64 {
+        (v - self.min).min(self.max - v)
+    }
+}
+
+impl fmt::Display for Range {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}–{}", self.min, self.max)
+    }
+}
+
+/// An sRGB colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rgb(pub [u8; 3]);
+
+/// One allowed backdrop colour.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Backdrop {
+    /// Stable name: `light_blue`, `white`, `light_grey`.
+    pub name: &'static str,
+    /// Chinese name as the standard writes it.
+    pub name_zh: &'static str,
+    /// The colour.
+    pub rgb: Rgb,
+}
+
+/// The numbers of 教毕指〔2017〕99号.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Standard {
+    /// Output width in pixels.
+    pub width: u32,
+    /// Output height in pixels.
+    pub height: u32,
+    /// Resolution written in the JFIF header, dots per inch.
+    pub dpi: u16,
+    /// Bits per pixel (three 8-bit channels).
+    pub color_depth: u8,
+    /// Lowest allowed JPEG quality (IJG scale).
+    pub quality_min: u8,
+    /// File size window in bytes.
+    pub file_size: Range,
+    /// Allowed file-name extensions, lower case, without the dot.
+    pub extensions: &'static [&'static str],
+    /// Distance from the top edge to the top of the hair, output pixels.
+    pub head_top: Range,
+    /// Distance from the top edge to the eye line, output pixels.
+    pub eye_y: Range,
+    /// Face width cheek to cheek, output pixels.
+    pub face_width: Range,
+    /// The allowed backdrop colours.
+    pub backdrops: &'static [Backdrop],
+}
+
+/// The standard itself.
+pub const STANDARD: Standard = Standard {
+    width: 480,
+    height: 640,
+    dpi: 300,
+    color_depth: 24,
+    quality_min: 60,
+    file_size: Range { min: 20_000.0, max: 40_000.0 },
+    extensions: &["jpg"],
+    head_top: Range { min: 50.0, max: 110.0 },
+    eye_y: Range { min: 200.0, max: 300.0 },
+    face_width: Range { min: 180.0, max: 300.0 },
+    backdrops: &[
+        Backdrop { name: "light_blue", name_zh: "浅蓝色", rgb: Rgb([100, 197, 255]) },
+        Backdrop { name: "white", name_zh: "白色", rgb: Rgb([255, 255, 255]) },
+        Backdrop { name: "light_grey", name_zh: "浅灰色", rgb: Rgb([240, 240, 240]) },
+    ],
+};
+
+/// Thresholds Caiji adds where the standard speaks in words ("uniform", "even light", "centred").
+/// Tuned on the golden fixtures; each says what it bounds.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Tolerances {
+    /// Face centre may sit this far from the image centre line, as a fraction of output width.
+    pub center_offset: f64,
+    /// Largest head roll (eye-line tilt), degrees.
+    pub roll_deg: f64,
+    /// Largest distance (Euclidean RGB) between the measured backdrop and the nearest allowed colour.
+    /// Generous: cameras white-balance, and the standard names the colour, not a colorimeter reading.
+    pub background_color_distance: f64,
+    /// Largest spread of the backdrop: difference between the brightest and darkest backdrop
+    /// patch means (gradient or shadow), in RGB units.
+    pub background_spread: f64,
+    /// Mean face luminance window (0–255): under is too dark, over is washed out.
+    pub exposure: Range,
+    /// Largest ratio between the brighter and the darker half of the face.
+    pub light_balance_ratio: f64,
+    /// Smallest sharpness score: mean absolute Laplacian of the face at output scale.
+    pub sharpness_min: f64,
+    /// Largest share of face pixels that are clipped highlights.
+    pub hot_spot_fraction: f64,
+    /// Smallest RGB distance between the clothes and the backdrop.
+    pub clothing_contrast_min: f64,
+    /// Smallest detector confidence that counts as a face.
+    pub face_score_min: f64,
+    /// A second face smaller than this fraction of the student's face width is ignored
+    /// (a poster, a face on a phone screen far behind).
+    pub second_face_min_ratio: f64,
+    /// Largest output pixels per source pixel a crop may use: above 1 the photo is upscaled
+    /// and loses detail, so a frame needs at least 640 rows around the head.
+    pub max_upscale: f64,
+}
+
+/// Caiji's operational thresholds.
+pub const TOLERANCES: Tolerances = Tolerances {
+    center_offset: 0.05,
+    roll_deg: 5.0,
+    background_color_distance: 60.0,
+    background_spread: 28.0,
+    exposure: Range { min: 80.0, max: 215.0 },
+    light_balance_ratio: 1.35,
+    sharpness_min: 2.5,
+    hot_spot_fraction: 0.02,
+    clothing_contrast_min: 45.0,
+    face_score_min: 0.6,
+    second_face_min_ratio: 0.35,
+    max_upscale: 1.0,
+};
+
+/// Whether a rule is about the picture (geometry, light) or about the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckKind {
+    /// Measured in the picture.
+    Photo,
+    /// Read from the file.
+    File,
+}
+
+macro_rules! check_ids {
+    ($( $(#[$doc:meta])* $variant:ident = $id:literal, $kind:ident,
+        zh: $zh:literal, en: $en:literal; )*) => {
+        /// A rule of the standard. The string form is stable: JSON, the database and the UI use it.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        #[non_exhaustive]
+        pub enum CheckId {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl CheckId {
+            /// Every rule, photo rules first, in report order.
+            pub const ALL: &'static [CheckId] = &[ $( CheckId::$variant, )* ];
+
+            /// The stable identifier.
+            pub fn as_str(self) -> &'static str {
+                match self { $( CheckId::$variant => $id, )* }
+            }
+
+            /// Parse a stable identifier.
+            pub fn parse(s: &str) -> Option<CheckId> {
+                match s { $( $id => Some(CheckId::$variant), )* _ => None }
+            }
+
+            /// Photo rule or file rule.
+            pub fn kind(self) -> CheckKind {
+                match self { $( CheckId::$variant => CheckKind::$kind, )* }
+            }
+
+            /// What the rule asks, in Chinese.
+            pub fn title_zh(self) -> &'static str {
+                match self { $( CheckId::$variant => $zh, )* }
+            }
+
+            /// What the rule asks, in English.
+            pub fn title_en(self) -> &'static str {
+                match self { $( CheckId::$variant => $en, )* }
+            }
+        }
+    };
+}
+
+check_ids! {
+    /// Exactly one face in the picture.
+    SingleFace = "single_face", Photo, zh: "画面中只有一张人脸", en: "exactly one face";
+    /// Top of the hair 50–110 px from the top edge.
+    HeadTop = "head_top", Photo, zh: "头顶距上边缘 50–110 像素", en: "head top 50–110 px from the top";
+    /// Eye line 200–300 px from the top edge.
+    EyeHeight = "eye_height", Photo, zh: "眼睛距上边缘 200–300 像素", en: "eyes 200–300 px from the top";
+    /// Face width 180–300 px.
+    FaceWidth = "face_width", Photo, zh: "脸宽 180–300 像素", en: "face width 180–300 px";
+    /// Face centred horizontally.
+    Centered = "centered", Photo, zh: "头部水平居中", en: "head centred horizontally";
+    /// Head upright.
+    Roll = "roll", Photo, zh: "头部端正不倾斜", en: "head upright, not tilted";
+    /// Backdrop is one of the three colours.
+    BackgroundColor = "background_color", Photo, zh: "背景为浅蓝、白或浅灰色", en: "backdrop light blue, white or light grey";
+    /// Backdrop even, no gradient or shadow.
+    BackgroundUniform = "background_uniform", Photo, zh: "背景均匀，无渐变和阴影", en: "backdrop even, no gradient or shadow";
+    /// Face neither too dark nor washed out.
+    Exposure = "exposure", Photo, zh: "面部曝光正常", en: "face properly exposed";
+    /// Light even on both halves of the face.
+    LightBalance = "light_balance", Photo, zh: "面部光照均匀", en: "even light on both sides of the face";
+    /// Face in focus.
+    Sharpness = "sharpness", Photo, zh: "面部清晰对焦", en: "face in focus";
+    /// No clipped highlights on the face.
+    HotSpot = "hot_spot", Photo, zh: "面部无反光亮斑", en: "no highlights on the face";
+    /// Clothes stand out from the backdrop.
+    ClothingContrast = "clothing_contrast", Photo, zh: "服装颜色与背景有区别", en: "clothes contrast with the backdrop";
+    /// The file is a JPEG.
+    Format = "format", File, zh: "文件为 JPEG 格式", en: "file is a JPEG";
+    /// 480×640 pixels.
+    Dimensions = "dimensions", File, zh: "尺寸为 480×640 像素", en: "480×640 pixels";
+    /// 300 dpi in the header.
+    Dpi = "dpi", File, zh: "分辨率 300 dpi", en: "300 dpi";
+    /// Three 8-bit colour channels.
+    ColorDepth = "color_depth", File, zh: "24 位真彩色", en: "24-bit colour";
+    /// JPEG quality at least 60.
+    Quality = "quality", File, zh: "压缩质量不低于 60", en: "JPEG quality at least 60";
+    /// 20–40 KB.
+    FileSize = "file_size", File, zh: "文件大小 20–40 KB", en: "file size 20–40 KB";
+    /// `.jpg` extension.
+    Extension = "extension", File, zh: "扩展名为 .jpg", en: "extension .jpg";
+    /// The student's identifier sealed in the JPEG comment.
+    CommentSeal = "comment_seal", File, zh: "注释段含加密的学生标识", en: "comment segment holds the sealed student id";
+}
+
+impl fmt::Display for CheckId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One rule measured: the value, the limit it was held to, and what it means to a person.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Check {
+    /// Which rule.
+    pub id: CheckId,
+    /// Whether it holds.
+    pub pass: bool,
+    /// The measured value, when the rule measures a number.
+    pub value: Option<f64>,
+    /// The limit, as a person reads it ("200–300", "≥ 60", "light_blue").
+    pub limit: String,
+    /// Chinese message: what holds, or what is wrong and what to do.
+    pub message_zh: String,
+    /// English message: the same.
+    pub message_en: String,
+}
+
+impl Check {
+    /// A rule whose value must lie in `range`.
+    pub fn range(id: CheckId, value: f64, range: Range) -> Check {
+        let pass = range.contains(value);
+        let (zh, en) = if pass {
+            (format!("{}：{:.0}", id.title_zh(), value), format!("{}: {:.0}", id.title_en(), value))
+        } else {
+            (
+                format!("{}，实测 {:.0}", id.title_zh(), value),
+                format!("{}, measured {:.0}", id.title_en(), value),
+            )
+        };
+        Check { id, pass, value: Some(value), limit: range.to_string(), message_zh: zh, message_en: en }
+    }
+
+    /// A rule whose value must not exceed `max`.
+    pub fn at_most(id: CheckId, value: f64, max: f64) -> Check {
+        Check::bounded(id, value, value <= max, format!("≤ {max}"))
+    }
+
+    /// A rule whose value must be at least `min`.
+    pub fn at_least(id: CheckId, value: f64, min: f64) -> Check {
+        Check::bounded(id, value, value >= min, format!("≥ {min}"))
+    }
+
+    fn bounded(id: CheckId, value: f64, pass: bool, limit: String) -> Check {
+        let v = if value.abs() >= 100.0 { format!("{value:.0}") } else { format!("{value:.2}") };
+        let (zh, en) = if pass {
+            (format!("{}：{v}", id.title_zh()), format!("{}: {v}", id.title_en()))
+        } else {
+            (format!("{}，实测 {v}（要求 {limit}）", id.title_zh()), format!("{}, measured {v} (needs {limit})", id.title_en()))
+        };
+        Check { id, pass, value: Some(value), limit, message_zh: zh, message_en: en }
+    }
+
+    /// A passing or failing rule with its own explanation.
+    pub fn with_message(
+        id: CheckId,
+        pass: bool,
+        value: Option<f64>,
+        limit: impl Into<String>,
+        zh: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Check {
+        Check { id, pass, value, limit: limit.into(), message_zh: zh.into(), message_en: en.into() }
+    }
+
+    /// Attach advice for the photographer to a failing check.
+    pub fn advise(mut self, advice: Advice) -> Check {
+        if !self.pass {
+            self.message_zh = format!("{}：{}", self.message_zh, advice.zh());
+            self.message_en = format!("{}: {}", self.message_en, advice.en());
+        }
+        self
+    }
+}
+
+/// What the photographer should do to fix a failing frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Advice {
+    /// The face is too small in the frame.
+    MoveCloser,
+    /// The face is too large, or the head is cut by the frame edge.
+    MoveBack,
+    /// Head top is cut by the top edge: aim the camera higher or lower the student.
+    AimHigher,
+    /// Chin below: aim lower.
+    AimLower,
+    /// Straighten the head.
+    StraightenHead,
+    /// Only the student in the frame.
+    OneFaceOnly,
+    /// Nobody found.
+    FaceTheCamera,
+    /// Light too weak.
+    MoreLight,
+    /// Light too strong.
+    LessLight,
+    /// Light uneven.
+    EvenLight,
+    /// Blurred.
+    HoldStill,
+    /// Highlights.
+    RemoveGlare,
+    /// Backdrop wrong.
+    FixBackdrop,
+    /// Clothes blend into the backdrop.
+    ChangeClothes,
+}
+
+impl Advice {
+    /// Chinese.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Advice::MoveCloser => "靠近一点",
+            Advice::MoveBack => "退后一点",
+            Advice::AimHigher => "镜头抬高或请学生坐低，头顶要完整",
+            Advice::AimLower => "镜头放低一点",
+            Advice::StraightenHead => "请摆正头部",
+            Advice::OneFaceOnly => "画面中只留学生一人",
+            Advice::FaceTheCamera => "请正对镜头",
+            Advice::MoreLight => "补光，画面太暗",
+            Advice::LessLight => "减弱灯光，画面过曝",
+            Advice::EvenLight => "调整灯光，两侧要均匀",
+            Advice::HoldStill => "保持不动，重新对焦",
+            Advice::RemoveGlare => "避免反光（调整灯光或眼镜角度）",
+            Advice::FixBackdrop => "检查背景布：颜色、褶皱和阴影",
+            Advice::ChangeClothes => "服装颜色与背景太接近，请换外套",
+        }
+    }
+    /// English.
+    pub fn en(self) -> &'static str {
+        match self {
+            Advice::MoveCloser => "move closer",
+            Advice::MoveBack => "move back",
+            Advice::AimHigher => "aim higher or seat the student lower: the head top must show",
+            Advice::AimLower => "aim lower",
+            Advice::StraightenHead => "straighten the head",
+            Advice::OneFaceOnly => "only the student in the frame",
+            Advice::FaceTheCamera => "face the camera",
+            Advice::MoreLight => "more light: too dark",
+            Advice::LessLight => "less light: overexposed",
+            Advice::EvenLight => "even the light on both sides",
+            Advice::HoldStill => "hold still and refocus",
+            Advice::RemoveGlare => "avoid glare (move the lights or tilt the glasses)",
+            Advice::FixBackdrop => "check the backdrop: colour, folds and shadows",
+            Advice::ChangeClothes => "clothes too close to the backdrop colour: change the top",
+        }
+    }
+}
+
+/// Pass or fail of a list of checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Every check passed.
+    Pass,
+    /// At least one check failed.
+    Fail,
+}
+
+impl Verdict {
+    /// The verdict of a list of checks: pass only when it is non-empty and all pass.
+    pub fn of(checks: &[Check]) -> Verdict {
+        if !checks.is_empty() && checks.iter().all(|c| c.pass) { Verdict::Pass } else { Verdict::Fail }
+    }
+    /// `"pass"` or `"fail"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+        }
+    }
+}
+
+/// The nearest allowed backdrop to a colour, and the Euclidean RGB distance to it.
+pub fn nearest_backdrop(rgb: [f64; 3]) -> (&'static Backdrop, f64) {
+    STANDARD
+        .backdrops
+        .iter()
+        .map(|b| {
+            let d = (0..3).map(|i| (rgb[i] - b.rgb.0[i] as f64).powi(2)).sum::<f64>().sqrt();
+            (b, d)
+        })
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .expect("the standard names backdrops")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_id_round_trips_through_its_string() {
+        for &id in CheckId::ALL {
+            assert_eq!(CheckId::parse(id.as_str()), Some(id), "{id} parses back");
+            assert_eq!(serde_json::to_value(id).unwrap(), id.as_str(), "serde uses the stable id");
+        }
+        assert_eq!(CheckId::ALL.len(), 21, "13 photo rules and 8 file rules");
+    }
+
+    #[test]
+    fn range_checks_include_both_ends() {
+        assert!(Check::range(CheckId::HeadTop, 50.0, STANDARD.head_top).pass);
+        assert!(Check::range(CheckId::HeadTop, 110.0, STANDARD.head_top).pass);
+        let c = Check::range(CheckId::HeadTop, 111.0, STANDARD.head_top);
+        assert!(!c.pass, "111 is outside 50–110");
+        assert!(c.message_en.contains("measured 111"), "{}", c.message_en);
+    }
+
+    #[test]
+    fn empty_check_list_is_not_a_pass() {
+        assert_eq!(Verdict::of(&[]), Verdict::Fail);
+    }
+
+    #[test]
+    fn nearest_backdrop_picks_light_blue_for_a_camera_blue() {
+        let (b, d) = nearest_backdrop([110.0, 190.0, 250.0]);
+        assert_eq!(b.name, "light_blue");
+        assert!(d < 15.0);
+    }
+
+    #[test]
+    fn advice_is_appended_only_to_failures() {
+        let ok = Check::range(CheckId::FaceWidth, 200.0, STANDARD.face_width).advise(Advice::MoveCloser);
+        assert!(!ok.message_zh.contains("靠近"));
+        let bad = Check::range(CheckId::FaceWidth, 150.0, STANDARD.face_width).advise(Advice::MoveCloser);
+        assert!(bad.message_zh.ends_with("靠近一点") && bad.message_en.ends_with("move closer"));
+    }
+}

@@ -1,0 +1,483 @@
+//! Photo analysis: find the face, the eyes and the top of the head in a camera frame, measure the
+//! backdrop and the light, plan the 3:4 crop that meets 教毕指〔2017〕99号, and say which rule fails
+//! and what the photographer should do when none does.
+//!
+//! Faces and their landmarks come from MediaPipe's BlazeFace (front model, run with tract in pure
+//! Rust); eye centres are then refined on the pixels (the darkest iris-sized blob near each coarse
+//! eye), the head top is found by walking up from the forehead until the backdrop colour, and the
+//! face width by following the skin tone outward at cheek level.
+//!
+//! ```no_run
+//! use caiji_vision::Analyzer;
+//! let analyzer = Analyzer::load_default()?;              // model loaded once
+//! let frame = image::open("frame.jpg")?.to_rgb8();
+//! let analysis = analyzer.analyze(&frame)?;
+//! for check in analysis.checks.iter().filter(|c| !c.pass) {
+//!     println!("{}: {}", check.id, check.message_zh);
+//! }
+//! if let Some(crop) = analysis.crop { println!("cut {crop:?}"); }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![deny(missing_docs)]
+
+mod crop;
+mod detect;
+mod measure;
+
+pub use crop::{Crop, HeadInSource, OutputGeometry, placement_margin, plan};
+pub use detect::{Detection, Detector};
+pub use measure::BackdropSample;
+
+use caiji_spec::{Advice, Check, CheckId, STANDARD, TOLERANCES, Verdict, nearest_backdrop};
+use image::RgbImage;
+use std::path::{Path, PathBuf};
+
+/// A point in source pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
+pub struct Point {
+    /// Column.
+    pub x: f64,
+    /// Row.
+    pub y: f64,
+}
+
+impl Point {
+    fn dist(self, o: Point) -> f64 {
+        ((self.x - o.x).powi(2) + (self.y - o.y).powi(2)).sqrt()
+    }
+}
+
+/// What went wrong before any measurement could be made.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum VisionError {
+    /// The model file is not where it was looked for.
+    #[error("找不到人脸模型文件 {path} (运行 scripts/fetch-assets.sh) / face model not found at {path} (run scripts/fetch-assets.sh)")]
+    ModelMissing {
+        /// Where it was looked for.
+        path: PathBuf,
+    },
+    /// The model file could not be loaded.
+    #[error("人脸模型无法加载 {path} / face model {path} failed to load: {reason}")]
+    Model {
+        /// The file.
+        path: PathBuf,
+        /// tract's explanation.
+        reason: String,
+    },
+    /// Running the model failed.
+    #[error("人脸检测失败 / face detection failed: {0}")]
+    Inference(String),
+    /// Resampling failed.
+    #[error("图像缩放失败 / resize failed: {0}")]
+    Resize(String),
+}
+
+/// Everything measured in one frame, in source pixels unless the name says otherwise.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Measurements {
+    /// Faces counted (the student's and any other of comparable size).
+    pub faces: usize,
+    /// The student's face as detected.
+    pub detection: Detection,
+    /// Refined centre of the eye on the image's left.
+    pub eye_left: Point,
+    /// Refined centre of the eye on the image's right.
+    pub eye_right: Point,
+    /// Eye line: mean y of the two eyes.
+    pub eye_y: f64,
+    /// Top of the hair.
+    pub head_top_y: f64,
+    /// The head reaches the top edge of the frame: the head top is cut.
+    pub head_cut: bool,
+    /// Face width at cheek level.
+    pub face_width: f64,
+    /// Face centre x (midpoint of the cheek edges).
+    pub face_center_x: f64,
+    /// Head roll from the eye line, degrees (positive: the image-right eye lower).
+    pub roll_deg: f64,
+    /// Backdrop colour and evenness.
+    pub backdrop: Option<BackdropSample>,
+    /// Nearest allowed backdrop name and the RGB distance to it.
+    pub backdrop_match: Option<(String, f64)>,
+    /// Mean face luma, 0–255.
+    pub exposure: f64,
+    /// Brighter half over darker half of the face.
+    pub light_balance: f64,
+    /// Face sharpness at output scale (mean absolute Laplacian).
+    pub sharpness: f64,
+    /// Fraction of clipped face pixels.
+    pub hot_spot: f64,
+    /// RGB distance between the clothes and the backdrop.
+    pub clothing_contrast: Option<f64>,
+}
+
+/// The analysis of one frame.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Analysis {
+    /// Frame width.
+    pub width: u32,
+    /// Frame height.
+    pub height: u32,
+    /// Measurements, when a face was found.
+    pub measurements: Option<Measurements>,
+    /// The compliant crop, when one exists.
+    pub crop: Option<Crop>,
+    /// The crop the checks were made on: the compliant crop, or the nearest miss.
+    pub planned: Option<Crop>,
+    /// The head mapped into the output picture of `planned`.
+    pub output: Option<OutputGeometry>,
+    /// Every photo rule.
+    pub checks: Vec<Check>,
+    /// Pass when every check passes.
+    pub verdict: Verdict,
+}
+
+impl Analysis {
+    /// The failing checks.
+    pub fn failures(&self) -> impl Iterator<Item = &Check> {
+        self.checks.iter().filter(|c| !c.pass)
+    }
+}
+
+/// How a frame is framed: a camera frame gets a crop planned; a finished photo is measured as is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    /// Plan the best crop of the frame.
+    Plan,
+    /// The image is the output picture: measure it as it is.
+    AsIs,
+}
+
+/// The analysis engine: the loaded model. Load once; `analyze` from any thread.
+pub struct Analyzer {
+    detector: Detector,
+}
+
+/// Environment variable naming the folder with the model (default: the repo's `assets/vendor`).
+pub const ASSETS_ENV: &str = "CAIJI_ASSETS";
+/// File name of the face model inside the assets folder.
+pub const MODEL_FILE: &str = "blazeface_front_128.onnx";
+
+/// The assets folder: `$CAIJI_ASSETS`, else `assets/vendor` beside the executable's repo checkout
+/// (found by walking up from the executable and from the working directory).
+pub fn assets_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os(ASSETS_ENV) {
+        return PathBuf::from(d);
+    }
+    let mut starts = Vec::new();
+    if let Ok(exe) = std::env::current_exe() {
+        starts.push(exe);
+    }
+    if let Ok(cwd) = std::env::current_dir() {
+        starts.push(cwd);
+    }
+    starts.push(PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    for start in starts {
+        for dir in start.ancestors() {
+            let cand = dir.join("assets").join("vendor");
+            if cand.join(MODEL_FILE).is_file() {
+                return cand;
+            }
+        }
+    }
+    PathBuf::from("assets/vendor")
+}
+
+impl Analyzer {
+    /// Load the face model from a file.
+    pub fn load(model: &Path) -> Result<Analyzer, VisionError> {
+        Ok(Analyzer { detector: Detector::load(model)? })
+    }
+
+    /// Load the face model from [`assets_dir`].
+    pub fn load_default() -> Result<Analyzer, VisionError> {
+        Analyzer::load(&assets_dir().join(MODEL_FILE))
+    }
+
+    /// Faces in the frame, largest first, each refined by a second look at its own neighbourhood.
+    pub fn faces(&self, img: &RgbImage) -> Result<Vec<Detection>, VisionError> {
+        let (w, h) = (img.width() as f64, img.height() as f64);
+        let side = w.max(h);
+        let min = TOLERANCES.face_score_min as f32;
+        let mut found = self.detector.detect_region(img, (w - side) / 2.0, (h - side) / 2.0, side, min)?;
+        // A landscape frame letterboxed to 128 px leaves a framed face small; look again at the
+        // middle square, where the student stands, and keep whatever the first look missed.
+        if side > 1.3 * w.min(h) {
+            let inner = w.min(h);
+            for d in self.detector.detect_region(img, (w - inner) / 2.0, (h - inner) / 2.0, inner, min)? {
+                if !found.iter().any(|f| f.center.dist(d.center) < 0.5 * f.size.max(d.size)) {
+                    found.push(d);
+                }
+            }
+        }
+        found.sort_by(|a, b| b.size.total_cmp(&a.size));
+        Ok(found)
+    }
+
+    /// The student's face seen close up: the detector run again on a square twice the face size,
+    /// where its landmarks are several times more precise than in the whole frame.
+    fn refine(&self, img: &RgbImage, coarse: &Detection) -> Result<Detection, VisionError> {
+        let side = coarse.size * 2.0;
+        let x0 = coarse.center.x - side / 2.0;
+        let y0 = coarse.center.y - side / 2.0;
+        let near = self.detector.detect_region(img, x0, y0, side, 0.5)?;
+        Ok(near
+            .into_iter()
+            .min_by(|a, b| a.center.dist(coarse.center).total_cmp(&b.center.dist(coarse.center)))
+            .filter(|d| d.center.dist(coarse.center) < 0.5 * coarse.size)
+            .unwrap_or(*coarse))
+    }
+
+    /// Analyse a frame: plan the crop ([`Framing::Plan`]) or measure a finished photo as it is.
+    pub fn analyze_framed(&self, img: &RgbImage, framing: Framing) -> Result<Analysis, VisionError> {
+        let (w, h) = (img.width(), img.height());
+        let faces = self.faces(img)?;
+        let Some(first) = faces.first() else {
+            let check = Check::with_message(
+                CheckId::SingleFace,
+                false,
+                Some(0.0),
+                "1",
+                "未检测到人脸",
+                "no face found",
+            )
+            .advise(Advice::FaceTheCamera);
+            return Ok(Analysis {
+                width: w,
+                height: h,
+                measurements: None,
+                crop: None,
+                planned: None,
+                output: None,
+                checks: vec![check],
+                verdict: Verdict::Fail,
+            });
+        };
+        let counted = faces.iter().filter(|f| f.size >= TOLERANCES.second_face_min_ratio * first.size).count();
+        let det = self.refine(img, first)?;
+        let coarse_ipd = det.eye_left.dist(det.eye_right).max(2.0);
+        let mut eye_left = measure::refine_eye(img, det.eye_left, coarse_ipd);
+        let mut eye_right = measure::refine_eye(img, det.eye_right, coarse_ipd);
+        if eye_left.x > eye_right.x {
+            std::mem::swap(&mut eye_left, &mut eye_right);
+        }
+        let ipd = eye_left.dist(eye_right).max(2.0);
+        let eye_y = (eye_left.y + eye_right.y) / 2.0;
+        let eye_cx = (eye_left.x + eye_right.x) / 2.0;
+        let roll_deg = (eye_right.y - eye_left.y).atan2(eye_right.x - eye_left.x).to_degrees();
+
+        let backdrop = measure::sample_backdrop(img, eye_cx, eye_y, ipd);
+        let (head_top_y, head_cut) = match &backdrop {
+            Some(b) => measure::head_top(img, eye_cx, eye_y, ipd, b),
+            // No backdrop in view at all: the face fills the frame.
+            None => (0.0, true),
+        };
+        let ear_span = det.ear_left.dist(det.ear_right);
+        let (face_width, face_center_x) = match measure::face_span(img, eye_cx, eye_y, ipd) {
+            Some((l, r)) if (1.4 * ipd..=3.2 * ipd).contains(&(r - l)) => (r - l, (l + r) / 2.0),
+            // Skin could not be followed (a beard to the ears, a hand): the model's ear points.
+            _ => (ear_span, (det.ear_left.x + det.ear_right.x) / 2.0),
+        };
+        let head = HeadInSource { head_top_y, eye_y, face_width, face_center_x };
+        let (crop_plan, best_margin) = match framing {
+            Framing::AsIs => {
+                let c = Crop::identity(w, h);
+                (Some(c), placement_margin(&head.in_output(&c)))
+            }
+            Framing::Plan => match crop::plan(&head, w, h, TOLERANCES.max_upscale) {
+                Some((c, m)) => (Some(c), m),
+                None => (None, f64::NEG_INFINITY),
+            },
+        };
+        let scale = crop_plan.map(|c| c.scale()).unwrap_or(1.0);
+        let bottom = crop_plan.map(|c| c.y + c.height).unwrap_or(h as f64);
+
+        let (exposure, light_balance, hot_spot, sharpness) = match measure::face_box(img, face_center_x, eye_y, ipd) {
+            Some(r) => {
+                let light = measure::face_light(img, r, face_center_x, ipd);
+                let (bw, bh) = ((r.x1 - r.x0) as f64, (r.y1 - r.y0) as f64);
+                let (ow, oh) = (((bw * scale).round() as u32).max(3), ((bh * scale).round() as u32).max(3));
+                let at_output = detect::resize_region(
+                    img,
+                    r.x0 as f64,
+                    r.y0 as f64,
+                    bw,
+                    bh,
+                    ow,
+                    oh,
+                    fast_image_resize::FilterType::CatmullRom,
+                )?;
+                (light.mean, light.balance, light.clipped, measure::laplacian_energy(&at_output))
+            }
+            None => (0.0, f64::INFINITY, 0.0, 0.0),
+        };
+        let clothing_contrast =
+            backdrop.and_then(|b| measure::clothing_contrast(img, face_center_x, eye_y, ipd, bottom, b.rgb));
+        let backdrop_match = backdrop.map(|b| {
+            let (nearest, d) = nearest_backdrop(b.rgb);
+            (nearest.name.to_string(), d)
+        });
+        let m = Measurements {
+            faces: counted,
+            detection: det,
+            eye_left,
+            eye_right,
+            eye_y,
+            head_top_y,
+            head_cut,
+            face_width,
+            face_center_x,
+            roll_deg,
+            backdrop,
+            backdrop_match,
+            exposure,
+            light_balance,
+            sharpness,
+            hot_spot,
+            clothing_contrast,
+        };
+        let output = crop_plan.map(|c| head.in_output(&c));
+        let checks = photo_checks(&m, output.as_ref(), framing);
+        let geometry_ok = best_margin >= 0.0 && !head_cut;
+        let verdict = Verdict::of(&checks);
+        Ok(Analysis {
+            width: w,
+            height: h,
+            crop: crop_plan.filter(|_| geometry_ok),
+            planned: crop_plan,
+            output,
+            checks,
+            verdict,
+            measurements: Some(m),
+        })
+    }
+
+    /// Analyse a camera frame and plan its crop.
+    pub fn analyze(&self, img: &RgbImage) -> Result<Analysis, VisionError> {
+        self.analyze_framed(img, Framing::Plan)
+    }
+}
+
+/// Every photo rule, judged on the measurements and the output geometry of the planned crop.
+pub fn photo_checks(m: &Measurements, out: Option<&OutputGeometry>, framing: Framing) -> Vec<Check> {
+    let mut checks = Vec::with_capacity(13);
+    checks.push(if m.faces == 1 {
+        Check::with_message(CheckId::SingleFace, true, Some(1.0), "1", "检测到一张人脸", "one face")
+    } else {
+        Check::with_message(
+            CheckId::SingleFace,
+            false,
+            Some(m.faces as f64),
+            "1",
+            format!("检测到 {} 张人脸", m.faces),
+            format!("{} faces found", m.faces),
+        )
+        .advise(Advice::OneFaceOnly)
+    });
+    // Advice for a placement miss: in a camera frame the photographer can move; a finished
+    // photo can only be retaken.
+    let camera = framing == Framing::Plan;
+    match out {
+        Some(g) => {
+            let mut head = Check::range(CheckId::HeadTop, g.head_top_y, STANDARD.head_top);
+            if m.head_cut {
+                head.pass = false;
+                head.message_zh = "头顶被画面上边缘截断".into();
+                head.message_en = "head top cut by the top edge of the frame".into();
+            }
+            let head_advice = if g.head_top_y < STANDARD.head_top.min || m.head_cut {
+                Advice::AimHigher
+            } else {
+                Advice::AimLower
+            };
+            let eye_advice = if g.eye_y < STANDARD.eye_y.min { Advice::AimHigher } else { Advice::AimLower };
+            let width_advice =
+                if g.face_width < STANDARD.face_width.min { Advice::MoveCloser } else { Advice::MoveBack };
+            let offset = g.face_center_x - STANDARD.width as f64 / 2.0;
+            let limit = TOLERANCES.center_offset * STANDARD.width as f64;
+            let centered = Check::with_message(
+                CheckId::Centered,
+                offset.abs() <= limit,
+                Some(offset),
+                format!("±{limit:.0}"),
+                format!("头部中心偏离中线 {offset:.0} 像素"),
+                format!("head centre {offset:.0} px from the middle"),
+            );
+            let centered_advice = if camera { Advice::MoveCloser } else { Advice::StraightenHead };
+            if camera {
+                checks.push(head.advise(head_advice));
+                checks.push(Check::range(CheckId::EyeHeight, g.eye_y, STANDARD.eye_y).advise(eye_advice));
+                checks.push(Check::range(CheckId::FaceWidth, g.face_width, STANDARD.face_width).advise(width_advice));
+                checks.push(if centered.pass {
+                    centered
+                } else {
+                    // Centring only fails in a frame when the head is near its side edge.
+                    Check { message_zh: "头部太靠近画面边缘".into(), message_en: "head too near the frame edge".into(), ..centered }
+                        .advise(centered_advice)
+                });
+            } else {
+                checks.push(head);
+                checks.push(Check::range(CheckId::EyeHeight, g.eye_y, STANDARD.eye_y));
+                checks.push(Check::range(CheckId::FaceWidth, g.face_width, STANDARD.face_width));
+                checks.push(centered);
+            }
+        }
+        None => {
+            for id in [CheckId::HeadTop, CheckId::EyeHeight, CheckId::FaceWidth, CheckId::Centered] {
+                checks.push(
+                    Check::with_message(
+                        id,
+                        false,
+                        None,
+                        "480×640",
+                        "画面小于 480×640，无法裁出合格照片",
+                        "frame smaller than 480×640: no compliant crop",
+                    )
+                    .advise(Advice::MoveCloser),
+                );
+            }
+        }
+    }
+    checks.push(Check::at_most(CheckId::Roll, m.roll_deg.abs(), TOLERANCES.roll_deg).advise(Advice::StraightenHead));
+    match (&m.backdrop, &m.backdrop_match) {
+        (Some(b), Some((name, d))) => {
+            let limit = TOLERANCES.background_color_distance;
+            let rgb = format!("RGB({:.0},{:.0},{:.0})", b.rgb[0], b.rgb[1], b.rgb[2]);
+            checks.push(
+                Check::with_message(
+                    CheckId::BackgroundColor,
+                    *d <= limit,
+                    Some(*d),
+                    format!("≤ {limit}"),
+                    format!("背景 {rgb}，与最接近的标准色 {name} 相差 {d:.0}"),
+                    format!("backdrop {rgb}, {d:.0} from the nearest standard colour {name}"),
+                )
+                .advise(Advice::FixBackdrop),
+            );
+            checks.push(
+                Check::at_most(CheckId::BackgroundUniform, b.spread, TOLERANCES.background_spread)
+                    .advise(Advice::FixBackdrop),
+            );
+        }
+        _ => {
+            for id in [CheckId::BackgroundColor, CheckId::BackgroundUniform] {
+                checks.push(
+                    Check::with_message(id, false, None, "—", "看不到背景", "no backdrop in view")
+                        .advise(Advice::MoveBack),
+                );
+            }
+        }
+    }
+    let exposure = Check::range(CheckId::Exposure, m.exposure, TOLERANCES.exposure);
+    let exposure_advice = if m.exposure < TOLERANCES.exposure.min { Advice::MoreLight } else { Advice::LessLight };
+    checks.push(exposure.advise(exposure_advice));
+    checks.push(Check::at_most(CheckId::LightBalance, m.light_balance, TOLERANCES.light_balance_ratio).advise(Advice::EvenLight));
+    checks.push(Check::at_least(CheckId::Sharpness, m.sharpness, TOLERANCES.sharpness_min).advise(Advice::HoldStill));
+    checks.push(Check::at_most(CheckId::HotSpot, m.hot_spot, TOLERANCES.hot_spot_fraction).advise(Advice::RemoveGlare));
+    checks.push(match m.clothing_contrast {
+        Some(c) => Check::at_least(CheckId::ClothingContrast, c, TOLERANCES.clothing_contrast_min).advise(Advice::ChangeClothes),
+        None => Check::with_message(CheckId::ClothingContrast, true, None, "—", "画面中看不到服装", "clothes not in view"),
+    });
+    checks
+}

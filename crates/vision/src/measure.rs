@@ -1,0 +1,334 @@
+//! Pixel measurements around a detected face: eye centres, backdrop, head top, face width, light.
+//!
+//! Every function here works in source pixels and reads only a few regions near the face, so the
+//! cost depends on the face size, not on the frame size.
+
+use crate::Point;
+use image::RgbImage;
+
+/// Rec. 601 luma of a pixel.
+#[inline]
+pub(crate) fn luma(p: [u8; 3]) -> f64 {
+    0.299 * p[0] as f64 + 0.587 * p[1] as f64 + 0.114 * p[2] as f64
+}
+
+#[inline]
+fn dist(a: [u8; 3], b: [f64; 3]) -> f64 {
+    ((a[0] as f64 - b[0]).powi(2) + (a[1] as f64 - b[1]).powi(2) + (a[2] as f64 - b[2]).powi(2)).sqrt()
+}
+
+/// Integer pixel rectangle clipped to an image.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Rect {
+    pub x0: u32,
+    pub y0: u32,
+    pub x1: u32,
+    pub y1: u32,
+}
+
+impl Rect {
+    /// The rectangle centred at `c` with half sizes `hw`, `hh`, clipped to `img`; `None` when empty.
+    pub fn around(img: &RgbImage, c: Point, hw: f64, hh: f64) -> Option<Rect> {
+        let x0 = (c.x - hw).floor().max(0.0) as u32;
+        let y0 = (c.y - hh).floor().max(0.0) as u32;
+        let x1 = ((c.x + hw).ceil().max(0.0) as u32).min(img.width());
+        let y1 = ((c.y + hh).ceil().max(0.0) as u32).min(img.height());
+        (x1 > x0 && y1 > y0).then_some(Rect { x0, y0, x1, y1 })
+    }
+    fn area(&self) -> f64 {
+        ((self.x1 - self.x0) * (self.y1 - self.y0)) as f64
+    }
+}
+
+/// Mean colour and per-pixel RGB standard deviation of a region.
+pub(crate) fn patch_stats(img: &RgbImage, r: Rect) -> ([f64; 3], f64) {
+    let mut sum = [0.0; 3];
+    let mut sq = 0.0;
+    for y in r.y0..r.y1 {
+        for x in r.x0..r.x1 {
+            let p = img.get_pixel(x, y).0;
+            for c in 0..3 {
+                sum[c] += p[c] as f64;
+                sq += (p[c] as f64).powi(2);
+            }
+        }
+    }
+    let n = r.area();
+    let mean = [sum[0] / n, sum[1] / n, sum[2] / n];
+    let var = (sq / n - mean.iter().map(|m| m * m).sum::<f64>()).max(0.0) / 3.0;
+    (mean, var.sqrt())
+}
+
+/// Find the iris near a coarse eye estimate: the darkest blob of iris size, inside a window that
+/// reaches neither the eyebrow nor the other eye, with a mild pull toward the estimate.
+/// `ipd` is the coarse distance between the eyes.
+pub(crate) fn refine_eye(img: &RgbImage, guess: Point, ipd: f64) -> Point {
+    let r = (0.09 * ipd).max(1.5); // iris radius: ~12 mm iris against a ~63 mm eye distance
+    let (hw, hh) = (0.2 * ipd, 0.14 * ipd);
+    let margin = 1.6 * r;
+    let Some(area) = Rect::around(img, guess, hw + margin, hh + margin) else { return guess };
+    let (w, h) = ((area.x1 - area.x0) as usize, (area.y1 - area.y0) as usize);
+    // Integral image of luma over the search area.
+    let mut integral = vec![0.0f64; (w + 1) * (h + 1)];
+    for y in 0..h {
+        let mut row = 0.0;
+        for x in 0..w {
+            row += luma(img.get_pixel(area.x0 + x as u32, area.y0 + y as u32).0);
+            integral[(y + 1) * (w + 1) + x + 1] = integral[y * (w + 1) + x + 1] + row;
+        }
+    }
+    let box_mean = |cx: f64, cy: f64, half: f64| -> Option<f64> {
+        let x0 = (cx - half).round() as isize;
+        let y0 = (cy - half).round() as isize;
+        let x1 = (cx + half).round() as isize;
+        let y1 = (cy + half).round() as isize;
+        if x0 < 0 || y0 < 0 || x1 > w as isize || y1 > h as isize || x1 <= x0 || y1 <= y0 {
+            return None;
+        }
+        let (x0, y0, x1, y1) = (x0 as usize, y0 as usize, x1 as usize, y1 as usize);
+        let s = integral[y1 * (w + 1) + x1] - integral[y0 * (w + 1) + x1] - integral[y1 * (w + 1) + x0]
+            + integral[y0 * (w + 1) + x0];
+        Some(s / ((x1 - x0) * (y1 - y0)) as f64)
+    };
+    let gx = guess.x - area.x0 as f64;
+    let gy = guess.y - area.y0 as f64;
+    let step = (r / 4.0).max(0.5);
+    let mut best = (f64::INFINITY, gx, gy);
+    let mut dy = -hh;
+    while dy <= hh {
+        let mut dx = -hw;
+        while dx <= hw {
+            let (cx, cy) = (gx + dx, gy + dy);
+            if let (Some(inner), Some(outer)) = (box_mean(cx, cy, 0.75 * r), box_mean(cx, cy, 1.6 * r)) {
+                // Dark centre against its surround, darkness itself, and a pull toward the guess.
+                let ring = (outer * 1.6f64.powi(2) - inner * 0.75f64.powi(2)) / (1.6f64.powi(2) - 0.75f64.powi(2));
+                let prior = 12.0 * ((dx / hw).powi(2) + (dy / hh).powi(2));
+                let score = inner - 0.6 * ring + 0.4 * inner + prior;
+                if score < best.0 {
+                    best = (score, cx, cy);
+                }
+            }
+            dx += step;
+        }
+        dy += step;
+    }
+    Point { x: best.1 + area.x0 as f64, y: best.2 + area.y0 as f64 }
+}
+
+/// The backdrop as sampled beside and above the head.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct BackdropSample {
+    /// Median of the patch means.
+    pub rgb: [f64; 3],
+    /// Largest RGB distance between two patch means: a gradient or a shadow.
+    pub spread: f64,
+    /// Typical pixel noise inside a patch.
+    pub noise: f64,
+    /// Patches that fell inside the frame.
+    pub patches: usize,
+}
+
+/// Sample the backdrop in patches left and right of the head, from above the head to the neck.
+pub(crate) fn sample_backdrop(img: &RgbImage, cx: f64, eye_y: f64, ipd: f64) -> Option<BackdropSample> {
+    let half = 0.2 * ipd;
+    let mut means = Vec::new();
+    let mut noises = Vec::new();
+    for dx in [-1.75, 1.75] {
+        for dy in [-2.2, -1.1, 0.0, 0.7] {
+            let c = Point { x: cx + dx * ipd, y: eye_y + dy * ipd };
+            if let Some(r) = Rect::around(img, c, half, half)
+                && r.area() >= 0.5 * (2.0 * half).powi(2)
+            {
+                let (m, s) = patch_stats(img, r);
+                means.push(m);
+                noises.push(s);
+            }
+        }
+    }
+    if means.is_empty() {
+        return None;
+    }
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let rgb = [0, 1, 2].map(|c| median(means.iter().map(|m| m[c]).collect()));
+    let mut spread: f64 = 0.0;
+    for a in &means {
+        for b in &means {
+            let d = ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt();
+            spread = spread.max(d);
+        }
+    }
+    Some(BackdropSample { rgb, spread, noise: median(noises), patches: means.len() })
+}
+
+/// Top of the head: in columns across the face, walk up from the forehead until a run of backdrop
+/// pixels. Walking up from inside the head ignores anything above it (a lamp, a fold), and the run
+/// length bridges single stray hairs and sensor noise. Returns the head top y and whether the head
+/// reaches the top edge of the frame.
+pub(crate) fn head_top(img: &RgbImage, cx: f64, eye_y: f64, ipd: f64, backdrop: &BackdropSample) -> (f64, bool) {
+    let threshold = (5.0 * backdrop.noise).max(30.0);
+    let run = (0.04 * ipd).round().max(2.0) as u32;
+    let start_y = (eye_y - 0.9 * ipd).clamp(0.0, img.height() as f64 - 1.0) as u32;
+    let x_from = (cx - 0.55 * ipd).max(0.0) as u32;
+    let x_to = ((cx + 0.55 * ipd) as u32).min(img.width().saturating_sub(1));
+    let step = ((ipd / 60.0) as u32).max(1);
+    let mut tops = Vec::new();
+    let mut x = x_from;
+    while x <= x_to {
+        let mut backdrop_run = 0u32;
+        let mut top = 0u32;
+        let mut y = start_y as i64;
+        while y >= 0 {
+            if dist(img.get_pixel(x, y as u32).0, backdrop.rgb) < threshold {
+                backdrop_run += 1;
+                if backdrop_run >= run {
+                    top = y as u32 + run;
+                    break;
+                }
+            } else {
+                backdrop_run = 0;
+            }
+            y -= 1;
+        }
+        tops.push(top);
+        x += step;
+    }
+    if tops.is_empty() {
+        return (0.0, true);
+    }
+    let touching = tops.iter().filter(|&&t| t == 0).count();
+    tops.sort_unstable();
+    // Drop the lowest few percent: one noisy column must not lift the head.
+    let top = tops[tops.len() / 25] as f64;
+    (top, touching * 10 >= tops.len())
+}
+
+/// Face width at cheek level: from the middle of each cheek walk outward until the colour leaves
+/// the skin tone for a few pixels (hair, backdrop, the shadow before an ear). Median over a band
+/// of rows. Returns `(left_x, right_x)` or `None` when the skin could not be followed.
+pub(crate) fn face_span(img: &RgbImage, cx: f64, eye_y: f64, ipd: f64) -> Option<(f64, f64)> {
+    let cheek_half = (0.1 * ipd).max(1.0);
+    let mut skin = Vec::new();
+    for dx in [-0.45, 0.45] {
+        let r = Rect::around(img, Point { x: cx + dx * ipd, y: eye_y + 0.5 * ipd }, cheek_half, cheek_half)?;
+        skin.push(patch_stats(img, r));
+    }
+    let tone = [0, 1, 2].map(|c| (skin[0].0[c] + skin[1].0[c]) / 2.0);
+    let threshold = (3.0 * skin[0].1.max(skin[1].1)).clamp(28.0, 60.0);
+    let run = (0.03 * ipd).round().max(2.0) as i64;
+    let walk = |y: u32, from: f64, dir: i64| -> Option<f64> {
+        let mut x = from as i64;
+        let mut outside = 0;
+        let limit = (1.8 * ipd) as i64;
+        for _ in 0..limit {
+            x += dir;
+            if x < 0 || x >= img.width() as i64 {
+                return None;
+            }
+            if dist(img.get_pixel(x as u32, y).0, tone) > threshold {
+                outside += 1;
+                if outside >= run {
+                    return Some((x - dir * run) as f64 + 0.5 * dir as f64);
+                }
+            } else {
+                outside = 0;
+            }
+        }
+        None
+    };
+    let mut lefts = Vec::new();
+    let mut rights = Vec::new();
+    let y_mid = eye_y + 0.55 * ipd;
+    for k in -3..=3 {
+        let y = y_mid + k as f64 * 0.03 * ipd;
+        if y < 0.0 || y >= img.height() as f64 {
+            continue;
+        }
+        if let (Some(l), Some(r)) = (walk(y as u32, cx - 0.3 * ipd, -1), walk(y as u32, cx + 0.3 * ipd, 1)) {
+            lefts.push(l);
+            rights.push(r);
+        }
+    }
+    if lefts.len() < 3 {
+        return None;
+    }
+    lefts.sort_by(f64::total_cmp);
+    rights.sort_by(f64::total_cmp);
+    Some((lefts[lefts.len() / 2], rights[rights.len() / 2]))
+}
+
+/// Light on the face: mean luma, ratio between the brighter and darker half, clipped fraction.
+pub(crate) struct FaceLight {
+    pub mean: f64,
+    pub balance: f64,
+    pub clipped: f64,
+}
+
+/// The inner face box: between the cheeks, from just above the eyes to the mouth.
+pub(crate) fn face_box(img: &RgbImage, cx: f64, eye_y: f64, ipd: f64) -> Option<Rect> {
+    Rect::around(img, Point { x: cx, y: eye_y + 0.45 * ipd }, 0.55 * ipd, 0.65 * ipd)
+}
+
+pub(crate) fn face_light(img: &RgbImage, r: Rect, cx: f64, ipd: f64) -> FaceLight {
+    let (mut sum, mut n, mut clipped) = (0.0, 0.0, 0.0);
+    let (mut left, mut nl, mut right, mut nr) = (0.0, 0.0, 0.0, 0.0);
+    let strip = 0.1 * ipd;
+    for y in r.y0..r.y1 {
+        for x in r.x0..r.x1 {
+            let p = img.get_pixel(x, y).0;
+            let l = luma(p);
+            sum += l;
+            n += 1.0;
+            if p.iter().all(|&c| c >= 250) {
+                clipped += 1.0;
+            }
+            let xf = x as f64;
+            if xf < cx - strip {
+                left += l;
+                nl += 1.0;
+            } else if xf > cx + strip {
+                right += l;
+                nr += 1.0;
+            }
+        }
+    }
+    let (l, rr) = (left / nl.max(1.0), right / nr.max(1.0));
+    FaceLight {
+        mean: sum / n.max(1.0),
+        balance: l.max(rr) / l.min(rr).max(1.0),
+        clipped: clipped / n.max(1.0),
+    }
+}
+
+/// Mean absolute 4-neighbour Laplacian of the luma of `img`.
+pub(crate) fn laplacian_energy(img: &RgbImage) -> f64 {
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    if w < 3 || h < 3 {
+        return 0.0;
+    }
+    let l: Vec<f64> = img.pixels().map(|p| luma(p.0)).collect();
+    let mut sum = 0.0;
+    for y in 1..h - 1 {
+        for x in 1..w - 1 {
+            let i = y * w + x;
+            sum += (4.0 * l[i] - l[i - 1] - l[i + 1] - l[i - w] - l[i + w]).abs();
+        }
+    }
+    sum / ((w - 2) * (h - 2)) as f64
+}
+
+/// The clothes: patches on both shoulders, and their RGB distance to the backdrop colour.
+pub(crate) fn clothing_contrast(img: &RgbImage, cx: f64, eye_y: f64, ipd: f64, bottom: f64, backdrop: [f64; 3]) -> Option<f64> {
+    let y = (eye_y + 2.9 * ipd).min(bottom - 0.25 * ipd);
+    let mut ds = Vec::new();
+    for dx in [-1.1, 1.1] {
+        if let Some(r) = Rect::around(img, Point { x: cx + dx * ipd, y }, 0.2 * ipd, 0.2 * ipd) {
+            let (m, _) = patch_stats(img, r);
+            ds.push(((m[0] - backdrop[0]).powi(2) + (m[1] - backdrop[1]).powi(2) + (m[2] - backdrop[2]).powi(2)).sqrt());
+        }
+    }
+    // Both shoulders must stand out; the weaker one decides.
+    ds.into_iter().min_by(f64::total_cmp)
+}

