@@ -14,7 +14,7 @@ pub fn analyzer() -> Result<Analyzer, ExitCode> {
     })
 }
 
-pub fn run(images: &[PathBuf], json: bool) -> ExitCode {
+pub fn run(images: &[PathBuf], json: bool, timing: Option<u32>) -> ExitCode {
     let analyzer = match analyzer() {
         Ok(a) => a,
         Err(code) => return code,
@@ -22,20 +22,33 @@ pub fn run(images: &[PathBuf], json: bool) -> ExitCode {
     let mut failed = 0usize;
     for path in images {
         let name = path.display().to_string();
+        let mut times = Vec::new();
         let result = load_rgb(path).and_then(|img| {
-            analyzer.analyze(&img).map_err(|e| report::FileError {
+            let mut last = None;
+            for _ in 0..timing.unwrap_or(1).max(1) {
+                let t = std::time::Instant::now();
+                last = Some(analyzer.analyze(&img));
+                times.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            last.expect("ran at least once").map_err(|e| report::FileError {
                 code: "analysis",
                 message_zh: e.to_string(),
                 message_en: e.to_string(),
             })
         });
+        times.sort_by(f64::total_cmp);
+        let median_ms = times.get(times.len() / 2).copied();
         match result {
             Ok(a) => {
                 if a.verdict != Verdict::Pass {
                     failed += 1;
                 }
                 if json {
-                    println!("{}", report::analysis_json(&name, &a));
+                    let mut o = report::analysis_json(&name, &a);
+                    if let (Some(ms), Some(_)) = (median_ms, timing) {
+                        o["analysis_ms"] = serde_json::json!((ms * 100.0).round() / 100.0);
+                    }
+                    println!("{o}");
                 } else {
                     let verdict = if a.verdict == Verdict::Pass { "合格 PASS" } else { "不合格 FAIL" };
                     println!("{name}  {}×{}  {verdict}", a.width, a.height);

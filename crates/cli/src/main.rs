@@ -24,6 +24,9 @@ enum Command {
         /// 每个文件输出一行 JSON / one JSON object per line
         #[arg(long)]
         json: bool,
+        /// 重复分析 N 次并报告中位耗时（不含解码）/ repeat the analysis N times and report the median time (decode excluded)
+        #[arg(long, value_name = "N")]
+        timing: Option<u32>,
         /// PNG 或 JPEG 文件 / PNG or JPEG files
         #[arg(required = true)]
         images: Vec<PathBuf>,
@@ -39,6 +42,9 @@ enum Command {
         /// 输出照片 / output photo (.jpg)
         #[arg(long)]
         out: PathBuf,
+        /// 重复“快门到文件”N 次并报告中位耗时 / repeat shutter-to-file N times and report the median
+        #[arg(long, value_name = "N")]
+        timing: Option<u32>,
         /// 相机画面 / camera frame (PNG or JPEG)
         frame: PathBuf,
     },
@@ -81,8 +87,8 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Analyze { json, images } => analyze::run(&images, json),
-        Command::Capture { code, key, out, frame } => photo_cmd::capture(&code, &key, &out, &frame),
+        Command::Analyze { json, timing, images } => analyze::run(&images, json, timing),
+        Command::Capture { code, key, out, timing, frame } => photo_cmd::capture(&code, &key, &out, &frame, timing),
         Command::Validate { json, key, report, paths } => photo_cmd::validate(&paths, json, key.as_deref(), report.as_deref()),
         Command::Keygen { path } => photo_cmd::keygen(&path),
         Command::Scene { subject, backdrop, size, out } => analyze::scene(&subject, &backdrop, &size, &out),

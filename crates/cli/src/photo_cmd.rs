@@ -36,7 +36,7 @@ pub fn keygen(path: &Path) -> ExitCode {
     }
 }
 
-pub fn capture(code: &str, key: &Path, out: &Path, frame: &Path) -> ExitCode {
+pub fn capture(code: &str, key: &Path, out: &Path, frame: &Path, timing: Option<u32>) -> ExitCode {
     let sealer = match load_key(key) {
         Ok(s) => s,
         Err(c) => return c,
@@ -59,6 +59,23 @@ pub fn capture(code: &str, key: &Path, out: &Path, frame: &Path) -> ExitCode {
             obj.insert("photo".into(), json!(out.display().to_string()));
             obj.insert("quality".into(), json!(shot.quality));
             obj.insert("bytes".into(), json!(shot.bytes));
+            if let Some(n) = timing {
+                // Shutter to sealed file: render, encode search, seal, atomic write, read-back.
+                let mut times = Vec::new();
+                for _ in 0..n.max(1) {
+                    let t = std::time::Instant::now();
+                    let made = caiji_photo::make_photo(&img, &shot.analysis, &sealer, code)
+                        .and_then(|enc| caiji_photo::output::write_atomic(out, &enc.bytes))
+                        .and_then(|()| caiji_photo::output::read_back(out, &sealer, code));
+                    if let Err(e) = made {
+                        eprintln!("{e}");
+                        return ExitCode::from(1);
+                    }
+                    times.push(t.elapsed().as_secs_f64() * 1000.0);
+                }
+                times.sort_by(f64::total_cmp);
+                obj.insert("shutter_ms".into(), json!((times[times.len() / 2] * 100.0).round() / 100.0));
+            }
             println!("{o}");
             ExitCode::SUCCESS
         }

@@ -70,7 +70,7 @@ pub const SUBJECTS: &[Subject] = &[
         file: "astronaut.png",
         eye_left: (203.5, 101.0),
         eye_right: (246.0, 102.5),
-        face_width: 80.0,
+        face_width: 89.0,
         head: (226.0, 97.0, 74.0, 80.0),
         torso: (165.0, 95.0, 190.0),
         note: "woman, short light-brown hair, smiling, orange suit",
@@ -78,9 +78,9 @@ pub const SUBJECTS: &[Subject] = &[
     Subject {
         name: "glasses",
         file: "trio.jpg",
-        eye_left: (73.75, 122.5),
-        eye_right: (111.25, 122.0),
-        face_width: 72.0,
+        eye_left: (74.5, 121.5),
+        eye_right: (112.5, 122.0),
+        face_width: 79.5,
         head: (93.0, 126.0, 60.0, 68.0),
         torso: (196.0, 68.0, 105.0),
         note: "man, long dark hair, beard, glasses, checked shirt",
@@ -88,9 +88,9 @@ pub const SUBJECTS: &[Subject] = &[
     Subject {
         name: "curly",
         file: "trio.jpg",
-        eye_left: (252.5, 173.0),
-        eye_right: (292.5, 170.0),
-        face_width: 89.0,
+        eye_left: (253.5, 172.5),
+        eye_right: (295.5, 169.5),
+        face_width: 91.0,
         head: (273.0, 161.0, 58.0, 79.0),
         torso: (236.0, 62.0, 150.0),
         note: "man, curly light-brown hair, red hoodie",
@@ -160,12 +160,16 @@ pub struct Placement {
     pub eye_y: f64,
     /// Face width in the frame, as a fraction of frame height.
     pub face: f64,
-    /// Head roll, degrees (positive: clockwise in the picture).
+    /// Roll of the eye line in the frame, degrees (positive: clockwise in the picture). The
+    /// subject's own tilt in the source photo is taken out, so 0 is upright.
     #[serde(default)]
     pub roll_deg: f64,
-    /// Paint the clothes this colour (shading kept).
+    /// Paint the clothes this colour (folds kept as a faint texture).
     #[serde(default)]
     pub shirt: Option<[u8; 3]>,
+    /// A lamp from the image's left: the right half of the person is darker by this fraction.
+    #[serde(default)]
+    pub side_light: f64,
 }
 
 /// A frame to make.
@@ -215,9 +219,10 @@ impl Scene {
                 subject: subject.to_string(),
                 eye_x: 0.5,
                 eye_y: 0.45,
-                face: 0.36,
+                face: 0.30,
                 roll_deg: 0.0,
                 shirt: None,
+                side_light: 0.0,
             }],
         }
     }
@@ -322,11 +327,13 @@ pub fn render(lib: &Library, scene: &Scene) -> Result<(RgbImage, Truth), SceneEr
         let (ex, ey) = ((s.eye_left.0 + s.eye_right.0) / 2.0, (s.eye_left.1 + s.eye_right.1) / 2.0);
         let scale = person.face * h as f64 / s.face_width; // frame px per source px
         let (fx, fy) = (person.eye_x * w as f64, person.eye_y * h as f64);
-        let (sin, cos) = person.roll_deg.to_radians().sin_cos();
+        let own_roll = (s.eye_right.1 - s.eye_left.1).atan2(s.eye_right.0 - s.eye_left.0);
+        let (sin, cos) = (person.roll_deg.to_radians() - own_roll).sin_cos();
         // frame = R * (src - eye) * scale + f;  src = R^-1 (frame - f) / scale + eye
+        // In pixel-index coordinates (a pixel's centre at its index), as the analysis measures.
         let to_frame = |sx: f64, sy: f64| {
             let (dx, dy) = ((sx - ex) * scale, (sy - ey) * scale);
-            (fx + dx * cos - dy * sin, fy + dx * sin + dy * cos)
+            (fx + dx * cos - dy * sin - 0.5, fy + dx * sin + dy * cos - 0.5)
         };
         let soft = (1.5 / scale).max(0.6);
         let mut top = f64::INFINITY;
@@ -344,8 +351,14 @@ pub fn render(lib: &Library, scene: &Scene) -> Result<(RgbImage, Truth), SceneEr
                 }
                 let mut c = bilinear(src, sx, sy);
                 if let (Some(shirt), true) = (person.shirt, sy > s.torso.0 + 0.25 * (s.torso.0 - s.head.1)) {
-                    let l = (0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2]) / 160.0;
-                    c = [0, 1, 2].map(|i| shirt[i] as f64 * l.clamp(0.6, 1.2));
+                    let l = 0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2];
+                    c = [0, 1, 2].map(|i| shirt[i] as f64 + 0.1 * (l - 110.0));
+                }
+                if person.side_light > 0.0 {
+                    // The shadow line runs down the nose, soft over a fifth of the face width.
+                    let u = ((sx - ex) / (0.2 * s.face_width) + 0.5).clamp(0.0, 1.0);
+                    let t = u * u * (3.0 - 2.0 * u);
+                    c = c.map(|v| v * (1.0 - person.side_light * t));
                 }
                 let p = img.get_pixel_mut(x, y);
                 for i in 0..3 {

@@ -131,7 +131,7 @@ pub struct Tolerances {
     pub background_spread: f64,
     /// Mean face luminance window (0–255): under is too dark, over is washed out.
     pub exposure: Range,
-    /// Largest ratio between the brighter and the darker half of the face.
+    /// Largest luminance ratio between the two cheeks: 2 is one stop, a visibly half-shadowed face.
     pub light_balance_ratio: f64,
     /// Smallest sharpness score: mean absolute Laplacian of the face at output scale.
     pub sharpness_min: f64,
@@ -156,7 +156,7 @@ pub const TOLERANCES: Tolerances = Tolerances {
     background_color_distance: 60.0,
     background_spread: 28.0,
     exposure: Range { min: 80.0, max: 215.0 },
-    light_balance_ratio: 1.35,
+    light_balance_ratio: 2.0,
     sharpness_min: 2.5,
     hot_spot_fraction: 0.02,
     clothing_contrast_min: 45.0,

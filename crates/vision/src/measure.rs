@@ -59,62 +59,6 @@ pub(crate) fn patch_stats(img: &RgbImage, r: Rect) -> ([f64; 3], f64) {
     (mean, var.sqrt())
 }
 
-/// Find the iris near a coarse eye estimate: the darkest blob of iris size, inside a window that
-/// reaches neither the eyebrow nor the other eye, with a mild pull toward the estimate.
-/// `ipd` is the coarse distance between the eyes.
-pub(crate) fn refine_eye(img: &RgbImage, guess: Point, ipd: f64) -> Point {
-    let r = (0.09 * ipd).max(1.5); // iris radius: ~12 mm iris against a ~63 mm eye distance
-    let (hw, hh) = (0.2 * ipd, 0.14 * ipd);
-    let margin = 1.6 * r;
-    let Some(area) = Rect::around(img, guess, hw + margin, hh + margin) else { return guess };
-    let (w, h) = ((area.x1 - area.x0) as usize, (area.y1 - area.y0) as usize);
-    // Integral image of luma over the search area.
-    let mut integral = vec![0.0f64; (w + 1) * (h + 1)];
-    for y in 0..h {
-        let mut row = 0.0;
-        for x in 0..w {
-            row += luma(img.get_pixel(area.x0 + x as u32, area.y0 + y as u32).0);
-            integral[(y + 1) * (w + 1) + x + 1] = integral[y * (w + 1) + x + 1] + row;
-        }
-    }
-    let box_mean = |cx: f64, cy: f64, half: f64| -> Option<f64> {
-        let x0 = (cx - half).round() as isize;
-        let y0 = (cy - half).round() as isize;
-        let x1 = (cx + half).round() as isize;
-        let y1 = (cy + half).round() as isize;
-        if x0 < 0 || y0 < 0 || x1 > w as isize || y1 > h as isize || x1 <= x0 || y1 <= y0 {
-            return None;
-        }
-        let (x0, y0, x1, y1) = (x0 as usize, y0 as usize, x1 as usize, y1 as usize);
-        let s = integral[y1 * (w + 1) + x1] - integral[y0 * (w + 1) + x1] - integral[y1 * (w + 1) + x0]
-            + integral[y0 * (w + 1) + x0];
-        Some(s / ((x1 - x0) * (y1 - y0)) as f64)
-    };
-    let gx = guess.x - area.x0 as f64;
-    let gy = guess.y - area.y0 as f64;
-    let step = (r / 4.0).max(0.5);
-    let mut best = (f64::INFINITY, gx, gy);
-    let mut dy = -hh;
-    while dy <= hh {
-        let mut dx = -hw;
-        while dx <= hw {
-            let (cx, cy) = (gx + dx, gy + dy);
-            if let (Some(inner), Some(outer)) = (box_mean(cx, cy, 0.75 * r), box_mean(cx, cy, 1.6 * r)) {
-                // Dark centre against its surround, darkness itself, and a pull toward the guess.
-                let ring = (outer * 1.6f64.powi(2) - inner * 0.75f64.powi(2)) / (1.6f64.powi(2) - 0.75f64.powi(2));
-                let prior = 12.0 * ((dx / hw).powi(2) + (dy / hh).powi(2));
-                let score = inner - 0.6 * ring + 0.4 * inner + prior;
-                if score < best.0 {
-                    best = (score, cx, cy);
-                }
-            }
-            dx += step;
-        }
-        dy += step;
-    }
-    Point { x: best.1 + area.x0 as f64, y: best.2 + area.y0 as f64 }
-}
-
 /// The backdrop as sampled beside and above the head.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct BackdropSample {
@@ -133,8 +77,10 @@ pub(crate) fn sample_backdrop(img: &RgbImage, cx: f64, eye_y: f64, ipd: f64) -> 
     let half = 0.2 * ipd;
     let mut means = Vec::new();
     let mut noises = Vec::new();
-    for dx in [-1.75, 1.75] {
-        for dy in [-2.2, -1.1, 0.0, 0.7] {
+    // Beside the head (2.1 eye distances from the middle clears even full hair) from above the
+    // head top down to the mouth, where shoulders have not begun.
+    for dx in [-2.1, 2.1] {
+        for dy in [-2.2, -1.1, 0.0, 0.6] {
             let c = Point { x: cx + dx * ipd, y: eye_y + dy * ipd };
             if let Some(r) = Rect::around(img, c, half, half)
                 && r.area() >= 0.5 * (2.0 * half).powi(2)
@@ -205,60 +151,6 @@ pub(crate) fn head_top(img: &RgbImage, cx: f64, eye_y: f64, ipd: f64, backdrop: 
     (top, touching * 10 >= tops.len())
 }
 
-/// Face width at cheek level: from the middle of each cheek walk outward until the colour leaves
-/// the skin tone for a few pixels (hair, backdrop, the shadow before an ear). Median over a band
-/// of rows. Returns `(left_x, right_x)` or `None` when the skin could not be followed.
-pub(crate) fn face_span(img: &RgbImage, cx: f64, eye_y: f64, ipd: f64) -> Option<(f64, f64)> {
-    let cheek_half = (0.1 * ipd).max(1.0);
-    let mut skin = Vec::new();
-    for dx in [-0.45, 0.45] {
-        let r = Rect::around(img, Point { x: cx + dx * ipd, y: eye_y + 0.5 * ipd }, cheek_half, cheek_half)?;
-        skin.push(patch_stats(img, r));
-    }
-    let tone = [0, 1, 2].map(|c| (skin[0].0[c] + skin[1].0[c]) / 2.0);
-    let threshold = (3.0 * skin[0].1.max(skin[1].1)).clamp(28.0, 60.0);
-    let run = (0.03 * ipd).round().max(2.0) as i64;
-    let walk = |y: u32, from: f64, dir: i64| -> Option<f64> {
-        let mut x = from as i64;
-        let mut outside = 0;
-        let limit = (1.8 * ipd) as i64;
-        for _ in 0..limit {
-            x += dir;
-            if x < 0 || x >= img.width() as i64 {
-                return None;
-            }
-            if dist(img.get_pixel(x as u32, y).0, tone) > threshold {
-                outside += 1;
-                if outside >= run {
-                    return Some((x - dir * run) as f64 + 0.5 * dir as f64);
-                }
-            } else {
-                outside = 0;
-            }
-        }
-        None
-    };
-    let mut lefts = Vec::new();
-    let mut rights = Vec::new();
-    let y_mid = eye_y + 0.55 * ipd;
-    for k in -3..=3 {
-        let y = y_mid + k as f64 * 0.03 * ipd;
-        if y < 0.0 || y >= img.height() as f64 {
-            continue;
-        }
-        if let (Some(l), Some(r)) = (walk(y as u32, cx - 0.3 * ipd, -1), walk(y as u32, cx + 0.3 * ipd, 1)) {
-            lefts.push(l);
-            rights.push(r);
-        }
-    }
-    if lefts.len() < 3 {
-        return None;
-    }
-    lefts.sort_by(f64::total_cmp);
-    rights.sort_by(f64::total_cmp);
-    Some((lefts[lefts.len() / 2], rights[rights.len() / 2]))
-}
-
 /// Light on the face: mean luma, ratio between the brighter and darker half, clipped fraction.
 pub(crate) struct FaceLight {
     pub mean: f64,
@@ -271,35 +163,34 @@ pub(crate) fn face_box(img: &RgbImage, cx: f64, eye_y: f64, ipd: f64) -> Option<
     Rect::around(img, Point { x: cx, y: eye_y + 0.45 * ipd }, 0.55 * ipd, 0.65 * ipd)
 }
 
-pub(crate) fn face_light(img: &RgbImage, r: Rect, cx: f64, ipd: f64) -> FaceLight {
-    let (mut sum, mut n, mut clipped) = (0.0, 0.0, 0.0);
-    let (mut left, mut nl, mut right, mut nr) = (0.0, 0.0, 0.0, 0.0);
-    let strip = 0.1 * ipd;
+pub(crate) fn face_light(img: &RgbImage, r: Rect, cx: f64, eye_y: f64, ipd: f64) -> FaceLight {
+    // Every pixel counts for clipping (a small glint matters); a stride keeps 4K frames cheap
+    // for the mean, which does not need every pixel.
+    let (mut sum, mut n, mut clipped, mut all) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
+    let stride = ((ipd / 120.0) as u32).max(1);
     for y in r.y0..r.y1 {
         for x in r.x0..r.x1 {
             let p = img.get_pixel(x, y).0;
-            let l = luma(p);
-            sum += l;
-            n += 1.0;
+            all += 1.0;
             if p.iter().all(|&c| c >= 250) {
                 clipped += 1.0;
             }
-            let xf = x as f64;
-            if xf < cx - strip {
-                left += l;
-                nl += 1.0;
-            } else if xf > cx + strip {
-                right += l;
-                nr += 1.0;
+            if (x - r.x0) % stride == 0 && (y - r.y0) % stride == 0 {
+                sum += luma(p);
+                n += 1.0;
             }
         }
     }
-    let (l, rr) = (left / nl.max(1.0), right / nr.max(1.0));
-    FaceLight {
-        mean: sum / n.max(1.0),
-        balance: l.max(rr) / l.min(rr).max(1.0),
-        clipped: clipped / n.max(1.0),
-    }
+    // Light balance compares the two cheeks: the same skin, so any difference is the light.
+    let cheek = |dx: f64| {
+        Rect::around(img, Point { x: cx + dx * ipd, y: eye_y + 0.5 * ipd }, 0.12 * ipd, 0.12 * ipd)
+            .map(|r| luma(patch_stats(img, r).0.map(|v| v.round().clamp(0.0, 255.0) as u8)))
+    };
+    let balance = match (cheek(-0.42), cheek(0.42)) {
+        (Some(l), Some(r)) => l.max(r) / l.min(r).max(1.0),
+        _ => f64::INFINITY,
+    };
+    FaceLight { mean: sum / n.max(1.0), balance, clipped: clipped / all.max(1.0) }
 }
 
 /// Mean absolute 4-neighbour Laplacian of the luma of `img`.

@@ -1,0 +1,19 @@
+"""Shared helpers: a private virtualenv with the peer, and the caiji binary."""
+import os, subprocess, sys, venv, pathlib
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+VENV = ROOT / "target" / "compare-venv"
+
+
+def ensure_peer(*packages):
+    py = VENV / "bin" / "python"
+    if not py.exists():
+        venv.create(VENV, with_pip=True)
+    subprocess.run([str(py), "-m", "pip", "install", "-q", *packages], check=True)
+    if pathlib.Path(sys.executable).resolve() != py.resolve():
+        os.execv(str(py), [str(py), *sys.argv])
+
+
+def caiji():
+    subprocess.run(["cargo", "build", "-q", "-p", "caiji-cli"], cwd=ROOT, check=True)
+    return str(ROOT / "target" / "debug" / "caiji")

@@ -1,0 +1,183 @@
+//! Every rule has a photo that breaks only that rule, and the validator catches it by that rule.
+
+use crate::{fixtures, frame};
+use caiji_photo::jpeg;
+use caiji_photo::seal::{AesGcmSealer, Sealer, StationKey};
+use caiji_photo::validate::{FileReport, validate_bytes};
+use caiji_photo::output;
+use caiji_scene::Scene;
+use image::RgbImage;
+use jpeg_encoder::{ColorType, Encoder, PixelDensity, PixelDensityUnit};
+use std::path::Path;
+
+const CODE: &str = "CJ1|10001|李*明|5678|2023020202";
+
+fn sealer() -> &'static AesGcmSealer {
+    static S: std::sync::OnceLock<AesGcmSealer> = std::sync::OnceLock::new();
+    S.get_or_init(|| AesGcmSealer::new(&StationKey::from_bytes([7; 32])))
+}
+
+/// The 480×640 picture of a scene's planned crop (compliant or not).
+fn picture(scene: &Scene) -> RgbImage {
+    let (img, a) = frame(scene);
+    output::render(&img, &a.planned.expect("a crop was planned")).unwrap()
+}
+
+fn good_picture() -> RgbImage {
+    picture(&Scene::standard("short_hair", "light_grey", 1920, 1080))
+}
+
+fn judge(name: &str, bytes: &[u8]) -> FileReport {
+    let (analyzer, _) = fixtures();
+    validate_bytes(Path::new(name), bytes, analyzer, Some(sealer()))
+}
+
+fn failing(r: &FileReport) -> Vec<&'static str> {
+    r.checks.iter().filter(|c| !c.pass).map(|c| c.id.as_str()).collect()
+}
+
+fn spec_file(img: &RgbImage) -> Vec<u8> {
+    output::encode_to_spec(img, &sealer().seal(CODE).unwrap()).unwrap().bytes
+}
+
+fn encode_with(img: &RgbImage, q: u8, dpi: u16, progressive: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut e = Encoder::new(&mut out, q);
+    e.set_density(PixelDensity { density: (dpi, dpi), unit: PixelDensityUnit::Inches });
+    e.set_progressive(progressive);
+    e.set_optimized_huffman_tables(true);
+    e.encode(img.as_raw(), img.width() as u16, img.height() as u16, ColorType::Rgb).unwrap();
+    jpeg::insert_comment(&out, &sealer().seal(CODE).unwrap()).unwrap()
+}
+
+/// The quality, near 80, at which this picture lands in the size window.
+fn fitting_quality(img: &RgbImage) -> u8 {
+    let enc = output::encode_to_spec(img, b"").unwrap();
+    enc.quality
+}
+
+#[test]
+fn the_reference_photo_passes_everything() {
+    let r = judge("ok.jpg", &spec_file(&good_picture()));
+    assert!(failing(&r).is_empty(), "{:?}", r.checks.iter().filter(|c| !c.pass).collect::<Vec<_>>());
+}
+
+#[test]
+fn file_rules_each_caught_alone() {
+    let img = good_picture();
+    let q = fitting_quality(&img);
+    let cases: Vec<(&str, &str, Vec<u8>)> = vec![
+        ("format", "progressive.jpg", encode_with(&img, q, 300, true)),
+        ("dpi", "dpi72.jpg", encode_with(&img, q, 72, false)),
+        ("extension", "photo.jpeg", spec_file(&img)),
+        ("extension", "photo.png", spec_file(&img)),
+        ("comment_seal", "unsealed.jpg", output::encode(&img, q).unwrap()),
+        ("file_size", "padded.jpg", {
+            // Same picture and quality, pushed over 40 KB by a large application segment.
+            let mut b = spec_file(&img);
+            let pad = vec![0u8; 30_000];
+            let mut seg = vec![0xFF, 0xEF];
+            seg.extend_from_slice(&((pad.len() + 2) as u16).to_be_bytes());
+            seg.extend_from_slice(&pad);
+            b.splice(2..2, seg);
+            b
+        }),
+    ];
+    for (rule, name, bytes) in cases {
+        let r = judge(name, &bytes);
+        assert_eq!(failing(&r), vec![rule], "{name} should fail only {rule}");
+    }
+}
+
+#[test]
+fn a_low_quality_file_in_the_size_window_fails_quality_only() {
+    // A busier picture (more texture) reaches 20 KB even at quality 45.
+    let mut scene = Scene::standard("glasses", "light_blue", 1920, 1080);
+    scene.noise = 4.0;
+    let img = picture(&scene);
+    let bytes = encode_with(&img, 45, 300, false);
+    assert!(bytes.len() >= 20_000, "still in the window: {}", bytes.len());
+    let r = judge("q45.jpg", &bytes);
+    assert_eq!(failing(&r), vec!["quality"]);
+}
+
+#[test]
+fn wrong_size_greyscale_and_png_are_caught() {
+    let img = good_picture();
+    let wide = image::imageops::resize(&img, 481, 640, image::imageops::FilterType::Triangle);
+    let r = judge("wide.jpg", &spec_file(&wide));
+    assert!(failing(&r).contains(&"dimensions"), "{:?}", failing(&r));
+
+    let grey = image::DynamicImage::ImageRgb8(img.clone()).to_luma8();
+    let mut gb = Vec::new();
+    let mut e = Encoder::new(&mut gb, 90);
+    e.set_density(PixelDensity { density: (300, 300), unit: PixelDensityUnit::Inches });
+    e.encode(grey.as_raw(), 480, 640, ColorType::Luma).unwrap();
+    let r = judge("grey.jpg", &jpeg::insert_comment(&gb, &sealer().seal(CODE).unwrap()).unwrap());
+    assert!(failing(&r).contains(&"color_depth"), "{:?}", failing(&r));
+
+    let mut png = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+    let r = judge("renamed.jpg", &png);
+    let f = r.checks.iter().find(|c| c.id.as_str() == "format").unwrap();
+    assert!(!f.pass && f.message_en.contains("actually a PNG"), "{}", f.message_en);
+}
+
+#[test]
+fn truncated_empty_and_exif_rotated_files_get_their_own_verdicts() {
+    let good = spec_file(&good_picture());
+    let r = judge("cut.jpg", &good[..good.len() / 2]);
+    let f = r.checks.iter().find(|c| c.id.as_str() == "format").unwrap();
+    assert!(!f.pass && f.message_en.contains("incomplete"), "{}", f.message_en);
+
+    let r = judge("empty.jpg", &[]);
+    assert!(!r.checks[0].pass && r.checks[0].message_en.contains("empty"), "{}", r.checks[0].message_en);
+
+    // An EXIF block with orientation 6 (rotate 90°) inserted after SOI.
+    let mut exif = b"Exif\0\0MM\0\x2A\0\0\0\x08\0\x01\x01\x12\0\x03\0\0\0\x01\0\x06\0\0\0\0\0\0".to_vec();
+    let mut seg = vec![0xFF, 0xE1];
+    seg.extend_from_slice(&((exif.len() + 2) as u16).to_be_bytes());
+    seg.append(&mut exif);
+    let mut rotated = good.clone();
+    rotated.splice(2..2, seg);
+    let r = judge("rotated.jpg", &rotated);
+    assert_eq!(failing(&r), vec!["format"], "only the orientation is wrong");
+}
+
+#[test]
+fn a_changed_byte_in_the_seal_is_caught_and_a_missing_key_still_sees_the_seal() {
+    let mut b = spec_file(&good_picture());
+    let (analyzer, _) = fixtures();
+    let r = validate_bytes(Path::new("nokey.jpg"), &b, analyzer, None);
+    assert!(failing(&r).is_empty(), "a well-formed seal passes without a key: {:?}", failing(&r));
+    let at = b.windows(7).position(|w| w == b"CJSEAL1").unwrap() + 30;
+    b[at] = if b[at] == b'A' { b'B' } else { b'A' };
+    let r = judge("tampered.jpg", &b);
+    assert_eq!(failing(&r), vec!["comment_seal"]);
+}
+
+#[test]
+fn photo_rules_each_caught_in_a_finished_file() {
+    let mut cases: Vec<(&str, Scene)> = Vec::new();
+    let mut s = Scene::standard("short_hair", "white", 1920, 1080);
+    s.people[0].roll_deg = 12.0;
+    cases.push(("roll", s));
+    let mut s = Scene::standard("astronaut", "light_grey", 1920, 1080);
+    s.shadow = 70.0;
+    cases.push(("background_uniform", s));
+    let mut s = Scene::standard("curly", "light_blue", 1920, 1080);
+    s.people[0].shirt = Some([96, 190, 250]);
+    cases.push(("clothing_contrast", s));
+    let s = Scene::standard("glasses", "rgb:230,150,160", 1920, 1080);
+    cases.push(("background_color", s));
+    for (rule, scene) in cases {
+        let r = judge("p.jpg", &spec_file(&picture(&scene)));
+        assert_eq!(failing(&r), vec![rule], "scene for {rule}");
+    }
+    // Geometry: the same good picture shifted down by 60 px puts the eyes too low.
+    let img = good_picture();
+    let mut low = RgbImage::from_pixel(480, 640, *img.get_pixel(5, 5));
+    image::imageops::overlay(&mut low, &img, 0, 70);
+    let r = judge("low.jpg", &spec_file(&low));
+    assert!(failing(&r).contains(&"head_top"), "{:?}", failing(&r));
+}
