@@ -30,11 +30,12 @@ pub fn run(images: &[PathBuf], json: bool, timing: Option<u32>) -> ExitCode {
                 last = Some(analyzer.analyze(&img));
                 times.push(t.elapsed().as_secs_f64() * 1000.0);
             }
-            last.expect("ran at least once").map_err(|e| report::FileError {
-                code: "analysis",
-                message_zh: e.to_string(),
-                message_en: e.to_string(),
-            })
+            last.expect("ran at least once")
+                .map_err(|e| report::FileError {
+                    code: "analysis",
+                    message_zh: e.to_string(),
+                    message_en: e.to_string(),
+                })
         });
         times.sort_by(f64::total_cmp);
         let median_ms = times.get(times.len() / 2).copied();
@@ -50,7 +51,11 @@ pub fn run(images: &[PathBuf], json: bool, timing: Option<u32>) -> ExitCode {
                     }
                     println!("{o}");
                 } else {
-                    let verdict = if a.verdict == Verdict::Pass { "合格 PASS" } else { "不合格 FAIL" };
+                    let verdict = if a.verdict == Verdict::Pass {
+                        "合格 PASS"
+                    } else {
+                        "不合格 FAIL"
+                    };
                     println!("{name}  {}×{}  {verdict}", a.width, a.height);
                     if let (Some(m), Some(g)) = (&a.measurements, &a.output) {
                         println!(
@@ -58,7 +63,10 @@ pub fn run(images: &[PathBuf], json: bool, timing: Option<u32>) -> ExitCode {
                             g.head_top_y, g.eye_y, g.face_width
                         );
                         if let Some(c) = &a.crop {
-                            println!("  裁剪/crop x={:.0} y={:.0} {:.0}×{:.0}  roll {:.1}°", c.x, c.y, c.width, c.height, m.roll_deg);
+                            println!(
+                                "  裁剪/crop x={:.0} y={:.0} {:.0}×{:.0}  roll {:.1}°",
+                                c.x, c.y, c.width, c.height, m.roll_deg
+                            );
                         }
                     }
                     print!("{}", report::checks_table(&a.checks));
@@ -69,32 +77,58 @@ pub fn run(images: &[PathBuf], json: bool, timing: Option<u32>) -> ExitCode {
                 if json {
                     println!("{}", report::error_json(&name, &e));
                 } else {
-                    println!("{name}  错误/ERROR [{}] {} / {}", e.code, e.message_zh, e.message_en);
+                    println!(
+                        "{name}  错误/ERROR [{}] {} / {}",
+                        e.code, e.message_zh, e.message_en
+                    );
                 }
             }
         }
     }
     if !json {
-        println!("共 {} 个，合格 {}，不合格 {} / {} analysed, {} passed, {} failed", images.len(), images.len() - failed, failed, images.len(), images.len() - failed, failed);
+        println!(
+            "共 {} 个，合格 {}，不合格 {} / {} analysed, {} passed, {} failed",
+            images.len(),
+            images.len() - failed,
+            failed,
+            images.len(),
+            images.len() - failed,
+            failed
+        );
     }
-    if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 pub fn scene(subject: &str, backdrop: &str, size: &str, out: &Path) -> ExitCode {
-    let Some((w, h)) = size.split_once('x').and_then(|(w, h)| Some((w.parse().ok()?, h.parse().ok()?))) else {
+    let Some((w, h)) = size
+        .split_once('x')
+        .and_then(|(w, h)| Some((w.parse().ok()?, h.parse().ok()?)))
+    else {
         eprintln!("尺寸格式应为 宽x高，如 1920x1080 / size must be WxH, e.g. 1920x1080");
         return ExitCode::from(2);
     };
-    let made = caiji_scene::Library::open_default()
-        .and_then(|lib| caiji_scene::render(&lib, &caiji_scene::Scene::standard(subject, backdrop, w, h)));
+    let made = caiji_scene::Library::open_default().and_then(|lib| {
+        caiji_scene::render(&lib, &caiji_scene::Scene::standard(subject, backdrop, w, h))
+    });
     match made {
         Ok((img, truth)) => match img.save(out) {
             Ok(()) => {
-                println!("{}", serde_json::to_string(&truth).expect("truth serialises"));
+                println!(
+                    "{}",
+                    serde_json::to_string(&truth).expect("truth serialises")
+                );
                 ExitCode::SUCCESS
             }
             Err(e) => {
-                eprintln!("无法写入 {} / cannot write {}: {e}", out.display(), out.display());
+                eprintln!(
+                    "无法写入 {} / cannot write {}: {e}",
+                    out.display(),
+                    out.display()
+                );
                 ExitCode::from(1)
             }
         },

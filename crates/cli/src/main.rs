@@ -11,7 +11,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "caiji", version, about = "采集 Caiji — 学历证书电子注册照片采集站 / diploma photo capture station")]
+#[command(
+    name = "caiji",
+    version,
+    about = "采集 Caiji — 学历证书电子注册照片采集站 / diploma photo capture station"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -87,10 +91,30 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Analyze { json, timing, images } => analyze::run(&images, json, timing),
-        Command::Capture { code, key, out, timing, frame } => photo_cmd::capture(&code, &key, &out, &frame, timing),
-        Command::Validate { json, key, report, paths } => photo_cmd::validate(&paths, json, key.as_deref(), report.as_deref()),
+        Command::Analyze {
+            json,
+            timing,
+            images,
+        } => analyze::run(&images, json, timing),
+        Command::Capture {
+            code,
+            key,
+            out,
+            timing,
+            frame,
+        } => photo_cmd::capture(&code, &key, &out, &frame, timing),
+        Command::Validate {
+            json,
+            key,
+            report,
+            paths,
+        } => photo_cmd::validate(&paths, json, key.as_deref(), report.as_deref()),
         Command::Keygen { path } => photo_cmd::keygen(&path),
-        Command::Scene { subject, backdrop, size, out } => analyze::scene(&subject, &backdrop, &size, &out),
+        Command::Scene {
+            subject,
+            backdrop,
+            size,
+            out,
+        } => analyze::scene(&subject, &backdrop, &size, &out),
     }
 }

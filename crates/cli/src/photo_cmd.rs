@@ -12,25 +12,38 @@ use std::process::ExitCode;
 use std::sync::mpsc;
 
 fn load_key(path: &Path) -> Result<AesGcmSealer, ExitCode> {
-    StationKey::load(path).map(|k| AesGcmSealer::new(&k)).map_err(|e| {
-        eprintln!("{e}");
-        ExitCode::from(2)
-    })
+    StationKey::load(path)
+        .map(|k| AesGcmSealer::new(&k))
+        .map_err(|e| {
+            eprintln!("{e}");
+            ExitCode::from(2)
+        })
 }
 
 pub fn keygen(path: &Path) -> ExitCode {
     if path.exists() {
-        eprintln!("{} 已存在，不覆盖 / {} exists, not overwritten", path.display(), path.display());
+        eprintln!(
+            "{} 已存在，不覆盖 / {} exists, not overwritten",
+            path.display(),
+            path.display()
+        );
         return ExitCode::from(2);
     }
     let key = StationKey::generate();
     match key.save(path) {
         Ok(()) => {
-            println!("站点密钥已生成 / station key written: {} (id {})", path.display(), key.id());
+            println!(
+                "站点密钥已生成 / station key written: {} (id {})",
+                path.display(),
+                key.id()
+            );
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("无法写入密钥 / cannot write the key {}: {e}", path.display());
+            eprintln!(
+                "无法写入密钥 / cannot write the key {}: {e}",
+                path.display()
+            );
             ExitCode::from(1)
         }
     }
@@ -74,7 +87,10 @@ pub fn capture(code: &str, key: &Path, out: &Path, frame: &Path, timing: Option<
                     times.push(t.elapsed().as_secs_f64() * 1000.0);
                 }
                 times.sort_by(f64::total_cmp);
-                obj.insert("shutter_ms".into(), json!((times[times.len() / 2] * 100.0).round() / 100.0));
+                obj.insert(
+                    "shutter_ms".into(),
+                    json!((times[times.len() / 2] * 100.0).round() / 100.0),
+                );
             }
             println!("{o}");
             ExitCode::SUCCESS
@@ -82,7 +98,10 @@ pub fn capture(code: &str, key: &Path, out: &Path, frame: &Path, timing: Option<
         Err(caiji_photo::PhotoError::NotCompliant(_)) => {
             // Show the whole analysis: which rules fail and what to do.
             match analyzer.analyze(&img) {
-                Ok(a) => println!("{}", report::analysis_json(&frame.display().to_string(), &a)),
+                Ok(a) => println!(
+                    "{}",
+                    report::analysis_json(&frame.display().to_string(), &a)
+                ),
                 Err(e) => eprintln!("{e}"),
             }
             eprintln!("画面不合格，未保存照片 / frame fails the standard, no photo written");
@@ -111,11 +130,17 @@ fn expand(paths: &[PathBuf]) -> Vec<PathBuf> {
                 };
                 entries.sort();
                 for e in entries.into_iter().rev() {
-                    let hidden = e.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'));
+                    let hidden = e
+                        .file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with('.'));
                     if hidden {
                         continue;
                     }
-                    if e.is_dir() { stack.push(e) } else { out.push(e) }
+                    if e.is_dir() {
+                        stack.push(e)
+                    } else {
+                        out.push(e)
+                    }
                 }
                 out.sort();
             }
@@ -136,7 +161,19 @@ fn measurements_json(r: &FileReport) -> serde_json::Value {
         Some(a) => {
             let full = report::analysis_json("", a);
             let mut m = serde_json::Map::new();
-            for k in ["width", "height", "faces", "eye_left", "eye_right", "eye_y", "head_top_y", "face_width", "face_center_x", "roll_deg", "backdrop_rgb"] {
+            for k in [
+                "width",
+                "height",
+                "faces",
+                "eye_left",
+                "eye_right",
+                "eye_y",
+                "head_top_y",
+                "face_width",
+                "face_center_x",
+                "roll_deg",
+                "backdrop_rgb",
+            ] {
                 if let Some(v) = full.get(k) {
                     m.insert(k.into(), v.clone());
                 }
@@ -147,7 +184,12 @@ fn measurements_json(r: &FileReport) -> serde_json::Value {
     }
 }
 
-pub fn validate(paths: &[PathBuf], json_out: bool, key: Option<&Path>, xlsx: Option<&Path>) -> ExitCode {
+pub fn validate(
+    paths: &[PathBuf],
+    json_out: bool,
+    key: Option<&Path>,
+    xlsx: Option<&Path>,
+) -> ExitCode {
     let sealer = match key.map(load_key).transpose() {
         Ok(s) => s,
         Err(c) => return c,
@@ -163,7 +205,10 @@ pub fn validate(paths: &[PathBuf], json_out: bool, key: Option<&Path>, xlsx: Opt
     }
     // Two-stage stream: workers take paths one at a time and send results back tagged with their
     // index; the printer keeps only the out-of-order few. Memory stays at a few photos.
-    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).min(8);
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .min(8);
     let (job_tx, job_rx) = crossbeam_channel::bounded::<(usize, PathBuf)>(workers * 2);
     let (res_tx, res_rx) = mpsc::sync_channel::<(usize, Outcome)>(workers * 2);
     let mut rows: Vec<(String, Verdict, Vec<caiji_spec::Check>)> = Vec::new();
@@ -178,12 +223,16 @@ pub fn validate(paths: &[PathBuf], json_out: bool, key: Option<&Path>, xlsx: Opt
             s.spawn(move || {
                 for (i, path) in job_rx {
                     let outcome = match std::fs::read(&path) {
-                        Ok(bytes) => Outcome::Report(Box::new(validate_bytes(&path, &bytes, analyzer, sealer))),
-                        Err(_) => Outcome::Unreadable(load_rgb(&path).err().unwrap_or(report::FileError {
-                            code: "unreadable",
-                            message_zh: "无法读取文件".into(),
-                            message_en: "cannot read the file".into(),
-                        })),
+                        Ok(bytes) => Outcome::Report(Box::new(validate_bytes(
+                            &path, &bytes, analyzer, sealer,
+                        ))),
+                        Err(_) => Outcome::Unreadable(load_rgb(&path).err().unwrap_or(
+                            report::FileError {
+                                code: "unreadable",
+                                message_zh: "无法读取文件".into(),
+                                message_en: "cannot read the file".into(),
+                            },
+                        )),
                     };
                     if res_tx.send((i, outcome)).is_err() {
                         break;
@@ -208,7 +257,11 @@ pub fn validate(paths: &[PathBuf], json_out: bool, key: Option<&Path>, xlsx: Opt
                 let name = files[next].display().to_string();
                 match o {
                     Outcome::Report(r) => {
-                        if r.verdict == Verdict::Pass { passed += 1 } else { failed += 1 }
+                        if r.verdict == Verdict::Pass {
+                            passed += 1
+                        } else {
+                            failed += 1
+                        }
                         for c in r.checks.iter().filter(|c| !c.pass) {
                             *by_rule.entry(c.id).or_default() += 1;
                         }
@@ -219,10 +272,19 @@ pub fn validate(paths: &[PathBuf], json_out: bool, key: Option<&Path>, xlsx: Opt
                             }
                             println!("{o}");
                         } else {
-                            let v = if r.verdict == Verdict::Pass { "合格 PASS" } else { "不合格 FAIL" };
+                            let v = if r.verdict == Verdict::Pass {
+                                "合格 PASS"
+                            } else {
+                                "不合格 FAIL"
+                            };
                             println!("{name}  {v}");
                             for c in r.checks.iter().filter(|c| !c.pass) {
-                                println!("  ✗ {:<20} {} / {}", c.id.as_str(), c.message_zh, c.message_en);
+                                println!(
+                                    "  ✗ {:<20} {} / {}",
+                                    c.id.as_str(),
+                                    c.message_zh,
+                                    c.message_en
+                                );
                             }
                         }
                         if xlsx.is_some() {
@@ -234,7 +296,10 @@ pub fn validate(paths: &[PathBuf], json_out: bool, key: Option<&Path>, xlsx: Opt
                         if json_out {
                             println!("{}", report::error_json(&name, &e));
                         } else {
-                            println!("{name}  错误/ERROR [{}] {} / {}", e.code, e.message_zh, e.message_en);
+                            println!(
+                                "{name}  错误/ERROR [{}] {} / {}",
+                                e.code, e.message_zh, e.message_en
+                            );
                         }
                         if xlsx.is_some() {
                             rows.push((name, Verdict::Fail, vec![]));
@@ -250,14 +315,26 @@ pub fn validate(paths: &[PathBuf], json_out: bool, key: Option<&Path>, xlsx: Opt
         let rules: Vec<String> = by_rule.iter().map(|(id, n)| format!("{id} {n}")).collect();
         println!(
             "共检查 {total} 个，合格 {passed}，不合格 {failed} / {total} checked, {passed} passed, {failed} failed{}",
-            if rules.is_empty() { String::new() } else { format!("; by rule: {}", rules.join(", ")) }
+            if rules.is_empty() {
+                String::new()
+            } else {
+                format!("; by rule: {}", rules.join(", "))
+            }
         );
     }
     if let Some(path) = xlsx
         && let Err(e) = crate::xlsx::write(path, &rows)
     {
-        eprintln!("无法写入报表 {} / cannot write the report {}: {e}", path.display(), path.display());
+        eprintln!(
+            "无法写入报表 {} / cannot write the report {}: {e}",
+            path.display(),
+            path.display()
+        );
         return ExitCode::from(1);
     }
-    if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }

@@ -19,27 +19,64 @@ pub struct FileError {
 
 /// Decode an image file, whatever its extension says, into RGB.
 pub fn load_rgb(path: &std::path::Path) -> Result<image::RgbImage, FileError> {
-    let err = |code, zh: String, en: String| FileError { code, message_zh: zh, message_en: en };
+    let err = |code, zh: String, en: String| FileError {
+        code,
+        message_zh: zh,
+        message_en: en,
+    };
     let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => err("not_found", "文件不存在".into(), "file not found".into()),
-        _ => err("unreadable", format!("无法读取文件：{e}"), format!("cannot read the file: {e}")),
+        std::io::ErrorKind::NotFound => {
+            err("not_found", "文件不存在".into(), "file not found".into())
+        }
+        _ => err(
+            "unreadable",
+            format!("无法读取文件：{e}"),
+            format!("cannot read the file: {e}"),
+        ),
     })?;
     if meta.is_dir() {
-        return Err(err("not_a_file", "这是一个文件夹".into(), "this is a folder".into()));
+        return Err(err(
+            "not_a_file",
+            "这是一个文件夹".into(),
+            "this is a folder".into(),
+        ));
     }
     if meta.len() == 0 {
-        return Err(err("empty", "文件为空（0 字节）".into(), "the file is empty (0 bytes)".into()));
+        return Err(err(
+            "empty",
+            "文件为空（0 字节）".into(),
+            "the file is empty (0 bytes)".into(),
+        ));
     }
-    let bytes = std::fs::read(path)
-        .map_err(|e| err("unreadable", format!("无法读取文件：{e}"), format!("cannot read the file: {e}")))?;
+    let bytes = std::fs::read(path).map_err(|e| {
+        err(
+            "unreadable",
+            format!("无法读取文件：{e}"),
+            format!("cannot read the file: {e}"),
+        )
+    })?;
     let reader = image::ImageReader::new(std::io::Cursor::new(&bytes))
         .with_guessed_format()
-        .map_err(|e| err("unreadable", format!("无法读取文件：{e}"), format!("cannot read the file: {e}")))?;
+        .map_err(|e| {
+            err(
+                "unreadable",
+                format!("无法读取文件：{e}"),
+                format!("cannot read the file: {e}"),
+            )
+        })?;
     if reader.format().is_none() {
-        return Err(err("not_an_image", "不是 PNG 或 JPEG 图片".into(), "not a PNG or JPEG image".into()));
+        return Err(err(
+            "not_an_image",
+            "不是 PNG 或 JPEG 图片".into(),
+            "not a PNG or JPEG image".into(),
+        ));
     }
     reader.decode().map(|img| img.to_rgb8()).map_err(|e| {
-        err("corrupt", format!("图片已损坏或被截断：{e}"), format!("image is damaged or truncated: {e}"))
+        err(
+            "corrupt",
+            format!("图片已损坏或被截断：{e}"),
+            format!("image is damaged or truncated: {e}"),
+        )
     })
 }
 
@@ -61,8 +98,14 @@ pub fn analysis_json(file: &str, a: &Analysis) -> Value {
     });
     if let Some(m) = &a.measurements {
         let obj = o.as_object_mut().expect("object");
-        obj.insert("eye_left".into(), json!([r1(m.eye_left.x), r1(m.eye_left.y)]));
-        obj.insert("eye_right".into(), json!([r1(m.eye_right.x), r1(m.eye_right.y)]));
+        obj.insert(
+            "eye_left".into(),
+            json!([r1(m.eye_left.x), r1(m.eye_left.y)]),
+        );
+        obj.insert(
+            "eye_right".into(),
+            json!([r1(m.eye_right.x), r1(m.eye_right.y)]),
+        );
         obj.insert("eye_y".into(), json!(r1(m.eye_y)));
         obj.insert("head_top_y".into(), json!(r1(m.head_top_y)));
         obj.insert("face_width".into(), json!(r1(m.face_width)));
@@ -74,7 +117,10 @@ pub fn analysis_json(file: &str, a: &Analysis) -> Value {
     }
     let obj = o.as_object_mut().expect("object");
     if let Some(c) = &a.crop {
-        obj.insert("crop".into(), json!({"x": r1(c.x), "y": r1(c.y), "width": r1(c.width), "height": r1(c.height)}));
+        obj.insert(
+            "crop".into(),
+            json!({"x": r1(c.x), "y": r1(c.y), "width": r1(c.width), "height": r1(c.height)}),
+        );
     }
     if let Some(g) = &a.output {
         obj.insert(
@@ -97,7 +143,13 @@ pub fn checks_table(checks: &[Check]) -> String {
     let mut s = String::new();
     for c in checks {
         let mark = if c.pass { "✓" } else { "✗" };
-        s.push_str(&format!("  {mark} {:<20} {:<12} {} / {}\n", c.id.as_str(), c.limit, c.message_zh, c.message_en));
+        s.push_str(&format!(
+            "  {mark} {:<20} {:<12} {} / {}\n",
+            c.id.as_str(),
+            c.limit,
+            c.message_zh,
+            c.message_en
+        ));
     }
     s
 }

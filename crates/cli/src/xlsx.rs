@@ -13,17 +13,34 @@ pub fn write(path: &Path, rows: &[(String, Verdict, Vec<Check>)]) -> Result<(), 
     ws.write_string_with_format(0, 0, "文件 File", &bold)?;
     ws.write_string_with_format(0, 1, "结论 Verdict", &bold)?;
     for (i, id) in CheckId::ALL.iter().enumerate() {
-        ws.write_string_with_format(0, 2 + i as u16, format!("{} {}", id.title_zh(), id.as_str()), &bold)?;
+        ws.write_string_with_format(
+            0,
+            2 + i as u16,
+            format!("{} {}", id.title_zh(), id.as_str()),
+            &bold,
+        )?;
     }
     for (r, (file, verdict, checks)) in rows.iter().enumerate() {
         let row = 1 + r as u32;
         ws.write_string(row, 0, file)?;
-        let v = if *verdict == Verdict::Pass { "合格 pass" } else { "不合格 fail" };
-        if *verdict == Verdict::Pass { ws.write_string(row, 1, v)?; } else { ws.write_string_with_format(row, 1, v, &bad)?; }
+        let v = if *verdict == Verdict::Pass {
+            "合格 pass"
+        } else {
+            "不合格 fail"
+        };
+        if *verdict == Verdict::Pass {
+            ws.write_string(row, 1, v)?;
+        } else {
+            ws.write_string_with_format(row, 1, v, &bad)?;
+        }
         for (i, id) in CheckId::ALL.iter().enumerate() {
             if let Some(c) = checks.iter().find(|c| c.id == *id) {
                 let col = 2 + i as u16;
-                if c.pass { ws.write_string(row, col, &c.message_zh)?; } else { ws.write_string_with_format(row, col, format!("✗ {}", c.message_zh), &bad)?; }
+                if c.pass {
+                    ws.write_string(row, col, &c.message_zh)?;
+                } else {
+                    ws.write_string_with_format(row, col, format!("✗ {}", c.message_zh), &bad)?;
+                }
             }
         }
     }

@@ -45,13 +45,19 @@ pub enum CodeError {
     #[error("扫描内容为空，请重新扫码 / empty scan, scan again")]
     Empty,
     /// Too short to be a code.
-    #[error("采集码太短（{0} 个字符），可能只扫到了一部分 / code too short ({0} characters): partly scanned?")]
+    #[error(
+        "采集码太短（{0} 个字符），可能只扫到了一部分 / code too short ({0} characters): partly scanned?"
+    )]
     TooShort(usize),
     /// Too long to be a code.
-    #[error("采集码过长（{0} 字节），不是学信网采集码 / code too long ({0} bytes): not a capture code")]
+    #[error(
+        "采集码过长（{0} 字节），不是学信网采集码 / code too long ({0} bytes): not a capture code"
+    )]
     TooLong(usize),
     /// Control characters (a scanner misconfigured, or binary garbage).
-    #[error("采集码含有控制字符（位置 {0}），请检查扫码枪设置 / control character in the code (at {0}): check the scanner settings")]
+    #[error(
+        "采集码含有控制字符（位置 {0}），请检查扫码枪设置 / control character in the code (at {0}): check the scanner settings"
+    )]
     ControlCharacter(usize),
     /// A demo-format code with a malformed field.
     #[error("示例采集码字段错误：{0} / demo code field invalid: {0}")]
@@ -103,8 +109,15 @@ impl CaptureCode {
         if chars < MIN_LEN {
             return Err(CodeError::TooShort(chars));
         }
-        let demo = if text.starts_with("CJ1|") { Some(parse_demo(text)?) } else { None };
-        Ok(CaptureCode { text: text.to_string(), demo })
+        let demo = if text.starts_with("CJ1|") {
+            Some(parse_demo(text)?)
+        } else {
+            None
+        };
+        Ok(CaptureCode {
+            text: text.to_string(),
+            demo,
+        })
     }
 
     /// The full text. Personal data: seal it, never log it.
@@ -125,7 +138,12 @@ impl CaptureCode {
     /// What the photographer may be shown: the masked name and ID tail when known, else the key.
     pub fn display(&self) -> String {
         match &self.demo {
-            Some(d) => format!("{} · ****{} · {}", d.name_masked, d.id_last4, mask_number(&d.student_no)),
+            Some(d) => format!(
+                "{} · ****{} · {}",
+                d.name_masked,
+                d.id_last4,
+                mask_number(&d.student_no)
+            ),
             None => format!("#{}", &self.key()[..8]),
         }
     }
@@ -154,10 +172,16 @@ fn parse_demo(text: &str) -> Result<DemoFields, CodeError> {
         && name[1..name.len() - 1].iter().all(|&c| c == '*')
         && (name.len() == 2 && name[1] == '*' || name.len() >= 3 && name[name.len() - 1] != '*');
     if !masked_ok {
-        return Err(CodeError::BadField("姓名应只显示首尾字 / name must show only its first and last character"));
+        return Err(CodeError::BadField(
+            "姓名应只显示首尾字 / name must show only its first and last character",
+        ));
     }
     let id4 = parts[3];
-    if id4.len() != 4 || !id4.bytes().all(|b| b.is_ascii_digit() || b == b'X' || b == b'x') {
+    if id4.len() != 4
+        || !id4
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'X' || b == b'x')
+    {
         return Err(CodeError::BadField("证件号后四位 / ID last four"));
     }
     if !(6..=20).contains(&parts[4].len()) || !digits(parts[4]) {
@@ -184,7 +208,10 @@ pub fn mask_name(name: &str) -> String {
 
 /// A demo-format code for a student.
 pub fn demo_code(school: &str, full_name: &str, id_last4: &str, student_no: &str) -> String {
-    format!("CJ1|{school}|{}|{id_last4}|{student_no}", mask_name(full_name))
+    format!(
+        "CJ1|{school}|{}|{id_last4}|{student_no}",
+        mask_name(full_name)
+    )
 }
 
 #[cfg(test)]
@@ -195,10 +222,22 @@ mod tests {
     fn garbage_is_refused_with_its_reason() {
         assert_eq!(CaptureCode::parse("   \n"), Err(CodeError::Empty));
         assert_eq!(CaptureCode::parse("abc"), Err(CodeError::TooShort(3)));
-        assert!(matches!(CaptureCode::parse(&"A".repeat(10 * 1024)), Err(CodeError::TooLong(10240))));
-        assert_eq!(CaptureCode::parse("ABCD\u{7}EFGH"), Err(CodeError::ControlCharacter(4)));
-        assert!(matches!(CaptureCode::parse("CJ1|1000|张*丰|1234|2023010101"), Err(CodeError::BadField(_))));
-        assert!(matches!(CaptureCode::parse("CJ1|10001|张三丰|1234|2023010101"), Err(CodeError::BadField(_))));
+        assert!(matches!(
+            CaptureCode::parse(&"A".repeat(10 * 1024)),
+            Err(CodeError::TooLong(10240))
+        ));
+        assert_eq!(
+            CaptureCode::parse("ABCD\u{7}EFGH"),
+            Err(CodeError::ControlCharacter(4))
+        );
+        assert!(matches!(
+            CaptureCode::parse("CJ1|1000|张*丰|1234|2023010101"),
+            Err(CodeError::BadField(_))
+        ));
+        assert!(matches!(
+            CaptureCode::parse("CJ1|10001|张三丰|1234|2023010101"),
+            Err(CodeError::BadField(_))
+        ));
         let msg = CodeError::TooShort(3).to_string();
         assert!(msg.contains("太短") && msg.contains("too short"));
     }
@@ -207,9 +246,15 @@ mod tests {
     fn opaque_codes_are_kept_and_keyed_stably() {
         let a = CaptureCode::parse("  XK29dkQ0aPz-88291 \r\n").unwrap();
         assert_eq!(a.text(), "XK29dkQ0aPz-88291");
-        assert_eq!(a.key(), CaptureCode::parse("XK29dkQ0aPz-88291").unwrap().key());
+        assert_eq!(
+            a.key(),
+            CaptureCode::parse("XK29dkQ0aPz-88291").unwrap().key()
+        );
         assert!(a.demo().is_none());
-        assert!(!format!("{a:?}").contains("XK29"), "Debug never shows the code");
+        assert!(
+            !format!("{a:?}").contains("XK29"),
+            "Debug never shows the code"
+        );
     }
 
     #[test]
@@ -217,7 +262,10 @@ mod tests {
         let text = demo_code("10001", "欧阳娜娜", "123x", "2023010101");
         let c = CaptureCode::parse(&text).unwrap();
         let d = c.demo().unwrap();
-        assert_eq!((d.name_masked.as_str(), d.id_last4.as_str()), ("欧**娜", "123X"));
+        assert_eq!(
+            (d.name_masked.as_str(), d.id_last4.as_str()),
+            ("欧**娜", "123X")
+        );
         assert_eq!(c.display(), "欧**娜 · ****123X · ******0101");
         assert_eq!(mask_name("李明"), "李*");
     }

@@ -54,7 +54,10 @@ impl ScannerInput {
 
     /// Feed a string (a paste, or a test), returning every completed code or rejection.
     pub fn feed(&mut self, s: &str) -> Vec<KeyEvent> {
-        s.chars().map(|c| self.key(c)).filter(|e| *e != KeyEvent::Pending).collect()
+        s.chars()
+            .map(|c| self.key(c))
+            .filter(|e| *e != KeyEvent::Pending)
+            .collect()
     }
 
     /// Drop what was typed so far (Escape).
@@ -81,8 +84,14 @@ mod tests {
         let mut s = ScannerInput::new();
         assert_eq!(s.feed("\r"), vec![KeyEvent::Rejected(CodeError::Empty)]);
         let flood = "x".repeat(10 * 1024) + "\n";
-        assert_eq!(s.feed(&flood), vec![KeyEvent::Rejected(CodeError::TooLong(10 * 1024))]);
+        assert_eq!(
+            s.feed(&flood),
+            vec![KeyEvent::Rejected(CodeError::TooLong(10 * 1024))]
+        );
         let ok = s.feed("ABCDEFGH12\n");
-        assert!(matches!(&ok[0], KeyEvent::Code(_)), "the input recovers after a flood");
+        assert!(
+            matches!(&ok[0], KeyEvent::Code(_)),
+            "the input recovers after a flood"
+        );
     }
 }

@@ -40,7 +40,11 @@ fn validator(c: &mut Criterion) {
         for b in caiji_spec::STANDARD.backdrops {
             let (frame, _) = render(&lib, &Scene::standard(s.name, b.name, 1280, 720)).unwrap();
             let a = analyzer.analyze(&frame).unwrap();
-            files.push(caiji_photo::make_photo(&frame, &a, &sealer, CODE).unwrap().bytes);
+            files.push(
+                caiji_photo::make_photo(&frame, &a, &sealer, CODE)
+                    .unwrap()
+                    .bytes,
+            );
         }
     }
     let photos: Vec<&Vec<u8>> = files.iter().cycle().take(200).collect();
@@ -55,7 +59,12 @@ fn validator(c: &mut Criterion) {
                     let (analyzer, sealer) = (&analyzer, &sealer);
                     s.spawn(move || {
                         for bytes in half {
-                            let r = validate::validate_bytes(path, bytes, analyzer, Some(sealer as &dyn Sealer));
+                            let r = validate::validate_bytes(
+                                path,
+                                bytes,
+                                analyzer,
+                                Some(sealer as &dyn Sealer),
+                            );
                             assert_eq!(r.verdict, caiji_spec::Verdict::Pass);
                         }
                     });

@@ -47,9 +47,9 @@ pub enum MarkerError {
 
 /// IJG's luminance table (ITU T.81 Annex K), the reference quality scales against.
 const STD_LUMA: [u16; 64] = [
-    16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55, 14, 13, 16, 24, 40, 57, 69, 56, 14, 17, 22,
-    29, 51, 87, 80, 62, 18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81, 104, 113, 92, 49, 64, 78, 87, 103,
-    121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99,
+    16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55, 14, 13, 16, 24, 40, 57, 69, 56,
+    14, 17, 22, 29, 51, 87, 80, 62, 18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81, 104, 113,
+    92, 49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99,
 ];
 
 impl JpegInfo {
@@ -65,7 +65,11 @@ impl JpegInfo {
             return Some(100.0);
         }
         let scale = 100.0 * sum / std;
-        let q = if scale <= 100.0 { (200.0 - scale) / 2.0 } else { 5000.0 / scale };
+        let q = if scale <= 100.0 {
+            (200.0 - scale) / 2.0
+        } else {
+            5000.0 / scale
+        };
         Some(q.clamp(1.0, 100.0))
     }
 
@@ -102,7 +106,9 @@ pub fn read_markers(data: &[u8]) -> Result<JpegInfo, MarkerError> {
         while pos < data.len() && data[pos] == 0xFF {
             pos += 1;
         }
-        let Some(&marker) = data.get(pos) else { return Err(MarkerError::Truncated(pos)) };
+        let Some(&marker) = data.get(pos) else {
+            return Err(MarkerError::Truncated(pos));
+        };
         pos += 1;
         match marker {
             0xD8 | 0x01 | 0xD0..=0xD7 => continue,
@@ -120,7 +126,9 @@ pub fn read_markers(data: &[u8]) -> Result<JpegInfo, MarkerError> {
         if len < 2 {
             return Err(MarkerError::Malformed(pos));
         }
-        let Some(body) = data.get(pos + 2..pos + len) else { return Err(MarkerError::Truncated(pos)) };
+        let Some(body) = data.get(pos + 2..pos + len) else {
+            return Err(MarkerError::Truncated(pos));
+        };
         match marker {
             0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => {
                 if body.len() < 6 {
@@ -134,7 +142,11 @@ pub fn read_markers(data: &[u8]) -> Result<JpegInfo, MarkerError> {
             }
             0xDB => read_dqt(body, &mut info).ok_or(MarkerError::Malformed(pos))?,
             0xE0 if body.len() >= 12 && &body[..5] == b"JFIF\0" => {
-                info.jfif_density = Some((body[7], u16::from_be_bytes([body[8], body[9]]), u16::from_be_bytes([body[10], body[11]])));
+                info.jfif_density = Some((
+                    body[7],
+                    u16::from_be_bytes([body[8], body[9]]),
+                    u16::from_be_bytes([body[10], body[11]]),
+                ));
             }
             0xE1 if body.len() >= 6 && &body[..6] == b"Exif\0\0" => {
                 info.exif_orientation = exif_orientation(&body[6..]);
@@ -161,7 +173,11 @@ fn read_dqt(mut body: &[u8], info: &mut JpegInfo) -> Option<()> {
         let vals = body.get(1..1 + size)?;
         let mut t = [0u16; 64];
         for (i, v) in t.iter_mut().enumerate() {
-            *v = if pq == 0 { vals[i] as u16 } else { u16::from_be_bytes([vals[2 * i], vals[2 * i + 1]]) };
+            *v = if pq == 0 {
+                vals[i] as u16
+            } else {
+                u16::from_be_bytes([vals[2 * i], vals[2 * i + 1]])
+            };
         }
         info.quant_tables.retain(|(i, _)| *i != id);
         info.quant_tables.push((id, t));
@@ -177,11 +193,23 @@ fn exif_orientation(tiff: &[u8]) -> Option<u16> {
         b"MM" => false,
         _ => return None,
     };
-    let u16_at = |o: usize| tiff.get(o..o + 2).map(|b| if le { u16::from_le_bytes([b[0], b[1]]) } else { u16::from_be_bytes([b[0], b[1]]) });
+    let u16_at = |o: usize| {
+        tiff.get(o..o + 2).map(|b| {
+            if le {
+                u16::from_le_bytes([b[0], b[1]])
+            } else {
+                u16::from_be_bytes([b[0], b[1]])
+            }
+        })
+    };
     let u32_at = |o: usize| {
         tiff.get(o..o + 4).map(|b| {
             let a = [b[0], b[1], b[2], b[3]];
-            if le { u32::from_le_bytes(a) } else { u32::from_be_bytes(a) }
+            if le {
+                u32::from_le_bytes(a)
+            } else {
+                u32::from_be_bytes(a)
+            }
         })
     };
     let ifd = u32_at(4)? as usize;
@@ -228,10 +256,22 @@ mod tests {
     #[test]
     fn garbage_and_truncation_are_errors_not_panics() {
         assert_eq!(read_markers(b""), Err(MarkerError::NotJpeg));
-        assert_eq!(read_markers(b"\x89PNG\r\n\x1a\n"), Err(MarkerError::NotJpeg));
-        assert!(matches!(read_markers(b"\xFF\xD8\xFF\xDB\x00\x43\x00"), Err(MarkerError::Truncated(_))));
-        assert!(matches!(read_markers(b"\xFF\xD8\xFF\xE0\x00\x01"), Err(MarkerError::Malformed(_))));
-        assert!(matches!(read_markers(b"\xFF\xD8\x12\x34"), Err(MarkerError::Malformed(_))));
+        assert_eq!(
+            read_markers(b"\x89PNG\r\n\x1a\n"),
+            Err(MarkerError::NotJpeg)
+        );
+        assert!(matches!(
+            read_markers(b"\xFF\xD8\xFF\xDB\x00\x43\x00"),
+            Err(MarkerError::Truncated(_))
+        ));
+        assert!(matches!(
+            read_markers(b"\xFF\xD8\xFF\xE0\x00\x01"),
+            Err(MarkerError::Malformed(_))
+        ));
+        assert!(matches!(
+            read_markers(b"\xFF\xD8\x12\x34"),
+            Err(MarkerError::Malformed(_))
+        ));
     }
 
     #[test]
@@ -242,7 +282,10 @@ mod tests {
             for i in 0..64 {
                 t[i] = ((STD_LUMA[i] as u32 * scale + 50) / 100).clamp(1, 255) as u16;
             }
-            let info = JpegInfo { quant_tables: vec![(0, t)], ..Default::default() };
+            let info = JpegInfo {
+                quant_tables: vec![(0, t)],
+                ..Default::default()
+            };
             let est = info.estimated_quality().unwrap();
             assert!((est - q as f64).abs() < 1.0, "q {q} estimated {est}");
         }

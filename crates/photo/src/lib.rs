@@ -41,13 +41,17 @@ pub enum PhotoError {
     #[error("JPEG 编码失败 / JPEG encoding failed: {0}")]
     Encode(String),
     /// Even quality 60 is over 40 KB.
-    #[error("画面细节过多：质量 60 时仍有 {bytes} 字节，超过 40 KB（检查背景是否有纹理或噪点）/ too much detail: {bytes} bytes at quality 60, over 40 KB (check the backdrop for texture or noise)")]
+    #[error(
+        "画面细节过多：质量 60 时仍有 {bytes} 字节，超过 40 KB（检查背景是否有纹理或噪点）/ too much detail: {bytes} bytes at quality 60, over 40 KB (check the backdrop for texture or noise)"
+    )]
     TooDetailed {
         /// Size at the lowest allowed quality.
         bytes: usize,
     },
     /// Even the highest quality is under 20 KB.
-    #[error("画面过于平淡：最高质量仍只有 {bytes} 字节，不足 20 KB（是否失焦或过曝？）/ too flat: only {bytes} bytes at the highest quality, under 20 KB (out of focus or overexposed?)")]
+    #[error(
+        "画面过于平淡：最高质量仍只有 {bytes} 字节，不足 20 KB（是否失焦或过曝？）/ too flat: only {bytes} bytes at the highest quality, under 20 KB (out of focus or overexposed?)"
+    )]
     TooFlat {
         /// Size at the highest quality tried.
         bytes: usize,
@@ -85,9 +89,19 @@ pub struct Shot {
 }
 
 /// In memory: render the compliant crop of an analysed frame and encode it, sealed, to spec.
-pub fn make_photo(frame: &image::RgbImage, analysis: &Analysis, sealer: &dyn seal::Sealer, id: &str) -> Result<output::Encoded, PhotoError> {
-    let Some(crop) = analysis.crop.filter(|_| analysis.verdict == caiji_spec::Verdict::Pass) else {
-        return Err(PhotoError::NotCompliant(analysis.failures().cloned().collect()));
+pub fn make_photo(
+    frame: &image::RgbImage,
+    analysis: &Analysis,
+    sealer: &dyn seal::Sealer,
+    id: &str,
+) -> Result<output::Encoded, PhotoError> {
+    let Some(crop) = analysis
+        .crop
+        .filter(|_| analysis.verdict == caiji_spec::Verdict::Pass)
+    else {
+        return Err(PhotoError::NotCompliant(
+            analysis.failures().cloned().collect(),
+        ));
     };
     let img = output::render(frame, &crop)?;
     let comment = sealer.seal(id)?;
@@ -96,7 +110,13 @@ pub fn make_photo(frame: &image::RgbImage, analysis: &Analysis, sealer: &dyn sea
 
 /// The whole shot: analyse the frame, and only if it meets the standard render, encode, seal,
 /// write atomically to `out` and read it back. On any failure nothing is left at `out`.
-pub fn shoot(analyzer: &Analyzer, frame: &image::RgbImage, sealer: &dyn seal::Sealer, id: &str, out: &Path) -> Result<Shot, PhotoError> {
+pub fn shoot(
+    analyzer: &Analyzer,
+    frame: &image::RgbImage,
+    sealer: &dyn seal::Sealer,
+    id: &str,
+    out: &Path,
+) -> Result<Shot, PhotoError> {
     let analysis = analyzer.analyze(frame)?;
     let enc = make_photo(frame, &analysis, sealer, id)?;
     output::write_atomic(out, &enc.bytes)?;
@@ -104,5 +124,10 @@ pub fn shoot(analyzer: &Analyzer, frame: &image::RgbImage, sealer: &dyn seal::Se
         let _ = std::fs::remove_file(out);
         return Err(e);
     }
-    Ok(Shot { analysis, quality: enc.quality, bytes: enc.bytes.len(), encodes: enc.encodes })
+    Ok(Shot {
+        analysis,
+        quality: enc.quality,
+        bytes: enc.bytes.len(),
+        encodes: enc.encodes,
+    })
 }

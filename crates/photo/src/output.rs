@@ -1,8 +1,8 @@
 //! From a frame and its crop plan to a sealed, to-spec JPEG on disk.
 
+use crate::PhotoError;
 use crate::jpeg::{self, JpegInfo};
 use crate::seal::Sealer;
-use crate::PhotoError;
 use caiji_spec::STANDARD;
 use caiji_vision::Crop;
 use fast_image_resize as fr;
@@ -15,29 +15,55 @@ use std::path::Path;
 /// never mirrored or rotated: a mirrored preview is the UI's business, not the photo's.
 pub fn render(frame: &RgbImage, crop: &Crop) -> Result<RgbImage, PhotoError> {
     let (w, h) = (frame.width() as f64, frame.height() as f64);
-    if crop.x < -0.5 || crop.y < -0.5 || crop.x + crop.width > w + 0.5 || crop.y + crop.height > h + 0.5 {
+    if crop.x < -0.5
+        || crop.y < -0.5
+        || crop.x + crop.width > w + 0.5
+        || crop.y + crop.height > h + 0.5
+    {
         return Err(PhotoError::CropOutsideFrame);
     }
-    let src = fr::images::ImageRef::new(frame.width(), frame.height(), frame.as_raw(), fr::PixelType::U8x3)
-        .map_err(|e| PhotoError::Render(e.to_string()))?;
+    let src = fr::images::ImageRef::new(
+        frame.width(),
+        frame.height(),
+        frame.as_raw(),
+        fr::PixelType::U8x3,
+    )
+    .map_err(|e| PhotoError::Render(e.to_string()))?;
     let mut dst = fr::images::Image::new(STANDARD.width, STANDARD.height, fr::PixelType::U8x3);
     let opts = fr::ResizeOptions::new()
-        .crop(crop.x.max(0.0), crop.y.max(0.0), crop.width.min(w), crop.height.min(h))
+        .crop(
+            crop.x.max(0.0),
+            crop.y.max(0.0),
+            crop.width.min(w),
+            crop.height.min(h),
+        )
         .resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Lanczos3));
-    fr::Resizer::new().resize(&src, &mut dst, &opts).map_err(|e| PhotoError::Render(e.to_string()))?;
-    RgbImage::from_raw(STANDARD.width, STANDARD.height, dst.into_vec()).ok_or(PhotoError::Render("buffer".into()))
+    fr::Resizer::new()
+        .resize(&src, &mut dst, &opts)
+        .map_err(|e| PhotoError::Render(e.to_string()))?;
+    RgbImage::from_raw(STANDARD.width, STANDARD.height, dst.into_vec())
+        .ok_or(PhotoError::Render("buffer".into()))
 }
 
 /// One JPEG encode at `quality`: baseline, 4:2:0, JFIF 300 dpi.
 pub fn encode(img: &RgbImage, quality: u8) -> Result<Vec<u8>, PhotoError> {
     let mut out = Vec::with_capacity(48 * 1024);
     let mut enc = Encoder::new(&mut out, quality);
-    enc.set_density(PixelDensity { density: (STANDARD.dpi, STANDARD.dpi), unit: PixelDensityUnit::Inches });
+    enc.set_density(PixelDensity {
+        density: (STANDARD.dpi, STANDARD.dpi),
+        unit: PixelDensityUnit::Inches,
+    });
     enc.set_sampling_factor(SamplingFactor::F_2_2);
-    enc.set_optimized_huffman_tables(true);
+    // Standard Huffman tables: jpeg-encoder 0.7's optimised tables with 4:2:0 give files that
+    // libjpeg reads but zune-jpeg (the `image` crate's decoder) decodes wrongly; a photo must
+    // read the same in every reader.
+    enc.set_optimized_huffman_tables(false);
     let (w, h) = (u16::try_from(img.width()), u16::try_from(img.height()));
-    let (Ok(w), Ok(h)) = (w, h) else { return Err(PhotoError::Render("image too large for JPEG".into())) };
-    enc.encode(img.as_raw(), w, h, ColorType::Rgb).map_err(|e| PhotoError::Encode(e.to_string()))?;
+    let (Ok(w), Ok(h)) = (w, h) else {
+        return Err(PhotoError::Render("image too large for JPEG".into()));
+    };
+    enc.encode(img.as_raw(), w, h, ColorType::Rgb)
+        .map_err(|e| PhotoError::Encode(e.to_string()))?;
     Ok(out)
 }
 
@@ -87,7 +113,9 @@ pub fn encode_to_spec(img: &RgbImage, comment: &[u8]) -> Result<Encoded, PhotoEr
             0.03
         }
         .max(0.005);
-        let next = (q as f64 + ((target).ln() - (n as f64).ln()) / slope).round().clamp(q_min as f64, q_max as f64) as u8;
+        let next = (q as f64 + ((target).ln() - (n as f64).ln()) / slope)
+            .round()
+            .clamp(q_min as f64, q_max as f64) as u8;
         if tried.iter().any(|&(tq, _)| tq == next) {
             break;
         }
@@ -98,15 +126,28 @@ pub fn encode_to_spec(img: &RgbImage, comment: &[u8]) -> Result<Encoded, PhotoEr
         q = next;
     }
     if let Some((quality, bytes)) = best {
-        let bytes = jpeg::insert_comment(&bytes, comment).map_err(|e| PhotoError::Encode(e.to_string()))?;
-        return Ok(Encoded { bytes, quality, encodes: tried.len() as u32 });
+        let bytes =
+            jpeg::insert_comment(&bytes, comment).map_err(|e| PhotoError::Encode(e.to_string()))?;
+        return Ok(Encoded {
+            bytes,
+            quality,
+            encodes: tried.len() as u32,
+        });
     }
     // No fit: say which way it failed, checking the extremes.
-    let at_min = tried.iter().find(|t| t.0 == q_min).map(|t| t.1).map_or_else(|| size_at(q_min, &mut tried).map(|r| r.1), Ok)?;
+    let at_min = tried
+        .iter()
+        .find(|t| t.0 == q_min)
+        .map(|t| t.1)
+        .map_or_else(|| size_at(q_min, &mut tried).map(|r| r.1), Ok)?;
     if at_min as f64 > hi {
         return Err(PhotoError::TooDetailed { bytes: at_min });
     }
-    let at_max = tried.iter().find(|t| t.0 == q_max).map(|t| t.1).map_or_else(|| size_at(q_max, &mut tried).map(|r| r.1), Ok)?;
+    let at_max = tried
+        .iter()
+        .find(|t| t.0 == q_max)
+        .map(|t| t.1)
+        .map_or_else(|| size_at(q_max, &mut tried).map(|r| r.1), Ok)?;
     if (at_max as f64) < lo {
         return Err(PhotoError::TooFlat { bytes: at_max });
     }
@@ -114,8 +155,13 @@ pub fn encode_to_spec(img: &RgbImage, comment: &[u8]) -> Result<Encoded, PhotoEr
     for q in (q_min..=q_max).rev() {
         let (bytes, n) = size_at(q, &mut tried)?;
         if fits(n) {
-            let bytes = jpeg::insert_comment(&bytes, comment).map_err(|e| PhotoError::Encode(e.to_string()))?;
-            return Ok(Encoded { bytes, quality: q, encodes: tried.len() as u32 });
+            let bytes = jpeg::insert_comment(&bytes, comment)
+                .map_err(|e| PhotoError::Encode(e.to_string()))?;
+            return Ok(Encoded {
+                bytes,
+                quality: q,
+                encodes: tried.len() as u32,
+            });
         }
     }
     Err(PhotoError::TooDetailed { bytes: at_min })
@@ -125,13 +171,22 @@ pub fn encode_to_spec(img: &RgbImage, comment: &[u8]) -> Result<Encoded, PhotoEr
 /// renamed over the target, and the folder synced. A crash leaves the old file or the new one,
 /// never half a photo.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), PhotoError> {
-    let io = |e: std::io::Error| PhotoError::Write { path: path.display().to_string(), reason: e.to_string() };
+    let io = |e: std::io::Error| PhotoError::Write {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    };
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let name = path.file_name().ok_or_else(|| io(std::io::Error::other("no file name")))?;
-    let tmp = dir.join(format!(".{}.tmp-{}", name.to_string_lossy(), std::process::id()));
+    let name = path
+        .file_name()
+        .ok_or_else(|| io(std::io::Error::other("no file name")))?;
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
@@ -160,13 +215,25 @@ pub struct ReadBack {
 
 /// Read a written photo back from disk and hold it to the file rules and the seal, before it
 /// counts as a photo.
-pub fn read_back(path: &Path, sealer: &dyn Sealer, expected_id: &str) -> Result<ReadBack, PhotoError> {
-    let bytes = std::fs::read(path).map_err(|e| PhotoError::Write { path: path.display().to_string(), reason: e.to_string() })?;
+pub fn read_back(
+    path: &Path,
+    sealer: &dyn Sealer,
+    expected_id: &str,
+) -> Result<ReadBack, PhotoError> {
+    let bytes = std::fs::read(path).map_err(|e| PhotoError::Write {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    })?;
     let checks = crate::validate::file_checks(path, &bytes, Some(sealer));
     if let Some(bad) = checks.checks.iter().find(|c| !c.pass) {
-        return Err(PhotoError::ReadBack(format!("{}: {}", bad.id, bad.message_en)));
+        return Err(PhotoError::ReadBack(format!(
+            "{}: {}",
+            bad.id, bad.message_en
+        )));
     }
-    let id = checks.opened.ok_or_else(|| PhotoError::ReadBack("seal did not open".into()))?;
+    let id = checks
+        .opened
+        .ok_or_else(|| PhotoError::ReadBack("seal did not open".into()))?;
     if id != expected_id {
         return Err(PhotoError::ReadBack("seal holds another identifier".into()));
     }
@@ -175,5 +242,8 @@ pub fn read_back(path: &Path, sealer: &dyn Sealer, expected_id: &str) -> Result<
     if (decoded.width(), decoded.height()) != (STANDARD.width, STANDARD.height) {
         return Err(PhotoError::ReadBack("decoded size".into()));
     }
-    Ok(ReadBack { info: checks.info.expect("a passing file has markers"), id })
+    Ok(ReadBack {
+        info: checks.info.expect("a passing file has markers"),
+        id,
+    })
 }

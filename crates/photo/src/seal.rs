@@ -32,7 +32,9 @@ pub enum SealError {
     #[error("注释不是采集站加密标识 / the comment is not a Caiji seal")]
     NotASeal,
     /// Sealed under another key.
-    #[error("标识由另一把站点密钥加密（密钥 {found}，本机 {ours}）/ sealed under another station key ({found}, ours {ours})")]
+    #[error(
+        "标识由另一把站点密钥加密（密钥 {found}，本机 {ours}）/ sealed under another station key ({found}, ours {ours})"
+    )]
     OtherKey {
         /// Key id in the seal.
         found: String,
@@ -88,15 +90,23 @@ impl StationKey {
 
     /// Read a key file: 32 raw bytes, or 64 hex digits (surrounding white space ignored).
     pub fn load(path: &Path) -> Result<StationKey, SealError> {
-        let err = |reason: String| SealError::Key { path: path.display().to_string(), reason };
+        let err = |reason: String| SealError::Key {
+            path: path.display().to_string(),
+            reason,
+        };
         let data = std::fs::read(path).map_err(|e| err(e.to_string()))?;
         if data.len() == 32 {
             return Ok(StationKey(data.try_into().expect("length checked")));
         }
-        let text = std::str::from_utf8(&data).map_err(|_| err("需要 32 字节或 64 位十六进制 / need 32 bytes or 64 hex digits".into()))?;
-        let bytes = hex::decode(text.trim()).map_err(|_| err("需要 32 字节或 64 位十六进制 / need 32 bytes or 64 hex digits".into()))?;
-        let arr: [u8; 32] =
-            bytes.try_into().map_err(|_| err("需要 32 字节或 64 位十六进制 / need 32 bytes or 64 hex digits".into()))?;
+        let text = std::str::from_utf8(&data).map_err(|_| {
+            err("需要 32 字节或 64 位十六进制 / need 32 bytes or 64 hex digits".into())
+        })?;
+        let bytes = hex::decode(text.trim()).map_err(|_| {
+            err("需要 32 字节或 64 位十六进制 / need 32 bytes or 64 hex digits".into())
+        })?;
+        let arr: [u8; 32] = bytes.try_into().map_err(|_| {
+            err("需要 32 字节或 64 位十六进制 / need 32 bytes or 64 hex digits".into())
+        })?;
         Ok(StationKey(arr))
     }
 
@@ -131,7 +141,10 @@ pub struct AesGcmSealer {
 impl AesGcmSealer {
     /// A sealer under `key`.
     pub fn new(key: &StationKey) -> AesGcmSealer {
-        AesGcmSealer { cipher: Aes256Gcm::new(key.0.as_slice().into()), key_id: key.id() }
+        AesGcmSealer {
+            cipher: Aes256Gcm::new(key.0.as_slice().into()),
+            key_id: key.id(),
+        }
     }
 }
 
@@ -145,7 +158,13 @@ impl Sealer for AesGcmSealer {
         let aad = format!("{PREFIX}.{}", self.key_id);
         let ct = self
             .cipher
-            .encrypt(Nonce::from_slice(&nonce), Payload { msg: id.as_bytes(), aad: aad.as_bytes() })
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: id.as_bytes(),
+                    aad: aad.as_bytes(),
+                },
+            )
             .map_err(|_| SealError::BadIdentifier)?;
         let mut blob = nonce.to_vec();
         blob.extend_from_slice(&ct);
@@ -155,23 +174,35 @@ impl Sealer for AesGcmSealer {
     fn open(&self, comment: &[u8]) -> Result<String, SealError> {
         let text = std::str::from_utf8(comment).map_err(|_| SealError::NotASeal)?;
         let mut parts = text.splitn(3, '.');
-        let (Some(PREFIX), Some(key_id), Some(body)) = (parts.next(), parts.next(), parts.next()) else {
+        let (Some(PREFIX), Some(key_id), Some(body)) = (parts.next(), parts.next(), parts.next())
+        else {
             return Err(SealError::NotASeal);
         };
         if key_id.len() != 8 || !key_id.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(SealError::NotASeal);
         }
         if key_id != self.key_id {
-            return Err(SealError::OtherKey { found: key_id.to_string(), ours: self.key_id.clone() });
+            return Err(SealError::OtherKey {
+                found: key_id.to_string(),
+                ours: self.key_id.clone(),
+            });
         }
-        let blob = URL_SAFE_NO_PAD.decode(body.trim_end()).map_err(|_| SealError::Tampered)?;
+        let blob = URL_SAFE_NO_PAD
+            .decode(body.trim_end())
+            .map_err(|_| SealError::Tampered)?;
         if blob.len() < 12 + 16 {
             return Err(SealError::Tampered);
         }
         let aad = format!("{PREFIX}.{key_id}");
         let plain = self
             .cipher
-            .decrypt(Nonce::from_slice(&blob[..12]), Payload { msg: &blob[12..], aad: aad.as_bytes() })
+            .decrypt(
+                Nonce::from_slice(&blob[..12]),
+                Payload {
+                    msg: &blob[12..],
+                    aad: aad.as_bytes(),
+                },
+            )
             .map_err(|_| SealError::Tampered)?;
         String::from_utf8(plain).map_err(|_| SealError::Tampered)
     }
@@ -182,7 +213,12 @@ pub fn looks_sealed(comment: &[u8]) -> Option<String> {
     let text = std::str::from_utf8(comment).ok()?;
     let mut parts = text.splitn(3, '.');
     match (parts.next(), parts.next(), parts.next()) {
-        (Some(PREFIX), Some(id), Some(body)) if id.len() == 8 && URL_SAFE_NO_PAD.decode(body.trim_end()).is_ok_and(|b| b.len() >= 28) => {
+        (Some(PREFIX), Some(id), Some(body))
+            if id.len() == 8
+                && URL_SAFE_NO_PAD
+                    .decode(body.trim_end())
+                    .is_ok_and(|b| b.len() >= 28) =>
+        {
             Some(id.to_string())
         }
         _ => None,

@@ -18,7 +18,14 @@ pub struct FileChecks {
     pub opened: Option<String>,
 }
 
-fn check(id: CheckId, pass: bool, value: Option<f64>, limit: impl Into<String>, zh: impl Into<String>, en: impl Into<String>) -> Check {
+fn check(
+    id: CheckId,
+    pass: bool,
+    value: Option<f64>,
+    limit: impl Into<String>,
+    zh: impl Into<String>,
+    en: impl Into<String>,
+) -> Check {
     Check::with_message(id, pass, value, limit, zh, en)
 }
 
@@ -26,29 +33,59 @@ fn check(id: CheckId, pass: bool, value: Option<f64>, limit: impl Into<String>, 
 /// well-formed seal passes as "present".
 pub fn file_checks(path: &Path, bytes: &[u8], sealer: Option<&dyn Sealer>) -> FileChecks {
     let mut checks = Vec::with_capacity(8);
-    let ext = path.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default();
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let ext_ok = STANDARD.extensions.contains(&ext.as_str());
     let want_ext = STANDARD.extensions.join(", .");
     let info = jpeg::read_markers(bytes);
     let (format_ok, zh, en) = match &info {
         Err(jpeg::MarkerError::NotJpeg) => {
             let what = sniff(bytes);
-            (false, format!("不是 JPEG 文件（{}）", what.0), format!("not a JPEG file ({})", what.1))
+            (
+                false,
+                format!("不是 JPEG 文件（{}）", what.0),
+                format!("not a JPEG file ({})", what.1),
+            )
         }
         Err(e) => (false, e.to_string(), e.to_string()),
-        Ok(i) if i.progressive() => (false, "渐进式 JPEG，需要基线 JPEG".into(), "progressive JPEG: baseline required".into()),
-        Ok(i) if !matches!(i.sof, Some(0 | 1)) => {
-            (false, format!("不支持的 JPEG 编码（SOF{:?}）", i.sof), format!("unsupported JPEG coding (SOF{:?})", i.sof))
-        }
-        Ok(i) if !i.has_eoi => (false, "JPEG 文件不完整（缺少结束标记）".into(), "JPEG incomplete (no end marker)".into()),
+        Ok(i) if i.progressive() => (
+            false,
+            "渐进式 JPEG，需要基线 JPEG".into(),
+            "progressive JPEG: baseline required".into(),
+        ),
+        Ok(i) if !matches!(i.sof, Some(0 | 1)) => (
+            false,
+            format!("不支持的 JPEG 编码（SOF{:?}）", i.sof),
+            format!("unsupported JPEG coding (SOF{:?})", i.sof),
+        ),
+        Ok(i) if !i.has_eoi => (
+            false,
+            "JPEG 文件不完整（缺少结束标记）".into(),
+            "JPEG incomplete (no end marker)".into(),
+        ),
         Ok(i) if i.exif_orientation.is_some_and(|o| o != 1) => (
             false,
-            format!("EXIF 方向标记 {} 会使照片被旋转显示", i.exif_orientation.unwrap_or(0)),
-            format!("EXIF orientation {} makes viewers rotate the photo", i.exif_orientation.unwrap_or(0)),
+            format!(
+                "EXIF 方向标记 {} 会使照片被旋转显示",
+                i.exif_orientation.unwrap_or(0)
+            ),
+            format!(
+                "EXIF orientation {} makes viewers rotate the photo",
+                i.exif_orientation.unwrap_or(0)
+            ),
         ),
         Ok(_) => (true, "基线 JPEG".into(), "baseline JPEG".into()),
     };
-    checks.push(check(CheckId::Format, format_ok, None, "baseline JPEG", zh, en));
+    checks.push(check(
+        CheckId::Format,
+        format_ok,
+        None,
+        "baseline JPEG",
+        zh,
+        en,
+    ));
     let info = info.ok();
     let size = STANDARD.width as f64;
     match &info {
@@ -67,29 +104,80 @@ pub fn file_checks(path: &Path, bytes: &[u8], sealer: Option<&dyn Sealer>) -> Fi
             let want = STANDARD.dpi as f64;
             let dpi_ok = dpi.is_some_and(|(x, y)| (x - want).abs() < 1.0 && (y - want).abs() < 1.0);
             let (zh, en) = match dpi {
-                Some((x, y)) => (format!("分辨率 {x:.0}×{y:.0} dpi"), format!("resolution {x:.0}×{y:.0} dpi")),
-                None => ("文件未标明分辨率（JFIF 密度）".into(), "no resolution in the file (JFIF density)".into()),
+                Some((x, y)) => (
+                    format!("分辨率 {x:.0}×{y:.0} dpi"),
+                    format!("resolution {x:.0}×{y:.0} dpi"),
+                ),
+                None => (
+                    "文件未标明分辨率（JFIF 密度）".into(),
+                    "no resolution in the file (JFIF density)".into(),
+                ),
             };
-            checks.push(check(CheckId::Dpi, dpi_ok, dpi.map(|d| d.0), format!("{}", STANDARD.dpi), zh, en));
+            checks.push(check(
+                CheckId::Dpi,
+                dpi_ok,
+                dpi.map(|d| d.0),
+                format!("{}", STANDARD.dpi),
+                zh,
+                en,
+            ));
             let depth = i.precision as u32 * i.components as u32;
             let color_ok = i.components == 3 && i.precision == 8 && !i.adobe_cmyk();
             let (zh, en) = match i.components {
-                1 => ("灰度图，需要彩色".to_string(), "greyscale: colour required".to_string()),
-                4 => ("CMYK 印刷色，需要 RGB".to_string(), "CMYK: RGB required".to_string()),
+                1 => (
+                    "灰度图，需要彩色".to_string(),
+                    "greyscale: colour required".to_string(),
+                ),
+                4 => (
+                    "CMYK 印刷色，需要 RGB".to_string(),
+                    "CMYK: RGB required".to_string(),
+                ),
                 _ => (format!("{depth} 位色"), format!("{depth}-bit colour")),
             };
-            checks.push(check(CheckId::ColorDepth, color_ok, Some(depth as f64), format!("{}", STANDARD.color_depth), zh, en));
+            checks.push(check(
+                CheckId::ColorDepth,
+                color_ok,
+                Some(depth as f64),
+                format!("{}", STANDARD.color_depth),
+                zh,
+                en,
+            ));
             let q = i.estimated_quality();
             let q_ok = q.is_some_and(|q| q + 0.5 >= STANDARD.quality_min as f64);
             let (zh, en) = match q {
-                Some(q) => (format!("压缩质量约 {q:.0}"), format!("quality about {q:.0}")),
-                None => ("无法估计压缩质量（缺少量化表）".into(), "quality unknown (no quantisation table)".into()),
+                Some(q) => (
+                    format!("压缩质量约 {q:.0}"),
+                    format!("quality about {q:.0}"),
+                ),
+                None => (
+                    "无法估计压缩质量（缺少量化表）".into(),
+                    "quality unknown (no quantisation table)".into(),
+                ),
             };
-            checks.push(check(CheckId::Quality, q_ok, q, format!("≥ {}", STANDARD.quality_min), zh, en));
+            checks.push(check(
+                CheckId::Quality,
+                q_ok,
+                q,
+                format!("≥ {}", STANDARD.quality_min),
+                zh,
+                en,
+            ));
         }
         None => {
-            for id in [CheckId::Dimensions, CheckId::Dpi, CheckId::ColorDepth, CheckId::Quality] {
-                checks.push(check(id, false, None, "—", "无法读取（不是有效 JPEG）", "unreadable (not a valid JPEG)"));
+            for id in [
+                CheckId::Dimensions,
+                CheckId::Dpi,
+                CheckId::ColorDepth,
+                CheckId::Quality,
+            ] {
+                checks.push(check(
+                    id,
+                    false,
+                    None,
+                    "—",
+                    "无法读取（不是有效 JPEG）",
+                    "unreadable (not a valid JPEG)",
+                ));
             }
         }
     }
@@ -100,7 +188,11 @@ pub fn file_checks(path: &Path, bytes: &[u8], sealer: Option<&dyn Sealer>) -> Fi
         CheckId::FileSize,
         STANDARD.file_size.contains(n),
         Some(n),
-        format!("{:.0}–{:.0} KB", kb(STANDARD.file_size.min), kb(STANDARD.file_size.max)),
+        format!(
+            "{:.0}–{:.0} KB",
+            kb(STANDARD.file_size.min),
+            kb(STANDARD.file_size.max)
+        ),
         format!("文件大小 {:.1} KB", kb(n)),
         format!("file size {:.1} KB", kb(n)),
     ));
@@ -114,11 +206,28 @@ pub fn file_checks(path: &Path, bytes: &[u8], sealer: Option<&dyn Sealer>) -> Fi
     ));
     let mut opened = None;
     let comments: &[Vec<u8>] = info.as_ref().map(|i| i.comments.as_slice()).unwrap_or(&[]);
-    let seal_check = match (comments.iter().find_map(|c| seal::looks_sealed(c).map(|k| (c, k))), sealer) {
-        (None, _) if comments.is_empty() => {
-            check(CheckId::CommentSeal, false, None, "CJSEAL1", "缺少注释段（未嵌入学生标识）", "no comment segment (student id not embedded)")
-        }
-        (None, _) => check(CheckId::CommentSeal, false, None, "CJSEAL1", "注释段不是加密的学生标识", "the comment is not a sealed student id"),
+    let seal_check = match (
+        comments
+            .iter()
+            .find_map(|c| seal::looks_sealed(c).map(|k| (c, k))),
+        sealer,
+    ) {
+        (None, _) if comments.is_empty() => check(
+            CheckId::CommentSeal,
+            false,
+            None,
+            "CJSEAL1",
+            "缺少注释段（未嵌入学生标识）",
+            "no comment segment (student id not embedded)",
+        ),
+        (None, _) => check(
+            CheckId::CommentSeal,
+            false,
+            None,
+            "CJSEAL1",
+            "注释段不是加密的学生标识",
+            "the comment is not a sealed student id",
+        ),
         (Some((_, key_id)), None) => check(
             CheckId::CommentSeal,
             true,
@@ -131,13 +240,31 @@ pub fn file_checks(path: &Path, bytes: &[u8], sealer: Option<&dyn Sealer>) -> Fi
             Ok(id) => {
                 let shown = seal::mask(&id);
                 opened = Some(id);
-                check(CheckId::CommentSeal, true, None, "CJSEAL1", format!("标识已解密：{shown}"), format!("seal opened: {shown}"))
+                check(
+                    CheckId::CommentSeal,
+                    true,
+                    None,
+                    "CJSEAL1",
+                    format!("标识已解密：{shown}"),
+                    format!("seal opened: {shown}"),
+                )
             }
-            Err(e) => check(CheckId::CommentSeal, false, None, "CJSEAL1", e.to_string(), e.to_string()),
+            Err(e) => check(
+                CheckId::CommentSeal,
+                false,
+                None,
+                "CJSEAL1",
+                e.to_string(),
+                e.to_string(),
+            ),
         },
     };
     checks.push(seal_check);
-    FileChecks { checks, info, opened }
+    FileChecks {
+        checks,
+        info,
+        opened,
+    }
 }
 
 impl JpegInfo {
@@ -154,7 +281,21 @@ fn sniff(bytes: &[u8]) -> (&'static str, &'static str) {
         [0x89, b'P', b'N', b'G', ..] => ("实为 PNG 图片", "actually a PNG image"),
         [b'G', b'I', b'F', ..] => ("实为 GIF 图片", "actually a GIF image"),
         [b'B', b'M', ..] => ("实为 BMP 图片", "actually a BMP image"),
-        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => ("实为 WebP 图片", "actually a WebP image"),
+        [
+            b'R',
+            b'I',
+            b'F',
+            b'F',
+            _,
+            _,
+            _,
+            _,
+            b'W',
+            b'E',
+            b'B',
+            b'P',
+            ..,
+        ] => ("实为 WebP 图片", "actually a WebP image"),
         [b'%', b'P', b'D', b'F', ..] => ("实为 PDF 文件", "actually a PDF"),
         _ => ("无法识别的格式", "unknown format"),
     }
@@ -174,10 +315,18 @@ pub struct FileReport {
 }
 
 /// Judge one file's bytes: every file rule, and every photo rule when the pixels decode.
-pub fn validate_bytes(path: &Path, bytes: &[u8], analyzer: &Analyzer, sealer: Option<&dyn Sealer>) -> FileReport {
+pub fn validate_bytes(
+    path: &Path,
+    bytes: &[u8],
+    analyzer: &Analyzer,
+    sealer: Option<&dyn Sealer>,
+) -> FileReport {
     let fc = file_checks(path, bytes, sealer);
     let mut checks = fc.checks;
-    let decodable = fc.info.as_ref().is_some_and(|i| i.components == 3 || i.components == 1);
+    let decodable = fc
+        .info
+        .as_ref()
+        .is_some_and(|i| i.components == 3 || i.components == 1);
     let analysis = if decodable {
         image::load_from_memory_with_format(bytes, image::ImageFormat::Jpeg)
             .ok()
@@ -197,5 +346,10 @@ pub fn validate_bytes(path: &Path, bytes: &[u8], analyzer: &Analyzer, sealer: Op
         )),
     }
     let verdict = Verdict::of(&checks);
-    FileReport { checks, analysis, verdict, id_masked: fc.opened.as_deref().map(seal::mask) }
+    FileReport {
+        checks,
+        analysis,
+        verdict,
+        id_masked: fc.opened.as_deref().map(seal::mask),
+    }
 }

@@ -30,7 +30,9 @@ use std::path::{Path, PathBuf};
 #[non_exhaustive]
 pub enum SceneError {
     /// A source photo is missing or unreadable.
-    #[error("示例照片无法读取 {path} (运行 scripts/fetch-assets.sh) / demo photo unreadable {path} (run scripts/fetch-assets.sh): {reason}")]
+    #[error(
+        "示例照片无法读取 {path} (运行 scripts/fetch-assets.sh) / demo photo unreadable {path} (run scripts/fetch-assets.sh): {reason}"
+    )]
     Source {
         /// The file.
         path: PathBuf,
@@ -109,7 +111,10 @@ pub const SUBJECTS: &[Subject] = &[
 
 /// Looks up a subject by name.
 pub fn subject(name: &str) -> Result<&'static Subject, SceneError> {
-    SUBJECTS.iter().find(|s| s.name == name).ok_or_else(|| SceneError::Unknown(name.to_string()))
+    SUBJECTS
+        .iter()
+        .find(|s| s.name == name)
+        .ok_or_else(|| SceneError::Unknown(name.to_string()))
 }
 
 /// The source photos, decoded once.
@@ -128,18 +133,24 @@ impl Library {
             }
             let path = dir.join(s.file);
             let img = image::open(&path)
-                .map_err(|e| SceneError::Source { path: path.clone(), reason: e.to_string() })?
+                .map_err(|e| SceneError::Source {
+                    path: path.clone(),
+                    reason: e.to_string(),
+                })?
                 .to_rgb8();
             photos.insert(s.file, img);
         }
-        Ok(Library { dir: dir.to_owned(), photos })
+        Ok(Library {
+            dir: dir.to_owned(),
+            photos,
+        })
     }
 
     /// Open the photos in `$CAIJI_ASSETS` or the repo's `assets/vendor`.
     pub fn open_default() -> Result<Library, SceneError> {
-        let dir = std::env::var_os("CAIJI_ASSETS").map(PathBuf::from).unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/vendor")
-        });
+        let dir = std::env::var_os("CAIJI_ASSETS")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/vendor"));
         Library::open(&dir)
     }
 
@@ -253,7 +264,10 @@ impl Truth {
 /// The colour of a backdrop name.
 pub fn backdrop_rgb(name: &str) -> Result<[u8; 3], SceneError> {
     if let Some(rest) = name.strip_prefix("rgb:") {
-        let v: Vec<u8> = rest.split(',').filter_map(|t| t.trim().parse().ok()).collect();
+        let v: Vec<u8> = rest
+            .split(',')
+            .filter_map(|t| t.trim().parse().ok())
+            .collect();
         return <[u8; 3]>::try_from(v).map_err(|_| SceneError::Unknown(name.to_string()));
     }
     STANDARD
@@ -283,7 +297,8 @@ fn bilinear(img: &RgbImage, x: f64, y: f64) -> [f64; 3] {
     let p = |xx: u32, yy: u32| img.get_pixel(xx, yy).0;
     let (a, b, c, d) = (p(x0, y0), p(x0 + 1, y0), p(x0, y0 + 1), p(x0 + 1, y0 + 1));
     [0, 1, 2].map(|i| {
-        (a[i] as f64 * (1.0 - fx) + b[i] as f64 * fx) * (1.0 - fy) + (c[i] as f64 * (1.0 - fx) + d[i] as f64 * fx) * fy
+        (a[i] as f64 * (1.0 - fx) + b[i] as f64 * fx) * (1.0 - fy)
+            + (c[i] as f64 * (1.0 - fx) + d[i] as f64 * fx) * fy
     })
 }
 
@@ -310,7 +325,8 @@ pub fn render(lib: &Library, scene: &Scene) -> Result<(RgbImage, Truth), SceneEr
     let back = backdrop_rgb(&scene.backdrop)?;
     let (w, h) = (scene.width, scene.height);
     let mut img = RgbImage::new(w, h);
-    let mut noise = Noise(0x9E37_79B9_7F4A_7C15 ^ ((w as u64) << 32 | h as u64) ^ scene.people.len() as u64);
+    let mut noise =
+        Noise(0x9E37_79B9_7F4A_7C15 ^ ((w as u64) << 32 | h as u64) ^ scene.people.len() as u64);
     for (y, row) in img.enumerate_rows_mut() {
         let vert = scene.gradient * (y as f64 / h as f64 - 0.5);
         for (x, _, p) in row {
@@ -323,8 +339,14 @@ pub fn render(lib: &Library, scene: &Scene) -> Result<(RgbImage, Truth), SceneEr
     // Paint the people back to front: the student, listed first, is painted last.
     for (index, person) in scene.people.iter().enumerate().rev() {
         let s = subject(&person.subject)?;
-        let src = lib.photos.get(s.file).expect("every subject's photo is loaded");
-        let (ex, ey) = ((s.eye_left.0 + s.eye_right.0) / 2.0, (s.eye_left.1 + s.eye_right.1) / 2.0);
+        let src = lib
+            .photos
+            .get(s.file)
+            .expect("every subject's photo is loaded");
+        let (ex, ey) = (
+            (s.eye_left.0 + s.eye_right.0) / 2.0,
+            (s.eye_left.1 + s.eye_right.1) / 2.0,
+        );
         let scale = person.face * h as f64 / s.face_width; // frame px per source px
         let (fx, fy) = (person.eye_x * w as f64, person.eye_y * h as f64);
         let own_roll = (s.eye_right.1 - s.eye_left.1).atan2(s.eye_right.0 - s.eye_left.0);
@@ -333,7 +355,10 @@ pub fn render(lib: &Library, scene: &Scene) -> Result<(RgbImage, Truth), SceneEr
         // In pixel-index coordinates (a pixel's centre at its index), as the analysis measures.
         let to_frame = |sx: f64, sy: f64| {
             let (dx, dy) = ((sx - ex) * scale, (sy - ey) * scale);
-            (fx + dx * cos - dy * sin - 0.5, fy + dx * sin + dy * cos - 0.5)
+            (
+                fx + dx * cos - dy * sin - 0.5,
+                fy + dx * sin + dy * cos - 0.5,
+            )
         };
         let soft = (1.5 / scale).max(0.6);
         let mut top = f64::INFINITY;
@@ -350,7 +375,9 @@ pub fn render(lib: &Library, scene: &Scene) -> Result<(RgbImage, Truth), SceneEr
                     top = top.min(y as f64);
                 }
                 let mut c = bilinear(src, sx, sy);
-                if let (Some(shirt), true) = (person.shirt, sy > s.torso.0 + 0.25 * (s.torso.0 - s.head.1)) {
+                if let (Some(shirt), true) =
+                    (person.shirt, sy > s.torso.0 + 0.25 * (s.torso.0 - s.head.1))
+                {
                     let l = 0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2];
                     c = [0, 1, 2].map(|i| shirt[i] as f64 + 0.1 * (l - 110.0));
                 }
@@ -361,8 +388,10 @@ pub fn render(lib: &Library, scene: &Scene) -> Result<(RgbImage, Truth), SceneEr
                     c = c.map(|v| v * (1.0 - person.side_light * t));
                 }
                 let p = img.get_pixel_mut(x, y);
-                for i in 0..3 {
-                    p.0[i] = (c[i] * a + p.0[i] as f64 * (1.0 - a)).round().clamp(0.0, 255.0) as u8;
+                for (dst, src) in p.0.iter_mut().zip(c) {
+                    *dst = (src * a + *dst as f64 * (1.0 - a))
+                        .round()
+                        .clamp(0.0, 255.0) as u8;
                 }
             }
         }
@@ -381,7 +410,9 @@ pub fn render(lib: &Library, scene: &Scene) -> Result<(RgbImage, Truth), SceneEr
     if scene.noise > 0.0 || scene.exposure != 1.0 {
         for p in img.pixels_mut() {
             let n = scene.noise * 2.0 * noise.next();
-            *p = Rgb(p.0.map(|c| (c as f64 * scene.exposure + n).round().clamp(0.0, 255.0) as u8));
+            *p = Rgb(p
+                .0
+                .map(|c| (c as f64 * scene.exposure + n).round().clamp(0.0, 255.0) as u8));
         }
     }
     let truth = truth.unwrap_or(Truth {

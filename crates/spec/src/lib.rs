@@ -103,15 +103,39 @@ pub const STANDARD: Standard = Standard {
     dpi: 300,
     color_depth: 24,
     quality_min: 60,
-    file_size: Range { min: 20_000.0, max: 40_000.0 },
+    file_size: Range {
+        min: 20_000.0,
+        max: 40_000.0,
+    },
     extensions: &["jpg"],
-    head_top: Range { min: 50.0, max: 110.0 },
-    eye_y: Range { min: 200.0, max: 300.0 },
-    face_width: Range { min: 180.0, max: 300.0 },
+    head_top: Range {
+        min: 50.0,
+        max: 110.0,
+    },
+    eye_y: Range {
+        min: 200.0,
+        max: 300.0,
+    },
+    face_width: Range {
+        min: 180.0,
+        max: 300.0,
+    },
     backdrops: &[
-        Backdrop { name: "light_blue", name_zh: "浅蓝色", rgb: Rgb([100, 197, 255]) },
-        Backdrop { name: "white", name_zh: "白色", rgb: Rgb([255, 255, 255]) },
-        Backdrop { name: "light_grey", name_zh: "浅灰色", rgb: Rgb([240, 240, 240]) },
+        Backdrop {
+            name: "light_blue",
+            name_zh: "浅蓝色",
+            rgb: Rgb([100, 197, 255]),
+        },
+        Backdrop {
+            name: "white",
+            name_zh: "白色",
+            rgb: Rgb([255, 255, 255]),
+        },
+        Backdrop {
+            name: "light_grey",
+            name_zh: "浅灰色",
+            rgb: Rgb([240, 240, 240]),
+        },
     ],
 };
 
@@ -155,7 +179,10 @@ pub const TOLERANCES: Tolerances = Tolerances {
     roll_deg: 5.0,
     background_color_distance: 60.0,
     background_spread: 28.0,
-    exposure: Range { min: 80.0, max: 215.0 },
+    exposure: Range {
+        min: 80.0,
+        max: 215.0,
+    },
     light_balance_ratio: 2.0,
     sharpness_min: 2.5,
     hot_spot_fraction: 0.02,
@@ -291,14 +318,24 @@ impl Check {
     pub fn range(id: CheckId, value: f64, range: Range) -> Check {
         let pass = range.contains(value);
         let (zh, en) = if pass {
-            (format!("{}：{:.0}", id.title_zh(), value), format!("{}: {:.0}", id.title_en(), value))
+            (
+                format!("{}：{:.0}", id.title_zh(), value),
+                format!("{}: {:.0}", id.title_en(), value),
+            )
         } else {
             (
                 format!("{}，实测 {:.0}", id.title_zh(), value),
                 format!("{}, measured {:.0}", id.title_en(), value),
             )
         };
-        Check { id, pass, value: Some(value), limit: range.to_string(), message_zh: zh, message_en: en }
+        Check {
+            id,
+            pass,
+            value: Some(value),
+            limit: range.to_string(),
+            message_zh: zh,
+            message_en: en,
+        }
     }
 
     /// A rule whose value must not exceed `max`.
@@ -312,13 +349,30 @@ impl Check {
     }
 
     fn bounded(id: CheckId, value: f64, pass: bool, limit: String) -> Check {
-        let v = if value.abs() >= 100.0 { format!("{value:.0}") } else { format!("{value:.2}") };
-        let (zh, en) = if pass {
-            (format!("{}：{v}", id.title_zh()), format!("{}: {v}", id.title_en()))
+        let v = if value.abs() >= 100.0 {
+            format!("{value:.0}")
         } else {
-            (format!("{}，实测 {v}（要求 {limit}）", id.title_zh()), format!("{}, measured {v} (needs {limit})", id.title_en()))
+            format!("{value:.2}")
         };
-        Check { id, pass, value: Some(value), limit, message_zh: zh, message_en: en }
+        let (zh, en) = if pass {
+            (
+                format!("{}：{v}", id.title_zh()),
+                format!("{}: {v}", id.title_en()),
+            )
+        } else {
+            (
+                format!("{}，实测 {v}（要求 {limit}）", id.title_zh()),
+                format!("{}, measured {v} (needs {limit})", id.title_en()),
+            )
+        };
+        Check {
+            id,
+            pass,
+            value: Some(value),
+            limit,
+            message_zh: zh,
+            message_en: en,
+        }
     }
 
     /// A passing or failing rule with its own explanation.
@@ -330,7 +384,14 @@ impl Check {
         zh: impl Into<String>,
         en: impl Into<String>,
     ) -> Check {
-        Check { id, pass, value, limit: limit.into(), message_zh: zh.into(), message_en: en.into() }
+        Check {
+            id,
+            pass,
+            value,
+            limit: limit.into(),
+            message_zh: zh.into(),
+            message_en: en.into(),
+        }
     }
 
     /// Attach advice for the photographer to a failing check.
@@ -388,7 +449,7 @@ impl Advice {
             Advice::AimLower => "镜头放低一点",
             Advice::StraightenHead => "请摆正头部",
             Advice::OneFaceOnly => "画面中只留学生一人",
-            Advice::FaceTheCamera => "请正对镜头",
+            Advice::FaceTheCamera => "请正对镜头（人离得太远时请靠近）",
             Advice::MoreLight => "补光，画面太暗",
             Advice::LessLight => "减弱灯光，画面过曝",
             Advice::EvenLight => "调整灯光，两侧要均匀",
@@ -407,7 +468,7 @@ impl Advice {
             Advice::AimLower => "aim lower",
             Advice::StraightenHead => "straighten the head",
             Advice::OneFaceOnly => "only the student in the frame",
-            Advice::FaceTheCamera => "face the camera",
+            Advice::FaceTheCamera => "face the camera (move closer if far away)",
             Advice::MoreLight => "more light: too dark",
             Advice::LessLight => "less light: overexposed",
             Advice::EvenLight => "even the light on both sides",
@@ -432,7 +493,11 @@ pub enum Verdict {
 impl Verdict {
     /// The verdict of a list of checks: pass only when it is non-empty and all pass.
     pub fn of(checks: &[Check]) -> Verdict {
-        if !checks.is_empty() && checks.iter().all(|c| c.pass) { Verdict::Pass } else { Verdict::Fail }
+        if !checks.is_empty() && checks.iter().all(|c| c.pass) {
+            Verdict::Pass
+        } else {
+            Verdict::Fail
+        }
     }
     /// `"pass"` or `"fail"`.
     pub fn as_str(self) -> &'static str {
@@ -449,7 +514,10 @@ pub fn nearest_backdrop(rgb: [f64; 3]) -> (&'static Backdrop, f64) {
         .backdrops
         .iter()
         .map(|b| {
-            let d = (0..3).map(|i| (rgb[i] - b.rgb.0[i] as f64).powi(2)).sum::<f64>().sqrt();
+            let d = (0..3)
+                .map(|i| (rgb[i] - b.rgb.0[i] as f64).powi(2))
+                .sum::<f64>()
+                .sqrt();
             (b, d)
         })
         .min_by(|a, b| a.1.total_cmp(&b.1))
@@ -464,7 +532,11 @@ mod tests {
     fn every_id_round_trips_through_its_string() {
         for &id in CheckId::ALL {
             assert_eq!(CheckId::parse(id.as_str()), Some(id), "{id} parses back");
-            assert_eq!(serde_json::to_value(id).unwrap(), id.as_str(), "serde uses the stable id");
+            assert_eq!(
+                serde_json::to_value(id).unwrap(),
+                id.as_str(),
+                "serde uses the stable id"
+            );
         }
         assert_eq!(CheckId::ALL.len(), 21, "13 photo rules and 8 file rules");
     }
@@ -492,9 +564,11 @@ mod tests {
 
     #[test]
     fn advice_is_appended_only_to_failures() {
-        let ok = Check::range(CheckId::FaceWidth, 200.0, STANDARD.face_width).advise(Advice::MoveCloser);
+        let ok =
+            Check::range(CheckId::FaceWidth, 200.0, STANDARD.face_width).advise(Advice::MoveCloser);
         assert!(!ok.message_zh.contains("靠近"));
-        let bad = Check::range(CheckId::FaceWidth, 150.0, STANDARD.face_width).advise(Advice::MoveCloser);
+        let bad =
+            Check::range(CheckId::FaceWidth, 150.0, STANDARD.face_width).advise(Advice::MoveCloser);
         assert!(bad.message_zh.ends_with("靠近一点") && bad.message_en.ends_with("move closer"));
     }
 }

@@ -23,7 +23,12 @@ impl Crop {
     }
     /// The whole of an image that already has the output size.
     pub fn identity(width: u32, height: u32) -> Crop {
-        Crop { x: 0.0, y: 0.0, width: width as f64, height: height as f64 }
+        Crop {
+            x: 0.0,
+            y: 0.0,
+            width: width as f64,
+            height: height as f64,
+        }
     }
 }
 
@@ -71,7 +76,8 @@ impl HeadInSource {
 pub fn placement_margin(g: &OutputGeometry) -> f64 {
     let norm = |r: Range, v: f64| r.margin(v) / (r.span() / 2.0);
     let center_limit = TOLERANCES.center_offset * STANDARD.width as f64;
-    let centered = (center_limit - (g.face_center_x - STANDARD.width as f64 / 2.0).abs()) / center_limit;
+    let centered =
+        (center_limit - (g.face_center_x - STANDARD.width as f64 / 2.0).abs()) / center_limit;
     norm(STANDARD.head_top, g.head_top_y)
         .min(norm(STANDARD.eye_y, g.eye_y))
         .min(norm(STANDARD.face_width, g.face_width))
@@ -98,7 +104,12 @@ pub fn plan(head: &HeadInSource, width: u32, height: u32, max_scale: f64) -> Opt
         let ch = out_h / s;
         let x = (head.face_center_x - cw / 2.0).clamp(0.0, w - cw);
         let y = y.clamp(0.0, h - ch);
-        let crop = Crop { x, y, width: cw, height: ch };
+        let crop = Crop {
+            x,
+            y,
+            width: cw,
+            height: ch,
+        };
         (crop, placement_margin(&head.in_output(&crop)))
     };
     // The aim for a scale: eyes and head top each want the middle of their range; take the crop
@@ -129,7 +140,12 @@ mod tests {
     use super::*;
 
     fn head() -> HeadInSource {
-        HeadInSource { head_top_y: 200.0, eye_y: 480.0, face_width: 420.0, face_center_x: 960.0 }
+        HeadInSource {
+            head_top_y: 200.0,
+            eye_y: 480.0,
+            face_width: 420.0,
+            face_center_x: 960.0,
+        }
     }
 
     #[test]
@@ -147,7 +163,12 @@ mod tests {
 
     #[test]
     fn a_tiny_face_has_no_compliant_crop_and_the_miss_is_face_width() {
-        let small = HeadInSource { face_width: 60.0, head_top_y: 400.0, eye_y: 470.0, ..head() };
+        let small = HeadInSource {
+            face_width: 60.0,
+            head_top_y: 400.0,
+            eye_y: 470.0,
+            ..head()
+        };
         let (crop, margin) = plan(&small, 1920, 1080, 1.0).unwrap();
         assert!(margin < 0.0);
         assert!(small.in_output(&crop).face_width < STANDARD.face_width.min);
@@ -160,7 +181,10 @@ mod tests {
 
     #[test]
     fn a_head_at_the_frame_edge_gives_an_off_centre_crop() {
-        let edge = HeadInSource { face_center_x: 150.0, ..head() };
+        let edge = HeadInSource {
+            face_center_x: 150.0,
+            ..head()
+        };
         let (crop, margin) = plan(&edge, 1920, 1080, 1.0).unwrap();
         assert_eq!(crop.x, 0.0, "clamped to the frame");
         assert!(margin < 0.0, "cannot be centred");

@@ -46,7 +46,8 @@ pub struct Detector {
 }
 
 static CONSTANT_OF_SHAPE: OnceLock<OnnxOpBuilder> = OnceLock::new();
-type OnnxOpBuilder = fn(&ParsingContext, &NodeProto) -> TractResult<(Box<dyn InferenceOp>, Vec<String>)>;
+type OnnxOpBuilder =
+    fn(&ParsingContext, &NodeProto) -> TractResult<(Box<dyn InferenceOp>, Vec<String>)>;
 
 /// ONNX says a `ConstantOfShape` without `value` fills with float32 zeros; tract 0.23 fills with f64,
 /// which then fails to unify with the f32 graph. Build those nodes ourselves; defer the rest.
@@ -64,15 +65,21 @@ fn constant_of_shape_f32(
 impl Detector {
     /// Load the BlazeFace front-camera ONNX model (128×128 input) from `path`.
     pub fn load(path: &Path) -> Result<Detector, VisionError> {
-        let fail = |e: TractError| VisionError::Model { path: path.to_owned(), reason: format!("{e:#}") };
+        let fail = |e: TractError| VisionError::Model {
+            path: path.to_owned(),
+            reason: format!("{e:#}"),
+        };
         if !path.is_file() {
-            return Err(VisionError::ModelMissing { path: path.to_owned() });
+            return Err(VisionError::ModelMissing {
+                path: path.to_owned(),
+            });
         }
         let mut onnx = tract_onnx::onnx();
         if let Some(b) = onnx.op_register.0.get("ConstantOfShape") {
             let _ = CONSTANT_OF_SHAPE.set(*b);
         }
-        onnx.op_register.insert("ConstantOfShape", constant_of_shape_f32);
+        onnx.op_register
+            .insert("ConstantOfShape", constant_of_shape_f32);
         let side = INPUT_SIDE as usize;
         let plan = onnx
             .model_for_path(path)
@@ -86,7 +93,10 @@ impl Detector {
             for y in 0..grid {
                 for x in 0..grid {
                     for _ in 0..per_cell {
-                        anchors.push(((x as f32 + 0.5) / grid as f32, (y as f32 + 0.5) / grid as f32));
+                        anchors.push((
+                            (x as f32 + 0.5) / grid as f32,
+                            (y as f32 + 0.5) / grid as f32,
+                        ));
                     }
                 }
             }
@@ -114,7 +124,9 @@ impl Detector {
         let mut regs: Vec<f32> = Vec::with_capacity(896 * 16);
         // Outputs: scores 512×1, scores 384×1, boxes 512×16, boxes 384×16 (stride 8, then 16).
         let view = |i: usize| -> Result<Vec<f32>, VisionError> {
-            let v = outputs[i].to_plain_array_view::<f32>().map_err(|e| VisionError::Inference(format!("{e:#}")))?;
+            let v = outputs[i]
+                .to_plain_array_view::<f32>()
+                .map_err(|e| VisionError::Inference(format!("{e:#}")))?;
             Ok(v.iter().copied().collect())
         };
         scores.extend(view(0)?);
@@ -170,9 +182,20 @@ fn square_input(img: &RgbImage, x0: f64, y0: f64, side: f64) -> Result<Tensor, V
         let scale = n as f64 / side;
         let dx0 = ((ix0 - x0) * scale).round() as u32;
         let dy0 = ((iy0 - y0) * scale).round() as u32;
-        let dw = (((ix1 - ix0) * scale).round() as u32).clamp(1, INPUT_SIDE - dx0.min(INPUT_SIDE - 1));
-        let dh = (((iy1 - iy0) * scale).round() as u32).clamp(1, INPUT_SIDE - dy0.min(INPUT_SIDE - 1));
-        let small = resize_region(img, ix0, iy0, ix1 - ix0, iy1 - iy0, dw, dh, fr::FilterType::Bilinear)?;
+        let dw =
+            (((ix1 - ix0) * scale).round() as u32).clamp(1, INPUT_SIDE - dx0.min(INPUT_SIDE - 1));
+        let dh =
+            (((iy1 - iy0) * scale).round() as u32).clamp(1, INPUT_SIDE - dy0.min(INPUT_SIDE - 1));
+        let small = resize_region(
+            img,
+            ix0,
+            iy0,
+            ix1 - ix0,
+            iy1 - iy0,
+            dw,
+            dh,
+            fr::FilterType::Bilinear,
+        )?;
         for y in 0..dh as usize {
             for x in 0..dw as usize {
                 let p = small.get_pixel(x as u32, y as u32).0;
@@ -198,8 +221,9 @@ pub(crate) fn resize_region(
     out_h: u32,
     filter: fr::FilterType,
 ) -> Result<RgbImage, VisionError> {
-    let src = fr::images::ImageRef::new(img.width(), img.height(), img.as_raw(), fr::PixelType::U8x3)
-        .map_err(|e| VisionError::Resize(e.to_string()))?;
+    let src =
+        fr::images::ImageRef::new(img.width(), img.height(), img.as_raw(), fr::PixelType::U8x3)
+            .map_err(|e| VisionError::Resize(e.to_string()))?;
     let mut dst = fr::images::Image::new(out_w, out_h, fr::PixelType::U8x3);
     // A large reduction (a 4K frame to 128 px) first takes every k-th pixel, then filters: the
     // detector needs no more, and a full convolution over 8 million pixels costs milliseconds.
@@ -210,13 +234,26 @@ pub(crate) fn resize_region(
         fr::ResizeAlg::Convolution(filter)
     };
     let opts = fr::ResizeOptions::new().crop(x, y, w, h).resize_alg(alg);
-    fr::Resizer::new().resize(&src, &mut dst, &opts).map_err(|e| VisionError::Resize(e.to_string()))?;
-    RgbImage::from_raw(out_w, out_h, dst.into_vec()).ok_or_else(|| VisionError::Resize("buffer size".into()))
+    fr::Resizer::new()
+        .resize(&src, &mut dst, &opts)
+        .map_err(|e| VisionError::Resize(e.to_string()))?;
+    RgbImage::from_raw(out_w, out_h, dst.into_vec())
+        .ok_or_else(|| VisionError::Resize("buffer size".into()))
 }
 
 fn iou(a: &Detection, b: &Detection) -> f64 {
-    let (ax0, ay0, ax1, ay1) = (a.center.x - a.size / 2.0, a.center.y - a.size / 2.0, a.center.x + a.size / 2.0, a.center.y + a.size / 2.0);
-    let (bx0, by0, bx1, by1) = (b.center.x - b.size / 2.0, b.center.y - b.size / 2.0, b.center.x + b.size / 2.0, b.center.y + b.size / 2.0);
+    let (ax0, ay0, ax1, ay1) = (
+        a.center.x - a.size / 2.0,
+        a.center.y - a.size / 2.0,
+        a.center.x + a.size / 2.0,
+        a.center.y + a.size / 2.0,
+    );
+    let (bx0, by0, bx1, by1) = (
+        b.center.x - b.size / 2.0,
+        b.center.y - b.size / 2.0,
+        b.center.x + b.size / 2.0,
+        b.center.y + b.size / 2.0,
+    );
     let iw = (ax1.min(bx1) - ax0.max(bx0)).max(0.0);
     let ih = (ay1.min(by1) - ay0.max(by0)).max(0.0);
     let inter = iw * ih;
@@ -230,7 +267,8 @@ fn weighted_nms(mut dets: Vec<Detection>, threshold: f64) -> Vec<Detection> {
     dets.sort_by(|a, b| b.score.total_cmp(&a.score));
     let mut out = Vec::new();
     while let Some(best) = dets.first().copied() {
-        let (cluster, rest): (Vec<_>, Vec<_>) = dets.into_iter().partition(|d| iou(&best, d) > threshold);
+        let (cluster, rest): (Vec<_>, Vec<_>) =
+            dets.into_iter().partition(|d| iou(&best, d) > threshold);
         dets = rest;
         let total: f64 = cluster.iter().map(|d| d.score as f64).sum();
         let avg = |f: fn(&Detection) -> Point| {
@@ -240,7 +278,10 @@ fn weighted_nms(mut dets: Vec<Detection>, threshold: f64) -> Vec<Detection> {
                 x += p.x * d.score as f64;
                 y += p.y * d.score as f64;
             }
-            Point { x: x / total, y: y / total }
+            Point {
+                x: x / total,
+                y: y / total,
+            }
         };
         out.push(Detection {
             score: best.score,

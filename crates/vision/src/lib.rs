@@ -53,7 +53,9 @@ impl Point {
 #[non_exhaustive]
 pub enum VisionError {
     /// The model file is not where it was looked for.
-    #[error("找不到人脸模型文件 {path} (运行 scripts/fetch-assets.sh) / face model not found at {path} (run scripts/fetch-assets.sh)")]
+    #[error(
+        "找不到人脸模型文件 {path} (运行 scripts/fetch-assets.sh) / face model not found at {path} (run scripts/fetch-assets.sh)"
+    )]
     ModelMissing {
         /// Where it was looked for.
         path: PathBuf,
@@ -188,7 +190,9 @@ pub fn assets_dir() -> PathBuf {
 impl Analyzer {
     /// Load the face model from a file.
     pub fn load(model: &Path) -> Result<Analyzer, VisionError> {
-        Ok(Analyzer { detector: Detector::load(model)? })
+        Ok(Analyzer {
+            detector: Detector::load(model)?,
+        })
     }
 
     /// Load the face model from [`assets_dir`].
@@ -201,13 +205,24 @@ impl Analyzer {
         let (w, h) = (img.width() as f64, img.height() as f64);
         let side = w.max(h);
         let min = TOLERANCES.face_score_min as f32;
-        let mut found = self.detector.detect_region(img, (w - side) / 2.0, (h - side) / 2.0, side, min)?;
+        let mut found =
+            self.detector
+                .detect_region(img, (w - side) / 2.0, (h - side) / 2.0, side, min)?;
         // A landscape frame letterboxed to 128 px leaves a framed face small; when the first look
         // finds nobody, look again at the middle square, where the student stands.
         if found.is_empty() && side > 1.3 * w.min(h) {
             let inner = w.min(h);
-            for d in self.detector.detect_region(img, (w - inner) / 2.0, (h - inner) / 2.0, inner, min)? {
-                if !found.iter().any(|f| f.center.dist(d.center) < 0.5 * f.size.max(d.size)) {
+            for d in self.detector.detect_region(
+                img,
+                (w - inner) / 2.0,
+                (h - inner) / 2.0,
+                inner,
+                min,
+            )? {
+                if !found
+                    .iter()
+                    .any(|f| f.center.dist(d.center) < 0.5 * f.size.max(d.size))
+                {
                     found.push(d);
                 }
             }
@@ -225,13 +240,21 @@ impl Analyzer {
         let near = self.detector.detect_region(img, x0, y0, side, 0.5)?;
         Ok(near
             .into_iter()
-            .min_by(|a, b| a.center.dist(coarse.center).total_cmp(&b.center.dist(coarse.center)))
+            .min_by(|a, b| {
+                a.center
+                    .dist(coarse.center)
+                    .total_cmp(&b.center.dist(coarse.center))
+            })
             .filter(|d| d.center.dist(coarse.center) < 0.5 * coarse.size)
             .unwrap_or(*coarse))
     }
 
     /// Analyse a frame: plan the crop ([`Framing::Plan`]) or measure a finished photo as it is.
-    pub fn analyze_framed(&self, img: &RgbImage, framing: Framing) -> Result<Analysis, VisionError> {
+    pub fn analyze_framed(
+        &self,
+        img: &RgbImage,
+        framing: Framing,
+    ) -> Result<Analysis, VisionError> {
         let (w, h) = (img.width(), img.height());
         let faces = self.faces(img)?;
         let Some(first) = faces.first() else {
@@ -255,16 +278,24 @@ impl Analyzer {
                 verdict: Verdict::Fail,
             });
         };
-        let counted = faces.iter().filter(|f| f.size >= TOLERANCES.second_face_min_ratio * first.size).count();
+        let counted = faces
+            .iter()
+            .filter(|f| f.size >= TOLERANCES.second_face_min_ratio * first.size)
+            .count();
         let det = self.refine(img, first)?;
         // The close-up landmarks are the eye centres: measured on the golden scenes they meet the
         // eye-line target, where an iris search was pulled off by gaze, lids and glasses rims.
-        let (eye_left, eye_right) =
-            if det.eye_left.x <= det.eye_right.x { (det.eye_left, det.eye_right) } else { (det.eye_right, det.eye_left) };
+        let (eye_left, eye_right) = if det.eye_left.x <= det.eye_right.x {
+            (det.eye_left, det.eye_right)
+        } else {
+            (det.eye_right, det.eye_left)
+        };
         let ipd = eye_left.dist(eye_right).max(2.0);
         let eye_y = (eye_left.y + eye_right.y) / 2.0;
         let eye_cx = (eye_left.x + eye_right.x) / 2.0;
-        let roll_deg = (eye_right.y - eye_left.y).atan2(eye_right.x - eye_left.x).to_degrees();
+        let roll_deg = (eye_right.y - eye_left.y)
+            .atan2(eye_right.x - eye_left.x)
+            .to_degrees();
 
         let backdrop = measure::sample_backdrop(img, eye_cx, eye_y, ipd);
         let (head_top_y, head_cut) = match &backdrop {
@@ -277,7 +308,12 @@ impl Analyzer {
         // shadows. Centre on the eyes, which the model places best.
         let face_width = det.ear_left.dist(det.ear_right);
         let face_center_x = eye_cx;
-        let head = HeadInSource { head_top_y, eye_y, face_width, face_center_x };
+        let head = HeadInSource {
+            head_top_y,
+            eye_y,
+            face_width,
+            face_center_x,
+        };
         let (crop_plan, best_margin) = match framing {
             Framing::AsIs => {
                 let c = Crop::identity(w, h);
@@ -291,27 +327,37 @@ impl Analyzer {
         let scale = crop_plan.map(|c| c.scale()).unwrap_or(1.0);
         let bottom = crop_plan.map(|c| c.y + c.height).unwrap_or(h as f64);
 
-        let (exposure, light_balance, hot_spot, sharpness) = match measure::face_box(img, face_center_x, eye_y, ipd) {
-            Some(r) => {
-                let light = measure::face_light(img, r, face_center_x, eye_y, ipd);
-                let (bw, bh) = ((r.x1 - r.x0) as f64, (r.y1 - r.y0) as f64);
-                let (ow, oh) = (((bw * scale).round() as u32).max(3), ((bh * scale).round() as u32).max(3));
-                let at_output = detect::resize_region(
-                    img,
-                    r.x0 as f64,
-                    r.y0 as f64,
-                    bw,
-                    bh,
-                    ow,
-                    oh,
-                    fast_image_resize::FilterType::CatmullRom,
-                )?;
-                (light.mean, light.balance, light.clipped, measure::laplacian_energy(&at_output))
-            }
-            None => (0.0, f64::INFINITY, 0.0, 0.0),
-        };
-        let clothing_contrast =
-            backdrop.and_then(|b| measure::clothing_contrast(img, face_center_x, eye_y, ipd, bottom, b.rgb));
+        let (exposure, light_balance, hot_spot, sharpness) =
+            match measure::face_box(img, face_center_x, eye_y, ipd) {
+                Some(r) => {
+                    let light = measure::face_light(img, r, face_center_x, eye_y, ipd);
+                    let (bw, bh) = ((r.x1 - r.x0) as f64, (r.y1 - r.y0) as f64);
+                    let (ow, oh) = (
+                        ((bw * scale).round() as u32).max(3),
+                        ((bh * scale).round() as u32).max(3),
+                    );
+                    let at_output = detect::resize_region(
+                        img,
+                        r.x0 as f64,
+                        r.y0 as f64,
+                        bw,
+                        bh,
+                        ow,
+                        oh,
+                        fast_image_resize::FilterType::CatmullRom,
+                    )?;
+                    (
+                        light.mean,
+                        light.balance,
+                        light.clipped,
+                        measure::laplacian_energy(&at_output),
+                    )
+                }
+                None => (0.0, f64::INFINITY, 0.0, 0.0),
+            };
+        let clothing_contrast = backdrop.and_then(|b| {
+            measure::clothing_contrast(img, face_center_x, eye_y, ipd, bottom, b.rgb)
+        });
         let backdrop_match = backdrop.map(|b| {
             let (nearest, d) = nearest_backdrop(b.rgb);
             (nearest.name.to_string(), d)
@@ -358,10 +404,21 @@ impl Analyzer {
 }
 
 /// Every photo rule, judged on the measurements and the output geometry of the planned crop.
-pub fn photo_checks(m: &Measurements, out: Option<&OutputGeometry>, framing: Framing) -> Vec<Check> {
+pub fn photo_checks(
+    m: &Measurements,
+    out: Option<&OutputGeometry>,
+    framing: Framing,
+) -> Vec<Check> {
     let mut checks = Vec::with_capacity(13);
     checks.push(if m.faces == 1 {
-        Check::with_message(CheckId::SingleFace, true, Some(1.0), "1", "检测到一张人脸", "one face")
+        Check::with_message(
+            CheckId::SingleFace,
+            true,
+            Some(1.0),
+            "1",
+            "检测到一张人脸",
+            "one face",
+        )
     } else {
         Check::with_message(
             CheckId::SingleFace,
@@ -389,9 +446,16 @@ pub fn photo_checks(m: &Measurements, out: Option<&OutputGeometry>, framing: Fra
             } else {
                 Advice::AimLower
             };
-            let eye_advice = if g.eye_y < STANDARD.eye_y.min { Advice::AimHigher } else { Advice::AimLower };
-            let width_advice =
-                if g.face_width < STANDARD.face_width.min { Advice::MoveCloser } else { Advice::MoveBack };
+            let eye_advice = if g.eye_y < STANDARD.eye_y.min {
+                Advice::AimHigher
+            } else {
+                Advice::AimLower
+            };
+            let width_advice = if g.face_width < STANDARD.face_width.min {
+                Advice::MoveCloser
+            } else {
+                Advice::MoveBack
+            };
             let offset = g.face_center_x - STANDARD.width as f64 / 2.0;
             let limit = TOLERANCES.center_offset * STANDARD.width as f64;
             let centered = Check::with_message(
@@ -402,27 +466,49 @@ pub fn photo_checks(m: &Measurements, out: Option<&OutputGeometry>, framing: Fra
                 format!("头部中心偏离中线 {offset:.0} 像素"),
                 format!("head centre {offset:.0} px from the middle"),
             );
-            let centered_advice = if camera { Advice::MoveCloser } else { Advice::StraightenHead };
+            let centered_advice = if camera {
+                Advice::MoveCloser
+            } else {
+                Advice::StraightenHead
+            };
             if camera {
                 checks.push(head.advise(head_advice));
-                checks.push(Check::range(CheckId::EyeHeight, g.eye_y, STANDARD.eye_y).advise(eye_advice));
-                checks.push(Check::range(CheckId::FaceWidth, g.face_width, STANDARD.face_width).advise(width_advice));
+                checks.push(
+                    Check::range(CheckId::EyeHeight, g.eye_y, STANDARD.eye_y).advise(eye_advice),
+                );
+                checks.push(
+                    Check::range(CheckId::FaceWidth, g.face_width, STANDARD.face_width)
+                        .advise(width_advice),
+                );
                 checks.push(if centered.pass {
                     centered
                 } else {
                     // Centring only fails in a frame when the head is near its side edge.
-                    Check { message_zh: "头部太靠近画面边缘".into(), message_en: "head too near the frame edge".into(), ..centered }
-                        .advise(centered_advice)
+                    Check {
+                        message_zh: "头部太靠近画面边缘".into(),
+                        message_en: "head too near the frame edge".into(),
+                        ..centered
+                    }
+                    .advise(centered_advice)
                 });
             } else {
                 checks.push(head);
                 checks.push(Check::range(CheckId::EyeHeight, g.eye_y, STANDARD.eye_y));
-                checks.push(Check::range(CheckId::FaceWidth, g.face_width, STANDARD.face_width));
+                checks.push(Check::range(
+                    CheckId::FaceWidth,
+                    g.face_width,
+                    STANDARD.face_width,
+                ));
                 checks.push(centered);
             }
         }
         None => {
-            for id in [CheckId::HeadTop, CheckId::EyeHeight, CheckId::FaceWidth, CheckId::Centered] {
+            for id in [
+                CheckId::HeadTop,
+                CheckId::EyeHeight,
+                CheckId::FaceWidth,
+                CheckId::Centered,
+            ] {
                 checks.push(
                     Check::with_message(
                         id,
@@ -437,7 +523,10 @@ pub fn photo_checks(m: &Measurements, out: Option<&OutputGeometry>, framing: Fra
             }
         }
     }
-    checks.push(Check::at_most(CheckId::Roll, m.roll_deg.abs(), TOLERANCES.roll_deg).advise(Advice::StraightenHead));
+    checks.push(
+        Check::at_most(CheckId::Roll, m.roll_deg.abs(), TOLERANCES.roll_deg)
+            .advise(Advice::StraightenHead),
+    );
     match (&m.backdrop, &m.backdrop_match) {
         (Some(b), Some((name, d))) => {
             let limit = TOLERANCES.background_color_distance;
@@ -454,8 +543,12 @@ pub fn photo_checks(m: &Measurements, out: Option<&OutputGeometry>, framing: Fra
                 .advise(Advice::FixBackdrop),
             );
             checks.push(
-                Check::at_most(CheckId::BackgroundUniform, b.spread, TOLERANCES.background_spread)
-                    .advise(Advice::FixBackdrop),
+                Check::at_most(
+                    CheckId::BackgroundUniform,
+                    b.spread,
+                    TOLERANCES.background_spread,
+                )
+                .advise(Advice::FixBackdrop),
             );
         }
         _ => {
@@ -468,14 +561,43 @@ pub fn photo_checks(m: &Measurements, out: Option<&OutputGeometry>, framing: Fra
         }
     }
     let exposure = Check::range(CheckId::Exposure, m.exposure, TOLERANCES.exposure);
-    let exposure_advice = if m.exposure < TOLERANCES.exposure.min { Advice::MoreLight } else { Advice::LessLight };
+    let exposure_advice = if m.exposure < TOLERANCES.exposure.min {
+        Advice::MoreLight
+    } else {
+        Advice::LessLight
+    };
     checks.push(exposure.advise(exposure_advice));
-    checks.push(Check::at_most(CheckId::LightBalance, m.light_balance, TOLERANCES.light_balance_ratio).advise(Advice::EvenLight));
-    checks.push(Check::at_least(CheckId::Sharpness, m.sharpness, TOLERANCES.sharpness_min).advise(Advice::HoldStill));
-    checks.push(Check::at_most(CheckId::HotSpot, m.hot_spot, TOLERANCES.hot_spot_fraction).advise(Advice::RemoveGlare));
+    checks.push(
+        Check::at_most(
+            CheckId::LightBalance,
+            m.light_balance,
+            TOLERANCES.light_balance_ratio,
+        )
+        .advise(Advice::EvenLight),
+    );
+    checks.push(
+        Check::at_least(CheckId::Sharpness, m.sharpness, TOLERANCES.sharpness_min)
+            .advise(Advice::HoldStill),
+    );
+    checks.push(
+        Check::at_most(CheckId::HotSpot, m.hot_spot, TOLERANCES.hot_spot_fraction)
+            .advise(Advice::RemoveGlare),
+    );
     checks.push(match m.clothing_contrast {
-        Some(c) => Check::at_least(CheckId::ClothingContrast, c, TOLERANCES.clothing_contrast_min).advise(Advice::ChangeClothes),
-        None => Check::with_message(CheckId::ClothingContrast, true, None, "—", "画面中看不到服装", "clothes not in view"),
+        Some(c) => Check::at_least(
+            CheckId::ClothingContrast,
+            c,
+            TOLERANCES.clothing_contrast_min,
+        )
+        .advise(Advice::ChangeClothes),
+        None => Check::with_message(
+            CheckId::ClothingContrast,
+            true,
+            None,
+            "—",
+            "画面中看不到服装",
+            "clothes not in view",
+        ),
     });
     checks
 }

@@ -14,7 +14,8 @@ pub(crate) fn luma(p: [u8; 3]) -> f64 {
 
 #[inline]
 fn dist(a: [u8; 3], b: [f64; 3]) -> f64 {
-    ((a[0] as f64 - b[0]).powi(2) + (a[1] as f64 - b[1]).powi(2) + (a[2] as f64 - b[2]).powi(2)).sqrt()
+    ((a[0] as f64 - b[0]).powi(2) + (a[1] as f64 - b[1]).powi(2) + (a[2] as f64 - b[2]).powi(2))
+        .sqrt()
 }
 
 /// Integer pixel rectangle clipped to an image.
@@ -73,15 +74,30 @@ pub struct BackdropSample {
 }
 
 /// Sample the backdrop in patches left and right of the head, from above the head to the neck.
-pub(crate) fn sample_backdrop(img: &RgbImage, cx: f64, eye_y: f64, ipd: f64) -> Option<BackdropSample> {
+pub(crate) fn sample_backdrop(
+    img: &RgbImage,
+    cx: f64,
+    eye_y: f64,
+    ipd: f64,
+) -> Option<BackdropSample> {
     let half = 0.2 * ipd;
     let mut means = Vec::new();
     let mut noises = Vec::new();
     // Beside the head (2.1 eye distances from the middle clears even full hair) from above the
     // head top down to the mouth, where shoulders have not begun.
-    for dx in [-2.1, 2.1] {
+    for side in [-1.0, 1.0] {
         for dy in [-2.2, -1.1, 0.0, 0.6] {
-            let c = Point { x: cx + dx * ipd, y: eye_y + dy * ipd };
+            // Where the frame is narrow (a finished 480×640 photo), slide the patch inward, but
+            // never closer than 1.7 eye distances: inside that is hair.
+            let x = cx + side * 2.1 * ipd;
+            let x = x.clamp(half, img.width() as f64 - half);
+            if (x - cx).abs() < 1.7 * ipd {
+                continue;
+            }
+            let c = Point {
+                x,
+                y: eye_y + dy * ipd,
+            };
             if let Some(r) = Rect::around(img, c, half, half)
                 && r.area() >= 0.5 * (2.0 * half).powi(2)
             {
@@ -106,14 +122,25 @@ pub(crate) fn sample_backdrop(img: &RgbImage, cx: f64, eye_y: f64, ipd: f64) -> 
             spread = spread.max(d);
         }
     }
-    Some(BackdropSample { rgb, spread, noise: median(noises), patches: means.len() })
+    Some(BackdropSample {
+        rgb,
+        spread,
+        noise: median(noises),
+        patches: means.len(),
+    })
 }
 
 /// Top of the head: in columns across the face, walk up from the forehead until a run of backdrop
 /// pixels. Walking up from inside the head ignores anything above it (a lamp, a fold), and the run
 /// length bridges single stray hairs and sensor noise. Returns the head top y and whether the head
 /// reaches the top edge of the frame.
-pub(crate) fn head_top(img: &RgbImage, cx: f64, eye_y: f64, ipd: f64, backdrop: &BackdropSample) -> (f64, bool) {
+pub(crate) fn head_top(
+    img: &RgbImage,
+    cx: f64,
+    eye_y: f64,
+    ipd: f64,
+    backdrop: &BackdropSample,
+) -> (f64, bool) {
     let threshold = (5.0 * backdrop.noise).max(30.0);
     let run = (0.04 * ipd).round().max(2.0) as u32;
     let start_y = (eye_y - 0.9 * ipd).clamp(0.0, img.height() as f64 - 1.0) as u32;
@@ -160,7 +187,15 @@ pub(crate) struct FaceLight {
 
 /// The inner face box: between the cheeks, from just above the eyes to the mouth.
 pub(crate) fn face_box(img: &RgbImage, cx: f64, eye_y: f64, ipd: f64) -> Option<Rect> {
-    Rect::around(img, Point { x: cx, y: eye_y + 0.45 * ipd }, 0.55 * ipd, 0.65 * ipd)
+    Rect::around(
+        img,
+        Point {
+            x: cx,
+            y: eye_y + 0.45 * ipd,
+        },
+        0.55 * ipd,
+        0.65 * ipd,
+    )
 }
 
 pub(crate) fn face_light(img: &RgbImage, r: Rect, cx: f64, eye_y: f64, ipd: f64) -> FaceLight {
@@ -175,7 +210,7 @@ pub(crate) fn face_light(img: &RgbImage, r: Rect, cx: f64, eye_y: f64, ipd: f64)
             if p.iter().all(|&c| c >= 250) {
                 clipped += 1.0;
             }
-            if (x - r.x0) % stride == 0 && (y - r.y0) % stride == 0 {
+            if (x - r.x0).is_multiple_of(stride) && (y - r.y0).is_multiple_of(stride) {
                 sum += luma(p);
                 n += 1.0;
             }
@@ -183,14 +218,32 @@ pub(crate) fn face_light(img: &RgbImage, r: Rect, cx: f64, eye_y: f64, ipd: f64)
     }
     // Light balance compares the two cheeks: the same skin, so any difference is the light.
     let cheek = |dx: f64| {
-        Rect::around(img, Point { x: cx + dx * ipd, y: eye_y + 0.5 * ipd }, 0.12 * ipd, 0.12 * ipd)
-            .map(|r| luma(patch_stats(img, r).0.map(|v| v.round().clamp(0.0, 255.0) as u8)))
+        Rect::around(
+            img,
+            Point {
+                x: cx + dx * ipd,
+                y: eye_y + 0.5 * ipd,
+            },
+            0.12 * ipd,
+            0.12 * ipd,
+        )
+        .map(|r| {
+            luma(
+                patch_stats(img, r)
+                    .0
+                    .map(|v| v.round().clamp(0.0, 255.0) as u8),
+            )
+        })
     };
     let balance = match (cheek(-0.42), cheek(0.42)) {
         (Some(l), Some(r)) => l.max(r) / l.min(r).max(1.0),
         _ => f64::INFINITY,
     };
-    FaceLight { mean: sum / n.max(1.0), balance, clipped: clipped / all.max(1.0) }
+    FaceLight {
+        mean: sum / n.max(1.0),
+        balance,
+        clipped: clipped / all.max(1.0),
+    }
 }
 
 /// Mean absolute 4-neighbour Laplacian of the luma of `img`.
@@ -211,13 +264,33 @@ pub(crate) fn laplacian_energy(img: &RgbImage) -> f64 {
 }
 
 /// The clothes: patches on both shoulders, and their RGB distance to the backdrop colour.
-pub(crate) fn clothing_contrast(img: &RgbImage, cx: f64, eye_y: f64, ipd: f64, bottom: f64, backdrop: [f64; 3]) -> Option<f64> {
+pub(crate) fn clothing_contrast(
+    img: &RgbImage,
+    cx: f64,
+    eye_y: f64,
+    ipd: f64,
+    bottom: f64,
+    backdrop: [f64; 3],
+) -> Option<f64> {
     let y = (eye_y + 2.9 * ipd).min(bottom - 0.25 * ipd);
     let mut ds = Vec::new();
     for dx in [-1.1, 1.1] {
-        if let Some(r) = Rect::around(img, Point { x: cx + dx * ipd, y }, 0.2 * ipd, 0.2 * ipd) {
+        if let Some(r) = Rect::around(
+            img,
+            Point {
+                x: cx + dx * ipd,
+                y,
+            },
+            0.2 * ipd,
+            0.2 * ipd,
+        ) {
             let (m, _) = patch_stats(img, r);
-            ds.push(((m[0] - backdrop[0]).powi(2) + (m[1] - backdrop[1]).powi(2) + (m[2] - backdrop[2]).powi(2)).sqrt());
+            ds.push(
+                ((m[0] - backdrop[0]).powi(2)
+                    + (m[1] - backdrop[1]).powi(2)
+                    + (m[2] - backdrop[2]).powi(2))
+                .sqrt(),
+            );
         }
     }
     // Both shoulders must stand out; the weaker one decides.

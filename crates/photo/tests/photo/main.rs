@@ -7,6 +7,7 @@ use caiji_scene::{Library, Scene, render};
 use caiji_vision::Analyzer;
 use std::sync::OnceLock;
 
+/// The model and photos, loaded once for the whole test binary.
 pub fn fixtures() -> &'static (Analyzer, Library) {
     static F: OnceLock<(Analyzer, Library)> = OnceLock::new();
     F.get_or_init(|| {

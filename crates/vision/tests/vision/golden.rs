@@ -37,7 +37,11 @@ pub struct Errors {
     pub face_width_pct: f64,
 }
 
-fn truth_errors(truth: &caiji_scene::Truth, crop: &Crop, out: &caiji_vision::OutputGeometry) -> Errors {
+fn truth_errors(
+    truth: &caiji_scene::Truth,
+    crop: &Crop,
+    out: &caiji_vision::OutputGeometry,
+) -> Errors {
     let s = crop.scale();
     Errors {
         eye_y: (out.eye_y - (truth.eye_y() - crop.y) * s).abs(),
@@ -60,10 +64,19 @@ fn golden_scenes_meet_truth_verdicts_and_recorded_measurements() {
         let a = analyzer.analyze(&frame).expect("analysis runs");
         let failing: Vec<String> = a.failures().map(|c| c.id.as_str().to_string()).collect();
         if a.verdict.as_str() != case.verdict {
-            problems.push(format!("{}: verdict {} (expected {}), failing {:?}", case.name, a.verdict.as_str(), case.verdict, a.failures().map(|c| &c.message_en).collect::<Vec<_>>()));
+            problems.push(format!(
+                "{}: verdict {} (expected {}), failing {:?}",
+                case.name,
+                a.verdict.as_str(),
+                case.verdict,
+                a.failures().map(|c| &c.message_en).collect::<Vec<_>>()
+            ));
         }
         if failing != case.failing {
-            problems.push(format!("{}: failing rules {:?}, expected {:?}", case.name, failing, case.failing));
+            problems.push(format!(
+                "{}: failing rules {:?}, expected {:?}",
+                case.name, failing, case.failing
+            ));
         }
         if case.accuracy {
             let (Some(crop), Some(out)) = (a.crop, a.output) else {
@@ -72,7 +85,10 @@ fn golden_scenes_meet_truth_verdicts_and_recorded_measurements() {
             };
             let e = truth_errors(&truth, &crop, &out);
             accuracy_cases += 1;
-            println!("{:<28} eye {:5.2}px  head top {:5.2}px  face width {:5.2}%", case.name, e.eye_y, e.head_top, e.face_width_pct);
+            println!(
+                "{:<28} eye {:5.2}px  head top {:5.2}px  face width {:5.2}%",
+                case.name, e.eye_y, e.head_top, e.face_width_pct
+            );
             worst.eye_y = worst.eye_y.max(e.eye_y);
             worst.head_top = worst.head_top.max(e.head_top);
             worst.face_width_pct = worst.face_width_pct.max(e.face_width_pct);
@@ -83,21 +99,40 @@ fn golden_scenes_meet_truth_verdicts_and_recorded_measurements() {
                 problems.push(format!("{}: accuracy out of target: {e:?}", case.name));
             }
         }
-        let now = a.output.map(|g| [g.head_top_y, g.eye_y, g.face_width].map(|v| (v * 10.0).round() / 10.0));
+        let now = a
+            .output
+            .map(|g| [g.head_top_y, g.eye_y, g.face_width].map(|v| (v * 10.0).round() / 10.0));
         if bless {
             case.recorded = now;
         } else if let (Some(rec), Some(now)) = (case.recorded, now) {
             if rec.iter().zip(now).any(|(r, n)| (r - n).abs() > 0.5) {
-                problems.push(format!("{}: measurements moved from {rec:?} to {now:?} (bless on purpose)", case.name));
+                problems.push(format!(
+                    "{}: measurements moved from {rec:?} to {now:?} (bless on purpose)",
+                    case.name
+                ));
             }
         } else if case.recorded.is_some() != now.is_some() {
-            problems.push(format!("{}: recorded {:?}, now {:?}", case.name, case.recorded, now));
+            problems.push(format!(
+                "{}: recorded {:?}, now {:?}",
+                case.name, case.recorded, now
+            ));
         }
     }
     println!("worst over {accuracy_cases} compliant scenes: {worst:?}");
     if bless {
-        std::fs::write(golden_path(), serde_json::to_string_pretty(&cases).unwrap() + "\n").unwrap();
+        std::fs::write(
+            golden_path(),
+            serde_json::to_string_pretty(&cases).unwrap() + "\n",
+        )
+        .unwrap();
     }
-    assert!(accuracy_cases >= 12, "the golden set keeps at least 12 compliant scenes");
-    assert!(problems.is_empty(), "golden problems:\n{}", problems.join("\n"));
+    assert!(
+        accuracy_cases >= 12,
+        "the golden set keeps at least 12 compliant scenes"
+    );
+    assert!(
+        problems.is_empty(),
+        "golden problems:\n{}",
+        problems.join("\n")
+    );
 }

@@ -10,10 +10,18 @@ fn an_empty_backdrop_has_no_face_and_only_the_single_face_check() {
     scene.people.clear();
     let (frame, _) = render(lib, &scene).unwrap();
     let a = analyzer.analyze(&frame).unwrap();
-    assert_eq!(a.checks.len(), 1, "only single_face is judged without a face");
+    assert_eq!(
+        a.checks.len(),
+        1,
+        "only single_face is judged without a face"
+    );
     assert_eq!(a.checks[0].id.as_str(), "single_face");
     assert!(!a.checks[0].pass && a.crop.is_none());
-    assert!(a.checks[0].message_en.contains("face the camera"), "{}", a.checks[0].message_en);
+    assert!(
+        a.checks[0].message_en.contains("face the camera"),
+        "{}",
+        a.checks[0].message_en
+    );
 }
 
 #[test]
@@ -22,8 +30,16 @@ fn a_frame_smaller_than_the_output_is_judged_without_a_crop() {
     let (frame, _) = render(lib, &Scene::standard("curly", "light_grey", 400, 300)).unwrap();
     let a = analyzer.analyze(&frame).unwrap();
     assert!(a.crop.is_none());
-    let ht = a.checks.iter().find(|c| c.id.as_str() == "face_width").expect("face_width judged");
-    assert!(!ht.pass && ht.message_en.contains("smaller than 480"), "{}", ht.message_en);
+    let ht = a
+        .checks
+        .iter()
+        .find(|c| c.id.as_str() == "face_width")
+        .expect("face_width judged");
+    assert!(
+        !ht.pass && ht.message_en.contains("smaller than 480"),
+        "{}",
+        ht.message_en
+    );
 }
 
 #[test]
@@ -50,11 +66,17 @@ fn stage_timings() {
         for _ in 0..20 {
             analyzer.faces(&frame).unwrap();
         }
-        println!("{w}x{h} faces(): {:.2} ms", t.elapsed().as_secs_f64() * 50.0);
+        println!(
+            "{w}x{h} faces(): {:.2} ms",
+            t.elapsed().as_secs_f64() * 50.0
+        );
         let t = std::time::Instant::now();
         for _ in 0..20 {
             analyzer.analyze(&frame).unwrap();
         }
-        println!("{w}x{h} analyze(): {:.2} ms", t.elapsed().as_secs_f64() * 50.0);
+        println!(
+            "{w}x{h} analyze(): {:.2} ms",
+            t.elapsed().as_secs_f64() * 50.0
+        );
     }
 }
