@@ -278,12 +278,22 @@ pub fn validate(
                                 "不合格 FAIL"
                             };
                             println!("{name}  {v}");
-                            for c in r.checks.iter().filter(|c| !c.pass) {
+                            // A file that is not a JPEG at all fails every rule for that one
+                            // reason: say it once.
+                            let unreadable =
+                                r.analysis.is_none() && r.checks.first().is_some_and(|c| !c.pass);
+                            let limit = if unreadable { 1 } else { usize::MAX };
+                            for c in r.checks.iter().filter(|c| !c.pass).take(limit) {
                                 println!(
                                     "  ✗ {:<20} {} / {}",
                                     c.id.as_str(),
                                     c.message_zh,
                                     c.message_en
+                                );
+                            }
+                            if unreadable {
+                                println!(
+                                    "    （其余规则无法检查 / the other rules cannot be checked）"
                                 );
                             }
                         }

@@ -1,0 +1,243 @@
+//! The `caiji` binary end to end: real files in a temporary folder, real exit codes.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn caiji(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_caiji"))
+        .args(args)
+        .output()
+        .expect("caiji runs")
+}
+
+fn lines(o: &Output) -> Vec<Value> {
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect()
+}
+
+/// A rendered scene written as PNG; returns its path.
+fn scene(dir: &Path, name: &str, subject: &str, size: &str) -> PathBuf {
+    let p = dir.join(name);
+    let o = caiji(&[
+        "scene",
+        "--subject",
+        subject,
+        "--size",
+        size,
+        p.to_str().unwrap(),
+    ]);
+    assert!(
+        o.status.success(),
+        "scene: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    p
+}
+
+#[test]
+fn analyze_reports_every_file_and_keeps_going_past_bad_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = scene(dir.path(), "good.png", "curly", "1920x1080");
+    let empty = dir.path().join("empty.png");
+    std::fs::write(&empty, b"").unwrap();
+    let text = dir.path().join("notes.jpg");
+    std::fs::write(&text, b"this is not an image").unwrap();
+    let truncated = dir.path().join("cut.png");
+    let bytes = std::fs::read(&good).unwrap();
+    std::fs::write(&truncated, &bytes[..bytes.len() / 3]).unwrap();
+    let o = caiji(&[
+        "analyze",
+        "--json",
+        good.to_str().unwrap(),
+        empty.to_str().unwrap(),
+        text.to_str().unwrap(),
+        truncated.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "a bad file makes the run fail");
+    let rows = lines(&o);
+    assert_eq!(rows.len(), 4, "one line per file");
+    assert_eq!(rows[0]["verdict"], "pass", "{}", rows[0]);
+    for key in [
+        "width",
+        "height",
+        "faces",
+        "eye_left",
+        "eye_right",
+        "eye_y",
+        "head_top_y",
+        "face_width",
+        "face_center_x",
+        "roll_deg",
+        "crop",
+        "output",
+        "checks",
+    ] {
+        assert!(rows[0].get(key).is_some(), "field {key} present");
+    }
+    assert_eq!(rows[0]["checks"].as_array().unwrap().len(), 13);
+    assert_eq!(rows[1]["error"]["code"], "empty");
+    assert_eq!(rows[2]["error"]["code"], "not_an_image");
+    assert_eq!(rows[3]["error"]["code"], "corrupt");
+    assert!(
+        rows[3]["error"]["message_zh"]
+            .as_str()
+            .unwrap()
+            .contains("损坏")
+    );
+}
+
+#[test]
+fn analyze_table_names_failing_rules_with_advice() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = scene(dir.path(), "small.png", "glasses", "640x480");
+    let o = caiji(&["analyze", p.to_str().unwrap()]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("1 analysed"), "{out}");
+}
+
+#[test]
+fn capture_then_validate_with_and_without_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("station.key");
+    assert!(caiji(&["keygen", key.to_str().unwrap()]).status.success());
+    assert_eq!(
+        caiji(&["keygen", key.to_str().unwrap()]).status.code(),
+        Some(2),
+        "never overwrites a key"
+    );
+    let frame = scene(dir.path(), "f.png", "astronaut", "1920x1080");
+    let photo = dir.path().join("out").join("2023010101.jpg");
+    std::fs::create_dir_all(photo.parent().unwrap()).unwrap();
+    let code = "CJ1|10001|张*丰|1234|2023010101";
+    let o = caiji(&[
+        "capture",
+        "--code",
+        code,
+        "--key",
+        key.to_str().unwrap(),
+        "--out",
+        photo.to_str().unwrap(),
+        frame.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let rep = &lines(&o)[0];
+    let bytes = rep["bytes"].as_u64().unwrap();
+    assert!((20_000..=40_000).contains(&bytes) && rep["quality"].as_u64().unwrap() >= 60);
+    assert_eq!(std::fs::metadata(&photo).unwrap().len(), bytes);
+
+    let o = caiji(&[
+        "validate",
+        "--json",
+        "--key",
+        key.to_str().unwrap(),
+        photo.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let v = &lines(&o)[0];
+    assert_eq!(v["verdict"], "pass");
+    assert_eq!(v["checks"].as_array().unwrap().len(), 21);
+    assert_eq!(
+        v["id_masked"], "CJ***********************0101",
+        "only the ends of the sealed code show"
+    );
+    assert!(v["measurements"]["eye_y"].as_f64().is_some());
+
+    // A frame that cannot give a compliant photo writes nothing and exits 1.
+    let small = scene(dir.path(), "s.png", "glasses", "640x480");
+    let nothing = dir.path().join("nothing.jpg");
+    let o = caiji(&[
+        "capture",
+        "--code",
+        code,
+        "--key",
+        key.to_str().unwrap(),
+        "--out",
+        nothing.to_str().unwrap(),
+        small.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!nothing.exists());
+}
+
+#[test]
+fn validate_a_mixed_folder_gives_one_verdict_per_file_a_summary_and_a_spreadsheet() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("k");
+    caiji(&["keygen", key.to_str().unwrap()]);
+    let folder = dir.path().join("photos");
+    std::fs::create_dir(&folder).unwrap();
+    let frame = scene(dir.path(), "f.png", "short_hair", "1280x720");
+    let good = folder.join("a_good.jpg");
+    assert!(
+        caiji(&[
+            "capture",
+            "--code",
+            "ABCDEFGH1234",
+            "--key",
+            key.to_str().unwrap(),
+            "--out",
+            good.to_str().unwrap(),
+            frame.to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
+    std::fs::copy(&frame, folder.join("b_renamed_png.jpg")).unwrap();
+    std::fs::write(folder.join("c_empty.jpg"), b"").unwrap();
+    std::fs::write(folder.join("d_readme.txt"), b"hello").unwrap();
+    let good_bytes = std::fs::read(&good).unwrap();
+    std::fs::write(
+        folder.join("e_truncated.jpg"),
+        &good_bytes[..good_bytes.len() - 5000],
+    )
+    .unwrap();
+    std::fs::create_dir(folder.join("sub")).unwrap();
+    std::fs::copy(&good, folder.join("sub").join("f_copy.jpg")).unwrap();
+    let xlsx = dir.path().join("report.xlsx");
+    let o = caiji(&[
+        "validate",
+        "--report",
+        xlsx.to_str().unwrap(),
+        folder.to_str().unwrap(),
+    ]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    for name in [
+        "a_good.jpg  合格 PASS",
+        "b_renamed_png.jpg  不合格 FAIL",
+        "c_empty.jpg",
+        "d_readme.txt",
+        "e_truncated.jpg",
+        "f_copy.jpg  合格 PASS",
+    ] {
+        assert!(out.contains(name), "line for {name}:\n{out}");
+    }
+    assert!(out.contains("6 checked, 2 passed, 4 failed"), "{out}");
+    assert!(
+        out.contains(" format 4,"),
+        "four files fail the format rule: {out}"
+    );
+    let x = std::fs::read(&xlsx).unwrap();
+    assert_eq!(&x[..2], b"PK", "a real xlsx (zip) file");
+
+    let o = caiji(&["validate", dir.path().join("nope").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "a missing file is a failed file");
+    assert_eq!(caiji(&["validate"]).status.code(), Some(2), "usage error");
+    let o = caiji(&[
+        "validate",
+        "--key",
+        "/nonexistent/key",
+        good.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("station key file unusable"));
+}
