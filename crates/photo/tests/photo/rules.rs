@@ -235,3 +235,58 @@ fn photo_rules_each_caught_in_a_finished_file() {
     let r = judge("low.jpg", &spec_file(&low));
     assert!(failing(&r).contains(&"head_top"), "{:?}", failing(&r));
 }
+
+#[test]
+fn the_marker_reader_survives_many_mutations_of_real_files() {
+    // A deterministic mutation fuzz over real photo files (the cargo-fuzz target in `fuzz/` runs
+    // the same function open-ended): flipped bytes, cut tails, duplicated and dropped spans.
+    let seeds = [
+        spec_file(&good_picture()),
+        encode_with(&good_picture(), 70, 72, true),
+    ];
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut parsed = 0;
+    for i in 0..20_000 {
+        let mut b = seeds[i % 2].clone();
+        // Most interesting structure is in the header: bias mutations there.
+        for _ in 0..1 + next() % 4 {
+            if b.is_empty() {
+                break;
+            }
+            let head = 700.min(b.len());
+            match next() % 4 {
+                0 => {
+                    let at = (next() as usize) % head;
+                    b[at] = next() as u8;
+                }
+                1 => b.truncate((next() as usize) % b.len().max(1)),
+                2 => {
+                    let at = (next() as usize) % head;
+                    let len = (next() as usize % 64).min(b.len() - at);
+                    let span: Vec<u8> = b[at..at + len].to_vec();
+                    b.splice(at..at, span);
+                }
+                _ => {
+                    let at = (next() as usize) % head;
+                    let len = (next() as usize % 16).min(b.len() - at);
+                    b.drain(at..at + len);
+                }
+            }
+        }
+        if let Ok(info) = jpeg::read_markers(&b) {
+            parsed += 1;
+            let _ = (info.estimated_quality(), info.dpi(), info.progressive());
+        }
+        let _ = jpeg::insert_comment(&b, b"x");
+    }
+    assert!(
+        parsed > 1000,
+        "mutations still reach deep into the parser: {parsed}"
+    );
+}
