@@ -4,6 +4,7 @@
 mod analyze;
 mod photo_cmd;
 mod report;
+mod station_cmd;
 mod xlsx;
 
 use clap::{Parser, Subcommand};
@@ -67,6 +68,39 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// 无界面演示整个流程：扫码、取景、拍摄、确认、入队、上传 / the whole loop headless on the demo camera
+    Demo {
+        /// 学生人数 / number of students
+        #[arg(long, default_value_t = 8)]
+        students: usize,
+        /// 数据目录（默认临时目录，或 CAIJI_DATA_DIR）/ data directory (default: a temp dir, or CAIJI_DATA_DIR)
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// 演示相机分辨率 / demo camera size WxH
+        #[arg(long, default_value = "1280x720")]
+        size: String,
+    },
+    /// 运行接收端 / run the intake server
+    Collector {
+        /// 监听地址 / listen address
+        #[arg(long, default_value = "127.0.0.1:8640")]
+        listen: String,
+        /// 照片保存目录 / where photos are stored
+        #[arg(long)]
+        dir: PathBuf,
+        /// 站点令牌（或 CAIJI_TOKEN）/ station token (or CAIJI_TOKEN)
+        #[arg(long, env = "CAIJI_TOKEN")]
+        token: String,
+    },
+    /// 今日队列 / today's queue
+    Queue {
+        /// 每张照片一行 JSON / one JSON object per shot
+        #[arg(long)]
+        json: bool,
+        /// 数据目录（或 CAIJI_DATA_DIR）/ data directory (or CAIJI_DATA_DIR)
+        #[arg(long, env = "CAIJI_DATA_DIR")]
+        data_dir: Option<PathBuf>,
+    },
     /// 生成站点密钥 / generate a station key file
     Keygen {
         /// 密钥文件 / key file to create
@@ -110,6 +144,29 @@ fn main() -> ExitCode {
             paths,
         } => photo_cmd::validate(&paths, json, key.as_deref(), report.as_deref()),
         Command::Keygen { path } => photo_cmd::keygen(&path),
+        Command::Demo {
+            students,
+            data_dir,
+            size,
+        } => {
+            let Some((width, height)) = size
+                .split_once('x')
+                .and_then(|(w, h)| Some((w.parse().ok()?, h.parse().ok()?)))
+            else {
+                eprintln!("尺寸格式应为 宽x高 / size must be WxH");
+                return ExitCode::from(2);
+            };
+            station_cmd::demo(station_cmd::DemoArgs {
+                students,
+                data_dir,
+                width,
+                height,
+            })
+        }
+        Command::Collector { listen, dir, token } => {
+            station_cmd::collector_cmd(&listen, &dir, &token)
+        }
+        Command::Queue { json, data_dir } => station_cmd::queue_cmd(data_dir, json),
         Command::Scene {
             subject,
             backdrop,

@@ -1,0 +1,449 @@
+//! Camera sources behind one trait. Each runs on its own thread and feeds a bounded channel: a
+//! slow consumer makes the source drop frames, never stall (the newest frame is what the
+//! photographer needs). Dropping the [`Camera`] stops and joins the thread.
+//!
+//! Sources: [`DemoCamera`] plays a queue of students made from real portraits on the standard
+//! backdrops, each first holding a phone with their capture code up to the camera;
+//! [`FolderCamera`] plays the images of a folder (tests, replays). The USB camera (nokhwa / V4L2)
+//! is the next step, behind the same trait.
+//!
+//! ```no_run
+//! use caiji_camera::{Camera, DemoCamera};
+//! let cam = Camera::start(Box::new(DemoCamera::new(3, 1280, 720)?), 2);
+//! let frame = cam.recv()?;
+//! println!("frame {} {}x{}", frame.seq, frame.image.width(), frame.image.height());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![deny(missing_docs)]
+
+use crossbeam_channel::{Receiver, Sender, TrySendError, bounded};
+use image::{Rgb, RgbImage};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// What a camera can go wrong with. Every variant explains itself in Chinese and English.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CameraError {
+    /// No camera at all.
+    #[error("未找到相机，请检查 USB 连接 / no camera found: check the USB cable")]
+    NotFound,
+    /// Another program holds the camera.
+    #[error("相机被其他程序占用 / the camera is in use by another program")]
+    Busy,
+    /// A frame could not be read or decoded.
+    #[error("相机画面无法读取：{0} / camera frame unreadable: {0}")]
+    Unreadable(String),
+    /// The source has no more frames.
+    #[error("画面已播放完 / no more frames")]
+    Ended,
+    /// The camera thread stopped.
+    #[error("相机已停止 / the camera stopped")]
+    Stopped,
+}
+
+/// A source of frames. Implementations block in `next_frame` for at most about a frame interval.
+pub trait FrameSource: Send {
+    /// A name for the photographer ("演示相机 / demo camera", a device name).
+    fn name(&self) -> String;
+    /// The next frame.
+    fn next_frame(&mut self) -> Result<RgbImage, CameraError>;
+    /// Frame interval to pace at (sources that block on hardware return zero).
+    fn interval(&self) -> Duration {
+        Duration::ZERO
+    }
+}
+
+/// One frame from a camera.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    /// Running number, counting dropped frames too.
+    pub seq: u64,
+    /// When it was read.
+    pub at: Instant,
+    /// The picture, shared: analysis, preview and shutter read the same buffer.
+    pub image: Arc<RgbImage>,
+}
+
+/// A running source on its own thread.
+pub struct Camera {
+    rx: Receiver<Result<Frame, CameraError>>,
+    stop: Arc<AtomicBool>,
+    dropped: Arc<AtomicU64>,
+    thread: Option<JoinHandle<()>>,
+    name: String,
+}
+
+impl Camera {
+    /// Start `source` on its own thread with a channel of `capacity` frames.
+    pub fn start(mut source: Box<dyn FrameSource>, capacity: usize) -> Camera {
+        let (tx, rx): (Sender<Result<Frame, CameraError>>, _) = bounded(capacity.max(1));
+        let stop = Arc::new(AtomicBool::new(false));
+        let dropped = Arc::new(AtomicU64::new(0));
+        let name = source.name();
+        let thread = {
+            let (stop, dropped) = (stop.clone(), dropped.clone());
+            std::thread::Builder::new()
+                .name("caiji-camera".into())
+                .spawn(move || {
+                    let mut seq = 0u64;
+                    let interval = source.interval();
+                    let mut next_due = Instant::now();
+                    while !stop.load(Ordering::Relaxed) {
+                        let item = source.next_frame().map(|img| Frame {
+                            seq,
+                            at: Instant::now(),
+                            image: Arc::new(img),
+                        });
+                        seq += 1;
+                        let ended = matches!(item, Err(CameraError::Ended));
+                        match tx.try_send(item) {
+                            Ok(()) => {}
+                            Err(TrySendError::Full(_)) => {
+                                dropped.fetch_add(1, Ordering::Relaxed);
+                            }
+                            Err(TrySendError::Disconnected(_)) => break,
+                        }
+                        if ended {
+                            break;
+                        }
+                        next_due += interval;
+                        let now = Instant::now();
+                        if next_due > now {
+                            std::thread::sleep(next_due - now);
+                        } else {
+                            next_due = now;
+                        }
+                    }
+                })
+                .expect("spawn the camera thread")
+        };
+        Camera {
+            rx,
+            stop,
+            dropped,
+            thread: Some(thread),
+            name,
+        }
+    }
+
+    /// The next frame, waiting for it.
+    pub fn recv(&self) -> Result<Frame, CameraError> {
+        self.rx.recv().map_err(|_| CameraError::Stopped)?
+    }
+
+    /// The next frame, waiting at most `timeout`.
+    pub fn recv_timeout(&self, timeout: Duration) -> Result<Option<Frame>, CameraError> {
+        match self.rx.recv_timeout(timeout) {
+            Ok(r) => r.map(Some),
+            Err(crossbeam_channel::RecvTimeoutError::Timeout) => Ok(None),
+            Err(_) => Err(CameraError::Stopped),
+        }
+    }
+
+    /// Frames the source made while the consumer was busy.
+    pub fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
+
+    /// The source's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Drop for Camera {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        // Unblock a sender waiting on a full channel, then join.
+        while self.rx.try_recv().is_ok() {}
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// One student of the demo queue.
+#[derive(Debug, Clone)]
+pub struct DemoStudent {
+    /// The capture code on their phone.
+    pub code: String,
+    /// The portrait subject.
+    pub subject: &'static str,
+    /// The backdrop.
+    pub backdrop: &'static str,
+}
+
+/// Demo students: real portraits, demo capture codes with made-up names and numbers.
+pub fn demo_students(n: usize) -> Vec<DemoStudent> {
+    const NAMES: [&str; 8] = [
+        "张三丰",
+        "李明",
+        "王小红",
+        "赵子龙",
+        "陈静",
+        "欧阳娜娜",
+        "刘洋",
+        "周杰",
+    ];
+    (0..n)
+        .map(|i| {
+            let subject = caiji_scene::SUBJECTS[i % caiji_scene::SUBJECTS.len()].name;
+            let backdrop = caiji_spec_backdrop(i / caiji_scene::SUBJECTS.len());
+            let code = caiji_code::demo_code(
+                "10001",
+                NAMES[i % NAMES.len()],
+                &format!("{:04}", 1000 + i * 37 % 9000),
+                &format!("20230{:05}", 10001 + i),
+            );
+            DemoStudent {
+                code,
+                subject,
+                backdrop,
+            }
+        })
+        .collect()
+}
+
+fn caiji_spec_backdrop(i: usize) -> &'static str {
+    ["light_blue", "white", "light_grey"][i % 3]
+}
+
+/// The demo camera: for each student, a few frames of a phone showing the capture code, then the
+/// student framed on the backdrop. Frames are made once per student and replayed with fresh
+/// sensor noise, at `fps`.
+pub struct DemoCamera {
+    lib: caiji_scene::Library,
+    students: Vec<DemoStudent>,
+    width: u32,
+    height: u32,
+    index: usize,
+    phase: usize,
+    current: Option<(RgbImage, RgbImage)>,
+    /// Frames showing the phone, then frames of the student, per student.
+    pub frames_per_phase: (usize, usize),
+    noise: u64,
+}
+
+impl DemoCamera {
+    /// A demo queue of `students` at `width × height`.
+    pub fn new(students: usize, width: u32, height: u32) -> Result<DemoCamera, CameraError> {
+        let lib = caiji_scene::Library::open_default()
+            .map_err(|e| CameraError::Unreadable(e.to_string()))?;
+        Ok(DemoCamera {
+            lib,
+            students: demo_students(students),
+            width,
+            height,
+            index: 0,
+            phase: 0,
+            current: None,
+            frames_per_phase: (4, 12),
+            noise: 0x9E37_79B9,
+        })
+    }
+
+    /// The students, in order.
+    pub fn students(&self) -> &[DemoStudent] {
+        &self.students
+    }
+
+    fn prepare(&mut self) -> Result<(), CameraError> {
+        let s = &self.students[self.index];
+        let scene = caiji_scene::Scene::standard(s.subject, s.backdrop, self.width, self.height);
+        let (portrait, _) = caiji_scene::render(&self.lib, &scene)
+            .map_err(|e| CameraError::Unreadable(e.to_string()))?;
+        // The phone: a dark handset with the code on a white screen, held in front of the face.
+        let mut phone = portrait.clone();
+        let module = (self.height / 150).max(3);
+        let qr = caiji_code::render_qr(&s.code, module)
+            .ok_or_else(|| CameraError::Unreadable("QR".into()))?;
+        let (qw, qh) = qr.dimensions();
+        let (pw, ph) = (qw + 2 * module * 3, qh * 2);
+        let (px, py) = (
+            (self.width.saturating_sub(pw)) / 2,
+            (self.height.saturating_sub(ph)) / 2,
+        );
+        for y in py..(py + ph).min(self.height) {
+            for x in px..(px + pw).min(self.width) {
+                phone.put_pixel(x, y, Rgb([25, 25, 30]));
+            }
+        }
+        let (qx, qy) = (px + module * 3, py + (ph - qh) / 2);
+        for (x, y, p) in qr.enumerate_pixels() {
+            if qx + x < self.width && qy + y < self.height {
+                phone.put_pixel(qx + x, qy + y, Rgb([p.0[0]; 3]));
+            }
+        }
+        self.current = Some((phone, portrait));
+        Ok(())
+    }
+}
+
+impl FrameSource for DemoCamera {
+    fn name(&self) -> String {
+        "演示相机 / demo camera".into()
+    }
+
+    fn next_frame(&mut self) -> Result<RgbImage, CameraError> {
+        if self.index >= self.students.len() {
+            return Err(CameraError::Ended);
+        }
+        if self.current.is_none() {
+            self.prepare()?;
+        }
+        let (phone_n, student_n) = self.frames_per_phase;
+        let (phone, portrait) = self.current.as_ref().expect("prepared");
+        let mut frame = if self.phase < phone_n {
+            phone.clone()
+        } else {
+            portrait.clone()
+        };
+        // Fresh noise on a sparse grid: cheap, and no two frames are identical.
+        for (i, p) in frame.pixels_mut().enumerate().step_by(97) {
+            self.noise ^= self.noise << 13;
+            self.noise ^= self.noise >> 7;
+            self.noise ^= self.noise << 17;
+            let d = (self.noise % 5) as i16 - 2;
+            p.0[i % 3] = (p.0[i % 3] as i16 + d).clamp(0, 255) as u8;
+        }
+        self.phase += 1;
+        if self.phase >= phone_n + student_n {
+            self.phase = 0;
+            self.index += 1;
+            self.current = None;
+        }
+        Ok(frame)
+    }
+
+    fn interval(&self) -> Duration {
+        Duration::ZERO
+    }
+}
+
+impl DemoCamera {
+    /// Skip the rest of the current student's frames (the station moved on to the next student).
+    pub fn next_student(&mut self) {
+        self.phase = 0;
+        self.index += 1;
+        self.current = None;
+    }
+}
+
+/// The images of a folder (PNG/JPEG), in name order, looping if asked.
+pub struct FolderCamera {
+    files: Vec<PathBuf>,
+    next: usize,
+    looping: bool,
+    interval: Duration,
+}
+
+impl FolderCamera {
+    /// Every PNG/JPEG in `dir`.
+    pub fn open(dir: &Path, looping: bool, fps: u32) -> Result<FolderCamera, CameraError> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| CameraError::Unreadable(format!("{}: {e}", dir.display())))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.extension().is_some_and(|e| {
+                    matches!(
+                        e.to_string_lossy().to_lowercase().as_str(),
+                        "png" | "jpg" | "jpeg"
+                    )
+                })
+            })
+            .collect();
+        files.sort();
+        if files.is_empty() {
+            return Err(CameraError::NotFound);
+        }
+        Ok(FolderCamera {
+            files,
+            next: 0,
+            looping,
+            interval: Duration::from_secs(1) / fps.max(1),
+        })
+    }
+}
+
+impl FrameSource for FolderCamera {
+    fn name(&self) -> String {
+        "文件夹 / folder".into()
+    }
+    fn next_frame(&mut self) -> Result<RgbImage, CameraError> {
+        if self.next >= self.files.len() {
+            if !self.looping {
+                return Err(CameraError::Ended);
+            }
+            self.next = 0;
+        }
+        let p = &self.files[self.next];
+        self.next += 1;
+        image::open(p)
+            .map(|i| i.to_rgb8())
+            .map_err(|e| CameraError::Unreadable(format!("{}: {e}", p.display())))
+    }
+    fn interval(&self) -> Duration {
+        self.interval
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Counter(u32);
+    impl FrameSource for Counter {
+        fn name(&self) -> String {
+            "counter".into()
+        }
+        fn next_frame(&mut self) -> Result<RgbImage, CameraError> {
+            self.0 += 1;
+            if self.0 > 200 {
+                Err(CameraError::Ended)
+            } else {
+                Ok(RgbImage::new(4, 4))
+            }
+        }
+    }
+
+    #[test]
+    fn a_slow_consumer_drops_frames_and_never_stalls_the_camera() {
+        let cam = Camera::start(Box::new(Counter(0)), 2);
+        std::thread::sleep(Duration::from_millis(100));
+        // The source ran to its end though nobody read: it dropped instead of blocking.
+        let mut seqs = Vec::new();
+        while let Ok(Some(f)) = cam.recv_timeout(Duration::from_millis(50)) {
+            seqs.push(f.seq);
+        }
+        assert!(cam.dropped() >= 190, "dropped {}", cam.dropped());
+        assert!(
+            seqs.len() <= 2,
+            "only the channel's capacity was kept: {seqs:?}"
+        );
+    }
+
+    #[test]
+    fn dropping_the_camera_joins_its_thread() {
+        let cam = Camera::start(Box::new(Counter(0)), 1);
+        drop(cam); // must return: the thread sees the stop flag
+    }
+
+    #[test]
+    fn a_missing_or_empty_folder_is_explained() {
+        let dir = std::env::temp_dir().join(format!("caiji-empty-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        assert!(matches!(
+            FolderCamera::open(&dir, false, 30),
+            Err(CameraError::NotFound)
+        ));
+        let e = FolderCamera::open(&dir.join("nope"), false, 30)
+            .err()
+            .unwrap();
+        assert!(e.to_string().contains("unreadable"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,250 @@
+//! `caiji demo`, `caiji collector` and `caiji queue`: the station loop headless.
+
+use caiji_camera::{Camera, CameraError, DemoCamera};
+use caiji_photo::seal::{AesGcmSealer, StationKey};
+use caiji_station::{Event, Input, Phase, Session, StationInfo};
+use caiji_store::{Store, default_data_dir};
+use caiji_upload::{UploadEvent, Worker, WorkerConfig, collector};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+fn fail(msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("{msg}");
+    ExitCode::from(1)
+}
+
+/// The station key in the data directory, created on first use.
+pub fn station_key(data: &Path) -> Result<StationKey, String> {
+    let path = data.join("station.key");
+    if path.exists() {
+        return StationKey::load(&path).map_err(|e| e.to_string());
+    }
+    std::fs::create_dir_all(data).map_err(|e| {
+        format!(
+            "数据目录不可用 / data directory unusable {}: {e}",
+            data.display()
+        )
+    })?;
+    let key = StationKey::generate();
+    key.save(&path).map_err(|e| {
+        format!(
+            "无法写入站点密钥 / cannot write the station key {}: {e}",
+            path.display()
+        )
+    })?;
+    Ok(key)
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+}
+
+pub fn collector_cmd(listen: &str, dir: &Path, token: &str) -> ExitCode {
+    runtime().block_on(async {
+        match collector::start(listen, dir, token).await {
+            Ok(h) => {
+                println!(
+                    "接收端已启动 / collector listening on {} → {}",
+                    h.url(),
+                    dir.display()
+                );
+                let _ = tokio::signal::ctrl_c().await;
+                h.stop().await;
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e),
+        }
+    })
+}
+
+pub fn queue_cmd(data_dir: Option<PathBuf>, json: bool) -> ExitCode {
+    let data = data_dir.unwrap_or_else(default_data_dir);
+    let key = match station_key(&data) {
+        Ok(k) => k,
+        Err(e) => return fail(e),
+    };
+    runtime().block_on(async {
+        let store = match Store::open(&data.join("caiji.db"), *key.bytes()).await {
+            Ok(s) => s,
+            Err(e) => return fail(e),
+        };
+        let shots = match store.today().await {
+            Ok(s) => s,
+            Err(e) => return fail(e),
+        };
+        for s in &shots {
+            if json {
+                println!("{}", serde_json::to_string(s).expect("shot serialises"));
+            } else {
+                let why = s.upload_error.as_deref().map(|e| format!("  ({e})")).unwrap_or_default();
+                let active = if s.active { "" } else { " [已被重拍替代 / superseded]" };
+                println!("{}  {}  {:<9} {}{active}{why}", &s.id[..8], s.display, s.upload_state, s.verdict);
+            }
+        }
+        if !json {
+            let count = |st: caiji_store::UploadState| shots.iter().filter(|s| s.upload_state == st).count();
+            use caiji_store::UploadState::*;
+            println!(
+                "今日 {} 张：已上传 {}，待上传 {}，上传中 {}，失败 {} / today {} shots: {} uploaded, {} pending, {} uploading, {} failed",
+                shots.len(), count(Uploaded), count(Pending), count(Uploading), count(Failed),
+                shots.len(), count(Uploaded), count(Pending), count(Uploading), count(Failed)
+            );
+        }
+        store.close().await;
+        ExitCode::SUCCESS
+    })
+}
+
+pub struct DemoArgs {
+    pub students: usize,
+    pub data_dir: Option<PathBuf>,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// The whole loop on the demo camera: scan, frame, shoot, confirm, queue, upload to a collector
+/// on loopback.
+pub fn demo(args: DemoArgs) -> ExitCode {
+    let temp;
+    let data = match args
+        .data_dir
+        .or_else(|| std::env::var_os(caiji_store::DATA_DIR_ENV).map(PathBuf::from))
+    {
+        Some(d) => d,
+        None => {
+            temp = std::env::temp_dir().join(format!("caiji-demo-{}", std::process::id()));
+            temp.clone()
+        }
+    };
+    let key = match station_key(&data) {
+        Ok(k) => k,
+        Err(e) => return fail(e),
+    };
+    let analyzer = match crate::analyze::analyzer() {
+        Ok(a) => Arc::new(a),
+        Err(c) => return c,
+    };
+    let source = match DemoCamera::new(args.students, args.width, args.height) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    let students: Vec<String> = source
+        .students()
+        .iter()
+        .map(|s| {
+            caiji_code::CaptureCode::parse(&s.code)
+                .map(|c| c.display())
+                .unwrap_or_default()
+        })
+        .collect();
+    runtime().block_on(async move {
+        let store = match Store::open(&data.join("caiji.db"), *key.bytes()).await {
+            Ok(s) => s,
+            Err(e) => return fail(e),
+        };
+        let intake = data.join("collector");
+        let token = "demo-station-token";
+        let coll = match collector::start("127.0.0.1:0", &intake, token).await {
+            Ok(c) => c,
+            Err(e) => return fail(e),
+        };
+        println!("采集演示 / capture demo: {} 名学生 / students · 演示相机 / demo camera {}×{} · 接收端 / collector {}", args.students, args.width, args.height, coll.url());
+        println!("数据目录 / data: {}", data.display());
+        let uploaded = Arc::new(Mutex::new(0usize));
+        let up = uploaded.clone();
+        let worker = Arc::new(Worker::spawn(store.clone(), WorkerConfig::new(&coll.url(), token, "demo-1"), move |e| {
+            match e {
+                UploadEvent::Uploaded { .. } => *up.lock().expect("count") += 1,
+                UploadEvent::Failed { id, error } => eprintln!("上传失败 / upload failed {}: {error}", &id[..8]),
+                _ => {}
+            }
+        }));
+        let events: Arc<Mutex<Vec<Event>>> = Arc::new(Mutex::new(Vec::new()));
+        let sink = events.clone();
+        let w = worker.clone();
+        let info = StationInfo { station: "demo-1".into(), room: "演示 / demo".into(), operator: "demo".into() };
+        let mut session = Session::new(analyzer, AesGcmSealer::new(&key), store.clone(), info, move |e| sink.lock().expect("events").push(e), move || w.wake());
+        let camera = Camera::start(Box::new(source), 2);
+        let started = Instant::now();
+        let mut student_started = Instant::now();
+        let mut done = 0usize;
+        let mut passes_in_row = 0;
+        let mut per_student = Vec::new();
+        loop {
+            let frame = match camera.recv() {
+                Ok(f) => f,
+                Err(CameraError::Ended) | Err(CameraError::Stopped) => break,
+                Err(e) => {
+                    eprintln!("{e}");
+                    continue;
+                }
+            };
+            let before = session.phase().clone();
+            session.handle(Input::Frame(frame)).await;
+            let drained: Vec<Event> = std::mem::take(&mut *events.lock().expect("events"));
+            for e in drained {
+                match e {
+                    Event::Phase(Phase::Framing { .. }) if matches!(before, Phase::WaitingForCode) => {
+                        student_started = Instant::now();
+                        passes_in_row = 0;
+                    }
+                    Event::Live(l) => {
+                        passes_in_row = if l.verdict == caiji_spec::Verdict::Pass { passes_in_row + 1 } else { 0 };
+                    }
+                    Event::Phase(Phase::ConfirmSwitch { current, next }) => {
+                        // The previous student never gave a passing frame: they must come back.
+                        println!("  ✗ {current}: 未拍到合格照片，需补拍 / no compliant photo, must come back (next: {next})");
+                        session.handle(Input::Yes).await;
+                    }
+                    Event::CodeRejected { message_zh, message_en } => println!("  ! {message_zh} / {message_en}"),
+                    Event::Error { message_zh, .. } => println!("  ! {message_zh}"),
+                    _ => {}
+                }
+            }
+            // The photographer shoots once the overlay has been green for three frames; the
+            // student looks at the photo and accepts.
+            if matches!(session.phase(), Phase::Framing { .. }) && passes_in_row >= 3 {
+                session.handle(Input::Shoot).await;
+                if let Phase::Review { student, quality, bytes } = session.phase().clone() {
+                    session.handle(Input::Accept).await;
+                    let took = student_started.elapsed();
+                    per_student.push(took);
+                    done += 1;
+                    println!("  ✓ {done:>3}  {student}  质量/quality {quality}  {:.1} KB  {:.2} s", bytes as f64 / 1000.0, took.as_secs_f64());
+                }
+                passes_in_row = 0;
+            }
+        }
+        drop(camera);
+        let shooting = started.elapsed();
+        // Let the uploads finish (bounded), then stop cleanly.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while store.outstanding().await.unwrap_or(1) > 0 && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        match Arc::try_unwrap(worker) {
+            Ok(w) => w.stop().await,
+            Err(_) => eprintln!("worker still referenced"),
+        }
+        let arrived = std::fs::read_dir(&intake).map(|d| d.filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "jpg"))).count()).unwrap_or(0);
+        coll.stop().await;
+        let mean = if per_student.is_empty() { 0.0 } else { per_student.iter().map(|d| d.as_secs_f64()).sum::<f64>() / per_student.len() as f64 };
+        let missing = students.len().saturating_sub(done);
+        println!(
+            "完成 {done}/{} 名，缺 {missing} 名需补拍；已上传 {}，接收端收到 {arrived}；平均每人 {mean:.2} s，共 {:.1} s",
+            students.len(), *uploaded.lock().expect("count"), shooting.as_secs_f64()
+        );
+        println!(
+            "done {done}/{} students, {missing} missing (come back for 补拍); {} uploaded, {arrived} at the collector; {mean:.2} s per student, {:.1} s in all",
+            students.len(), *uploaded.lock().expect("count"), shooting.as_secs_f64()
+        );
+        store.close().await;
+        if done == students.len() && arrived == done { ExitCode::SUCCESS } else { ExitCode::from(1) }
+    })
+}

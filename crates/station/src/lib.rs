@@ -1,0 +1,449 @@
+//! The capture session: one photographer's loop as an explicit state machine.
+//!
+//! ```text
+//!  WaitingForCode ──code──▶ Framing ──Shoot (best of the last frames passes)──▶ Review
+//!        ▲   │ code done today                 │ ▲   other code                   │ │
+//!        │   ▼                                 │ └──▶ ConfirmSwitch ──yes/no──┘   │ │
+//!        │  ConfirmRetake ──yes──▶ Framing      │                                  │ │
+//!        │        └──no──▶ WaitingForCode       └──────────── Retake ◀────────────┘ │
+//!        └───────────────────────── Accept (queued, upload woken) ◀──────────────────┘
+//!  Cancel from anywhere returns to WaitingForCode.
+//! ```
+//!
+//! The session owns no thread and no window: the app (or `caiji demo`) feeds it [`Input`]s — camera
+//! frames, scanner codes, keys — and it answers through the [`Event`] callback it was given. In
+//! `WaitingForCode` every frame is scanned for a QR capture code; in `Framing` every frame gets the
+//! full analysis and a live verdict; the shutter takes the best passing frame of the last few, so a
+//! blink at the moment of the key press does not cost a retake.
+#![deny(missing_docs)]
+
+use caiji_camera::Frame;
+use caiji_code::{CaptureCode, QrScanner};
+use caiji_photo::seal::{AesGcmSealer, Sealer};
+use caiji_spec::{Check, Verdict};
+use caiji_store::{NewShot, Store};
+use caiji_vision::{Analysis, Analyzer, placement_margin};
+use serde::Serialize;
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+/// Where the session is.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "phase", rename_all = "snake_case")]
+pub enum Phase {
+    /// Waiting for a capture code (QR in view, or the scanner).
+    WaitingForCode,
+    /// The code was accepted today already: retake?
+    ConfirmRetake {
+        /// Masked display of the student.
+        student: String,
+    },
+    /// Live framing of the student.
+    Framing {
+        /// Masked display of the student.
+        student: String,
+    },
+    /// Another code arrived mid-session: switch?
+    ConfirmSwitch {
+        /// The current student.
+        current: String,
+        /// The new one.
+        next: String,
+    },
+    /// The shot is on screen for the student to check.
+    Review {
+        /// Masked display of the student.
+        student: String,
+        /// JPEG quality.
+        quality: u8,
+        /// File size.
+        bytes: usize,
+    },
+}
+
+/// What the photographer, the scanner or the camera did.
+#[derive(Debug, Clone)]
+pub enum Input {
+    /// A camera frame.
+    Frame(Frame),
+    /// Text from the handheld scanner (keyboard wedge, Enter already stripped).
+    Scanned(String),
+    /// Space: take the photo.
+    Shoot,
+    /// Enter: the student accepts the photo.
+    Accept,
+    /// R: retake.
+    Retake,
+    /// Yes to a question (retake / switch).
+    Yes,
+    /// No to a question.
+    No,
+    /// Escape.
+    Cancel,
+}
+
+/// A live verdict for the overlay.
+#[derive(Debug, Clone, Serialize)]
+pub struct Live {
+    /// Pass or fail.
+    pub verdict: Verdict,
+    /// Failing checks, with their messages.
+    pub failing: Vec<Check>,
+    /// The planned crop, in frame pixels, when one exists.
+    pub crop: Option<caiji_vision::Crop>,
+}
+
+/// What the session tells the UI.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Event {
+    /// The phase changed.
+    Phase(Phase),
+    /// A scanned code was refused.
+    CodeRejected {
+        /// Chinese.
+        message_zh: String,
+        /// English.
+        message_en: String,
+    },
+    /// A framed frame's verdict.
+    Live(Live),
+    /// The shutter found no passing frame: what to fix.
+    ShotRefused {
+        /// The failing checks of the last frame.
+        failing: Vec<Check>,
+    },
+    /// Accepted and queued.
+    Queued {
+        /// Shot id.
+        shot_id: String,
+        /// Masked display.
+        student: String,
+    },
+    /// Something failed; the session stays where it was and nothing queued is lost.
+    Error {
+        /// Stable code for the UI to branch on.
+        code: &'static str,
+        /// Chinese.
+        message_zh: String,
+        /// English.
+        message_en: String,
+    },
+}
+
+/// Who and where: recorded on every shot.
+#[derive(Debug, Clone)]
+pub struct StationInfo {
+    /// Station name.
+    pub station: String,
+    /// Room.
+    pub room: String,
+    /// Operator.
+    pub operator: String,
+}
+
+struct Pending {
+    jpeg: Vec<u8>,
+    analysis: Analysis,
+}
+
+/// Frames the shutter chooses from.
+pub const BURST: usize = 5;
+
+/// One photographer's session.
+pub struct Session {
+    analyzer: Arc<Analyzer>,
+    sealer: AesGcmSealer,
+    store: Store,
+    info: StationInfo,
+    on_event: Box<dyn Fn(Event) + Send + Sync>,
+    on_queued: Box<dyn Fn() + Send + Sync>,
+    scanner: QrScanner,
+    phase: Phase,
+    code: Option<CaptureCode>,
+    switch_to: Option<CaptureCode>,
+    recent: VecDeque<(Arc<image::RgbImage>, Analysis)>,
+    pending: Option<Pending>,
+}
+
+impl Session {
+    /// A session over an analyzer, the station key's sealer, the queue, and an event callback.
+    /// `on_queued` runs after every accepted photo (wake the upload worker).
+    pub fn new(
+        analyzer: Arc<Analyzer>,
+        sealer: AesGcmSealer,
+        store: Store,
+        info: StationInfo,
+        on_event: impl Fn(Event) + Send + Sync + 'static,
+        on_queued: impl Fn() + Send + Sync + 'static,
+    ) -> Session {
+        Session {
+            analyzer,
+            sealer,
+            store,
+            info,
+            on_event: Box::new(on_event),
+            on_queued: Box::new(on_queued),
+            scanner: QrScanner::default(),
+            phase: Phase::WaitingForCode,
+            code: None,
+            switch_to: None,
+            recent: VecDeque::with_capacity(BURST),
+            pending: None,
+        }
+    }
+
+    /// The current phase.
+    pub fn phase(&self) -> &Phase {
+        &self.phase
+    }
+
+    fn set(&mut self, phase: Phase) {
+        if phase != self.phase {
+            self.phase = phase.clone();
+            (self.on_event)(Event::Phase(phase));
+        }
+    }
+
+    fn student(&self) -> String {
+        self.code.as_ref().map(|c| c.display()).unwrap_or_default()
+    }
+
+    fn error(&self, code: &'static str, zh: String, en: String) {
+        (self.on_event)(Event::Error {
+            code,
+            message_zh: zh,
+            message_en: en,
+        });
+    }
+
+    /// Handle one input.
+    pub async fn handle(&mut self, input: Input) {
+        match input {
+            Input::Cancel => {
+                self.code = None;
+                self.switch_to = None;
+                self.pending = None;
+                self.recent.clear();
+                self.set(Phase::WaitingForCode);
+            }
+            Input::Frame(frame) => self.frame(frame).await,
+            Input::Scanned(text) => self.scanned(&text).await,
+            Input::Shoot => self.shoot(),
+            Input::Accept => self.accept().await,
+            Input::Retake => {
+                if matches!(self.phase, Phase::Review { .. }) {
+                    self.pending = None;
+                    self.recent.clear();
+                    let student = self.student();
+                    self.set(Phase::Framing { student });
+                }
+            }
+            Input::Yes | Input::No => self.answer(matches!(input, Input::Yes)).await,
+        }
+    }
+
+    async fn frame(&mut self, frame: Frame) {
+        match self.phase {
+            Phase::WaitingForCode => {
+                if let Some(text) = self.scanner.scan(&frame.image) {
+                    self.scanned(&text).await;
+                }
+            }
+            Phase::Framing { .. } => match self.analyzer.analyze(&frame.image) {
+                Ok(a) => {
+                    let live = Live {
+                        verdict: a.verdict,
+                        failing: a.failures().cloned().collect(),
+                        crop: a.crop,
+                    };
+                    if self.recent.len() == BURST {
+                        self.recent.pop_front();
+                    }
+                    self.recent.push_back((frame.image.clone(), a));
+                    (self.on_event)(Event::Live(live));
+                }
+                Err(e) => self.error("analysis", e.to_string(), e.to_string()),
+            },
+            // While a question or the review is on screen the camera keeps running, unused.
+            _ => {}
+        }
+    }
+
+    async fn scanned(&mut self, text: &str) {
+        let code = match CaptureCode::parse(text) {
+            Ok(c) => c,
+            Err(e) => {
+                let msg = e.to_string();
+                let (zh, en) = msg
+                    .split_once(" / ")
+                    .map(|(a, b)| (a.to_string(), b.to_string()))
+                    .unwrap_or((msg.clone(), msg));
+                (self.on_event)(Event::CodeRejected {
+                    message_zh: zh,
+                    message_en: en,
+                });
+                return;
+            }
+        };
+        match &self.phase {
+            Phase::WaitingForCode => self.begin(code).await,
+            Phase::Framing { student } => {
+                if self.code.as_ref().is_some_and(|c| c.key() == code.key()) {
+                    return; // the same code seen again
+                }
+                let (current, next) = (student.clone(), code.display());
+                self.switch_to = Some(code);
+                self.set(Phase::ConfirmSwitch { current, next });
+            }
+            // A scan during review or a question is ignored: answer first.
+            _ => {}
+        }
+    }
+
+    async fn begin(&mut self, code: CaptureCode) {
+        self.recent.clear();
+        self.pending = None;
+        let done = match self.store.has_active_today(&code.key()).await {
+            Ok(d) => d,
+            Err(e) => {
+                self.error("store", e.to_string(), e.to_string());
+                false
+            }
+        };
+        let student = code.display();
+        self.code = Some(code);
+        self.set(if done {
+            Phase::ConfirmRetake { student }
+        } else {
+            Phase::Framing { student }
+        });
+    }
+
+    async fn answer(&mut self, yes: bool) {
+        match self.phase.clone() {
+            Phase::ConfirmRetake { student } => {
+                if yes {
+                    self.set(Phase::Framing { student });
+                } else {
+                    self.code = None;
+                    self.set(Phase::WaitingForCode);
+                }
+            }
+            Phase::ConfirmSwitch { current, .. } => {
+                let next = self.switch_to.take();
+                match (yes, next) {
+                    (true, Some(code)) => self.begin(code).await,
+                    _ => self.set(Phase::Framing { student: current }),
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The shutter: of the last few analysed frames, the passing one with the most margin.
+    fn shoot(&mut self) {
+        if !matches!(self.phase, Phase::Framing { .. }) {
+            return;
+        }
+        let best = self
+            .recent
+            .iter()
+            .filter(|(_, a)| a.verdict == Verdict::Pass && a.crop.is_some())
+            .max_by(|(_, a), (_, b)| score(a).total_cmp(&score(b)));
+        let Some((img, analysis)) = best else {
+            let failing = self
+                .recent
+                .back()
+                .map(|(_, a)| a.failures().cloned().collect())
+                .unwrap_or_default();
+            (self.on_event)(Event::ShotRefused { failing });
+            return;
+        };
+        let id = self
+            .code
+            .as_ref()
+            .map(|c| c.text().to_string())
+            .unwrap_or_default();
+        match caiji_photo::make_photo(img, analysis, &self.sealer, &id) {
+            Ok(enc) => {
+                let (quality, bytes) = (enc.quality, enc.bytes.len());
+                self.pending = Some(Pending {
+                    jpeg: enc.bytes,
+                    analysis: analysis.clone(),
+                });
+                let student = self.student();
+                self.set(Phase::Review {
+                    student,
+                    quality,
+                    bytes,
+                });
+            }
+            Err(e) => self.error("photo", e.to_string(), e.to_string()),
+        }
+    }
+
+    /// The student accepts: seal check, queue in one transaction, wake the uploader.
+    async fn accept(&mut self) {
+        if !matches!(self.phase, Phase::Review { .. }) {
+            return;
+        }
+        let (Some(p), Some(code)) = (self.pending.as_ref(), self.code.as_ref()) else {
+            return;
+        };
+        // The sealed comment must open to this student's code before it is queued.
+        let sealed_ok = caiji_photo::jpeg::read_markers(&p.jpeg)
+            .ok()
+            .and_then(|i| {
+                i.comments
+                    .into_iter()
+                    .find_map(|c| self.sealer.open(&c).ok())
+            })
+            .is_some_and(|id| id == code.text());
+        if !sealed_ok {
+            self.error(
+                "seal",
+                "照片加密标识校验失败，请重拍".into(),
+                "the photo's seal does not verify: retake".into(),
+            );
+            return;
+        }
+        let shot = NewShot {
+            code_key: code.key(),
+            display: code.display(),
+            station: self.info.station.clone(),
+            room: self.info.room.clone(),
+            operator: self.info.operator.clone(),
+            verdict: p.analysis.verdict.as_str().to_string(),
+            checks_json: serde_json::to_string(&p.analysis.checks).unwrap_or_default(),
+            jpeg: p.jpeg.clone(),
+        };
+        match self.store.insert(shot).await {
+            Ok(s) => {
+                let student = self.student();
+                self.pending = None;
+                self.code = None;
+                self.recent.clear();
+                (self.on_queued)();
+                (self.on_event)(Event::Queued {
+                    shot_id: s.id,
+                    student,
+                });
+                self.set(Phase::WaitingForCode);
+            }
+            // The photo stays on screen: the photographer can try again after fixing the disk.
+            Err(e) => self.error("store", e.to_string(), e.to_string()),
+        }
+    }
+}
+
+fn score(a: &Analysis) -> f64 {
+    let margin = a
+        .output
+        .as_ref()
+        .map(placement_margin)
+        .unwrap_or(f64::NEG_INFINITY);
+    let sharp = a.measurements.as_ref().map(|m| m.sharpness).unwrap_or(0.0);
+    margin + 0.05 * sharp
+}

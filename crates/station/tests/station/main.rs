@@ -1,0 +1,272 @@
+//! Every transition of the capture session, with the real analyzer, real frames from real
+//! portraits and a real SQLite queue in a temporary folder.
+
+use caiji_camera::Frame;
+use caiji_photo::seal::{AesGcmSealer, StationKey};
+use caiji_scene::{Library, Scene, render};
+use caiji_station::{Event, Input, Phase, Session, StationInfo};
+use caiji_store::Store;
+use caiji_vision::Analyzer;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Instant;
+
+const CODE_A: &str = "CJ1|10001|张*丰|1234|2023010101";
+const CODE_B: &str = "CJ1|10001|李*|5678|2023010102";
+
+fn analyzer() -> Arc<Analyzer> {
+    static A: OnceLock<Arc<Analyzer>> = OnceLock::new();
+    A.get_or_init(|| Arc::new(Analyzer::load_default().expect("model")))
+        .clone()
+}
+
+fn frame(subject: &str, face: f64) -> Frame {
+    static LIB: OnceLock<Library> = OnceLock::new();
+    let lib = LIB.get_or_init(|| Library::open_default().expect("photos"));
+    let mut scene = Scene::standard(subject, "light_blue", 1280, 720);
+    scene.people[0].face = face;
+    let (img, _) = render(lib, &scene).unwrap();
+    Frame {
+        seq: 0,
+        at: Instant::now(),
+        image: Arc::new(img),
+    }
+}
+
+fn qr_frame(code: &str) -> Frame {
+    let qr = caiji_code::render_qr(code, 5).unwrap();
+    let mut img = image::RgbImage::from_pixel(1280, 720, image::Rgb([240, 240, 240]));
+    for (x, y, p) in qr.enumerate_pixels() {
+        img.put_pixel(400 + x, 150 + y, image::Rgb([p.0[0]; 3]));
+    }
+    Frame {
+        seq: 0,
+        at: Instant::now(),
+        image: Arc::new(img),
+    }
+}
+
+struct Rig {
+    session: Session,
+    events: Arc<Mutex<Vec<Event>>>,
+    store: Store,
+    _dir: tempfile::TempDir,
+}
+
+async fn rig() -> Rig {
+    let dir = tempfile::tempdir().unwrap();
+    let key = StationKey::generate();
+    let store = Store::open(&dir.path().join("caiji.db"), *key.bytes())
+        .await
+        .unwrap();
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = events.clone();
+    let info = StationInfo {
+        station: "S1".into(),
+        room: "体育馆".into(),
+        operator: "op".into(),
+    };
+    let session = Session::new(
+        analyzer(),
+        AesGcmSealer::new(&key),
+        store.clone(),
+        info,
+        move |e| sink.lock().unwrap().push(e),
+        || {},
+    );
+    Rig {
+        session,
+        events,
+        store,
+        _dir: dir,
+    }
+}
+
+impl Rig {
+    async fn go(&mut self, input: Input) -> &Phase {
+        self.session.handle(input).await;
+        self.session.phase()
+    }
+    fn last_event(&self) -> Option<Event> {
+        self.events.lock().unwrap().last().cloned()
+    }
+    /// Scan, frame until passing, shoot, accept.
+    async fn full_shot(&mut self, code: &str) -> String {
+        self.go(Input::Scanned(code.into())).await;
+        for _ in 0..3 {
+            self.go(Input::Frame(frame("curly", 0.3))).await;
+        }
+        assert!(
+            matches!(self.go(Input::Shoot).await, Phase::Review { .. }),
+            "{:?}",
+            self.session.phase()
+        );
+        self.go(Input::Accept).await;
+        match self
+            .events
+            .lock()
+            .unwrap()
+            .iter()
+            .rev()
+            .find(|e| matches!(e, Event::Queued { .. }))
+        {
+            Some(Event::Queued { shot_id, .. }) => shot_id.clone(),
+            _ => panic!("queued"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn garbage_codes_are_refused_and_the_session_keeps_waiting() {
+    let mut r = rig().await;
+    for bad in ["", "abc", "x\u{1}yyyyyyyy"] {
+        assert_eq!(
+            *r.go(Input::Scanned(bad.into())).await,
+            Phase::WaitingForCode
+        );
+        assert!(
+            matches!(r.last_event(), Some(Event::CodeRejected { .. })),
+            "{bad:?} refused"
+        );
+    }
+    let flood = "9".repeat(10 * 1024);
+    r.go(Input::Scanned(flood)).await;
+    match r.last_event() {
+        Some(Event::CodeRejected {
+            message_zh,
+            message_en,
+        }) => {
+            assert!(message_zh.contains("过长") && message_en.contains("too long"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_qr_code_in_view_starts_framing_with_the_masked_name() {
+    let mut r = rig().await;
+    let phase = r.go(Input::Frame(qr_frame(CODE_A))).await.clone();
+    assert_eq!(
+        phase,
+        Phase::Framing {
+            student: "张*丰 · ****1234 · ******0101".into()
+        }
+    );
+}
+
+#[tokio::test]
+async fn framing_shoot_review_retake_and_accept() {
+    let mut r = rig().await;
+    r.go(Input::Scanned(CODE_A.into())).await;
+    // A face too small: live verdict fails, and the shutter refuses with the reason.
+    r.go(Input::Frame(frame("glasses", 0.13))).await;
+    assert!(
+        matches!(r.last_event(), Some(Event::Live(l)) if l.verdict == caiji_spec::Verdict::Fail)
+    );
+    assert!(matches!(r.go(Input::Shoot).await, Phase::Framing { .. }));
+    match r.last_event() {
+        Some(Event::ShotRefused { failing }) => {
+            assert!(failing.iter().any(|c| c.id.as_str() == "face_width"))
+        }
+        other => panic!("{other:?}"),
+    }
+    // Good frames: the shot goes to review; R goes back to framing; Enter queues it.
+    for _ in 0..2 {
+        r.go(Input::Frame(frame("curly", 0.3))).await;
+    }
+    assert!(
+        matches!(r.go(Input::Shoot).await, Phase::Review { quality, bytes, .. } if *quality >= 60 && (20_000..=40_000).contains(bytes))
+    );
+    assert!(matches!(r.go(Input::Retake).await, Phase::Framing { .. }));
+    assert!(
+        matches!(r.go(Input::Shoot).await, Phase::Framing { .. }),
+        "retake clears the burst: nothing to shoot yet"
+    );
+    r.go(Input::Frame(frame("curly", 0.3))).await;
+    r.go(Input::Shoot).await;
+    assert_eq!(*r.go(Input::Accept).await, Phase::WaitingForCode);
+    let today = r.store.today().await.unwrap();
+    assert_eq!(today.len(), 1);
+    assert_eq!(today[0].upload_state, caiji_store::UploadState::Pending);
+    assert!(today[0].display.starts_with("张*丰"));
+    // The queued photo decrypts and carries the sealed code.
+    let jpeg = r.store.photo(&today[0].id).await.unwrap();
+    assert!(caiji_photo::jpeg::read_markers(&jpeg).unwrap().comments[0].starts_with(b"CJSEAL1."));
+}
+
+#[tokio::test]
+async fn a_code_already_accepted_today_asks_retake_and_keeps_both_versions() {
+    let mut r = rig().await;
+    let first = r.full_shot(CODE_A).await;
+    assert!(matches!(
+        r.go(Input::Scanned(CODE_A.into())).await,
+        Phase::ConfirmRetake { .. }
+    ));
+    assert_eq!(
+        *r.go(Input::No).await,
+        Phase::WaitingForCode,
+        "no: back to waiting"
+    );
+    r.go(Input::Scanned(CODE_A.into())).await;
+    assert!(matches!(r.go(Input::Yes).await, Phase::Framing { .. }));
+    for _ in 0..2 {
+        r.go(Input::Frame(frame("curly", 0.3))).await;
+    }
+    r.go(Input::Shoot).await;
+    r.go(Input::Accept).await;
+    let today = r.store.today().await.unwrap();
+    assert_eq!(today.len(), 2, "both versions kept");
+    let old = today.iter().find(|s| s.id == first).unwrap();
+    assert!(!old.active, "the older one is no longer active");
+    assert_eq!(today.iter().filter(|s| s.active).count(), 1);
+    assert!(
+        r.store
+            .audit_of(&first)
+            .await
+            .unwrap()
+            .iter()
+            .any(|(e, _)| e == "superseded")
+    );
+}
+
+#[tokio::test]
+async fn a_different_code_mid_session_asks_before_switching() {
+    let mut r = rig().await;
+    r.go(Input::Scanned(CODE_A.into())).await;
+    assert!(
+        matches!(
+            r.go(Input::Scanned(CODE_A.into())).await,
+            Phase::Framing { .. }
+        ),
+        "same code again: nothing changes"
+    );
+    assert!(matches!(
+        r.go(Input::Scanned(CODE_B.into())).await,
+        Phase::ConfirmSwitch { .. }
+    ));
+    assert!(
+        matches!(r.go(Input::No).await, Phase::Framing { student } if student.starts_with("张"))
+    );
+    r.go(Input::Scanned(CODE_B.into())).await;
+    assert!(
+        matches!(r.go(Input::Yes).await, Phase::Framing { student } if student.starts_with("李"))
+    );
+}
+
+#[tokio::test]
+async fn cancel_returns_to_waiting_from_every_phase() {
+    let mut r = rig().await;
+    r.go(Input::Scanned(CODE_A.into())).await;
+    assert_eq!(*r.go(Input::Cancel).await, Phase::WaitingForCode);
+    r.go(Input::Scanned(CODE_A.into())).await;
+    r.go(Input::Scanned(CODE_B.into())).await;
+    assert_eq!(*r.go(Input::Cancel).await, Phase::WaitingForCode);
+    r.go(Input::Scanned(CODE_A.into())).await;
+    r.go(Input::Frame(frame("curly", 0.3))).await;
+    r.go(Input::Shoot).await;
+    assert!(matches!(r.session.phase(), Phase::Review { .. }));
+    assert_eq!(*r.go(Input::Cancel).await, Phase::WaitingForCode);
+    assert!(
+        r.store.today().await.unwrap().is_empty(),
+        "a cancelled review queues nothing"
+    );
+}

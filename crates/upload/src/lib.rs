@@ -1,0 +1,304 @@
+//! Getting photos off the station: the upload worker that drains the queue to the intake server,
+//! and that intake server itself ([`collector`]).
+//!
+//! The worker runs on tokio: it claims due shots from the queue (so nothing is taken twice),
+//! sends each with its shot id as the idempotency key, and sorts every outcome:
+//! stored → `uploaded`; a network error, a timeout, 408, 429 or 5xx → retried with exponential
+//! backoff and jitter; any other 4xx → `failed`, for the supervisor, never retried by itself.
+//! A shot held by a worker that died is `pending` again when the queue is next opened.
+//!
+//! ```no_run
+//! # async fn demo(store: caiji_store::Store) {
+//! use caiji_upload::{Worker, WorkerConfig};
+//! let cfg = WorkerConfig::new("http://127.0.0.1:8080", "token", "station-1");
+//! let worker = Worker::spawn(store, cfg, |event| println!("{event:?}"));
+//! // … take photos …
+//! worker.stop().await; // finishes uploads in flight, then returns
+//! # }
+//! ```
+#![deny(missing_docs)]
+
+pub mod collector;
+
+use caiji_store::{Shot, Store, now_ms};
+use rand::Rng;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+/// How the worker talks to the intake server.
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    /// Base URL of the intake server.
+    pub url: String,
+    /// Station token (sent as a bearer token).
+    pub token: String,
+    /// Station name (sent for the collector's index).
+    pub station: String,
+    /// Uploads in flight at once.
+    pub concurrency: usize,
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// First retry delay.
+    pub backoff_base: Duration,
+    /// Longest retry delay.
+    pub backoff_max: Duration,
+    /// How often to look at the queue when nothing wakes the worker.
+    pub poll: Duration,
+}
+
+impl WorkerConfig {
+    /// Defaults for a station on a hall's network.
+    pub fn new(url: &str, token: &str, station: &str) -> WorkerConfig {
+        WorkerConfig {
+            url: url.trim_end_matches('/').to_string(),
+            token: token.to_string(),
+            station: station.to_string(),
+            concurrency: 4,
+            timeout: Duration::from_secs(10),
+            backoff_base: Duration::from_millis(500),
+            backoff_max: Duration::from_secs(60),
+            poll: Duration::from_millis(500),
+        }
+    }
+}
+
+/// What happened to one upload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UploadEvent {
+    /// The collector has it (`already` when it had it before: a retry after a lost response).
+    Uploaded {
+        /// Shot id.
+        id: String,
+        /// Stored on an earlier attempt.
+        already: bool,
+    },
+    /// A passing failure; the shot goes back in the queue.
+    Retry {
+        /// Shot id.
+        id: String,
+        /// Why.
+        error: String,
+        /// When the next attempt is due, milliseconds from now.
+        in_ms: u64,
+    },
+    /// Refused for good.
+    Failed {
+        /// Shot id.
+        id: String,
+        /// The collector's reason.
+        error: String,
+    },
+    /// The queue itself failed (disk, database): the worker keeps trying.
+    QueueError(String),
+}
+
+/// The running worker. Dropping it cancels; [`Worker::stop`] also waits for uploads in flight.
+pub struct Worker {
+    cancel: CancellationToken,
+    wake: Arc<Notify>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+    }
+}
+
+enum Outcome {
+    Stored { already: bool },
+    Retry(String),
+    Permanent(String),
+}
+
+/// Delay before attempt `attempt + 1`: exponential from `base`, capped, with jitter in [½, 1].
+pub fn backoff(cfg: &WorkerConfig, attempt: i64) -> Duration {
+    let exp = cfg
+        .backoff_base
+        .saturating_mul(1u32 << attempt.clamp(0, 16) as u32);
+    let capped = exp.min(cfg.backoff_max);
+    capped.mul_f64(rand::rng().random_range(0.5..=1.0))
+}
+
+impl Worker {
+    /// Start draining `store` to `cfg.url`. `on_event` is called from the worker's tasks.
+    pub fn spawn(
+        store: Store,
+        cfg: WorkerConfig,
+        on_event: impl Fn(UploadEvent) + Send + Sync + 'static,
+    ) -> Worker {
+        // reqwest is built without a bundled TLS backend choice; ring serves HTTPS intake URLs.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let cancel = CancellationToken::new();
+        let wake = Arc::new(Notify::new());
+        let on_event: Arc<dyn Fn(UploadEvent) + Send + Sync> = Arc::new(on_event);
+        let client = reqwest::Client::builder()
+            .timeout(cfg.timeout)
+            .connect_timeout(cfg.timeout.min(Duration::from_secs(5)))
+            .build()
+            .expect("HTTP client with default settings");
+        let task = tokio::spawn(run(
+            store,
+            cfg,
+            client,
+            on_event,
+            cancel.clone(),
+            wake.clone(),
+        ));
+        Worker {
+            cancel,
+            wake,
+            task: Some(task),
+        }
+    }
+
+    /// Look at the queue now (a photo was just queued).
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Stop taking new shots, let uploads in flight finish (each bounded by the timeout), return.
+    pub async fn stop(mut self) {
+        self.cancel.cancel();
+        if let Some(t) = self.task.take() {
+            let _ = t.await;
+        }
+    }
+}
+
+async fn run(
+    store: Store,
+    cfg: WorkerConfig,
+    client: reqwest::Client,
+    on_event: Arc<dyn Fn(UploadEvent) + Send + Sync>,
+    cancel: CancellationToken,
+    wake: Arc<Notify>,
+) {
+    let cfg = Arc::new(cfg);
+    let mut inflight: JoinSet<()> = JoinSet::new();
+    while !cancel.is_cancelled() {
+        let free = cfg.concurrency.saturating_sub(inflight.len());
+        let claimed = if free > 0 {
+            match store.claim(free as u32, now_ms()).await {
+                Ok(c) => c,
+                Err(e) => {
+                    on_event(UploadEvent::QueueError(e.to_string()));
+                    Vec::new()
+                }
+            }
+        } else {
+            Vec::new()
+        };
+        let idle = claimed.is_empty();
+        for shot in claimed {
+            let (store, cfg, client, on_event) =
+                (store.clone(), cfg.clone(), client.clone(), on_event.clone());
+            inflight
+                .spawn(async move { upload_one(&store, &cfg, &client, &*on_event, shot).await });
+        }
+        if idle || inflight.len() >= cfg.concurrency {
+            tokio::select! {
+                _ = cancel.cancelled() => break,
+                _ = wake.notified() => {}
+                Some(_) = inflight.join_next(), if !inflight.is_empty() => {}
+                _ = tokio::time::sleep(cfg.poll) => {}
+            }
+        }
+    }
+    while inflight.join_next().await.is_some() {}
+}
+
+async fn upload_one(
+    store: &Store,
+    cfg: &WorkerConfig,
+    client: &reqwest::Client,
+    on_event: &(dyn Fn(UploadEvent) + Send + Sync),
+    shot: Shot,
+) {
+    let outcome = match store.photo(&shot.id).await {
+        Ok(bytes) => send(cfg, client, &shot, bytes).await,
+        Err(e) => Outcome::Permanent(e.to_string()),
+    };
+    let id = shot.id.clone();
+    let recorded = match outcome {
+        Outcome::Stored { already } => {
+            let r = store
+                .mark_uploaded(&id, if already { "already stored" } else { "stored" })
+                .await;
+            on_event(UploadEvent::Uploaded { id, already });
+            r
+        }
+        Outcome::Retry(error) => {
+            let delay = backoff(cfg, shot.upload_attempts - 1);
+            let r = store
+                .mark_retry(&id, &error, now_ms() + delay.as_millis() as i64)
+                .await;
+            on_event(UploadEvent::Retry {
+                id,
+                error,
+                in_ms: delay.as_millis() as u64,
+            });
+            r
+        }
+        Outcome::Permanent(error) => {
+            let r = store.mark_failed(&id, &error).await;
+            on_event(UploadEvent::Failed { id, error });
+            r
+        }
+    };
+    if let Err(e) = recorded {
+        // The shot stays 'uploading' and is resumed when the queue is next opened.
+        on_event(UploadEvent::QueueError(e.to_string()));
+    }
+}
+
+async fn send(
+    cfg: &WorkerConfig,
+    client: &reqwest::Client,
+    shot: &Shot,
+    bytes: Vec<u8>,
+) -> Outcome {
+    let url = format!("{}/v1/photos/{}", cfg.url, shot.id);
+    let resp = client
+        .put(&url)
+        .bearer_auth(&cfg.token)
+        .header("x-caiji-sha256", &shot.photo_sha256)
+        .header("x-caiji-station", &cfg.station)
+        .header("x-caiji-code-key", &shot.code_key)
+        .header("content-type", "image/jpeg")
+        .body(bytes)
+        .send()
+        .await;
+    let resp = match resp {
+        Ok(r) => r,
+        Err(e) if e.is_timeout() => return Outcome::Retry("网络超时 / timed out".into()),
+        Err(e) if e.is_connect() => {
+            return Outcome::Retry(format!("无法连接接收端 / cannot connect: {e}"));
+        }
+        Err(e) => return Outcome::Retry(format!("网络错误 / network error: {e}")),
+    };
+    let status = resp.status().as_u16();
+    let body = resp.text().await.unwrap_or_default();
+    match status {
+        200 => Outcome::Stored { already: true },
+        201 => Outcome::Stored { already: false },
+        408 | 429 | 500..=599 => Outcome::Retry(format!("HTTP {status}")),
+        _ => {
+            let msg = serde_json::from_str::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|v| {
+                    Some(format!(
+                        "{} / {}",
+                        v.get("message_zh")?.as_str()?,
+                        v.get("message_en")?.as_str()?
+                    ))
+                })
+                .unwrap_or(body);
+            Outcome::Permanent(format!("HTTP {status}: {msg}"))
+        }
+    }
+}
