@@ -214,7 +214,7 @@ fn caiji_spec_backdrop(i: usize) -> &'static str {
 
 /// The demo camera: for each student, a few frames of a phone showing the capture code, then the
 /// student framed on the backdrop. Frames are made once per student and replayed with fresh
-/// sensor noise, at `fps`.
+/// sensor noise, at `fps` (20 by default, like a USB camera at 720p).
 pub struct DemoCamera {
     lib: caiji_scene::Library,
     students: Vec<DemoStudent>,
@@ -225,6 +225,8 @@ pub struct DemoCamera {
     current: Option<(RgbImage, RgbImage)>,
     /// Frames showing the phone, then frames of the student, per student.
     pub frames_per_phase: (usize, usize),
+    /// Frames per second, as a USB camera delivers them.
+    pub fps: u32,
     noise: u64,
 }
 
@@ -241,7 +243,8 @@ impl DemoCamera {
             index: 0,
             phase: 0,
             current: None,
-            frames_per_phase: (4, 12),
+            frames_per_phase: (10, 20),
+            fps: 20,
             noise: 0x9E37_79B9,
         })
     }
@@ -320,7 +323,7 @@ impl FrameSource for DemoCamera {
     }
 
     fn interval(&self) -> Duration {
-        Duration::ZERO
+        Duration::from_secs(1) / self.fps.max(1)
     }
 }
 

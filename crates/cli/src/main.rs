@@ -101,6 +101,15 @@ enum Command {
         #[arg(long, env = "CAIJI_DATA_DIR")]
         data_dir: Option<PathBuf>,
     },
+    /// 从图片中读取采集码（二维码）/ read capture codes (QR) from images
+    Code {
+        /// 重复 N 次并报告中位耗时（不含解码）/ repeat N times and report the median time (decode excluded)
+        #[arg(long, value_name = "N")]
+        timing: Option<u32>,
+        /// 图片 / images
+        #[arg(required = true)]
+        images: Vec<PathBuf>,
+    },
     /// 生成站点密钥 / generate a station key file
     Keygen {
         /// 密钥文件 / key file to create
@@ -144,6 +153,7 @@ fn main() -> ExitCode {
             paths,
         } => photo_cmd::validate(&paths, json, key.as_deref(), report.as_deref()),
         Command::Keygen { path } => photo_cmd::keygen(&path),
+        Command::Code { timing, images } => station_cmd::code_cmd(&images, timing),
         Command::Demo {
             students,
             data_dir,

@@ -202,6 +202,13 @@ pub fn demo(args: DemoArgs) -> ExitCode {
                         println!("  ✗ {current}: 未拍到合格照片，需补拍 / no compliant photo, must come back (next: {next})");
                         session.handle(Input::Yes).await;
                     }
+                    Event::Phase(Phase::ConfirmRetake { student }) => {
+                        // Already photographed today (a rerun of the demo): retake, keeping both.
+                        println!("  ↻ {student}: 今日已拍，重拍 / already taken today, retaking");
+                        session.handle(Input::Yes).await;
+                        student_started = Instant::now();
+                        passes_in_row = 0;
+                    }
                     Event::CodeRejected { message_zh, message_en } => println!("  ! {message_zh} / {message_en}"),
                     Event::Error { message_zh, .. } => println!("  ! {message_zh}"),
                     _ => {}
@@ -222,6 +229,7 @@ pub fn demo(args: DemoArgs) -> ExitCode {
             }
         }
         drop(camera);
+        drop(session); // releases its handle on the worker
         let shooting = started.elapsed();
         // Let the uploads finish (bounded), then stop cleanly.
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -236,15 +244,71 @@ pub fn demo(args: DemoArgs) -> ExitCode {
         coll.stop().await;
         let mean = if per_student.is_empty() { 0.0 } else { per_student.iter().map(|d| d.as_secs_f64()).sum::<f64>() / per_student.len() as f64 };
         let missing = students.len().saturating_sub(done);
+        let cycle = shooting.as_secs_f64() / students.len().max(1) as f64;
+        let up = *uploaded.lock().expect("count");
         println!(
-            "完成 {done}/{} 名，缺 {missing} 名需补拍；已上传 {}，接收端收到 {arrived}；平均每人 {mean:.2} s，共 {:.1} s",
-            students.len(), *uploaded.lock().expect("count"), shooting.as_secs_f64()
+            "完成 {done}/{} 名，缺 {missing} 名需补拍；已上传 {up}，接收端收到 {arrived}；扫码到入队平均 {mean:.2} s/人，含演示相机节奏 {cycle:.2} s/人，共 {:.1} s",
+            students.len(), shooting.as_secs_f64()
         );
         println!(
-            "done {done}/{} students, {missing} missing (come back for 补拍); {} uploaded, {arrived} at the collector; {mean:.2} s per student, {:.1} s in all",
-            students.len(), *uploaded.lock().expect("count"), shooting.as_secs_f64()
+            "done {done}/{} students, {missing} missing (come back for 补拍); {up} uploaded, {arrived} at the collector; code to queued {mean:.2} s per student, {cycle:.2} s per student at the demo camera's pace, {:.1} s in all",
+            students.len(), shooting.as_secs_f64()
         );
+        let outstanding = store.outstanding().await.unwrap_or(i64::MAX);
         store.close().await;
-        if done == students.len() && arrived == done { ExitCode::SUCCESS } else { ExitCode::from(1) }
+        // Success: every student photographed and the whole queue (earlier runs too) delivered.
+        if done == students.len() && outstanding == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) }
     })
+}
+
+/// Scan images for capture codes; one JSON line per image with the code's masked form (never the
+/// full code) and, with `--timing`, the median scan time.
+pub fn code_cmd(images: &[PathBuf], timing: Option<u32>) -> ExitCode {
+    let mut scanner = caiji_code::QrScanner::default();
+    let mut missing = 0;
+    for path in images {
+        let img = match crate::report::load_rgb(path) {
+            Ok(i) => i,
+            Err(e) => {
+                println!(
+                    "{}",
+                    crate::report::error_json(&path.display().to_string(), &e)
+                );
+                missing += 1;
+                continue;
+            }
+        };
+        let mut times = Vec::new();
+        let mut found = None;
+        for _ in 0..timing.unwrap_or(1).max(1) {
+            let t = Instant::now();
+            found = scanner.scan(&img);
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        times.sort_by(f64::total_cmp);
+        let mut o = serde_json::json!({"file": path.display().to_string()});
+        match found.as_deref().map(caiji_code::CaptureCode::parse) {
+            Some(Ok(c)) => {
+                o["code"] = serde_json::json!(c.display());
+                o["key"] = serde_json::json!(c.key());
+            }
+            Some(Err(e)) => {
+                o["error"] = serde_json::json!(e.to_string());
+                missing += 1;
+            }
+            None => {
+                o["error"] = serde_json::json!("未找到二维码 / no QR code found");
+                missing += 1;
+            }
+        }
+        if timing.is_some() {
+            o["scan_ms"] = serde_json::json!((times[times.len() / 2] * 100.0).round() / 100.0);
+        }
+        println!("{o}");
+    }
+    if missing > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }

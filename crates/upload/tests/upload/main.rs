@@ -107,7 +107,7 @@ async fn every_photo_arrives_exactly_once_through_500s_hangs_and_lost_responses(
         let on_disk = std::fs::read(dir.path().join("intake").join(format!("{id}.jpg"))).unwrap();
         assert_eq!(on_disk, store.photo(id).await.unwrap());
     }
-    let ev = events.lock().unwrap();
+    let ev = std::mem::take(&mut *events.lock().unwrap());
     let retries = ev
         .iter()
         .filter(|e| matches!(e, UploadEvent::Retry { .. }))
