@@ -15,5 +15,7 @@ def ensure_peer(*packages):
 
 
 def caiji():
-    subprocess.run(["cargo", "build", "-q", "-p", "caiji-cli"], cwd=ROOT, check=True)
+    # The same build as the test suite (dev profile, dependencies optimised): no second compile
+    # of the dependency tree with another feature set.
+    subprocess.run(["cargo", "test", "-q", "--workspace", "--no-run"], cwd=ROOT, check=True)
     return str(ROOT / "target" / "debug" / "caiji")

@@ -58,7 +58,9 @@ fn to_luma(rgb: &[u8], w: u32, h: u32) -> GrayImage {
 
 fn decode(luma: GrayImage) -> Option<String> {
     let (w, h) = luma.dimensions();
-    let mut hints = DecodeHints::default().with(rxing::DecodeHintValue::TryHarder(true));
+    // Not TryHarder: it scans every row and rotations and costs ~20x; a phone held up to the
+    // camera is upright and large.
+    let mut hints = DecodeHints::default().with(rxing::DecodeHintValue::TryHarder(false));
     rxing::helpers::detect_in_luma_with_hints(
         luma.into_raw(),
         w,

@@ -296,9 +296,17 @@ impl Store {
                     reason,
                 },
                 StoreError::Db(reason) if reason.contains("unable to open") => {
-                    StoreError::DataDir {
-                        path: shown.clone(),
-                        reason,
+                    // Say why, when the OS can: a read-only disk or folder is a different fix.
+                    let probe = std::fs::OpenOptions::new().append(true).open(path);
+                    match probe.map_err(|e| e.kind()) {
+                        Err(
+                            std::io::ErrorKind::ReadOnlyFilesystem
+                            | std::io::ErrorKind::PermissionDenied,
+                        ) => StoreError::ReadOnly,
+                        _ => StoreError::DataDir {
+                            path: shown.clone(),
+                            reason,
+                        },
                     }
                 }
                 other => other,

@@ -144,3 +144,58 @@ async fn a_full_disk_refuses_the_new_photo_and_keeps_the_queue() {
         .arg(mnt.path())
         .status();
 }
+
+#[tokio::test]
+async fn a_read_only_data_directory_is_explained_and_the_queue_still_reads() {
+    // A real read-only file system: a tmpfs remounted read-only. Needs root; skipped otherwise.
+    let mnt = tempfile::tempdir().unwrap();
+    let mount = |args: &[&str]| {
+        std::process::Command::new("mount")
+            .args(args)
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if !mount(&[
+        "-t",
+        "tmpfs",
+        "-o",
+        "size=4m",
+        "tmpfs",
+        mnt.path().to_str().unwrap(),
+    ]) {
+        eprintln!("SKIPPED: cannot mount a tmpfs here (not root?)");
+        return;
+    }
+    let db = mnt.path().join("q.db");
+    let store = Store::open(&db, [6; 32]).await.unwrap();
+    let id = store.insert(shot("a", 1000)).await.unwrap().id;
+    store.close().await;
+    assert!(
+        mount(&["-o", "remount,ro", mnt.path().to_str().unwrap()]),
+        "remount read-only"
+    );
+    let result = Store::open(&db, [6; 32]).await;
+    match result {
+        // SQLite may open a WAL database read-only; then writes must fail with the reason.
+        Ok(store) => {
+            assert_eq!(
+                store.photo(&id).await.unwrap().len(),
+                1000,
+                "queued photo still readable"
+            );
+            let e = store.insert(shot("b", 10)).await.unwrap_err();
+            assert!(
+                matches!(e, StoreError::ReadOnly | StoreError::DataDir { .. }),
+                "{e}"
+            );
+        }
+        Err(e) => {
+            eprintln!("open on a read-only disk: {e}");
+            assert!(matches!(e, StoreError::ReadOnly), "{e}");
+            assert!(e.to_string().contains("只读") && e.to_string().contains("read-only"));
+        }
+    }
+    let _ = std::process::Command::new("umount")
+        .arg(mnt.path())
+        .status();
+}
