@@ -59,8 +59,12 @@ pub fn run(images: &[PathBuf], json: bool, timing: Option<u32>) -> ExitCode {
                     println!("{name}  {}×{}  {verdict}", a.width, a.height);
                     if let (Some(m), Some(g)) = (&a.measurements, &a.output) {
                         println!(
-                            "  头顶/head top {:.0}px  眼睛/eyes {:.0}px  脸宽/face {:.0}px  (输出/output 480×640)",
-                            g.head_top_y, g.eye_y, g.face_width
+                            "  头顶/head top {:.0}px  眼睛/eyes {:.0}px  脸宽/face {:.0}px  (输出/output {}×{})",
+                            g.head_top_y,
+                            g.eye_y,
+                            g.face_width,
+                            caiji_spec::STANDARD.width,
+                            caiji_spec::STANDARD.height
                         );
                         if let Some(c) = &a.crop {
                             println!(

@@ -509,14 +509,15 @@ pub fn photo_checks(
                 CheckId::FaceWidth,
                 CheckId::Centered,
             ] {
+                let size = format!("{}×{}", STANDARD.width, STANDARD.height);
                 checks.push(
                     Check::with_message(
                         id,
                         false,
                         None,
-                        "480×640",
-                        "画面小于 480×640，无法裁出合格照片",
-                        "frame smaller than 480×640: no compliant crop",
+                        size.clone(),
+                        format!("画面小于 {size}，无法裁出合格照片"),
+                        format!("frame smaller than {size}: no compliant crop"),
                     )
                     .advise(Advice::MoveCloser),
                 );

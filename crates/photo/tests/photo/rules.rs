@@ -152,6 +152,31 @@ fn wrong_size_greyscale_and_png_are_caught() {
     );
     assert!(failing(&r).contains(&"color_depth"), "{:?}", failing(&r));
 
+    let cmyk: Vec<u8> = img
+        .pixels()
+        .flat_map(|p| {
+            let k = 255 - *p.0.iter().max().unwrap();
+            [255 - p.0[0] - k, 255 - p.0[1] - k, 255 - p.0[2] - k, k]
+        })
+        .collect();
+    let mut cb = Vec::new();
+    let mut e = Encoder::new(&mut cb, 90);
+    e.set_density(PixelDensity {
+        density: (300, 300),
+        unit: PixelDensityUnit::Inches,
+    });
+    e.encode(&cmyk, 480, 640, ColorType::Cmyk).unwrap();
+    let r = judge(
+        "cmyk.jpg",
+        &jpeg::insert_comment(&cb, &sealer().seal(CODE).unwrap()).unwrap(),
+    );
+    let c = r
+        .checks
+        .iter()
+        .find(|c| c.id.as_str() == "color_depth")
+        .unwrap();
+    assert!(!c.pass && c.message_en.contains("CMYK"), "{}", c.message_en);
+
     let mut png = Vec::new();
     img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
         .unwrap();
