@@ -107,14 +107,7 @@ pub fn run(images: &[PathBuf], json: bool, timing: Option<u32>) -> ExitCode {
     }
 }
 
-pub fn scene(subject: &str, backdrop: &str, size: &str, out: &Path) -> ExitCode {
-    let Some((w, h)) = size
-        .split_once('x')
-        .and_then(|(w, h)| Some((w.parse().ok()?, h.parse().ok()?)))
-    else {
-        eprintln!("尺寸格式应为 宽x高，如 1920x1080 / size must be WxH, e.g. 1920x1080");
-        return ExitCode::from(2);
-    };
+pub fn scene(subject: &str, backdrop: &str, (w, h): (u32, u32), out: &Path) -> ExitCode {
     let made = caiji_scene::Library::open_default().and_then(|lib| {
         caiji_scene::render(&lib, &caiji_scene::Scene::standard(subject, backdrop, w, h))
     });

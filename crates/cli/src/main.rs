@@ -77,8 +77,8 @@ enum Command {
         #[arg(long)]
         data_dir: Option<PathBuf>,
         /// 演示相机分辨率 / demo camera size WxH
-        #[arg(long, default_value = "1280x720")]
-        size: String,
+        #[arg(long, default_value = "1280x720", value_parser = parse_size)]
+        size: (u32, u32),
     },
     /// 运行接收端 / run the intake server
     Collector {
@@ -124,11 +124,21 @@ enum Command {
         #[arg(long, default_value = "light_blue")]
         backdrop: String,
         /// 画面尺寸 / frame size WxH
-        #[arg(long, default_value = "1920x1080")]
-        size: String,
+        #[arg(long, default_value = "1920x1080", value_parser = parse_size)]
+        size: (u32, u32),
         /// 输出 PNG / output PNG
         out: PathBuf,
     },
+}
+
+/// `WxH`, as in `1920x1080`.
+fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    s.split_once('x')
+        .and_then(|(w, h)| Some((w.parse().ok()?, h.parse().ok()?)))
+        .filter(|&(w, h): &(u32, u32)| w > 0 && h > 0)
+        .ok_or_else(|| {
+            "尺寸格式应为 宽x高，如 1920x1080 / size must be WxH, e.g. 1920x1080".to_string()
+        })
 }
 
 fn main() -> ExitCode {
@@ -157,22 +167,13 @@ fn main() -> ExitCode {
         Command::Demo {
             students,
             data_dir,
-            size,
-        } => {
-            let Some((width, height)) = size
-                .split_once('x')
-                .and_then(|(w, h)| Some((w.parse().ok()?, h.parse().ok()?)))
-            else {
-                eprintln!("尺寸格式应为 宽x高 / size must be WxH");
-                return ExitCode::from(2);
-            };
-            station_cmd::demo(station_cmd::DemoArgs {
-                students,
-                data_dir,
-                width,
-                height,
-            })
-        }
+            size: (width, height),
+        } => station_cmd::demo(station_cmd::DemoArgs {
+            students,
+            data_dir,
+            width,
+            height,
+        }),
         Command::Collector { listen, dir, token } => {
             station_cmd::collector_cmd(&listen, &dir, &token)
         }
@@ -182,6 +183,6 @@ fn main() -> ExitCode {
             backdrop,
             size,
             out,
-        } => analyze::scene(&subject, &backdrop, &size, &out),
+        } => analyze::scene(&subject, &backdrop, size, &out),
     }
 }

@@ -18,17 +18,6 @@ pub struct FileChecks {
     pub opened: Option<String>,
 }
 
-fn check(
-    id: CheckId,
-    pass: bool,
-    value: Option<f64>,
-    limit: impl Into<String>,
-    zh: impl Into<String>,
-    en: impl Into<String>,
-) -> Check {
-    Check::with_message(id, pass, value, limit, zh, en)
-}
-
 /// The eight file rules. `sealer` opens the seal when the station key is known; without it, a
 /// well-formed seal passes as "present".
 pub fn file_checks(path: &Path, bytes: &[u8], sealer: Option<&dyn Sealer>) -> FileChecks {
@@ -78,7 +67,7 @@ pub fn file_checks(path: &Path, bytes: &[u8], sealer: Option<&dyn Sealer>) -> Fi
         ),
         Ok(_) => (true, "基线 JPEG".into(), "baseline JPEG".into()),
     };
-    checks.push(check(
+    checks.push(Check::with_message(
         CheckId::Format,
         format_ok,
         None,
@@ -92,7 +81,7 @@ pub fn file_checks(path: &Path, bytes: &[u8], sealer: Option<&dyn Sealer>) -> Fi
         Some(i) => {
             let (w, h) = (i.width, i.height);
             let ok = w as u32 == STANDARD.width && h as u32 == STANDARD.height;
-            checks.push(check(
+            checks.push(Check::with_message(
                 CheckId::Dimensions,
                 ok,
                 Some(w as f64),
@@ -113,7 +102,7 @@ pub fn file_checks(path: &Path, bytes: &[u8], sealer: Option<&dyn Sealer>) -> Fi
                     "no resolution in the file (JFIF density)".into(),
                 ),
             };
-            checks.push(check(
+            checks.push(Check::with_message(
                 CheckId::Dpi,
                 dpi_ok,
                 dpi.map(|d| d.0),
@@ -134,7 +123,7 @@ pub fn file_checks(path: &Path, bytes: &[u8], sealer: Option<&dyn Sealer>) -> Fi
                 ),
                 _ => (format!("{depth} 位色"), format!("{depth}-bit colour")),
             };
-            checks.push(check(
+            checks.push(Check::with_message(
                 CheckId::ColorDepth,
                 color_ok,
                 Some(depth as f64),
@@ -154,7 +143,7 @@ pub fn file_checks(path: &Path, bytes: &[u8], sealer: Option<&dyn Sealer>) -> Fi
                     "quality unknown (no quantisation table)".into(),
                 ),
             };
-            checks.push(check(
+            checks.push(Check::with_message(
                 CheckId::Quality,
                 q_ok,
                 q,
@@ -170,7 +159,7 @@ pub fn file_checks(path: &Path, bytes: &[u8], sealer: Option<&dyn Sealer>) -> Fi
                 CheckId::ColorDepth,
                 CheckId::Quality,
             ] {
-                checks.push(check(
+                checks.push(Check::with_message(
                     id,
                     false,
                     None,
@@ -184,7 +173,7 @@ pub fn file_checks(path: &Path, bytes: &[u8], sealer: Option<&dyn Sealer>) -> Fi
     let _ = size;
     let n = bytes.len() as f64;
     let kb = |v: f64| v / 1000.0;
-    checks.push(check(
+    checks.push(Check::with_message(
         CheckId::FileSize,
         STANDARD.file_size.contains(n),
         Some(n),
@@ -196,7 +185,7 @@ pub fn file_checks(path: &Path, bytes: &[u8], sealer: Option<&dyn Sealer>) -> Fi
         format!("文件大小 {:.1} KB", kb(n)),
         format!("file size {:.1} KB", kb(n)),
     ));
-    checks.push(check(
+    checks.push(Check::with_message(
         CheckId::Extension,
         ext_ok,
         None,
@@ -212,7 +201,7 @@ pub fn file_checks(path: &Path, bytes: &[u8], sealer: Option<&dyn Sealer>) -> Fi
             .find_map(|c| seal::looks_sealed(c).map(|k| (c, k))),
         sealer,
     ) {
-        (None, _) if comments.is_empty() => check(
+        (None, _) if comments.is_empty() => Check::with_message(
             CheckId::CommentSeal,
             false,
             None,
@@ -220,7 +209,7 @@ pub fn file_checks(path: &Path, bytes: &[u8], sealer: Option<&dyn Sealer>) -> Fi
             "缺少注释段（未嵌入学生标识）",
             "no comment segment (student id not embedded)",
         ),
-        (None, _) => check(
+        (None, _) => Check::with_message(
             CheckId::CommentSeal,
             false,
             None,
@@ -228,7 +217,7 @@ pub fn file_checks(path: &Path, bytes: &[u8], sealer: Option<&dyn Sealer>) -> Fi
             "注释段不是加密的学生标识",
             "the comment is not a sealed student id",
         ),
-        (Some((_, key_id)), None) => check(
+        (Some((_, key_id)), None) => Check::with_message(
             CheckId::CommentSeal,
             true,
             None,
@@ -240,7 +229,7 @@ pub fn file_checks(path: &Path, bytes: &[u8], sealer: Option<&dyn Sealer>) -> Fi
             Ok(id) => {
                 let shown = seal::mask(&id);
                 opened = Some(id);
-                check(
+                Check::with_message(
                     CheckId::CommentSeal,
                     true,
                     None,
@@ -249,7 +238,7 @@ pub fn file_checks(path: &Path, bytes: &[u8], sealer: Option<&dyn Sealer>) -> Fi
                     format!("seal opened: {shown}"),
                 )
             }
-            Err(e) => check(
+            Err(e) => Check::with_message(
                 CheckId::CommentSeal,
                 false,
                 None,

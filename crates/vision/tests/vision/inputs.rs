@@ -55,28 +55,3 @@ fn every_photo_rule_is_judged_once_for_a_face() {
         .collect();
     assert_eq!(ids, photo, "the 13 photo rules in report order");
 }
-
-#[test]
-#[ignore = "diagnostic: stage timings"]
-fn stage_timings() {
-    let (analyzer, lib) = fixtures();
-    for (w, h) in [(1920u32, 1080u32), (3840, 2160)] {
-        let (frame, _) = render(lib, &Scene::standard("glasses", "light_blue", w, h)).unwrap();
-        let t = std::time::Instant::now();
-        for _ in 0..20 {
-            analyzer.faces(&frame).unwrap();
-        }
-        println!(
-            "{w}x{h} faces(): {:.2} ms",
-            t.elapsed().as_secs_f64() * 50.0
-        );
-        let t = std::time::Instant::now();
-        for _ in 0..20 {
-            analyzer.analyze(&frame).unwrap();
-        }
-        println!(
-            "{w}x{h} analyze(): {:.2} ms",
-            t.elapsed().as_secs_f64() * 50.0
-        );
-    }
-}
