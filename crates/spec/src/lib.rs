@@ -437,6 +437,8 @@ pub enum Advice {
     FixBackdrop,
     /// Clothes blend into the backdrop.
     ChangeClothes,
+    /// The camera delivers frames smaller than one photo.
+    HigherResolution,
 }
 
 impl Advice {
@@ -457,6 +459,7 @@ impl Advice {
             Advice::RemoveGlare => "避免反光（调整灯光或眼镜角度）",
             Advice::FixBackdrop => "检查背景布：颜色、褶皱和阴影",
             Advice::ChangeClothes => "服装颜色与背景太接近，请换外套",
+            Advice::HigherResolution => "相机分辨率太低，请设为 720p 或更高",
         }
     }
     /// English.
@@ -476,6 +479,7 @@ impl Advice {
             Advice::RemoveGlare => "avoid glare (move the lights or tilt the glasses)",
             Advice::FixBackdrop => "check the backdrop: colour, folds and shadows",
             Advice::ChangeClothes => "clothes too close to the backdrop colour: change the top",
+            Advice::HigherResolution => "camera resolution too low: set 720p or higher",
         }
     }
 }

@@ -519,7 +519,7 @@ pub fn photo_checks(
                         format!("画面小于 {size}，无法裁出合格照片"),
                         format!("frame smaller than {size}: no compliant crop"),
                     )
-                    .advise(Advice::MoveCloser),
+                    .advise(Advice::HigherResolution),
                 );
             }
         }
