@@ -157,31 +157,12 @@ enum Outcome {
 }
 
 fn measurements_json(r: &FileReport) -> serde_json::Value {
-    match r.analysis.as_ref() {
-        Some(a) => {
-            let full = report::analysis_json("", a);
-            let mut m = serde_json::Map::new();
-            for k in [
-                "width",
-                "height",
-                "faces",
-                "eye_left",
-                "eye_right",
-                "eye_y",
-                "head_top_y",
-                "face_width",
-                "face_center_x",
-                "roll_deg",
-                "backdrop_rgb",
-            ] {
-                if let Some(v) = full.get(k) {
-                    m.insert(k.into(), v.clone());
-                }
-            }
-            serde_json::Value::Object(m)
-        }
-        None => json!({}),
-    }
+    serde_json::Value::Object(
+        r.analysis
+            .as_ref()
+            .map(report::measurements)
+            .unwrap_or_default(),
+    )
 }
 
 pub fn validate(

@@ -90,14 +90,37 @@ fn r1(v: f64) -> f64 {
 
 /// The analysis of one file as the JSON object `caiji analyze --json` prints.
 pub fn analysis_json(file: &str, a: &Analysis) -> Value {
-    let mut o = json!({
-        "file": file,
-        "width": a.width,
-        "height": a.height,
-        "faces": a.measurements.as_ref().map(|m| m.faces).unwrap_or(0),
-    });
+    let mut obj = serde_json::Map::new();
+    obj.insert("file".into(), json!(file));
+    obj.extend(measurements(a));
+    if let Some(c) = &a.crop {
+        obj.insert(
+            "crop".into(),
+            json!({"x": r1(c.x), "y": r1(c.y), "width": r1(c.width), "height": r1(c.height)}),
+        );
+    }
+    if let Some(g) = &a.output {
+        obj.insert(
+            "output".into(),
+            json!({"head_top_y": r1(g.head_top_y), "eye_y": r1(g.eye_y), "face_width": r1(g.face_width), "face_center_x": r1(g.face_center_x)}),
+        );
+    }
+    obj.insert("checks".into(), checks_json(&a.checks));
+    obj.insert("verdict".into(), json!(a.verdict.as_str()));
+    Value::Object(obj)
+}
+
+/// The measured values of an analysis, in source pixels: the `measurements` object of
+/// `caiji validate --json` and the top-level fields of `caiji analyze --json`.
+pub fn measurements(a: &Analysis) -> serde_json::Map<String, Value> {
+    let mut obj = serde_json::Map::new();
+    obj.insert("width".into(), json!(a.width));
+    obj.insert("height".into(), json!(a.height));
+    obj.insert(
+        "faces".into(),
+        json!(a.measurements.as_ref().map(|m| m.faces).unwrap_or(0)),
+    );
     if let Some(m) = &a.measurements {
-        let obj = o.as_object_mut().expect("object");
         obj.insert(
             "eye_left".into(),
             json!([r1(m.eye_left.x), r1(m.eye_left.y)]),
@@ -115,22 +138,7 @@ pub fn analysis_json(file: &str, a: &Analysis) -> Value {
             obj.insert("backdrop_rgb".into(), json!(b.rgb.map(|c| c.round())));
         }
     }
-    let obj = o.as_object_mut().expect("object");
-    if let Some(c) = &a.crop {
-        obj.insert(
-            "crop".into(),
-            json!({"x": r1(c.x), "y": r1(c.y), "width": r1(c.width), "height": r1(c.height)}),
-        );
-    }
-    if let Some(g) = &a.output {
-        obj.insert(
-            "output".into(),
-            json!({"head_top_y": r1(g.head_top_y), "eye_y": r1(g.eye_y), "face_width": r1(g.face_width), "face_center_x": r1(g.face_center_x)}),
-        );
-    }
-    obj.insert("checks".into(), checks_json(&a.checks));
-    obj.insert("verdict".into(), json!(a.verdict.as_str()));
-    o
+    obj
 }
 
 /// A file that could not be analysed, as a JSON object with the same `file` and `verdict` keys.
