@@ -118,35 +118,34 @@ pub fn capture(code: &str, key: &Path, out: &Path, frame: &Path, timing: Option<
 fn expand(paths: &[PathBuf]) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for p in paths {
-        if p.is_dir() {
-            let mut stack = vec![p.clone()];
-            while let Some(dir) = stack.pop() {
-                let mut entries: Vec<PathBuf> = match std::fs::read_dir(&dir) {
-                    Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
-                    Err(_) => {
-                        out.push(dir);
-                        continue;
-                    }
-                };
-                entries.sort();
-                for e in entries.into_iter().rev() {
-                    let hidden = e
-                        .file_name()
-                        .is_some_and(|n| n.to_string_lossy().starts_with('.'));
-                    if hidden {
-                        continue;
-                    }
-                    if e.is_dir() {
-                        stack.push(e)
-                    } else {
-                        out.push(e)
-                    }
-                }
-                out.sort();
-            }
-        } else {
+        if !p.is_dir() {
             out.push(p.clone());
+            continue;
         }
+        // A folder's files, hidden ones skipped, sorted once by path.
+        let mut found = Vec::new();
+        let mut stack = vec![p.clone()];
+        while let Some(dir) = stack.pop() {
+            let Ok(rd) = std::fs::read_dir(&dir) else {
+                found.push(dir); // reported as unreadable
+                continue;
+            };
+            for e in rd.filter_map(|e| e.ok().map(|e| e.path())) {
+                let hidden = e
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+                if hidden {
+                    continue;
+                }
+                if e.is_dir() {
+                    stack.push(e)
+                } else {
+                    found.push(e)
+                }
+            }
+        }
+        found.sort();
+        out.extend(found);
     }
     out
 }

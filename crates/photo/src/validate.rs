@@ -76,7 +76,6 @@ pub fn file_checks(path: &Path, bytes: &[u8], sealer: Option<&dyn Sealer>) -> Fi
         en,
     ));
     let info = info.ok();
-    let size = STANDARD.width as f64;
     match &info {
         Some(i) => {
             let (w, h) = (i.width, i.height);
@@ -170,7 +169,6 @@ pub fn file_checks(path: &Path, bytes: &[u8], sealer: Option<&dyn Sealer>) -> Fi
             }
         }
     }
-    let _ = size;
     let n = bytes.len() as f64;
     let kb = |v: f64| v / 1000.0;
     checks.push(Check::with_message(

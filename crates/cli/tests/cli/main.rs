@@ -20,6 +20,20 @@ fn lines(o: &Output) -> Vec<Value> {
         .collect()
 }
 
+/// `caiji capture` of `frame` into `out`.
+fn capture(code: &str, key: &Path, out: &Path, frame: &Path) -> Output {
+    caiji(&[
+        "capture",
+        "--code",
+        code,
+        "--key",
+        key.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        frame.to_str().unwrap(),
+    ])
+}
+
 /// A rendered scene written as PNG; returns its path.
 fn scene(dir: &Path, name: &str, subject: &str, size: &str) -> PathBuf {
     let p = dir.join(name);
@@ -114,16 +128,7 @@ fn capture_then_validate_with_and_without_the_key() {
     let photo = dir.path().join("out").join("2023010101.jpg");
     std::fs::create_dir_all(photo.parent().unwrap()).unwrap();
     let code = "CJ1|10001|张*丰|1234|2023010101";
-    let o = caiji(&[
-        "capture",
-        "--code",
-        code,
-        "--key",
-        key.to_str().unwrap(),
-        "--out",
-        photo.to_str().unwrap(),
-        frame.to_str().unwrap(),
-    ]);
+    let o = capture(code, &key, &photo, &frame);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let rep = &lines(&o)[0];
     let bytes = rep["bytes"].as_u64().unwrap();
@@ -155,16 +160,7 @@ fn capture_then_validate_with_and_without_the_key() {
     // A frame that cannot give a compliant photo writes nothing and exits 1.
     let small = scene(dir.path(), "s.png", "glasses", "640x480");
     let nothing = dir.path().join("nothing.jpg");
-    let o = caiji(&[
-        "capture",
-        "--code",
-        code,
-        "--key",
-        key.to_str().unwrap(),
-        "--out",
-        nothing.to_str().unwrap(),
-        small.to_str().unwrap(),
-    ]);
+    let o = capture(code, &key, &nothing, &small);
     assert_eq!(o.status.code(), Some(1));
     assert!(!nothing.exists());
 }
@@ -179,18 +175,9 @@ fn validate_a_mixed_folder_gives_one_verdict_per_file_a_summary_and_a_spreadshee
     let frame = scene(dir.path(), "f.png", "short_hair", "1280x720");
     let good = folder.join("a_good.jpg");
     assert!(
-        caiji(&[
-            "capture",
-            "--code",
-            "ABCDEFGH1234",
-            "--key",
-            key.to_str().unwrap(),
-            "--out",
-            good.to_str().unwrap(),
-            frame.to_str().unwrap()
-        ])
-        .status
-        .success()
+        capture("ABCDEFGH1234", &key, &good, &frame)
+            .status
+            .success()
     );
     std::fs::copy(&frame, folder.join("b_renamed_png.jpg")).unwrap();
     std::fs::write(folder.join("c_empty.jpg"), b"").unwrap();
