@@ -2,10 +2,14 @@
 //! slow consumer makes the source drop frames, never stall (the newest frame is what the
 //! photographer needs). Dropping the [`Camera`] stops and joins the thread.
 //!
-//! Sources: [`DemoCamera`] plays a queue of students made from real portraits on the standard
-//! backdrops, each first holding a phone with their capture code up to the camera;
-//! [`FolderCamera`] plays the images of a folder (tests, replays). The USB camera (nokhwa / V4L2)
-//! is the next step, behind the same trait.
+//! Sources:
+//! - [`UsbCamera`]: a USB camera through nokhwa (V4L2 on Linux). [`list_cameras`] lists them,
+//!   [`choose_mode`] picks the resolution and pixel format, frames are decoded in
+//!   [`decode`] (MJPEG, YUYV, NV12, RGB), and an unplugged camera is reopened when it is back.
+//! - [`DemoCamera`]: a queue of students made from real portraits on the standard backdrops,
+//!   each first holding a phone with their capture code up to the camera.
+//! - [`FolderCamera`]: the images of a folder; [`VideoFileCamera`]: an MJPEG video file (tests,
+//!   replays).
 //!
 //! ```no_run
 //! use caiji_camera::{Camera, DemoCamera};
@@ -24,6 +28,14 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+pub mod decode;
+mod usb;
+mod video;
+
+pub use decode::PixelFormat;
+pub use usb::{Mode, Stage, UsbCamera, UsbCameraInfo, Want, choose_mode, classify, list_cameras};
+pub use video::VideoFileCamera;
+
 /// What a camera can go wrong with. Every variant explains itself in Chinese and English.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -32,8 +44,25 @@ pub enum CameraError {
     #[error("未找到相机，请检查 USB 连接 / no camera found: check the USB cable")]
     NotFound,
     /// Another program holds the camera.
-    #[error("相机被其他程序占用 / the camera is in use by another program")]
+    #[error(
+        "相机被其他程序占用，请关闭其他使用相机的程序 / the camera is in use by another program: close it"
+    )]
     Busy,
+    /// The camera was unplugged while streaming; the source is looking for it again.
+    #[error(
+        "相机已断开，正在重新连接…请检查 USB 连接 / camera disconnected, reconnecting… check the USB cable"
+    )]
+    Disconnected,
+    /// The operating system refuses access to the camera.
+    #[error(
+        "无权使用相机：请将当前用户加入 video 组 / no permission to use the camera: add this user to the video group"
+    )]
+    NoPermission,
+    /// The camera offers no colour mode this station can decode.
+    #[error(
+        "相机不支持可用的彩色格式（MJPEG、YUYV、NV12、RGB） / the camera offers no usable colour format (MJPEG, YUYV, NV12, RGB)"
+    )]
+    NoUsableMode,
     /// A frame could not be read or decoded.
     #[error("相机画面无法读取：{0} / camera frame unreadable: {0}")]
     Unreadable(String),
@@ -46,7 +75,9 @@ pub enum CameraError {
 }
 
 /// A source of frames. Implementations block in `next_frame` for at most about a frame interval.
-pub trait FrameSource: Send {
+/// A source need not be `Send`: [`Camera::open`] builds it on the camera thread, where it stays
+/// (hardware handles such as nokhwa's are not `Send`).
+pub trait FrameSource {
     /// A name for the photographer ("演示相机 / demo camera", a device name).
     fn name(&self) -> String;
     /// The next frame.
@@ -79,55 +110,59 @@ pub struct Camera {
 
 impl Camera {
     /// Start `source` on its own thread with a channel of `capacity` frames.
-    pub fn start(mut source: Box<dyn FrameSource>, capacity: usize) -> Camera {
+    pub fn start(source: Box<dyn FrameSource + Send>, capacity: usize) -> Camera {
+        Camera::open(move || Ok(source as Box<dyn FrameSource>), capacity)
+            .expect("a built source starts")
+    }
+
+    /// Build a source with `make` on a new camera thread and run it there, with a channel of
+    /// `capacity` frames. Returns once the source is built, with its error if it could not be
+    /// (no camera, busy, no permission).
+    pub fn open<F>(make: F, capacity: usize) -> Result<Camera, CameraError>
+    where
+        F: FnOnce() -> Result<Box<dyn FrameSource>, CameraError> + Send + 'static,
+    {
         let (tx, rx): (Sender<Result<Frame, CameraError>>, _) = bounded(capacity.max(1));
+        let (ready_tx, ready_rx) = bounded::<Result<String, CameraError>>(1);
         let stop = Arc::new(AtomicBool::new(false));
         let dropped = Arc::new(AtomicU64::new(0));
-        let name = source.name();
         let thread = {
             let (stop, dropped) = (stop.clone(), dropped.clone());
             std::thread::Builder::new()
                 .name("caiji-camera".into())
                 .spawn(move || {
-                    let mut seq = 0u64;
-                    let interval = source.interval();
-                    let mut next_due = Instant::now();
-                    while !stop.load(Ordering::Relaxed) {
-                        let item = source.next_frame().map(|img| Frame {
-                            seq,
-                            at: Instant::now(),
-                            image: Arc::new(img),
-                        });
-                        seq += 1;
-                        let ended = matches!(item, Err(CameraError::Ended));
-                        match tx.try_send(item) {
-                            Ok(()) => {}
-                            Err(TrySendError::Full(_)) => {
-                                dropped.fetch_add(1, Ordering::Relaxed);
-                            }
-                            Err(TrySendError::Disconnected(_)) => break,
+                    let mut source = match make() {
+                        Ok(s) => {
+                            let _ = ready_tx.send(Ok(s.name()));
+                            s
                         }
-                        if ended {
-                            break;
+                        Err(e) => {
+                            let _ = ready_tx.send(Err(e));
+                            return;
                         }
-                        next_due += interval;
-                        let now = Instant::now();
-                        if next_due > now {
-                            std::thread::sleep(next_due - now);
-                        } else {
-                            next_due = now;
-                        }
-                    }
+                    };
+                    run(source.as_mut(), &tx, &stop, &dropped);
                 })
-                .expect("spawn the camera thread")
+                .map_err(|e| CameraError::Unreadable(e.to_string()))?
         };
-        Camera {
+        let name = match ready_rx.recv() {
+            Ok(Ok(name)) => name,
+            Ok(Err(e)) => {
+                let _ = thread.join();
+                return Err(e);
+            }
+            Err(_) => {
+                let _ = thread.join();
+                return Err(CameraError::Stopped);
+            }
+        };
+        Ok(Camera {
             rx,
             stop,
             dropped,
             thread: Some(thread),
             name,
-        }
+        })
     }
 
     /// The next frame, waiting for it.
@@ -152,6 +187,44 @@ impl Camera {
     /// The source's name.
     pub fn name(&self) -> &str {
         &self.name
+    }
+}
+
+/// The camera thread: read, hand over or drop, pace.
+fn run(
+    source: &mut dyn FrameSource,
+    tx: &Sender<Result<Frame, CameraError>>,
+    stop: &AtomicBool,
+    dropped: &AtomicU64,
+) {
+    let mut seq = 0u64;
+    let interval = source.interval();
+    let mut next_due = Instant::now();
+    while !stop.load(Ordering::Relaxed) {
+        let item = source.next_frame().map(|img| Frame {
+            seq,
+            at: Instant::now(),
+            image: Arc::new(img),
+        });
+        seq += 1;
+        let ended = matches!(item, Err(CameraError::Ended));
+        match tx.try_send(item) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => {
+                dropped.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(TrySendError::Disconnected(_)) => break,
+        }
+        if ended {
+            break;
+        }
+        next_due += interval;
+        let now = Instant::now();
+        if next_due > now {
+            std::thread::sleep(next_due - now);
+        } else {
+            next_due = now;
+        }
     }
 }
 
