@@ -68,17 +68,46 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
-    /// 无界面演示整个流程：扫码、取景、拍摄、确认、入队、上传 / the whole loop headless on the demo camera
+    /// 无界面运行整个流程：扫码、取景、拍摄、确认、入队、上传 / the whole loop headless: scan, frame, shoot, confirm, queue, upload
     Demo {
-        /// 学生人数 / number of students
+        /// 学生人数（拍满即停）/ number of students (stops when all are photographed)
         #[arg(long, default_value_t = 8)]
         students: usize,
         /// 数据目录（默认临时目录，或 CAIJI_DATA_DIR）/ data directory (default: a temp dir, or CAIJI_DATA_DIR)
         #[arg(long)]
         data_dir: Option<PathBuf>,
-        /// 演示相机分辨率 / demo camera size WxH
-        #[arg(long, default_value = "1280x720", value_parser = parse_size)]
-        size: (u32, u32),
+        /// 相机：auto（有 USB 相机用之，否则演示相机）、demo、usb[:N]、video:文件.mjpeg、folder:目录 /
+        /// camera: auto (a USB camera if attached, else the demo camera), demo, usb[:N], video:FILE.mjpeg, folder:DIR
+        #[arg(long, default_value = "auto", value_parser = station_cmd::parse_source)]
+        camera: station_cmd::Source,
+        /// 画面尺寸：演示相机的尺寸，USB 相机取不小于它的最近模式（默认 1280x720 / 1920x1080）/
+        /// frame size: the demo camera's, or the smallest USB mode at least this large (default 1280x720 / 1920x1080)
+        #[arg(long, value_parser = parse_size)]
+        size: Option<(u32, u32)>,
+    },
+    /// 把相机画面录成 MJPEG 文件，供 --camera video:文件 回放 / record a camera to an MJPEG file, to replay with --camera video:FILE
+    Record {
+        /// 相机（同 demo）/ camera (as for demo)
+        #[arg(long, default_value = "auto", value_parser = station_cmd::parse_source)]
+        camera: station_cmd::Source,
+        /// 演示相机的学生人数 / students in the demo camera's queue
+        #[arg(long, default_value_t = 2)]
+        students: usize,
+        /// 画面尺寸 / frame size WxH
+        #[arg(long, value_parser = parse_size)]
+        size: Option<(u32, u32)>,
+        /// 最多录制帧数（USB 相机默认 200）/ frames at most (default 200 for a USB camera)
+        #[arg(long)]
+        frames: Option<usize>,
+        /// 输出文件 / output file (.mjpeg)
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// 列出 USB 相机及其模式 / list USB cameras and their modes
+    Cameras {
+        /// 每台相机一行 JSON / one JSON object per camera
+        #[arg(long)]
+        json: bool,
     },
     /// 运行接收端 / run the intake server
     Collector {
@@ -167,13 +196,22 @@ fn main() -> ExitCode {
         Command::Demo {
             students,
             data_dir,
-            size: (width, height),
+            camera,
+            size,
         } => station_cmd::demo(station_cmd::DemoArgs {
             students,
             data_dir,
-            width,
-            height,
+            camera,
+            size,
         }),
+        Command::Record {
+            camera,
+            students,
+            size,
+            frames,
+            out,
+        } => station_cmd::record_cmd(camera, students, size, &out, frames),
+        Command::Cameras { json } => station_cmd::cameras_cmd(json),
         Command::Collector { listen, dir, token } => {
             station_cmd::collector_cmd(&listen, &dir, &token)
         }

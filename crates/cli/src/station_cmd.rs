@@ -1,6 +1,9 @@
 //! `caiji demo`, `caiji collector` and `caiji queue`: the station loop headless.
 
-use caiji_camera::{Camera, CameraError, DemoCamera};
+use caiji_camera::{
+    Camera, CameraError, DemoCamera, FolderCamera, FrameSource, UsbCamera, VideoFileCamera, Want,
+    list_cameras,
+};
 use caiji_photo::seal::{AesGcmSealer, StationKey};
 use caiji_station::{Event, Input, Phase, Session, StationInfo};
 use caiji_store::{Store, default_data_dir};
@@ -104,8 +107,235 @@ pub fn queue_cmd(data_dir: Option<PathBuf>, json: bool) -> ExitCode {
 pub struct DemoArgs {
     pub students: usize,
     pub data_dir: Option<PathBuf>,
-    pub width: u32,
-    pub height: u32,
+    pub camera: Source,
+    pub size: Option<(u32, u32)>,
+}
+
+/// Where the frames come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// The first USB camera if one is attached, else the demo camera.
+    Auto,
+    /// The demo camera.
+    Demo,
+    /// USB camera N.
+    Usb(u32),
+    /// An MJPEG video file.
+    Video(PathBuf),
+    /// A folder of images.
+    Folder(PathBuf),
+}
+
+/// `auto`, `demo`, `usb`, `usb:N`, `video:FILE`, `folder:DIR`.
+pub fn parse_source(s: &str) -> Result<Source, String> {
+    let (kind, arg) = s.split_once(':').unwrap_or((s, ""));
+    match (kind, arg) {
+        ("auto", "") => Ok(Source::Auto),
+        ("demo", "") => Ok(Source::Demo),
+        ("usb", "") => Ok(Source::Usb(0)),
+        ("usb", n) => n.parse().map(Source::Usb).map_err(|_| {
+            format!("相机编号应为数字，如 usb:0 / the camera number must be a number, e.g. usb:0 (got {n})")
+        }),
+        ("video", p) if !p.is_empty() => Ok(Source::Video(p.into())),
+        ("folder", p) if !p.is_empty() => Ok(Source::Folder(p.into())),
+        _ => Err(format!(
+            "未知相机 {s}：可用 auto、demo、usb[:N]、video:文件、folder:目录 / unknown camera {s}: use auto, demo, usb[:N], video:FILE or folder:DIR"
+        )),
+    }
+}
+
+/// Frames per second the file sources play at, like a USB camera at 1080p.
+const FILE_FPS: u32 = 20;
+
+/// A running camera, and who it is expected to show.
+struct Opened {
+    camera: Camera,
+    /// The demo queue's students (masked), in order; empty for other sources.
+    roster: Vec<String>,
+    /// How many students to photograph before stopping; `None`: until the source ends.
+    target: Option<usize>,
+    /// A real camera, which never ends by itself.
+    live: bool,
+}
+
+fn boxed<S: FrameSource + 'static>(
+    s: Result<S, CameraError>,
+) -> Result<Box<dyn FrameSource>, CameraError> {
+    s.map(|s| Box::new(s) as Box<dyn FrameSource>)
+}
+
+fn open_camera(
+    source: Source,
+    students: usize,
+    size: Option<(u32, u32)>,
+) -> Result<Opened, CameraError> {
+    let source = match source {
+        Source::Auto => match list_cameras().ok().and_then(|c| c.first().map(|c| c.index)) {
+            Some(index) => Source::Usb(index),
+            None => Source::Demo,
+        },
+        other => other,
+    };
+    let (width, height) = size.unwrap_or(match source {
+        Source::Usb(_) => (1920, 1080),
+        _ => (1280, 720),
+    });
+    let mut roster = Vec::new();
+    let camera = match source {
+        Source::Demo | Source::Auto => {
+            let s = DemoCamera::new(students, width, height)?;
+            roster = s
+                .students()
+                .iter()
+                .map(|s| {
+                    caiji_code::CaptureCode::parse(&s.code)
+                        .map(|c| c.display())
+                        .unwrap_or_default()
+                })
+                .collect();
+            Camera::start(Box::new(s), 2)
+        }
+        Source::Usb(index) => {
+            let want = Want {
+                width,
+                height,
+                ..Want::default()
+            };
+            Camera::open(move || boxed(UsbCamera::open(index, want)), 2)?
+        }
+        Source::Video(ref path) => {
+            let path = path.clone();
+            Camera::open(
+                move || boxed(VideoFileCamera::open(&path, false, FILE_FPS)),
+                2,
+            )?
+        }
+        Source::Folder(ref path) => {
+            let path = path.clone();
+            Camera::open(move || boxed(FolderCamera::open(&path, false, FILE_FPS)), 2)?
+        }
+    };
+    let target = match source {
+        Source::Video(_) | Source::Folder(_) => None,
+        _ => Some(students),
+    };
+    let live = matches!(source, Source::Usb(_));
+    Ok(Opened {
+        camera,
+        roster,
+        target,
+        live,
+    })
+}
+
+/// `caiji record`: what a camera shows, as an MJPEG file for `--camera video:FILE` (a session
+/// at a school replayed at the desk, a test fixture).
+pub fn record_cmd(
+    source: Source,
+    students: usize,
+    size: Option<(u32, u32)>,
+    out: &Path,
+    frames: Option<usize>,
+) -> ExitCode {
+    use std::io::Write;
+    let Opened { camera, live, .. } = match open_camera(source, students, size) {
+        Ok(o) => o,
+        Err(e) => return fail(e),
+    };
+    // A real camera never ends by itself: record 10 s unless told.
+    let limit = frames.unwrap_or(if live { 200 } else { usize::MAX });
+    let file = match std::fs::File::create(out) {
+        Ok(f) => f,
+        Err(e) => return fail(format!("无法写入 / cannot write {}: {e}", out.display())),
+    };
+    let mut w = std::io::BufWriter::new(file);
+    let mut n = 0usize;
+    while n < limit {
+        let frame = match camera.recv() {
+            Ok(f) => f,
+            Err(CameraError::Ended | CameraError::Stopped) => break,
+            Err(e) => {
+                eprintln!("  ! {e}");
+                continue;
+            }
+        };
+        let mut jpeg = Vec::new();
+        let encoded = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)
+            .encode_image(frame.image.as_ref());
+        if let Err(e) = encoded
+            .map_err(|e| e.to_string())
+            .and_then(|()| w.write_all(&jpeg).map_err(|e| e.to_string()))
+        {
+            return fail(format!("无法写入 / cannot write {}: {e}", out.display()));
+        }
+        n += 1;
+    }
+    let done = w
+        .into_inner()
+        .map_err(|e| e.to_string())
+        .and_then(|f| f.sync_all().map_err(|e| e.to_string()));
+    if let Err(e) = done {
+        return fail(format!("无法写入 / cannot write {}: {e}", out.display()));
+    }
+    println!(
+        "已录制 {n} 帧 / recorded {n} frames from {} → {}",
+        camera.name(),
+        out.display()
+    );
+    ExitCode::SUCCESS
+}
+
+/// `caiji cameras`: every camera the system reports, the modes it offers and the one the station
+/// would stream in.
+pub fn cameras_cmd(json: bool) -> ExitCode {
+    let cams = match list_cameras() {
+        Ok(c) => c,
+        Err(e) => return fail(e),
+    };
+    if cams.is_empty() {
+        if json {
+            return ExitCode::SUCCESS;
+        }
+        println!("{}", CameraError::NotFound);
+        println!("（caiji demo 将使用演示相机 / caiji demo will use the demo camera）");
+        return ExitCode::SUCCESS;
+    }
+    for c in cams {
+        let opened = UsbCamera::open(c.index, Want::default());
+        if json {
+            let mut o =
+                serde_json::json!({"index": c.index, "name": c.name, "description": c.description});
+            match &opened {
+                Ok(cam) => {
+                    o["modes"] = cam
+                        .modes()
+                        .iter()
+                        .map(|m| serde_json::json!(m.to_string()))
+                        .collect();
+                    o["chosen"] = serde_json::json!(cam.mode().map(|m| m.to_string()));
+                }
+                Err(e) => o["error"] = serde_json::json!(e.to_string()),
+            }
+            println!("{o}");
+            continue;
+        }
+        println!("usb:{}  {}  ({})", c.index, c.name, c.description);
+        match opened {
+            Ok(cam) => {
+                let chosen = cam.mode();
+                for m in cam.modes() {
+                    let mark = if Some(*m) == chosen {
+                        "  ← 使用 / used"
+                    } else {
+                        ""
+                    };
+                    println!("    {m}{mark}");
+                }
+            }
+            Err(e) => println!("    {e}"),
+        }
+    }
+    ExitCode::SUCCESS
 }
 
 /// The whole loop on the demo camera: scan, frame, shoot, confirm, queue, upload to a collector
@@ -130,19 +360,15 @@ pub fn demo(args: DemoArgs) -> ExitCode {
         Ok(a) => Arc::new(a),
         Err(c) => return c,
     };
-    let source = match DemoCamera::new(args.students, args.width, args.height) {
-        Ok(s) => s,
+    let Opened {
+        camera,
+        roster,
+        target,
+        ..
+    } = match open_camera(args.camera, args.students, args.size) {
+        Ok(o) => o,
         Err(e) => return fail(e),
     };
-    let students: Vec<String> = source
-        .students()
-        .iter()
-        .map(|s| {
-            caiji_code::CaptureCode::parse(&s.code)
-                .map(|c| c.display())
-                .unwrap_or_default()
-        })
-        .collect();
     runtime().block_on(async move {
         let store = match Store::open(&data.join("caiji.db"), *key.bytes()).await {
             Ok(s) => s,
@@ -154,7 +380,8 @@ pub fn demo(args: DemoArgs) -> ExitCode {
             Ok(c) => c,
             Err(e) => return fail(e),
         };
-        println!("采集演示 / capture demo: {} 名学生 / students · 演示相机 / demo camera {}×{} · 接收端 / collector {}", args.students, args.width, args.height, coll.url());
+        let plan = target.map_or_else(|| "文件播完为止 / until the file ends".to_string(), |n| format!("{n} 名学生 / students"));
+        println!("采集 / capture: {plan} · {} · 接收端 / collector {}", camera.name(), coll.url());
         println!("数据目录 / data: {}", data.display());
         let uploaded = Arc::new(Mutex::new(0usize));
         let up = uploaded.clone();
@@ -170,18 +397,29 @@ pub fn demo(args: DemoArgs) -> ExitCode {
         let w = worker.clone();
         let info = StationInfo { station: "demo-1".into(), room: "演示 / demo".into(), operator: "demo".into() };
         let mut session = Session::new(analyzer, AesGcmSealer::new(&key), store.clone(), info, move |e| sink.lock().expect("events").push(e), move || w.wake());
-        let camera = Camera::start(Box::new(source), 2);
         let started = Instant::now();
         let mut student_started = Instant::now();
         let mut done = 0usize;
         let mut passes_in_row = 0;
         let mut per_student = Vec::new();
+        let mut seen: Vec<String> = Vec::new();
+        let mut last_error = None;
         loop {
+            if target.is_some_and(|n| done >= n) {
+                break;
+            }
             let frame = match camera.recv() {
-                Ok(f) => f,
+                Ok(f) => {
+                    last_error = None;
+                    f
+                }
                 Err(CameraError::Ended) | Err(CameraError::Stopped) => break,
                 Err(e) => {
-                    eprintln!("{e}");
+                    // An unplugged camera repeats its message while it is looked for: say it once.
+                    if last_error.as_ref() != Some(&e) {
+                        eprintln!("  ! {e}");
+                        last_error = Some(e);
+                    }
                     continue;
                 }
             };
@@ -190,9 +428,14 @@ pub fn demo(args: DemoArgs) -> ExitCode {
             let drained: Vec<Event> = std::mem::take(&mut *events.lock().expect("events"));
             for e in drained {
                 match e {
-                    Event::Phase(Phase::Framing { .. }) if matches!(before, Phase::WaitingForCode) => {
-                        student_started = Instant::now();
-                        passes_in_row = 0;
+                    Event::Phase(Phase::Framing { student }) => {
+                        if !seen.contains(&student) {
+                            seen.push(student);
+                        }
+                        if matches!(before, Phase::WaitingForCode) {
+                            student_started = Instant::now();
+                            passes_in_row = 0;
+                        }
                     }
                     Event::Live(l) => {
                         passes_in_row = if l.verdict == caiji_spec::Verdict::Pass { passes_in_row + 1 } else { 0 };
@@ -243,15 +486,16 @@ pub fn demo(args: DemoArgs) -> ExitCode {
         let arrived = std::fs::read_dir(&intake).map(|d| d.filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "jpg"))).count()).unwrap_or(0);
         coll.stop().await;
         let mean = if per_student.is_empty() { 0.0 } else { per_student.iter().map(|d| d.as_secs_f64()).sum::<f64>() / per_student.len() as f64 };
+        let students = if roster.is_empty() { seen } else { roster };
         let missing = students.len().saturating_sub(done);
         let cycle = shooting.as_secs_f64() / students.len().max(1) as f64;
         let up = *uploaded.lock().expect("count");
         println!(
-            "完成 {done}/{} 名，缺 {missing} 名需补拍；已上传 {up}，接收端收到 {arrived}；扫码到入队平均 {mean:.2} s/人，含演示相机节奏 {cycle:.2} s/人，共 {:.1} s",
+            "完成 {done}/{} 名，缺 {missing} 名需补拍；已上传 {up}，接收端收到 {arrived}；扫码到入队平均 {mean:.2} s/人，含相机节奏 {cycle:.2} s/人，共 {:.1} s",
             students.len(), shooting.as_secs_f64()
         );
         println!(
-            "done {done}/{} students, {missing} missing (come back for 补拍); {up} uploaded, {arrived} at the collector; code to queued {mean:.2} s per student, {cycle:.2} s per student at the demo camera's pace, {:.1} s in all",
+            "done {done}/{} students, {missing} missing (come back for 补拍); {up} uploaded, {arrived} at the collector; code to queued {mean:.2} s per student, {cycle:.2} s per student at the camera's pace, {:.1} s in all",
             students.len(), shooting.as_secs_f64()
         );
         let outstanding = store.outstanding().await.unwrap_or(i64::MAX);
