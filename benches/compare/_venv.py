@@ -10,7 +10,8 @@ def ensure_peer(*packages):
     if not py.exists():
         venv.create(VENV, with_pip=True)
     subprocess.run([str(py), "-m", "pip", "install", "-q", *packages], check=True)
-    if pathlib.Path(sys.executable).resolve() != py.resolve():
+    # The venv's python is a symlink to the system one: tell them apart by prefix, not by path.
+    if pathlib.Path(sys.prefix).resolve() != VENV.resolve():
         os.execv(str(py), [str(py), *sys.argv])
 
 

@@ -91,14 +91,7 @@ pub fn decode_frame(
         }
         PixelFormat::Yuyv => {
             let mut out = vec![0u8; w * h * 3];
-            for (src, dst) in bytes[..w * h * 2]
-                .chunks_exact(4)
-                .zip(out.chunks_exact_mut(6))
-            {
-                let (y0, u, y1, v) = (src[0], src[1], src[2], src[3]);
-                dst[..3].copy_from_slice(&yuv_to_rgb(y0, u, v));
-                dst[3..].copy_from_slice(&yuv_to_rgb(y1, u, v));
-            }
+            yuyv_to_rgb(&bytes[..w * h * 2], &mut out);
             RgbImage::from_raw(width, height, out).expect("sized")
         }
         PixelFormat::Nv12 => {
@@ -131,6 +124,30 @@ pub fn decode_frame(
     Ok(img)
 }
 
+/// YUYV 4:2:2 to packed RGB, BT.601 limited range. Wrapping arithmetic: the terms are bounded
+/// (|x| < 2^18), and without overflow checks (on in the test build) the loop is a third faster.
+fn yuyv_to_rgb(src: &[u8], out: &mut [u8]) {
+    for (s, o) in src.chunks_exact(4).zip(out.chunks_exact_mut(6)) {
+        let d = (s[1] as i32).wrapping_sub(128);
+        let e = (s[3] as i32).wrapping_sub(128);
+        let r = e.wrapping_mul(409).wrapping_add(128);
+        let g = d
+            .wrapping_mul(-100)
+            .wrapping_sub(e.wrapping_mul(208))
+            .wrapping_add(128);
+        let b = d.wrapping_mul(516).wrapping_add(128);
+        let c0 = (s[0] as i32).wrapping_sub(16).wrapping_mul(298);
+        let c1 = (s[2] as i32).wrapping_sub(16).wrapping_mul(298);
+        let px = |c: i32, t: i32| (c.wrapping_add(t) >> 8).clamp(0, 255) as u8;
+        o[0] = px(c0, r);
+        o[1] = px(c0, g);
+        o[2] = px(c0, b);
+        o[3] = px(c1, r);
+        o[4] = px(c1, g);
+        o[5] = px(c1, b);
+    }
+}
+
 /// BT.601 limited range, as UVC cameras send it.
 fn yuv_to_rgb(y: u8, u: u8, v: u8) -> [u8; 3] {
     let c = 298 * (y as i32 - 16);
@@ -148,7 +165,7 @@ fn yuv_to_rgb(y: u8, u: u8, v: u8) -> [u8; 3] {
 pub fn decode_mjpeg(bytes: &[u8]) -> Result<RgbImage, CameraError> {
     let jpeg = with_huffman_tables(bytes)?;
     image::load_from_memory_with_format(&jpeg, image::ImageFormat::Jpeg)
-        .map(|i| i.to_rgb8())
+        .map(|i| i.into_rgb8())
         .map_err(|e| CameraError::Unreadable(format!("MJPEG: {e}")))
 }
 
