@@ -154,12 +154,12 @@ pub const BURST: usize = 5;
 /// One photographer's session.
 pub struct Session {
     analyzer: Arc<Analyzer>,
-    sealer: AesGcmSealer,
+    sealer: Arc<AesGcmSealer>,
     store: Store,
     info: StationInfo,
     on_event: Box<dyn Fn(Event) + Send + Sync>,
     on_queued: Box<dyn Fn() + Send + Sync>,
-    scanner: QrScanner,
+    scanner: Arc<std::sync::Mutex<QrScanner>>,
     phase: Phase,
     code: Option<CaptureCode>,
     switch_to: Option<CaptureCode>,
@@ -180,12 +180,12 @@ impl Session {
     ) -> Session {
         Session {
             analyzer,
-            sealer,
+            sealer: Arc::new(sealer),
             store,
             info,
             on_event: Box::new(on_event),
             on_queued: Box::new(on_queued),
-            scanner: QrScanner::default(),
+            scanner: Arc::new(std::sync::Mutex::new(QrScanner::default())),
             phase: Phase::WaitingForCode,
             code: None,
             switch_to: None,
@@ -218,7 +218,14 @@ impl Session {
         });
     }
 
-    /// Handle one input.
+    /// An error whose text is "中文 / English", as every error of the core crates is.
+    fn error_text(&self, code: &'static str, text: &str) {
+        let (zh, en) = text.split_once(" / ").unwrap_or((text, text));
+        self.error(code, zh.to_string(), en.to_string());
+    }
+
+    /// Handle one input. The heavy work (QR scan, analysis, the photo) runs on tokio's blocking
+    /// pool, so a UI sharing the runtime stays responsive.
     pub async fn handle(&mut self, input: Input) {
         match input {
             Input::Cancel => {
@@ -230,7 +237,7 @@ impl Session {
             }
             Input::Frame(frame) => self.frame(frame).await,
             Input::Scanned(text) => self.scanned(&text).await,
-            Input::Shoot => self.shoot(),
+            Input::Shoot => self.shoot().await,
             Input::Accept => self.accept().await,
             Input::Retake => {
                 if matches!(self.phase, Phase::Review { .. }) {
@@ -247,25 +254,35 @@ impl Session {
     async fn frame(&mut self, frame: Frame) {
         match self.phase {
             Phase::WaitingForCode => {
-                if let Some(text) = self.scanner.scan(&frame.image) {
+                let (scanner, img) = (self.scanner.clone(), frame.image.clone());
+                let found = off_runtime(move || {
+                    scanner.lock().unwrap_or_else(|e| e.into_inner()).scan(&img)
+                })
+                .await;
+                if let Ok(Some(text)) = found {
                     self.scanned(&text).await;
                 }
             }
-            Phase::Framing { .. } => match self.analyzer.analyze(&frame.image) {
-                Ok(a) => {
-                    let live = Live {
-                        verdict: a.verdict,
-                        failing: a.failures().cloned().collect(),
-                        crop: a.crop,
-                    };
-                    if self.recent.len() == BURST {
-                        self.recent.pop_front();
+            Phase::Framing { .. } => {
+                let (analyzer, img) = (self.analyzer.clone(), frame.image.clone());
+                let analysis =
+                    off_runtime(move || analyzer.analyze(&img).map_err(|e| e.to_string()));
+                match analysis.await.and_then(|r| r) {
+                    Ok(a) => {
+                        let live = Live {
+                            verdict: a.verdict,
+                            failing: a.failures().cloned().collect(),
+                            crop: a.crop,
+                        };
+                        if self.recent.len() == BURST {
+                            self.recent.pop_front();
+                        }
+                        self.recent.push_back((frame.image.clone(), a));
+                        (self.on_event)(Event::Live(live));
                     }
-                    self.recent.push_back((frame.image.clone(), a));
-                    (self.on_event)(Event::Live(live));
+                    Err(e) => self.error_text("analysis", &e),
                 }
-                Err(e) => self.error("analysis", e.to_string(), e.to_string()),
-            },
+            }
             // While a question or the review is on screen the camera keeps running, unused.
             _ => {}
         }
@@ -308,7 +325,7 @@ impl Session {
         let done = match self.store.has_active_today(&code.key()).await {
             Ok(d) => d,
             Err(e) => {
-                self.error("store", e.to_string(), e.to_string());
+                self.error_text("store", &e.to_string());
                 false
             }
         };
@@ -343,7 +360,7 @@ impl Session {
     }
 
     /// The shutter: of the last few analysed frames, the passing one with the most margin.
-    fn shoot(&mut self) {
+    async fn shoot(&mut self) {
         if !matches!(self.phase, Phase::Framing { .. }) {
             return;
         }
@@ -366,12 +383,18 @@ impl Session {
             .as_ref()
             .map(|c| c.text().to_string())
             .unwrap_or_default();
-        match caiji_photo::make_photo(img, analysis, &self.sealer, &id) {
-            Ok(enc) => {
+        let (img, analysis, sealer) = (img.clone(), analysis.clone(), self.sealer.clone());
+        let made = off_runtime(move || {
+            caiji_photo::make_photo(&img, &analysis, sealer.as_ref(), &id)
+                .map(|enc| (enc, analysis))
+                .map_err(|e| e.to_string())
+        });
+        match made.await.and_then(|r| r) {
+            Ok((enc, analysis)) => {
                 let (quality, bytes) = (enc.quality, enc.bytes.len());
                 self.pending = Some(Pending {
                     jpeg: enc.bytes,
-                    analysis: analysis.clone(),
+                    analysis,
                 });
                 let student = self.student();
                 self.set(Phase::Review {
@@ -380,7 +403,7 @@ impl Session {
                     bytes,
                 });
             }
-            Err(e) => self.error("photo", e.to_string(), e.to_string()),
+            Err(e) => self.error_text("photo", &e),
         }
     }
 
@@ -433,9 +456,18 @@ impl Session {
                 self.set(Phase::WaitingForCode);
             }
             // The photo stays on screen: the photographer can try again after fixing the disk.
-            Err(e) => self.error("store", e.to_string(), e.to_string()),
+            Err(e) => self.error_text("store", &e.to_string()),
         }
     }
+}
+
+/// Run CPU-bound work off the async runtime; a panic in it becomes an error message.
+async fn off_runtime<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, String> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| format!("内部错误 / internal error: {e}"))
 }
 
 fn score(a: &Analysis) -> f64 {

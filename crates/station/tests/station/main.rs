@@ -270,3 +270,32 @@ async fn cancel_returns_to_waiting_from_every_phase() {
         "a cancelled review queues nothing"
     );
 }
+
+/// A UI shares the runtime with the session: while frames are analysed, scanned and shot, other
+/// tasks on the same (single-threaded) runtime keep running.
+#[tokio::test(flavor = "current_thread")]
+async fn the_heavy_work_leaves_the_runtime_free_for_the_ui() {
+    let mut r = rig().await;
+    let ticks = Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let t = ticks.clone();
+    let ticker = tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_millis(2));
+        loop {
+            every.tick().await;
+            t.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    });
+    tokio::task::yield_now().await;
+    let before = ticks.load(std::sync::atomic::Ordering::Relaxed);
+    r.go(Input::Frame(qr_frame(CODE_A))).await;
+    assert!(matches!(r.session.phase(), Phase::Framing { .. }));
+    for _ in 0..10 {
+        r.go(Input::Frame(frame("curly", 0.3))).await;
+    }
+    r.go(Input::Shoot).await;
+    assert!(matches!(r.session.phase(), Phase::Review { .. }));
+    let during = ticks.load(std::sync::atomic::Ordering::Relaxed) - before;
+    ticker.abort();
+    // Twelve pieces of work of 5-20 ms each: a blocked runtime would tick at most once between them.
+    assert!(during >= 15, "the UI task ran only {during} times");
+}
