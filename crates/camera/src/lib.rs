@@ -105,8 +105,14 @@ pub struct Camera {
     stop: Arc<AtomicBool>,
     dropped: Arc<AtomicU64>,
     thread: Option<JoinHandle<()>>,
+    /// Disconnected when the camera thread has ended.
+    finished: Receiver<()>,
     name: String,
 }
+
+/// How long dropping a [`Camera`] waits for its thread. A camera stalled inside its driver (no
+/// frame, no error) is left behind rather than freezing the station.
+const STOP_WAIT: Duration = Duration::from_secs(2);
 
 impl Camera {
     /// Start `source` on its own thread with a channel of `capacity` frames.
@@ -126,11 +132,13 @@ impl Camera {
         let (ready_tx, ready_rx) = bounded::<Result<String, CameraError>>(1);
         let stop = Arc::new(AtomicBool::new(false));
         let dropped = Arc::new(AtomicU64::new(0));
+        let (finished_tx, finished) = bounded::<()>(0);
         let thread = {
             let (stop, dropped) = (stop.clone(), dropped.clone());
             std::thread::Builder::new()
                 .name("caiji-camera".into())
                 .spawn(move || {
+                    let _finished = finished_tx; // dropped when the thread ends
                     let mut source = match make() {
                         Ok(s) => {
                             let _ = ready_tx.send(Ok(s.name()));
@@ -161,6 +169,7 @@ impl Camera {
             stop,
             dropped,
             thread: Some(thread),
+            finished,
             name,
         })
     }
@@ -231,9 +240,13 @@ fn run(
 impl Drop for Camera {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
-        // Unblock a sender waiting on a full channel, then join.
         while self.rx.try_recv().is_ok() {}
-        if let Some(t) = self.thread.take() {
+        // The thread sees the stop flag after its current frame; a source stuck in its driver
+        // is detached after STOP_WAIT instead of joined.
+        if let Err(crossbeam_channel::RecvTimeoutError::Disconnected) =
+            self.finished.recv_timeout(STOP_WAIT)
+            && let Some(t) = self.thread.take()
+        {
             let _ = t.join();
         }
     }
@@ -500,6 +513,33 @@ mod tests {
             seqs.len() <= 2,
             "only the channel's capacity was kept: {seqs:?}"
         );
+    }
+
+    /// A driver that never returns a frame.
+    struct Stuck;
+    impl FrameSource for Stuck {
+        fn name(&self) -> String {
+            "stuck".into()
+        }
+        fn next_frame(&mut self) -> Result<RgbImage, CameraError> {
+            std::thread::sleep(Duration::from_secs(3600));
+            Err(CameraError::Ended)
+        }
+    }
+
+    #[test]
+    fn a_camera_stuck_in_its_driver_does_not_freeze_the_station() {
+        let cam = Camera::start(Box::new(Stuck), 1);
+        assert_eq!(
+            cam.recv_timeout(Duration::from_millis(50))
+                .unwrap()
+                .map(|f| f.seq),
+            None
+        );
+        let t = Instant::now();
+        drop(cam);
+        let took = t.elapsed();
+        assert!(took >= STOP_WAIT && took < Duration::from_secs(60), "{took:?}");
     }
 
     #[test]
