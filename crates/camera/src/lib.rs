@@ -539,7 +539,10 @@ mod tests {
         let t = Instant::now();
         drop(cam);
         let took = t.elapsed();
-        assert!(took >= STOP_WAIT && took < Duration::from_secs(60), "{took:?}");
+        assert!(
+            took >= STOP_WAIT && took < Duration::from_secs(60),
+            "{took:?}"
+        );
     }
 
     #[test]

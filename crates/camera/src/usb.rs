@@ -162,26 +162,30 @@ const DECODABLE: [FrameFormat; 5] = [
     FrameFormat::RAWBGR,
 ];
 
+/// nokhwa's frame formats and ours, one to one.
+const FORMATS: [(FrameFormat, PixelFormat); 6] = [
+    (FrameFormat::MJPEG, PixelFormat::Mjpeg),
+    (FrameFormat::YUYV, PixelFormat::Yuyv),
+    (FrameFormat::NV12, PixelFormat::Nv12),
+    (FrameFormat::RAWRGB, PixelFormat::Rgb),
+    (FrameFormat::RAWBGR, PixelFormat::Bgr),
+    (FrameFormat::GRAY, PixelFormat::Gray),
+];
+
 fn pixel_format(f: FrameFormat) -> PixelFormat {
-    match f {
-        FrameFormat::MJPEG => PixelFormat::Mjpeg,
-        FrameFormat::YUYV => PixelFormat::Yuyv,
-        FrameFormat::NV12 => PixelFormat::Nv12,
-        FrameFormat::RAWRGB => PixelFormat::Rgb,
-        FrameFormat::RAWBGR => PixelFormat::Bgr,
-        FrameFormat::GRAY => PixelFormat::Gray,
-    }
+    FORMATS
+        .iter()
+        .find(|(n, _)| *n == f)
+        .expect("every format")
+        .1
 }
 
 fn frame_format(f: PixelFormat) -> FrameFormat {
-    match f {
-        PixelFormat::Mjpeg => FrameFormat::MJPEG,
-        PixelFormat::Yuyv => FrameFormat::YUYV,
-        PixelFormat::Nv12 => FrameFormat::NV12,
-        PixelFormat::Rgb => FrameFormat::RAWRGB,
-        PixelFormat::Bgr => FrameFormat::RAWBGR,
-        PixelFormat::Gray => FrameFormat::GRAY,
-    }
+    FORMATS
+        .iter()
+        .find(|(_, p)| *p == f)
+        .expect("every format")
+        .0
 }
 
 /// A USB camera as a [`FrameSource`]. When it is unplugged, [`FrameSource::next_frame`] answers

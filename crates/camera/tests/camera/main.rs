@@ -12,38 +12,14 @@ use std::io::Write;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+#[path = "../support/mod.rs"]
+mod support;
+use support::{jpeg, to_ycbcr, to_yuyv, without_dht};
+
 /// A real portrait on the light blue backdrop, 640×360.
 fn portrait() -> &'static RgbImage {
     static P: OnceLock<RgbImage> = OnceLock::new();
-    P.get_or_init(|| {
-        let lib =
-            caiji_scene::Library::open_default().expect("photos: run scripts/fetch-assets.sh");
-        let scene = caiji_scene::Scene::standard("astronaut", "light_blue", 640, 360);
-        caiji_scene::render(&lib, &scene).unwrap().0
-    })
-}
-
-fn jpeg(img: &RgbImage, quality: u8) -> Vec<u8> {
-    let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality)
-        .encode_image(img)
-        .unwrap();
-    out
-}
-
-/// The JPEG with every DHT segment cut out, as many UVC cameras send their MJPEG frames.
-fn without_dht(j: &[u8]) -> Vec<u8> {
-    let mut out = j[..2].to_vec();
-    let mut i = 2;
-    while j[i + 1] != 0xDA {
-        let len = 2 + u16::from_be_bytes([j[i + 2], j[i + 3]]) as usize;
-        if j[i + 1] != 0xC4 {
-            out.extend_from_slice(&j[i..i + len]);
-        }
-        i += len;
-    }
-    out.extend_from_slice(&j[i..]);
-    out
+    P.get_or_init(|| support::portrait("astronaut", 640, 360))
 }
 
 fn mean_abs_diff(a: &RgbImage, b: &RgbImage) -> f64 {
@@ -100,33 +76,11 @@ fn garbage_mjpeg_frames_are_explained() {
     assert!(other_size.to_string().contains("640×360"), "{other_size}");
 }
 
-/// BT.601 limited range, the forward direction a UVC camera applies.
-fn to_ycbcr(p: [u8; 3]) -> (u8, u8, u8) {
-    let [r, g, b] = p.map(|c| c as f64);
-    let y = 16.0 + (65.481 * r + 128.553 * g + 24.966 * b) / 255.0;
-    let u = 128.0 + (-37.797 * r - 74.203 * g + 112.0 * b) / 255.0;
-    let v = 128.0 + (112.0 * r - 93.786 * g - 18.214 * b) / 255.0;
-    let q = |x: f64| x.round().clamp(0.0, 255.0) as u8;
-    (q(y), q(u), q(v))
-}
-
 #[test]
 fn yuyv_and_nv12_frames_come_back_as_the_picture() {
     let img = portrait();
     let (w, h) = img.dimensions();
-    let mut yuyv = Vec::new();
-    for y in 0..h {
-        for x in (0..w).step_by(2) {
-            let (y0, u0, v0) = to_ycbcr(img.get_pixel(x, y).0);
-            let (y1, u1, v1) = to_ycbcr(img.get_pixel(x + 1, y).0);
-            yuyv.extend_from_slice(&[
-                y0,
-                ((u0 as u16 + u1 as u16) / 2) as u8,
-                y1,
-                ((v0 as u16 + v1 as u16) / 2) as u8,
-            ]);
-        }
-    }
+    let yuyv = to_yuyv(img);
     let back = decode_frame(PixelFormat::Yuyv, w, h, &yuyv).unwrap();
     let d = mean_abs_diff(&back, img);
     assert!(d < 2.5, "YUYV round trip off by {d:.2} levels");

@@ -12,6 +12,18 @@ fn caiji(args: &[&str]) -> Output {
         .expect("caiji runs")
 }
 
+/// `caiji args`, which must succeed; its stdout.
+fn succeeds(args: &[&str]) -> String {
+    let o = caiji(args);
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        o.status.success(),
+        "caiji {args:?}: {out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    out
+}
+
 fn lines(o: &Output) -> Vec<Value> {
     String::from_utf8_lossy(&o.stdout)
         .lines()
@@ -360,7 +372,7 @@ fn a_recorded_session_replays_through_the_whole_loop() {
     let _serial = REAL_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().unwrap();
     let video = dir.path().join("session.mjpeg");
-    let o = caiji(&[
+    let out = succeeds(&[
         "record",
         "--camera",
         "demo",
@@ -369,28 +381,16 @@ fn a_recorded_session_replays_through_the_whole_loop() {
         "--out",
         video.to_str().unwrap(),
     ]);
-    let out = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        o.status.success(),
-        "{out}{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
     assert!(out.contains("recorded 60 frames"), "{out}");
     let data = dir.path().join("data");
     let source = format!("video:{}", video.display());
-    let o = caiji(&[
+    let out = succeeds(&[
         "demo",
         "--camera",
         &source,
         "--data-dir",
         data.to_str().unwrap(),
     ]);
-    let out = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        o.status.success(),
-        "{out}{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
     assert!(out.contains("session.mjpeg"), "{out}");
     assert!(out.contains("done 2/2 students, 0 missing"), "{out}");
     assert_eq!(assert_consistent(&data), 2);
