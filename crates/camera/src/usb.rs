@@ -113,14 +113,29 @@ pub fn list_cameras() -> Result<Vec<UsbCameraInfo>, CameraError> {
     Ok(found
         .into_iter()
         .filter_map(|c| match c.index() {
-            CameraIndex::Index(index) => Some(UsbCameraInfo {
+            CameraIndex::Index(index) if captures(*index) => Some(UsbCameraInfo {
                 index: *index,
                 name: c.human_name(),
                 description: c.description().to_string(),
             }),
-            CameraIndex::String(_) => None,
+            _ => None,
         })
         .collect())
+}
+
+/// Whether device `index` captures video: a UVC camera also registers a metadata node, which
+/// nokhwa lists too. A node that cannot be asked (no permission) is kept, so opening it explains.
+#[cfg(target_os = "linux")]
+fn captures(index: u32) -> bool {
+    use v4l::capability::Flags;
+    v4l::Device::new(index as usize)
+        .and_then(|d| d.query_caps())
+        .map_or(true, |c| c.capabilities.contains(Flags::VIDEO_CAPTURE))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn captures(_index: u32) -> bool {
+    true
 }
 
 /// Where an error happened: a missing device while opening means "no camera", while
