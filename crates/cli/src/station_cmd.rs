@@ -404,15 +404,31 @@ pub fn demo(args: DemoArgs) -> ExitCode {
         let mut per_student = Vec::new();
         let mut seen: Vec<String> = Vec::new();
         let mut last_error = None;
+        // Ctrl-C ends the session cleanly: what is queued is still uploaded and summed up.
+        let interrupted = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        {
+            let flag = interrupted.clone();
+            tokio::spawn(async move {
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    flag.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+            });
+        }
+        let stopped = || interrupted.load(std::sync::atomic::Ordering::Relaxed);
         loop {
             if target.is_some_and(|n| done >= n) {
                 break;
             }
-            let frame = match camera.recv() {
-                Ok(f) => {
+            if stopped() {
+                println!("已中断，正在上传已入队的照片 / interrupted: uploading what is queued");
+                break;
+            }
+            let frame = match camera.recv_timeout(Duration::from_millis(200)) {
+                Ok(Some(f)) => {
                     last_error = None;
                     f
                 }
+                Ok(None) => continue,
                 Err(CameraError::Ended) | Err(CameraError::Stopped) => break,
                 Err(e) => {
                     // An unplugged camera repeats its message while it is looked for: say it once.
@@ -501,7 +517,13 @@ pub fn demo(args: DemoArgs) -> ExitCode {
         let outstanding = store.outstanding().await.unwrap_or(i64::MAX);
         store.close().await;
         // Success: every student photographed and the whole queue (earlier runs too) delivered.
-        if done == students.len() && outstanding == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) }
+        if stopped() {
+            ExitCode::from(130)
+        } else if done == students.len() && outstanding == 0 {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        }
     })
 }
 

@@ -444,3 +444,39 @@ fn camera_choices_and_a_missing_camera_are_explained() {
         "{err}"
     );
 }
+
+/// Ctrl-C mid-session: the loop stops, what was queued is still uploaded, the summary is printed
+/// and the exit status says interrupted.
+#[test]
+fn ctrl_c_ends_the_session_cleanly() {
+    let _serial = REAL_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_caiji"))
+        .args(["demo", "--camera", "demo", "--students", "30", "--data-dir"])
+        .arg(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Long enough for a few students even on a loaded CI machine, far short of 30.
+    std::thread::sleep(Duration::from_secs(8));
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let o = child.wait_with_output().unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(130), "{out}");
+    assert!(
+        out.contains("interrupted: uploading what is queued"),
+        "{out}"
+    );
+    assert!(out.contains(" missing (come back for 补拍)"), "{out}");
+    let n = assert_consistent(dir.path());
+    assert!(
+        (1..30).contains(&n),
+        "{n} shots before the interrupt: {out}"
+    );
+    assert!(out.contains(&format!("{n} at the collector")), "{out}");
+}
