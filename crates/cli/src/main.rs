@@ -76,8 +76,8 @@ enum Command {
         /// 数据目录（默认临时目录，或 CAIJI_DATA_DIR）/ data directory (default: a temp dir, or CAIJI_DATA_DIR)
         #[arg(long)]
         data_dir: Option<PathBuf>,
-        /// 相机：auto（有 USB 相机用之，否则演示相机）、demo、usb[:N]、video:文件.mjpeg、folder:目录 /
-        /// camera: auto (a USB camera if attached, else the demo camera), demo, usb[:N], video:FILE.mjpeg, folder:DIR
+        /// 相机：auto（有 USB 相机用之，否则演示相机）、demo、usb 或 usb:N、video:文件.mjpeg、folder:目录 /
+        /// camera: auto (a USB camera if attached, else the demo camera), demo, usb or usb:N, video:FILE.mjpeg, folder:DIR
         #[arg(long, default_value = "auto", value_parser = station_cmd::parse_source)]
         camera: station_cmd::Source,
         /// 画面尺寸：演示相机的尺寸，USB 相机取不小于它的最近模式（默认 1280x720 / 1920x1080）/
