@@ -169,14 +169,6 @@ pub fn classify(e: &NokhwaError, stage: Stage) -> CameraError {
     }
 }
 
-const DECODABLE: [FrameFormat; 5] = [
-    FrameFormat::MJPEG,
-    FrameFormat::YUYV,
-    FrameFormat::NV12,
-    FrameFormat::RAWRGB,
-    FrameFormat::RAWBGR,
-];
-
 /// nokhwa's frame formats and ours, one to one.
 const FORMATS: [(FrameFormat, PixelFormat); 6] = [
     (FrameFormat::MJPEG, PixelFormat::Mjpeg),
@@ -211,7 +203,8 @@ pub struct UsbCamera {
     index: u32,
     name: String,
     want: Want,
-    device: Option<(nokhwa::Camera, Mode)>,
+    device: Option<nokhwa::Camera>,
+    mode: Option<Mode>,
     modes: Vec<Mode>,
     last_attempt: Instant,
     was_connected: bool,
@@ -229,7 +222,8 @@ impl UsbCamera {
             index,
             name,
             want,
-            device: Some((cam, mode)),
+            device: Some(cam),
+            mode: Some(mode),
             modes,
             last_attempt: Instant::now(),
             was_connected: true,
@@ -245,6 +239,7 @@ impl UsbCamera {
             name: String::new(),
             want,
             device: None,
+            mode: None,
             modes: Vec::new(),
             last_attempt: Instant::now()
                 .checked_sub(RETRY)
@@ -253,9 +248,9 @@ impl UsbCamera {
         }
     }
 
-    /// The mode it streams in (the last one, while unplugged).
+    /// The mode it streams in (the last one while unplugged; none before it was ever opened).
     pub fn mode(&self) -> Option<Mode> {
-        self.device.as_ref().map(|(_, m)| *m)
+        self.mode
     }
 
     /// Every mode the camera offers that can be decoded.
@@ -279,7 +274,8 @@ impl UsbCamera {
             Ok((cam, mode, modes)) => {
                 self.index = index;
                 self.name = cam.info().human_name();
-                self.device = Some((cam, mode));
+                self.device = Some(cam);
+                self.mode = Some(mode);
                 self.modes = modes;
                 self.was_connected = true;
                 Ok(())
@@ -291,7 +287,9 @@ impl UsbCamera {
 }
 
 fn open_device(index: u32, want: &Want) -> Result<(nokhwa::Camera, Mode, Vec<Mode>), CameraError> {
-    let any = RequestedFormat::with_formats(RequestedFormatType::None, &DECODABLE);
+    // Open in any format, grey too, so that every mode is listed and choose_mode decides.
+    let all = FORMATS.map(|(f, _)| f);
+    let any = RequestedFormat::with_formats(RequestedFormatType::None, &all);
     let mut cam = nokhwa::Camera::new(CameraIndex::Index(index), any)
         .map_err(|e| classify(&e, Stage::Open))?;
     let mut modes: Vec<Mode> = cam
@@ -342,8 +340,9 @@ impl FrameSource for UsbCamera {
         if self.device.is_none() {
             self.reconnect()?;
         }
-        let (cam, mode) = self.device.as_mut().expect("connected");
-        let mode = *mode;
+        let (Some(cam), Some(mode)) = (self.device.as_mut(), self.mode) else {
+            return Err(CameraError::Stopped);
+        };
         match cam.frame_raw() {
             Ok(raw) => decode_frame(mode.format, mode.width, mode.height, &raw),
             Err(e) => match classify(&e, Stage::Stream) {
