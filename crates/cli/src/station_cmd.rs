@@ -5,12 +5,12 @@ use caiji_camera::{
     list_cameras,
 };
 use caiji_photo::seal::{AesGcmSealer, StationKey};
-use caiji_station::{Event, Input, Phase, Session, StationInfo};
+use caiji_station::{Event, Input, Phase, Station, StationConfig, StationEvent, StationInfo};
 use caiji_store::{Store, default_data_dir};
-use caiji_upload::{UploadEvent, Worker, WorkerConfig, collector};
+use caiji_upload::{UploadEvent, WorkerConfig, collector};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 fn fail(msg: impl std::fmt::Display) -> ExitCode {
@@ -383,27 +383,15 @@ pub fn demo(args: DemoArgs) -> ExitCode {
         let plan = target.map_or_else(|| "文件播完为止 / until the file ends".to_string(), |n| format!("{n} 名学生 / students"));
         println!("采集 / capture: {plan} · {} · 接收端 / collector {}", camera.name(), coll.url());
         println!("数据目录 / data: {}", data.display());
-        let uploaded = Arc::new(Mutex::new(0usize));
-        let up = uploaded.clone();
-        let worker = Arc::new(Worker::spawn(store.clone(), WorkerConfig::new(&coll.url(), token, "demo-1"), move |e| {
-            match e {
-                UploadEvent::Uploaded { .. } => *up.lock().expect("count") += 1,
-                UploadEvent::Failed { id, error } => eprintln!("上传失败 / upload failed {}: {error}", &id[..8]),
-                _ => {}
-            }
-        }));
-        let events: Arc<Mutex<Vec<Event>>> = Arc::new(Mutex::new(Vec::new()));
-        let sink = events.clone();
-        let w = worker.clone();
         let info = StationInfo { station: "demo-1".into(), room: "演示 / demo".into(), operator: "demo".into() };
-        let mut session = Session::new(analyzer, AesGcmSealer::new(&key), store.clone(), info, move |e| sink.lock().expect("events").push(e), move || w.wake());
-        let started = Instant::now();
-        let mut student_started = Instant::now();
-        let mut done = 0usize;
-        let mut passes_in_row = 0;
-        let mut per_student = Vec::new();
-        let mut seen: Vec<String> = Vec::new();
-        let mut last_error = None;
+        let cfg = StationConfig {
+            analyzer,
+            sealer: AesGcmSealer::new(&key),
+            store: store.clone(),
+            info,
+            upload: Some(WorkerConfig::new(&coll.url(), token, "demo-1")),
+        };
+        let (station, mut events) = Station::start(cfg, camera);
         // Ctrl-C ends the session cleanly: what is queued is still uploaded and summed up.
         let interrupted = Arc::new(std::sync::atomic::AtomicBool::new(false));
         {
@@ -415,6 +403,17 @@ pub fn demo(args: DemoArgs) -> ExitCode {
             });
         }
         let stopped = || interrupted.load(std::sync::atomic::Ordering::Relaxed);
+        // The robot photographer: it only listens to the station's events and presses keys, as
+        // the photographer does at the app.
+        let started = Instant::now();
+        let mut student_started = Instant::now();
+        let mut done = 0usize;
+        let mut uploaded = 0usize;
+        let mut passes_in_row = 0;
+        let mut shutter_pressed = false;
+        let mut reviewed = (0u8, 0usize);
+        let mut per_student = Vec::new();
+        let mut seen: Vec<String> = Vec::new();
         loop {
             if target.is_some_and(|n| done >= n) {
                 break;
@@ -423,81 +422,76 @@ pub fn demo(args: DemoArgs) -> ExitCode {
                 println!("已中断，正在上传已入队的照片 / interrupted: uploading what is queued");
                 break;
             }
-            let frame = match camera.recv_timeout(Duration::from_millis(200)) {
-                Ok(Some(f)) => {
-                    last_error = None;
-                    f
-                }
-                Ok(None) => continue,
-                Err(CameraError::Ended) | Err(CameraError::Stopped) => break,
-                Err(e) => {
-                    // An unplugged camera repeats its message while it is looked for: say it once.
-                    if last_error.as_ref() != Some(&e) {
-                        eprintln!("  ! {e}");
-                        last_error = Some(e);
-                    }
-                    continue;
-                }
+            let event = match tokio::time::timeout(Duration::from_millis(200), events.recv()).await {
+                Err(_) => continue, // nothing for a while: look at Ctrl-C again
+                Ok(Ok(e)) => e,
+                Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) => continue,
+                Ok(Err(tokio::sync::broadcast::error::RecvError::Closed)) => break,
             };
-            let before = session.phase().clone();
-            session.handle(Input::Frame(frame)).await;
-            let drained: Vec<Event> = std::mem::take(&mut *events.lock().expect("events"));
-            for e in drained {
-                match e {
+            match event {
+                StationEvent::CameraEnded => break,
+                StationEvent::CameraProblem { message_zh, message_en, .. } => eprintln!("  ! {message_zh} / {message_en}"),
+                StationEvent::CameraOk => eprintln!("  相机恢复 / camera back"),
+                StationEvent::Upload(UploadEvent::Uploaded { .. }) => uploaded += 1,
+                StationEvent::Upload(UploadEvent::Failed { id, error }) => eprintln!("上传失败 / upload failed {}: {error}", &id[..8]),
+                StationEvent::Session(e) => match e {
                     Event::Phase(Phase::Framing { student }) => {
                         if !seen.contains(&student) {
                             seen.push(student);
-                        }
-                        if matches!(before, Phase::WaitingForCode) {
                             student_started = Instant::now();
-                            passes_in_row = 0;
+                        }
+                        passes_in_row = 0;
+                        shutter_pressed = false;
+                    }
+                    Event::Live(l) if !shutter_pressed => {
+                        // Shoot once the overlay has been green for three frames.
+                        passes_in_row = if l.verdict == caiji_spec::Verdict::Pass { passes_in_row + 1 } else { 0 };
+                        if passes_in_row >= 3 {
+                            shutter_pressed = true;
+                            station.send(Input::Shoot).await;
                         }
                     }
-                    Event::Live(l) => {
-                        passes_in_row = if l.verdict == caiji_spec::Verdict::Pass { passes_in_row + 1 } else { 0 };
+                    Event::ShotRefused { .. } => {
+                        shutter_pressed = false;
+                        passes_in_row = 0;
+                    }
+                    Event::Phase(Phase::Review { quality, bytes, .. }) => {
+                        // The student looks at the photo and accepts.
+                        reviewed = (quality, bytes);
+                        station.send(Input::Accept).await;
+                    }
+                    Event::Queued { student, .. } => {
+                        let took = student_started.elapsed();
+                        per_student.push(took);
+                        done += 1;
+                        let (quality, bytes) = reviewed;
+                        println!("  ✓ {done:>3}  {student}  质量/quality {quality}  {:.1} KB  {:.2} s", bytes as f64 / 1000.0, took.as_secs_f64());
                     }
                     Event::Phase(Phase::ConfirmSwitch { current, next }) => {
                         // The previous student never gave a passing frame: they must come back.
                         println!("  ✗ {current}: 未拍到合格照片，需补拍 / no compliant photo, must come back (next: {next})");
-                        session.handle(Input::Yes).await;
+                        station.send(Input::Yes).await;
                     }
                     Event::Phase(Phase::ConfirmRetake { student }) => {
                         // Already photographed today (a rerun of the demo): retake, keeping both.
                         println!("  ↻ {student}: 今日已拍，重拍 / already taken today, retaking");
-                        session.handle(Input::Yes).await;
-                        student_started = Instant::now();
-                        passes_in_row = 0;
+                        seen.retain(|s| s != &student);
+                        station.send(Input::Yes).await;
                     }
                     Event::CodeRejected { message_zh, message_en } => println!("  ! {message_zh} / {message_en}"),
-                    Event::Error { message_zh, .. } => println!("  ! {message_zh}"),
+                    Event::Error { message_zh, message_en, .. } => println!("  ! {message_zh} / {message_en}"),
                     _ => {}
-                }
-            }
-            // The photographer shoots once the overlay has been green for three frames; the
-            // student looks at the photo and accepts.
-            if matches!(session.phase(), Phase::Framing { .. }) && passes_in_row >= 3 {
-                session.handle(Input::Shoot).await;
-                if let Phase::Review { student, quality, bytes } = session.phase().clone() {
-                    session.handle(Input::Accept).await;
-                    let took = student_started.elapsed();
-                    per_student.push(took);
-                    done += 1;
-                    println!("  ✓ {done:>3}  {student}  质量/quality {quality}  {:.1} KB  {:.2} s", bytes as f64 / 1000.0, took.as_secs_f64());
-                }
-                passes_in_row = 0;
+                },
+                _ => {}
             }
         }
-        drop(camera);
-        drop(session); // releases its handle on the worker
         let shooting = started.elapsed();
         // Let the uploads finish (bounded), then stop cleanly.
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while store.outstanding().await.unwrap_or(1) > 0 && Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        match Arc::try_unwrap(worker) {
-            Ok(w) => w.stop().await,
-            Err(_) => eprintln!("worker still referenced"),
+        station.stop(Duration::from_secs(30)).await;
+        while let Ok(e) = events.try_recv() {
+            if let StationEvent::Upload(UploadEvent::Uploaded { .. }) = e {
+                uploaded += 1;
+            }
         }
         let arrived = std::fs::read_dir(&intake).map(|d| d.filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "jpg"))).count()).unwrap_or(0);
         coll.stop().await;
@@ -505,7 +499,7 @@ pub fn demo(args: DemoArgs) -> ExitCode {
         let students = if roster.is_empty() { seen } else { roster };
         let missing = students.len().saturating_sub(done);
         let cycle = shooting.as_secs_f64() / students.len().max(1) as f64;
-        let up = *uploaded.lock().expect("count");
+        let up = uploaded;
         println!(
             "完成 {done}/{} 名，缺 {missing} 名需补拍；已上传 {up}，接收端收到 {arrived}；扫码到入队平均 {mean:.2} s/人，含相机节奏 {cycle:.2} s/人，共 {:.1} s",
             students.len(), shooting.as_secs_f64()

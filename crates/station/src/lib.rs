@@ -10,12 +10,16 @@
 //!  Cancel from anywhere returns to WaitingForCode.
 //! ```
 //!
-//! The session owns no thread and no window: the app (or `caiji demo`) feeds it [`Input`]s — camera
-//! frames, scanner codes, keys — and it answers through the [`Event`] callback it was given. In
+//! The session owns no thread and no window: it is fed [`Input`]s — camera frames, scanner codes,
+//! keys — and answers through the [`Event`] callback it was given. [`Station`] runs it: camera,
+//! session, queue and upload worker on tokio, with events on a broadcast channel for the UI. In
 //! `WaitingForCode` every frame is scanned for a QR capture code; in `Framing` every frame gets the
 //! full analysis and a live verdict; the shutter takes the best passing frame of the last few, so a
 //! blink at the moment of the key press does not cost a retake.
 #![deny(missing_docs)]
+
+mod runner;
+pub use runner::{Station, StationConfig, StationEvent};
 
 use caiji_camera::Frame;
 use caiji_code::{CaptureCode, QrScanner};

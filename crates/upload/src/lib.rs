@@ -66,7 +66,8 @@ impl WorkerConfig {
 }
 
 /// What happened to one upload.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "upload", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum UploadEvent {
     /// The collector has it (`already` when it had it before: a retry after a lost response).
@@ -93,7 +94,10 @@ pub enum UploadEvent {
         error: String,
     },
     /// The queue itself failed (disk, database): the worker keeps trying.
-    QueueError(String),
+    QueueError {
+        /// What failed.
+        error: String,
+    },
 }
 
 /// The running worker. Dropping it cancels; [`Worker::stop`] also waits for uploads in flight.
@@ -186,7 +190,9 @@ async fn run(
             match store.claim(free as u32, now_ms()).await {
                 Ok(c) => c,
                 Err(e) => {
-                    on_event(UploadEvent::QueueError(e.to_string()));
+                    on_event(UploadEvent::QueueError {
+                        error: e.to_string(),
+                    });
                     Vec::new()
                 }
             }
@@ -252,7 +258,9 @@ async fn upload_one(
     };
     if let Err(e) = recorded {
         // The shot stays 'uploading' and is resumed when the queue is next opened.
-        on_event(UploadEvent::QueueError(e.to_string()));
+        on_event(UploadEvent::QueueError {
+            error: e.to_string(),
+        });
     }
 }
 

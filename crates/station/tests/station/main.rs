@@ -299,3 +299,164 @@ async fn the_heavy_work_leaves_the_runtime_free_for_the_ui() {
     // Twelve pieces of work of 5-20 ms each: a blocked runtime would tick at most once between them.
     assert!(during >= 15, "the UI task ran only {during} times");
 }
+
+mod running {
+    //! [`Station`]: the camera, the session, the queue and the upload worker together, driven
+    //! the way the app drives it — only events in, only keys out.
+    use super::*;
+    use caiji_camera::{Camera, DemoCamera, FolderCamera};
+    use caiji_station::{Station, StationConfig, StationEvent};
+    use caiji_upload::{UploadEvent, WorkerConfig, collector};
+    use std::time::Duration;
+    use tokio::sync::broadcast::Receiver;
+
+    async fn store_in(dir: &std::path::Path) -> Store {
+        Store::open(&dir.join("caiji.db"), *StationKey::generate().bytes())
+            .await
+            .unwrap()
+    }
+
+    fn config(store: &Store, upload: Option<WorkerConfig>) -> StationConfig {
+        StationConfig {
+            analyzer: analyzer(),
+            sealer: AesGcmSealer::new(&StationKey::generate()),
+            store: store.clone(),
+            info: StationInfo {
+                station: "S1".into(),
+                room: "体育馆".into(),
+                operator: "op".into(),
+            },
+            upload,
+        }
+    }
+
+    async fn next(rx: &mut Receiver<StationEvent>) -> StationEvent {
+        loop {
+            match tokio::time::timeout(Duration::from_secs(20), rx.recv()).await {
+                Ok(Ok(e)) => return e,
+                Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) => continue,
+                other => panic!("no event: {other:?}"),
+            }
+        }
+    }
+
+    /// The photographer's part: shoot after three green frames, accept the review.
+    async fn photograph_one(station: &Station, rx: &mut Receiver<StationEvent>) -> String {
+        let mut green = 0;
+        loop {
+            match next(rx).await {
+                StationEvent::Session(Event::Live(l)) => {
+                    green = if l.verdict == caiji_spec::Verdict::Pass {
+                        green + 1
+                    } else {
+                        0
+                    };
+                    if green == 3 {
+                        station.send(Input::Shoot).await;
+                    }
+                }
+                StationEvent::Session(Event::Phase(Phase::Review { .. })) => {
+                    station.send(Input::Accept).await
+                }
+                StationEvent::Session(Event::Queued { shot_id, .. }) => return shot_id,
+                StationEvent::CameraEnded => panic!("the demo student was never photographed"),
+                _ => {}
+            }
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_ui_that_only_listens_and_presses_keys_gets_a_photo_to_the_collector() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_in(dir.path()).await;
+        let coll = collector::start("127.0.0.1:0", &dir.path().join("intake"), "t")
+            .await
+            .unwrap();
+        let cam = Camera::start(Box::new(DemoCamera::new(1, 1280, 720).unwrap()), 2);
+        let upload = WorkerConfig::new(&coll.url(), "t", "S1");
+        let (station, mut rx) = Station::start(config(&store, Some(upload)), cam);
+        let mut frames = station.frames();
+        let shot = photograph_one(&station, &mut rx).await;
+        // The preview saw the camera too.
+        frames.changed().await.unwrap();
+        assert_eq!(frames.borrow().as_ref().unwrap().image.width(), 1280);
+        loop {
+            if let StationEvent::Upload(UploadEvent::Uploaded { id, .. }) = next(&mut rx).await {
+                assert_eq!(id, shot);
+                break;
+            }
+        }
+        station.stop(Duration::from_secs(5)).await;
+        assert_eq!(store.outstanding().await.unwrap(), 0);
+        assert!(
+            dir.path()
+                .join("intake")
+                .join(format!("{shot}.jpg"))
+                .exists()
+        );
+        coll.stop().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_offline_station_keeps_its_photos_queued_after_stopping() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_in(dir.path()).await;
+        let cam = Camera::start(Box::new(DemoCamera::new(1, 1280, 720).unwrap()), 2);
+        let (station, mut rx) = Station::start(config(&store, None), cam);
+        photograph_one(&station, &mut rx).await;
+        station.stop(Duration::from_secs(1)).await;
+        assert_eq!(
+            store.outstanding().await.unwrap(),
+            1,
+            "queued for the next start"
+        );
+    }
+
+    /// A camera that delivers a broken frame now and then: the UI hears of it once per change,
+    /// and hears when frames are good again.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn camera_trouble_is_reported_once_and_its_end_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_in(dir.path()).await;
+        let frames = dir.path().join("frames");
+        std::fs::create_dir_all(&frames).unwrap();
+        frame("curly", 0.3)
+            .image
+            .save(frames.join("1.png"))
+            .unwrap();
+        std::fs::write(frames.join("2.png"), b"not a picture").unwrap();
+        std::fs::write(frames.join("3.png"), b"not a picture either").unwrap();
+        frame("curly", 0.3)
+            .image
+            .save(frames.join("4.png"))
+            .unwrap();
+        let cam = Camera::start(Box::new(FolderCamera::open(&frames, false, 50).unwrap()), 8);
+        let (station, mut rx) = Station::start(config(&store, None), cam);
+        let mut seen = Vec::new();
+        loop {
+            match next(&mut rx).await {
+                StationEvent::CameraProblem {
+                    message_zh,
+                    message_en,
+                } => {
+                    assert!(message_zh.contains("无法读取") && message_en.contains("unreadable"));
+                    seen.push("problem");
+                }
+                StationEvent::CameraOk => seen.push("ok"),
+                StationEvent::CameraEnded => break,
+                _ => {}
+            }
+        }
+        // Two different unreadable files are two problems; then good frames again.
+        assert_eq!(seen, ["problem", "problem", "ok"]);
+        // Keys still work after the camera ended.
+        station.send(Input::Scanned(CODE_A.into())).await;
+        loop {
+            if let StationEvent::Session(Event::Phase(p)) = next(&mut rx).await {
+                assert!(matches!(p, Phase::Framing { .. }), "{p:?}");
+                break;
+            }
+        }
+        station.stop(Duration::ZERO).await;
+    }
+}
