@@ -121,6 +121,18 @@ enum Command {
         #[arg(long, env = "CAIJI_TOKEN")]
         token: String,
     },
+    /// 核对接收端收到的照片（逐个校验文件）/ what reached a collector, each file checked against its index
+    Arrived {
+        /// 接收端目录 / the collector's folder
+        #[arg(long)]
+        dir: PathBuf,
+        /// 每张照片一行 JSON / one JSON object per photo
+        #[arg(long)]
+        json: bool,
+        /// 同时写出 Excel 报表 / also write an Excel report
+        #[arg(long)]
+        report: Option<PathBuf>,
+    },
     /// 今日队列 / today's queue
     Queue {
         /// 每张照片一行 JSON / one JSON object per shot
@@ -214,6 +226,9 @@ fn main() -> ExitCode {
         Command::Cameras { json } => station_cmd::cameras_cmd(json),
         Command::Collector { listen, dir, token } => {
             station_cmd::collector_cmd(&listen, &dir, &token)
+        }
+        Command::Arrived { dir, json, report } => {
+            station_cmd::arrived_cmd(&dir, json, report.as_deref())
         }
         Command::Queue { json, data_dir } => station_cmd::queue_cmd(data_dir, json),
         Command::Scene {

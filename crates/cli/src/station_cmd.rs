@@ -572,3 +572,68 @@ pub fn code_cmd(images: &[PathBuf], timing: Option<u32>) -> ExitCode {
         ExitCode::SUCCESS
     }
 }
+
+/// `caiji arrived`: what reached a collector folder, each file checked against the index.
+pub fn arrived_cmd(dir: &Path, json: bool, report: Option<&Path>) -> ExitCode {
+    use caiji_upload::collector::FileState;
+    let audit = match runtime().block_on(collector::audit(dir)) {
+        Ok(a) => a,
+        Err(e) => return fail(e),
+    };
+    for (r, state) in &audit.received {
+        if json {
+            let mut o = serde_json::to_value(r).expect("serialises");
+            o["file"] = serde_json::json!(state);
+            println!("{o}");
+        } else {
+            let mark = match state {
+                FileState::Intact => "完好 intact",
+                FileState::Missing => "✗ 缺失 missing",
+                FileState::Changed => "✗ 已改变 changed",
+            };
+            println!(
+                "{}  {}  {}  {:>6} B  {mark}",
+                caiji_store::time_of(r.received_at),
+                r.station,
+                &r.shot_id[..8.min(r.shot_id.len())],
+                r.bytes
+            );
+        }
+    }
+    for name in &audit.unindexed {
+        if json {
+            println!(
+                "{}",
+                serde_json::json!({"file_name": name, "file": "not_in_index"})
+            );
+        } else {
+            println!("{name}  ✗ 未登记 / not in the index");
+        }
+    }
+    let bad = audit
+        .received
+        .iter()
+        .filter(|(_, s)| *s != FileState::Intact)
+        .count();
+    if !json {
+        let (n, u) = (audit.received.len(), audit.unindexed.len());
+        println!(
+            "已接收 {n} 张，完好 {}，有问题 {bad}，未登记文件 {u} / {n} received, {} intact, {bad} with problems, {u} files not in the index",
+            n - bad,
+            n - bad
+        );
+    }
+    if let Some(path) = report
+        && let Err(e) = crate::xlsx::write_arrived(path, &audit)
+    {
+        return fail(format!(
+            "无法写入报表 / cannot write the report {}: {e}",
+            path.display()
+        ));
+    }
+    if bad == 0 && audit.unindexed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}

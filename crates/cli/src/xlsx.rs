@@ -48,3 +48,49 @@ pub fn write(path: &Path, rows: &[(String, Verdict, Vec<Check>)]) -> Result<(), 
     ws.set_freeze_panes(1, 1)?;
     wb.save(path)
 }
+
+/// The supervisor's list of what reached a collector: one row per photo, with its file's state.
+pub fn write_arrived(path: &Path, audit: &caiji_upload::collector::Audit) -> Result<(), XlsxError> {
+    use caiji_upload::collector::FileState;
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("已接收 Received")?;
+    let bold = Format::new().set_bold();
+    let bad = Format::new().set_font_color(rust_xlsxwriter::Color::Red);
+    let heads = [
+        "照片编号 Shot id",
+        "站点 Station",
+        "采集码键 Code key",
+        "接收时间 Received (UTC+8)",
+        "字节 Bytes",
+        "SHA-256",
+        "文件 File",
+    ];
+    for (c, h) in heads.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &bold)?;
+    }
+    for (i, (r, state)) in audit.received.iter().enumerate() {
+        let row = 1 + i as u32;
+        ws.write_string(row, 0, &r.shot_id)?;
+        ws.write_string(row, 1, &r.station)?;
+        ws.write_string(row, 2, &r.code_key)?;
+        ws.write_string(row, 3, caiji_store::time_of(r.received_at))?;
+        ws.write_number(row, 4, r.bytes as f64)?;
+        ws.write_string(row, 5, &r.sha256)?;
+        match state {
+            FileState::Intact => ws.write_string(row, 6, "完好 intact")?,
+            FileState::Missing => ws.write_string_with_format(row, 6, "✗ 缺失 missing", &bad)?,
+            FileState::Changed => ws.write_string_with_format(row, 6, "✗ 已改变 changed", &bad)?,
+        };
+    }
+    let after = 1 + audit.received.len() as u32;
+    for (i, name) in audit.unindexed.iter().enumerate() {
+        let row = after + i as u32;
+        ws.write_string(row, 0, name)?;
+        ws.write_string_with_format(row, 6, "✗ 未登记 not in the index", &bad)?;
+    }
+    ws.set_column_width(0, 38)?;
+    ws.set_column_width(3, 20)?;
+    ws.set_freeze_panes(1, 1)?;
+    wb.save(path)
+}

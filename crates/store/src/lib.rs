@@ -230,6 +230,18 @@ pub fn day_of(ms: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// Unix milliseconds as China Standard Time, `2026-06-20 09:15:02`.
+pub fn time_of(ms: i64) -> String {
+    let secs = (ms + 8 * 3_600_000).div_euclid(1000).rem_euclid(86_400);
+    format!(
+        "{} {:02}:{:02}:{:02}",
+        day_of(ms),
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
 /// The data directory: `$CAIJI_DATA_DIR`, else the OS convention (`~/.local/share/caiji` on Linux).
 pub fn default_data_dir() -> PathBuf {
     if let Some(d) = std::env::var_os(DATA_DIR_ENV) {
@@ -610,5 +622,11 @@ mod tests {
         assert_eq!(day_of(1_795_276_800_000), "2026-11-22");
         assert_eq!(day_of(1_795_276_799_999), "2026-11-21");
         assert_eq!(day_of(0), "1970-01-01");
+        assert_eq!(time_of(1_795_276_799_999), "2026-11-21 23:59:59");
+        assert_eq!(
+            time_of(1_795_276_800_000 + 9 * 3_600_000 + 15 * 60_000 + 2_500),
+            "2026-11-22 09:15:02"
+        );
+        assert_eq!(time_of(0), "1970-01-01 08:00:00");
     }
 }

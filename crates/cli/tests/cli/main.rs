@@ -306,6 +306,50 @@ fn demo_runs_the_whole_loop_and_every_photo_reaches_the_collector() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&o.stdout).contains("4 uploaded, 0 pending"));
+
+    // The supervisor's audit of what arrived: all intact, then a damaged, a lost and a stray file.
+    let intake = dir.path().join("collector");
+    let intake_arg = intake.to_str().unwrap();
+    let o = caiji(&["arrived", "--dir", intake_arg, "--json"]);
+    assert!(o.status.success());
+    let rows = lines(&o);
+    assert_eq!(rows.len(), 4);
+    assert!(
+        rows.iter()
+            .all(|r| r["file"] == "intact" && r["station"] == "demo-1")
+    );
+    let id = |i: usize| rows[i]["shot_id"].as_str().unwrap().to_string();
+    let damaged = intake.join(format!("{}.jpg", id(0)));
+    let mut bytes = std::fs::read(&damaged).unwrap();
+    bytes[600] ^= 0x55;
+    std::fs::write(&damaged, bytes).unwrap();
+    std::fs::remove_file(intake.join(format!("{}.jpg", id(1)))).unwrap();
+    std::fs::write(intake.join("stray.jpg"), b"x").unwrap();
+    let report = dir.path().join("arrived.xlsx");
+    let o = caiji(&[
+        "arrived",
+        "--dir",
+        intake_arg,
+        "--json",
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let states: Vec<String> = lines(&o)
+        .iter()
+        .map(|r| r["file"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        states,
+        ["changed", "missing", "intact", "intact", "not_in_index"]
+    );
+    assert!(std::fs::metadata(&report).unwrap().len() > 1000);
+    let o = caiji(&["arrived", "--dir", intake_arg]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("4 received, 2 intact, 2 with problems, 1 files not in the index"),
+        "{out}"
+    );
 }
 
 #[test]
