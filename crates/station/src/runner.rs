@@ -10,6 +10,25 @@
 //! Events go out on a broadcast channel ([`Station::subscribe`]); the preview takes the newest
 //! frame from a watch channel ([`Station::frames`]), so a slow preview never holds up the
 //! session and a busy session never delays the preview.
+//!
+//! ```no_run
+//! # async fn ui(cfg: caiji_station::StationConfig) -> Result<(), caiji_camera::CameraError> {
+//! use caiji_camera::{Camera, DemoCamera};
+//! use caiji_station::{Event, Input, Phase, Station, StationEvent};
+//! let camera = Camera::start(Box::new(DemoCamera::new(3, 1280, 720)?), 2);
+//! let (station, mut events) = Station::start(cfg, camera);
+//! while let Ok(event) = events.recv().await {
+//!     match event {
+//!         StationEvent::Session(Event::Phase(Phase::Review { .. })) => {
+//!             station.send(Input::Accept).await // the student's Enter
+//!         }
+//!         StationEvent::CameraEnded => break,
+//!         _ => {} // draw the overlay, the queue, the camera's state…
+//!     }
+//! }
+//! station.stop(std::time::Duration::from_secs(10)).await;
+//! # Ok(()) }
+//! ```
 
 use crate::{Event, Input, Session, StationInfo};
 use caiji_camera::{Camera, CameraError, Frame};
