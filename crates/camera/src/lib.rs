@@ -63,6 +63,11 @@ pub enum CameraError {
         "相机不支持可用的彩色格式（MJPEG、YUYV、NV12、RGB） / the camera offers no usable colour format (MJPEG, YUYV, NV12, RGB)"
     )]
     NoUsableMode,
+    /// The camera listed a mode and then refused to stream in it.
+    #[error(
+        "相机拒绝了所选的分辨率和格式，请换一个画面尺寸 / the camera refused the chosen size and format: choose another frame size"
+    )]
+    ModeRejected,
     /// A frame could not be read or decoded.
     #[error("相机画面无法读取：{0} / camera frame unreadable: {0}")]
     Unreadable(String),

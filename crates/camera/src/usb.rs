@@ -165,7 +165,15 @@ pub fn classify(e: &NokhwaError, stage: Stage) -> CameraError {
             Stage::Open => CameraError::NotFound,
             Stage::Stream => CameraError::Disconnected,
         },
-        _ => CameraError::Unreadable(text),
+        _ => match e {
+            // The mode nokhwa was asked for is not among those it listed, or the driver
+            // answered a different one.
+            NokhwaError::GetPropertyError { error, .. } if error.contains("Fufill") => {
+                CameraError::NoUsableMode
+            }
+            NokhwaError::SetPropertyError { .. } => CameraError::ModeRejected,
+            _ => CameraError::Unreadable(text),
+        },
     }
 }
 
@@ -454,6 +462,21 @@ mod tests {
             CameraError::Disconnected
         );
         assert_eq!(classify(&read(16), Stage::Stream), CameraError::Busy);
+        // nokhwa's own refusals, as its V4L2 backend words them.
+        let unfulfilled = NokhwaError::GetPropertyError {
+            property: "CameraFormat".into(),
+            error: "Failed to Fufill".into(),
+        };
+        assert_eq!(
+            classify(&unfulfilled, Stage::Open),
+            CameraError::NoUsableMode
+        );
+        let rejected = NokhwaError::SetPropertyError {
+            property: "CameraFormat".into(),
+            value: String::new(),
+            error: "Not same/Rejected".into(),
+        };
+        assert_eq!(classify(&rejected, Stage::Open), CameraError::ModeRejected);
         let other = classify(&read(5), Stage::Stream);
         assert!(
             matches!(other, CameraError::Unreadable(ref t) if t.contains("os error 5")),
@@ -465,6 +488,7 @@ mod tests {
             CameraError::NoPermission,
             CameraError::Disconnected,
             CameraError::NoUsableMode,
+            CameraError::ModeRejected,
         ] {
             let s = e.to_string();
             assert!(
