@@ -176,21 +176,15 @@ pub fn with_huffman_tables(bytes: &[u8]) -> Result<Cow<'_, [u8]>, CameraError> {
     if bytes.len() < 4 || bytes[..2] != [0xFF, 0xD8] {
         return Err(bad("不是 JPEG 帧 / not a JPEG frame"));
     }
+    let ends = || bad("帧在扫描数据前结束 / frame ends before its scan");
     let mut i = 2;
     loop {
-        if i + 4 > bytes.len() {
-            return Err(bad("帧在扫描数据前结束 / frame ends before its scan"));
-        }
-        if bytes[i] != 0xFF {
-            return Err(bad("标记错位 / misplaced marker"));
-        }
-        match bytes[i + 1] {
-            0xFF => i += 1, // fill byte
-            0xC4 => return Ok(Cow::Borrowed(bytes)),
-            0xDA => break,
-            0xD8 | 0x01 | 0xD0..=0xD7 => i += 2,
-            0xD9 => return Err(bad("帧在扫描数据前结束 / frame ends before its scan")),
-            _ => i += 2 + u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]) as usize,
+        match next_segment(bytes, i) {
+            Err(Walk::Misplaced) => return Err(bad("标记错位 / misplaced marker")),
+            Err(Walk::Truncated) | Ok((0xD9, _)) => return Err(ends()),
+            Ok((0xC4, _)) => return Ok(Cow::Borrowed(bytes)),
+            Ok((0xDA, _)) => break,
+            Ok((_, next)) => i = next,
         }
     }
     let mut out = Vec::with_capacity(bytes.len() + STANDARD_DHT.len());
@@ -198,6 +192,32 @@ pub fn with_huffman_tables(bytes: &[u8]) -> Result<Cow<'_, [u8]>, CameraError> {
     out.extend_from_slice(&STANDARD_DHT);
     out.extend_from_slice(&bytes[2..]);
     Ok(Cow::Owned(out))
+}
+
+/// Why a marker walk stopped short.
+enum Walk {
+    /// The data ends inside a marker or segment header.
+    Truncated,
+    /// No marker where one must be.
+    Misplaced,
+}
+
+/// The marker at `f[i]` (after any fill bytes) and where the next one starts: right after a
+/// standalone marker (SOI, EOI, RSTn, TEM), after the length of any other. For SOS that is the
+/// start of its entropy-coded data.
+fn next_segment(f: &[u8], mut i: usize) -> Result<(u8, usize), Walk> {
+    loop {
+        match (f.get(i), f.get(i + 1)) {
+            (Some(0xFF), Some(0xFF)) => i += 1, // fill byte
+            (Some(0xFF), Some(&m @ (0xD0..=0xD9 | 0x01))) => return Ok((m, i + 2)),
+            (Some(0xFF), Some(&m)) => {
+                let len = f.get(i + 2..i + 4).ok_or(Walk::Truncated)?;
+                return Ok((m, i + 2 + u16::from_be_bytes([len[0], len[1]]) as usize));
+            }
+            (Some(_), Some(_)) => return Err(Walk::Misplaced),
+            _ => return Err(Walk::Truncated),
+        }
+    }
 }
 
 /// Split a Motion-JPEG stream (frames back to back, as `ffmpeg -f mjpeg` writes and IP cameras
@@ -232,33 +252,21 @@ fn find_soi(s: &[u8], from: usize) -> Option<usize> {
 fn frame_end(f: &[u8]) -> Option<usize> {
     let mut i = 2;
     loop {
-        if i + 2 > f.len() || f[i] != 0xFF {
-            return None;
-        }
-        let m = f[i + 1];
+        let (m, next) = next_segment(f, i).ok()?;
+        i = next;
         match m {
-            0xFF => i += 1,
-            0xD9 => return Some(i + 2),
-            0xD0..=0xD7 | 0x01 => i += 2,
-            _ => {
-                if i + 4 > f.len() {
-                    return None;
+            0xD9 => return Some(i),
+            // Entropy-coded data: runs to the next marker that is neither a stuffed 0xFF00 nor a
+            // restart marker.
+            0xDA => loop {
+                i += f.get(i..)?.iter().position(|&b| b == 0xFF)?;
+                match *f.get(i + 1)? {
+                    0x00 | 0xD0..=0xD7 => i += 2,
+                    0xFF => i += 1,
+                    _ => break,
                 }
-                i += 2 + u16::from_be_bytes([f[i + 2], f[i + 3]]) as usize;
-                if m == 0xDA {
-                    // Entropy-coded data: runs to the next marker that is neither a stuffed
-                    // 0xFF00 nor a restart marker.
-                    loop {
-                        let p = f.get(i..)?.iter().position(|&b| b == 0xFF)?;
-                        i += p;
-                        match *f.get(i + 1)? {
-                            0x00 | 0xD0..=0xD7 => i += 2,
-                            0xFF => i += 1,
-                            _ => break,
-                        }
-                    }
-                }
-            }
+            },
+            _ => {}
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Camera sources behind one trait. Each runs on its own thread and feeds a bounded channel: a
 //! slow consumer makes the source drop frames, never stall (the newest frame is what the
-//! photographer needs). Dropping the [`Camera`] stops and joins the thread.
+//! photographer needs). Dropping the [`Camera`] stops and joins the thread (or, when the source is
+//! stuck in its driver, leaves it behind after two seconds).
 //!
 //! Sources:
 //! - [`UsbCamera`]: a USB camera through nokhwa (V4L2 on Linux). [`list_cameras`] lists them,

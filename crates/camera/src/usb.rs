@@ -86,17 +86,17 @@ pub fn choose_mode(modes: &[Mode], want: &Want) -> Option<Mode> {
         .copied()
         .filter(|m| m.fps >= want.min_fps)
         .collect();
-    let pool = if fast.is_empty() { colour } else { fast };
+    let mut pool = if fast.is_empty() { colour } else { fast };
     let covers = |m: &Mode| m.width >= want.width && m.height >= want.height;
     let area = |m: &Mode| m.width as u64 * m.height as u64;
-    let any_covers = pool.iter().any(covers);
-    let best_area = if any_covers {
-        pool.iter().filter(|m| covers(m)).map(area).min()
+    let best_area = if pool.iter().any(covers) {
+        pool.retain(covers);
+        pool.iter().map(area).min()
     } else {
         pool.iter().map(area).max()
     }?;
     pool.into_iter()
-        .filter(|m| area(m) == best_area && (covers(m) || !any_covers))
+        .filter(|m| area(m) == best_area)
         .min_by_key(|m| {
             (
                 m.format,
@@ -215,7 +215,6 @@ pub struct UsbCamera {
     mode: Option<Mode>,
     modes: Vec<Mode>,
     last_attempt: Instant,
-    was_connected: bool,
 }
 
 /// How long to wait between attempts to reopen an unplugged camera.
@@ -234,7 +233,6 @@ impl UsbCamera {
             mode: Some(mode),
             modes,
             last_attempt: Instant::now(),
-            was_connected: true,
         })
     }
 
@@ -252,7 +250,6 @@ impl UsbCamera {
             last_attempt: Instant::now()
                 .checked_sub(RETRY)
                 .unwrap_or_else(Instant::now),
-            was_connected: false,
         }
     }
 
@@ -266,6 +263,11 @@ impl UsbCamera {
         &self.modes
     }
 
+    /// Whether it ever streamed: then a missing camera was unplugged, not absent.
+    fn was_connected(&self) -> bool {
+        self.mode.is_some()
+    }
+
     fn reconnect(&mut self) -> Result<(), CameraError> {
         let wait = RETRY.saturating_sub(self.last_attempt.elapsed());
         std::thread::sleep(wait);
@@ -275,7 +277,7 @@ impl UsbCamera {
             .ok()
             .and_then(|cams| {
                 cams.into_iter()
-                    .find(|c| self.was_connected && c.name == self.name)
+                    .find(|c| self.was_connected() && c.name == self.name)
             })
             .map_or(self.index, |c| c.index);
         match open_device(index, &self.want) {
@@ -285,10 +287,9 @@ impl UsbCamera {
                 self.device = Some(cam);
                 self.mode = Some(mode);
                 self.modes = modes;
-                self.was_connected = true;
                 Ok(())
             }
-            Err(CameraError::NotFound) if self.was_connected => Err(CameraError::Disconnected),
+            Err(CameraError::NotFound) if self.was_connected() => Err(CameraError::Disconnected),
             Err(e) => Err(e),
         }
     }
