@@ -499,13 +499,12 @@ pub fn demo(args: DemoArgs) -> ExitCode {
         let students = if roster.is_empty() { seen } else { roster };
         let missing = students.len().saturating_sub(done);
         let cycle = shooting.as_secs_f64() / students.len().max(1) as f64;
-        let up = uploaded;
         println!(
-            "完成 {done}/{} 名，缺 {missing} 名需补拍；已上传 {up}，接收端收到 {arrived}；扫码到入队平均 {mean:.2} s/人，含相机节奏 {cycle:.2} s/人，共 {:.1} s",
+            "完成 {done}/{} 名，缺 {missing} 名需补拍；已上传 {uploaded}，接收端收到 {arrived}；扫码到入队平均 {mean:.2} s/人，含相机节奏 {cycle:.2} s/人，共 {:.1} s",
             students.len(), shooting.as_secs_f64()
         );
         println!(
-            "done {done}/{} students, {missing} missing (come back for 补拍); {up} uploaded, {arrived} at the collector; code to queued {mean:.2} s per student, {cycle:.2} s per student at the camera's pace, {:.1} s in all",
+            "done {done}/{} students, {missing} missing (come back for 补拍); {uploaded} uploaded, {arrived} at the collector; code to queued {mean:.2} s per student, {cycle:.2} s per student at the camera's pace, {:.1} s in all",
             students.len(), shooting.as_secs_f64()
         );
         let outstanding = store.outstanding().await.unwrap_or(i64::MAX);

@@ -224,8 +224,8 @@ impl Session {
 
     /// An error whose text is "中文 / English", as every error of the core crates is.
     fn error_text(&self, code: &'static str, text: &str) {
-        let (zh, en) = text.split_once(" / ").unwrap_or((text, text));
-        self.error(code, zh.to_string(), en.to_string());
+        let (zh, en) = bilingual(text);
+        self.error(code, zh, en);
     }
 
     /// Handle one input. The heavy work (QR scan, analysis, the photo) runs on tokio's blocking
@@ -296,11 +296,7 @@ impl Session {
         let code = match CaptureCode::parse(text) {
             Ok(c) => c,
             Err(e) => {
-                let msg = e.to_string();
-                let (zh, en) = msg
-                    .split_once(" / ")
-                    .map(|(a, b)| (a.to_string(), b.to_string()))
-                    .unwrap_or((msg.clone(), msg));
+                let (zh, en) = bilingual(&e.to_string());
                 (self.on_event)(Event::CodeRejected {
                     message_zh: zh,
                     message_en: en,
@@ -463,6 +459,13 @@ impl Session {
             Err(e) => self.error_text("store", &e.to_string()),
         }
     }
+}
+
+/// The Chinese and English halves of a core crate's "中文 / English" message (the whole text for
+/// both when it has no separator).
+fn bilingual(text: &str) -> (String, String) {
+    let (zh, en) = text.split_once(" / ").unwrap_or((text, text));
+    (zh.to_string(), en.to_string())
 }
 
 /// Run CPU-bound work off the async runtime; a panic in it becomes an error message.

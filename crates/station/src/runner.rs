@@ -181,11 +181,10 @@ impl Station {
                         }
                         Some(Err(e)) => {
                             if problem.as_ref() != Some(&e) {
-                                let text = e.to_string();
-                                let (zh, en) = text.split_once(" / ").unwrap_or((&text, &text));
+                                let (message_zh, message_en) = crate::bilingual(&e.to_string());
                                 let _ = tx.send(StationEvent::CameraProblem {
-                                    message_zh: zh.to_string(),
-                                    message_en: en.to_string(),
+                                    message_zh,
+                                    message_en,
                                 });
                                 problem = Some(e);
                             }
@@ -223,11 +222,6 @@ impl Station {
     /// A key or a scanned code.
     pub async fn send(&self, input: Input) {
         let _ = self.inputs.send(input).await;
-    }
-
-    /// The queue, for the supervisor's views.
-    pub fn store(&self) -> &Store {
-        &self.store
     }
 
     /// Stop the camera and the session; give the uploads up to `drain` to finish what is
