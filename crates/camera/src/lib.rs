@@ -320,6 +320,21 @@ pub struct DemoCamera {
     /// Frames per second, as a USB camera delivers them.
     pub fps: u32,
     noise: u64,
+    /// Held mode: each student stays in front of the camera until told to go ([`DemoNext`]),
+    /// and the queue starts over after the last student.
+    hold: Option<Arc<AtomicBool>>,
+}
+
+/// Sends the demo camera's current student away (held mode): the next one steps up with their
+/// phone. A photographer's station calls it when a photo is accepted.
+#[derive(Debug, Clone)]
+pub struct DemoNext(Arc<AtomicBool>);
+
+impl DemoNext {
+    /// The next student, please.
+    pub fn next(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
 }
 
 impl DemoCamera {
@@ -338,7 +353,16 @@ impl DemoCamera {
             frames_per_phase: (10, 20),
             fps: 20,
             noise: 0x9E37_79B9,
+            hold: None,
         })
+    }
+
+    /// Held mode, for a person at the station: each student shows the phone, then stays framed
+    /// until [`DemoNext::next`]; after the last student the queue starts over.
+    pub fn held(mut self) -> (DemoCamera, DemoNext) {
+        let flag = Arc::new(AtomicBool::new(false));
+        self.hold = Some(flag.clone());
+        (self, DemoNext(flag))
     }
 
     /// The students, in order.
@@ -384,6 +408,14 @@ impl FrameSource for DemoCamera {
     }
 
     fn next_frame(&mut self) -> Result<RgbImage, CameraError> {
+        if let Some(flag) = &self.hold {
+            if flag.swap(false, Ordering::Relaxed) {
+                self.next_student();
+            }
+            if self.index >= self.students.len() {
+                self.index = 0;
+            }
+        }
         if self.index >= self.students.len() {
             return Err(CameraError::Ended);
         }
@@ -406,7 +438,9 @@ impl FrameSource for DemoCamera {
             p.0[i % 3] = (p.0[i % 3] as i16 + d).clamp(0, 255) as u8;
         }
         self.phase += 1;
-        if self.phase >= phone_n + student_n {
+        if self.hold.is_some() {
+            self.phase = self.phase.min(phone_n); // stays framed until told to go
+        } else if self.phase >= phone_n + student_n {
             self.phase = 0;
             self.index += 1;
             self.current = None;

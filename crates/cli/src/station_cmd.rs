@@ -1,11 +1,11 @@
 //! `caiji demo`, `caiji collector` and `caiji queue`: the station loop headless.
 
-use caiji_camera::{
-    Camera, CameraError, DemoCamera, FolderCamera, FrameSource, UsbCamera, VideoFileCamera, Want,
-    list_cameras,
-};
+use caiji_camera::{CameraError, UsbCamera, Want, list_cameras};
 use caiji_photo::seal::{AesGcmSealer, StationKey};
-use caiji_station::{Event, Input, Phase, Station, StationConfig, StationEvent, StationInfo};
+use caiji_station::{
+    Event, Input, Opened, Pace, Phase, Source, Station, StationConfig, StationEvent, StationInfo,
+    open_camera,
+};
 use caiji_store::{Store, default_data_dir};
 use caiji_upload::{UploadEvent, WorkerConfig, collector};
 use std::path::{Path, PathBuf};
@@ -111,121 +111,19 @@ pub struct DemoArgs {
     pub size: Option<(u32, u32)>,
 }
 
-/// Where the frames come from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
-    /// The first USB camera if one is attached, else the demo camera.
-    Auto,
-    /// The demo camera.
-    Demo,
-    /// USB camera N.
-    Usb(u32),
-    /// An MJPEG video file.
-    Video(PathBuf),
-    /// A folder of images.
-    Folder(PathBuf),
-}
-
-/// `auto`, `demo`, `usb`, `usb:N`, `video:FILE`, `folder:DIR`.
+/// `auto`, `demo`, `usb`, `usb:N`, `video:FILE`, `folder:DIR` (for clap).
 pub fn parse_source(s: &str) -> Result<Source, String> {
-    let (kind, arg) = s.split_once(':').unwrap_or((s, ""));
-    match (kind, arg) {
-        ("auto", "") => Ok(Source::Auto),
-        ("demo", "") => Ok(Source::Demo),
-        ("usb", "") => Ok(Source::Usb(0)),
-        ("usb", n) => n.parse().map(Source::Usb).map_err(|_| {
-            format!("相机编号应为数字，如 usb:0 / the camera number must be a number, e.g. usb:0 (got {n})")
-        }),
-        ("video", p) if !p.is_empty() => Ok(Source::Video(p.into())),
-        ("folder", p) if !p.is_empty() => Ok(Source::Folder(p.into())),
-        _ => Err(format!(
-            "未知相机 {s}：可用 auto、demo、usb[:N]、video:文件、folder:目录 / unknown camera {s}: use auto, demo, usb[:N], video:FILE or folder:DIR"
-        )),
+    Source::parse(s).map_err(|m| m.to_string())
+}
+
+/// How many students to photograph before stopping (`None`: until the source ends), and
+/// whether the source is a real camera, which never ends by itself.
+fn run_length(source: &Source, students: usize) -> (Option<usize>, bool) {
+    match source {
+        Source::Video(_) | Source::Folder(_) => (None, false),
+        Source::Usb(_) => (Some(students), true),
+        _ => (Some(students), false),
     }
-}
-
-/// Frames per second the file sources play at, like a USB camera at 1080p.
-const FILE_FPS: u32 = 20;
-
-/// A running camera, and who it is expected to show.
-struct Opened {
-    camera: Camera,
-    /// The demo queue's students (masked), in order; empty for other sources.
-    roster: Vec<String>,
-    /// How many students to photograph before stopping; `None`: until the source ends.
-    target: Option<usize>,
-    /// A real camera, which never ends by itself.
-    live: bool,
-}
-
-fn boxed<S: FrameSource + 'static>(
-    s: Result<S, CameraError>,
-) -> Result<Box<dyn FrameSource>, CameraError> {
-    s.map(|s| Box::new(s) as Box<dyn FrameSource>)
-}
-
-fn open_camera(
-    source: Source,
-    students: usize,
-    size: Option<(u32, u32)>,
-) -> Result<Opened, CameraError> {
-    let source = match source {
-        Source::Auto => match list_cameras().ok().and_then(|c| c.first().map(|c| c.index)) {
-            Some(index) => Source::Usb(index),
-            None => Source::Demo,
-        },
-        other => other,
-    };
-    let (width, height) = size.unwrap_or(match source {
-        Source::Usb(_) => (1920, 1080),
-        _ => (1280, 720),
-    });
-    let mut roster = Vec::new();
-    let camera = match source {
-        Source::Demo | Source::Auto => {
-            let s = DemoCamera::new(students, width, height)?;
-            roster = s
-                .students()
-                .iter()
-                .map(|s| {
-                    caiji_code::CaptureCode::parse(&s.code)
-                        .map(|c| c.display())
-                        .unwrap_or_default()
-                })
-                .collect();
-            Camera::start(Box::new(s), 2)
-        }
-        Source::Usb(index) => {
-            let want = Want {
-                width,
-                height,
-                ..Want::default()
-            };
-            Camera::open(move || boxed(UsbCamera::open(index, want)), 2)?
-        }
-        Source::Video(ref path) => {
-            let path = path.clone();
-            Camera::open(
-                move || boxed(VideoFileCamera::open(&path, false, FILE_FPS)),
-                2,
-            )?
-        }
-        Source::Folder(ref path) => {
-            let path = path.clone();
-            Camera::open(move || boxed(FolderCamera::open(&path, false, FILE_FPS)), 2)?
-        }
-    };
-    let target = match source {
-        Source::Video(_) | Source::Folder(_) => None,
-        _ => Some(students),
-    };
-    let live = matches!(source, Source::Usb(_));
-    Ok(Opened {
-        camera,
-        roster,
-        target,
-        live,
-    })
 }
 
 /// `caiji record`: what a camera shows, as an MJPEG file for `--camera video:FILE` (a session
@@ -238,10 +136,11 @@ pub fn record_cmd(
     frames: Option<usize>,
 ) -> ExitCode {
     use std::io::Write;
-    let Opened { camera, live, .. } = match open_camera(source, students, size) {
+    let Opened { camera, source, .. } = match open_camera(source, Pace::Scripted { students }, size) {
         Ok(o) => o,
         Err(e) => return fail(e),
     };
+    let (_, live) = run_length(&source, students);
     // A real camera never ends by itself: record 10 s unless told.
     let limit = frames.unwrap_or(if live { 200 } else { usize::MAX });
     let file = match std::fs::File::create(out) {
@@ -363,12 +262,13 @@ pub fn demo(args: DemoArgs) -> ExitCode {
     let Opened {
         camera,
         roster,
-        target,
+        source,
         ..
-    } = match open_camera(args.camera, args.students, args.size) {
+    } = match open_camera(args.camera, Pace::Scripted { students: args.students }, args.size) {
         Ok(o) => o,
         Err(e) => return fail(e),
     };
+    let (target, _) = run_length(&source, args.students);
     runtime().block_on(async move {
         let store = match Store::open(&data.join("caiji.db"), *key.bytes()).await {
             Ok(s) => s,
@@ -430,7 +330,7 @@ pub fn demo(args: DemoArgs) -> ExitCode {
             };
             match event {
                 StationEvent::CameraEnded => break,
-                StationEvent::CameraProblem { message_zh, message_en, .. } => eprintln!("  ! {message_zh} / {message_en}"),
+                StationEvent::CameraProblem { message, .. } => eprintln!("  ! {message}"),
                 StationEvent::CameraOk => eprintln!("  相机恢复 / camera back"),
                 StationEvent::Upload(UploadEvent::Uploaded { .. }) => uploaded += 1,
                 StationEvent::Upload(UploadEvent::Failed { id, error }) => eprintln!("上传失败 / upload failed {}: {error}", &id[..8]),
@@ -478,8 +378,8 @@ pub fn demo(args: DemoArgs) -> ExitCode {
                         seen.retain(|s| s != &student);
                         station.send(Input::Yes).await;
                     }
-                    Event::CodeRejected { message_zh, message_en } => println!("  ! {message_zh} / {message_en}"),
-                    Event::Error { message_zh, message_en, .. } => println!("  ! {message_zh} / {message_en}"),
+                    Event::CodeRejected { message } => println!("  ! {message}"),
+                    Event::Error { message, .. } => println!("  ! {message}"),
                     _ => {}
                 },
                 _ => {}

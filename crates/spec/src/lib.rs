@@ -207,6 +207,7 @@ macro_rules! check_ids {
         zh: $zh:literal, en: $en:literal; )*) => {
         /// A rule of the standard. The string form is stable: JSON, the database and the UI use it.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
         #[serde(rename_all = "snake_case")]
         #[non_exhaustive]
         pub enum CheckId {
@@ -296,8 +297,45 @@ impl fmt::Display for CheckId {
     }
 }
 
+/// A text for a person, in both languages. It crosses to the UI as `{message_zh, message_en}`,
+/// the same two fields a [`Check`] and every error carry, so the page has one way to pick a language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Message {
+    /// Chinese.
+    #[serde(rename = "message_zh")]
+    pub zh: String,
+    /// English.
+    #[serde(rename = "message_en")]
+    pub en: String,
+}
+
+impl Message {
+    /// A message from its two halves.
+    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Message {
+        Message {
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
+    /// The two halves of a core error's `Display`, written "中文 / English" (thiserror formats
+    /// one string); a text without the separator is used for both.
+    pub fn from_display(text: &str) -> Message {
+        let (zh, en) = text.split_once(" / ").unwrap_or((text, text));
+        Message::new(zh, en)
+    }
+}
+
+impl fmt::Display for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} / {}", self.zh, self.en)
+    }
+}
+
 /// One rule measured: the value, the limit it was held to, and what it means to a person.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Check {
     /// Which rule.
     pub id: CheckId,
@@ -311,6 +349,10 @@ pub struct Check {
     pub message_zh: String,
     /// English message: the same.
     pub message_en: String,
+    /// What the photographer should do about a failing check, in Chinese ("靠近一点").
+    pub fix_zh: Option<&'static str>,
+    /// The same in English ("move closer").
+    pub fix_en: Option<&'static str>,
 }
 
 impl Check {
@@ -335,6 +377,8 @@ impl Check {
             limit: range.to_string(),
             message_zh: zh,
             message_en: en,
+            fix_zh: None,
+            fix_en: None,
         }
     }
 
@@ -372,6 +416,8 @@ impl Check {
             limit,
             message_zh: zh,
             message_en: en,
+            fix_zh: None,
+            fix_en: None,
         }
     }
 
@@ -391,6 +437,8 @@ impl Check {
             limit: limit.into(),
             message_zh: zh.into(),
             message_en: en.into(),
+            fix_zh: None,
+            fix_en: None,
         }
     }
 
@@ -399,6 +447,8 @@ impl Check {
         if !self.pass {
             self.message_zh = format!("{}：{}", self.message_zh, advice.zh());
             self.message_en = format!("{}: {}", self.message_en, advice.en());
+            self.fix_zh = Some(advice.zh());
+            self.fix_en = Some(advice.en());
         }
         self
     }
@@ -486,6 +536,7 @@ impl Advice {
 
 /// Pass or fail of a list of checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// Every check passed.

@@ -18,13 +18,25 @@
 //! blink at the moment of the key press does not cost a retake.
 #![deny(missing_docs)]
 
+mod app;
+mod preview;
 mod runner;
+mod settings;
+mod source;
+mod view;
+pub use app::{App, AppError, Key, load_or_create_key};
+pub use preview::PreviewFrame;
 pub use runner::{Station, StationConfig, StationEvent};
+pub use settings::Settings;
+pub use source::{CameraChoice, FILE_FPS, Opened, Pace, Source, open_camera};
+pub use view::{
+    CameraPhase, CameraState, Language, Live, PLAN_PER_HOUR, Point, QueueSummary, Rect, Snapshot,
+};
 
 use caiji_camera::Frame;
 use caiji_code::{CaptureCode, QrScanner};
 use caiji_photo::seal::{AesGcmSealer, Sealer};
-use caiji_spec::{Check, Verdict};
+use caiji_spec::{Check, Message, Verdict};
 use caiji_store::{NewShot, Store};
 use caiji_vision::{Analysis, Analyzer, placement_margin};
 use serde::Serialize;
@@ -33,6 +45,7 @@ use std::sync::Arc;
 
 /// Where the session is.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "phase", rename_all = "snake_case")]
 pub enum Phase {
     /// Waiting for a capture code (QR in view, or the scanner).
@@ -62,6 +75,14 @@ pub enum Phase {
         quality: u8,
         /// File size.
         bytes: usize,
+        /// Which review this is (the page asks for the photo by it).
+        photo: u64,
+        /// The rules the photo passed.
+        checks: Vec<Check>,
+        /// The exact file that is queued when the student accepts.
+        #[serde(skip)]
+        #[cfg_attr(feature = "ts", ts(skip))]
+        jpeg: Arc<Vec<u8>>,
     },
 }
 
@@ -86,19 +107,9 @@ pub enum Input {
     Cancel,
 }
 
-/// A live verdict for the overlay.
-#[derive(Debug, Clone, Serialize)]
-pub struct Live {
-    /// Pass or fail.
-    pub verdict: Verdict,
-    /// Failing checks, with their messages.
-    pub failing: Vec<Check>,
-    /// The planned crop, in frame pixels, when one exists.
-    pub crop: Option<caiji_vision::Crop>,
-}
-
 /// What the session tells the UI.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "event", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Event {
@@ -106,10 +117,9 @@ pub enum Event {
     Phase(Phase),
     /// A scanned code was refused.
     CodeRejected {
-        /// Chinese.
-        message_zh: String,
-        /// English.
-        message_en: String,
+        /// Why.
+        #[serde(flatten)]
+        message: Message,
     },
     /// A framed frame's verdict.
     Live(Live),
@@ -117,6 +127,9 @@ pub enum Event {
     ShotRefused {
         /// The failing checks of the last frame.
         failing: Vec<Check>,
+        /// Why, in one line.
+        #[serde(flatten)]
+        message: Message,
     },
     /// Accepted and queued.
     Queued {
@@ -129,10 +142,9 @@ pub enum Event {
     Error {
         /// Stable code for the UI to branch on.
         code: &'static str,
-        /// Chinese.
-        message_zh: String,
-        /// English.
-        message_en: String,
+        /// What failed.
+        #[serde(flatten)]
+        message: Message,
     },
 }
 
@@ -148,7 +160,7 @@ pub struct StationInfo {
 }
 
 struct Pending {
-    jpeg: Vec<u8>,
+    jpeg: Arc<Vec<u8>>,
     analysis: Analysis,
 }
 
@@ -169,6 +181,7 @@ pub struct Session {
     switch_to: Option<CaptureCode>,
     recent: VecDeque<(Arc<image::RgbImage>, Analysis)>,
     pending: Option<Pending>,
+    reviews: u64,
 }
 
 impl Session {
@@ -195,6 +208,7 @@ impl Session {
             switch_to: None,
             recent: VecDeque::with_capacity(BURST),
             pending: None,
+            reviews: 0,
         }
     }
 
@@ -214,18 +228,13 @@ impl Session {
         self.code.as_ref().map(|c| c.display()).unwrap_or_default()
     }
 
-    fn error(&self, code: &'static str, zh: String, en: String) {
-        (self.on_event)(Event::Error {
-            code,
-            message_zh: zh,
-            message_en: en,
-        });
+    fn error(&self, code: &'static str, message: Message) {
+        (self.on_event)(Event::Error { code, message });
     }
 
     /// An error whose text is "中文 / English", as every error of the core crates is.
     fn error_text(&self, code: &'static str, text: &str) {
-        let (zh, en) = bilingual(text);
-        self.error(code, zh, en);
+        self.error(code, Message::from_display(text));
     }
 
     /// Handle one input. The heavy work (QR scan, analysis, the photo) runs on tokio's blocking
@@ -273,11 +282,7 @@ impl Session {
                     off_runtime(move || analyzer.analyze(&img).map_err(|e| e.to_string()));
                 match analysis.await.and_then(|r| r) {
                     Ok(a) => {
-                        let live = Live {
-                            verdict: a.verdict,
-                            failing: a.failures().cloned().collect(),
-                            crop: a.crop,
-                        };
+                        let live = Live::of(frame.seq, &a);
                         if self.recent.len() == BURST {
                             self.recent.pop_front();
                         }
@@ -296,10 +301,8 @@ impl Session {
         let code = match CaptureCode::parse(text) {
             Ok(c) => c,
             Err(e) => {
-                let (zh, en) = bilingual(&e.to_string());
                 (self.on_event)(Event::CodeRejected {
-                    message_zh: zh,
-                    message_en: en,
+                    message: Message::from_display(&e.to_string()),
                 });
                 return;
             }
@@ -373,9 +376,20 @@ impl Session {
             let failing = self
                 .recent
                 .back()
-                .map(|(_, a)| a.failures().cloned().collect())
+                .map(|(_, a)| a.failures().cloned().collect::<Vec<_>>())
                 .unwrap_or_default();
-            (self.on_event)(Event::ShotRefused { failing });
+            let message = if self.recent.is_empty() {
+                Message::new(
+                    "拒绝拍摄：还没有检测到学生，请等画面稳定",
+                    "refused: no frame of the student yet, wait for the picture",
+                )
+            } else {
+                Message::new(
+                    "拒绝拍摄：照片不符合标准，请先按提示调整",
+                    "refused: the photo would not meet the standard; fix what is listed first",
+                )
+            };
+            (self.on_event)(Event::ShotRefused { failing, message });
             return;
         };
         let id = self
@@ -392,15 +406,21 @@ impl Session {
         match made.await.and_then(|r| r) {
             Ok((enc, analysis)) => {
                 let (quality, bytes) = (enc.quality, enc.bytes.len());
+                let jpeg = Arc::new(enc.bytes);
+                let checks = analysis.checks.clone();
                 self.pending = Some(Pending {
-                    jpeg: enc.bytes,
+                    jpeg: jpeg.clone(),
                     analysis,
                 });
+                self.reviews += 1;
                 let student = self.student();
                 self.set(Phase::Review {
                     student,
                     quality,
                     bytes,
+                    photo: self.reviews,
+                    checks,
+                    jpeg,
                 });
             }
             Err(e) => self.error_text("photo", &e),
@@ -427,8 +447,10 @@ impl Session {
         if !sealed_ok {
             self.error(
                 "seal",
-                "照片加密标识校验失败，请重拍".into(),
-                "the photo's seal does not verify: retake".into(),
+                Message::new(
+                    "照片加密标识校验失败，请重拍",
+                    "the photo's seal does not verify: retake",
+                ),
             );
             return;
         }
@@ -440,7 +462,7 @@ impl Session {
             operator: self.info.operator.clone(),
             verdict: p.analysis.verdict.as_str().to_string(),
             checks_json: serde_json::to_string(&p.analysis.checks).unwrap_or_default(),
-            jpeg: p.jpeg.clone(),
+            jpeg: p.jpeg.as_ref().clone(),
         };
         match self.store.insert(shot).await {
             Ok(s) => {
@@ -459,13 +481,6 @@ impl Session {
             Err(e) => self.error_text("store", &e.to_string()),
         }
     }
-}
-
-/// The Chinese and English halves of a core crate's "中文 / English" message (the whole text for
-/// both when it has no separator).
-fn bilingual(text: &str) -> (String, String) {
-    let (zh, en) = text.split_once(" / ").unwrap_or((text, text));
-    (zh.to_string(), en.to_string())
 }
 
 /// Run CPU-bound work off the async runtime; a panic in it becomes an error message.

@@ -131,11 +131,8 @@ async fn garbage_codes_are_refused_and_the_session_keeps_waiting() {
     let flood = "9".repeat(10 * 1024);
     r.go(Input::Scanned(flood)).await;
     match r.last_event() {
-        Some(Event::CodeRejected {
-            message_zh,
-            message_en,
-        }) => {
-            assert!(message_zh.contains("过长") && message_en.contains("too long"));
+        Some(Event::CodeRejected { message }) => {
+            assert!(message.zh.contains("过长") && message.en.contains("too long"));
         }
         other => panic!("{other:?}"),
     }
@@ -164,7 +161,7 @@ async fn framing_shoot_review_retake_and_accept() {
     );
     assert!(matches!(r.go(Input::Shoot).await, Phase::Framing { .. }));
     match r.last_event() {
-        Some(Event::ShotRefused { failing }) => {
+        Some(Event::ShotRefused { failing, .. }) => {
             assert!(failing.iter().any(|c| c.id.as_str() == "face_width"))
         }
         other => panic!("{other:?}"),
@@ -435,11 +432,8 @@ mod running {
         let mut seen = Vec::new();
         loop {
             match next(&mut rx).await {
-                StationEvent::CameraProblem {
-                    message_zh,
-                    message_en,
-                } => {
-                    assert!(message_zh.contains("无法读取") && message_en.contains("unreadable"));
+                StationEvent::CameraProblem { message } => {
+                    assert!(message.zh.contains("无法读取") && message.en.contains("unreadable"));
                     seen.push("problem");
                 }
                 StationEvent::CameraOk => seen.push("ok"),
@@ -447,8 +441,9 @@ mod running {
                 _ => {}
             }
         }
-        // Two different unreadable files are two problems; then good frames again.
-        assert_eq!(seen, ["problem", "problem", "ok"]);
+        // The first frame says the camera works; two different unreadable files are two problems;
+        // then good frames again.
+        assert_eq!(seen, ["ok", "problem", "problem", "ok"]);
         // Keys still work after the camera ended.
         station.send(Input::Scanned(CODE_A.into())).await;
         loop {

@@ -1,0 +1,228 @@
+//! What a page draws: the live overlay's geometry, the queue's summary, the camera's state and the
+//! snapshot a (re)loaded page starts from. Plain data, serialised as the UI reads it; the
+//! TypeScript twins are generated from these types (feature `ts`).
+
+use caiji_spec::{Check, Message, Verdict};
+use caiji_vision::Analysis;
+use serde::Serialize;
+
+#[cfg(feature = "ts")]
+use ts_rs::TS;
+
+/// A point in source-frame pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+pub struct Point {
+    /// Column.
+    pub x: f64,
+    /// Row.
+    pub y: f64,
+}
+
+/// A rectangle in source-frame pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+pub struct Rect {
+    /// Left edge.
+    pub x: f64,
+    /// Top edge.
+    pub y: f64,
+    /// Width.
+    pub width: f64,
+    /// Height.
+    pub height: f64,
+}
+
+/// A framed frame's verdict with the geometry it was measured on, for the overlay. Everything is
+/// in the pixels of frame `seq` (`width × height`), so the page draws it on that frame whatever
+/// size it shows it at.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+pub struct Live {
+    /// The camera frame's sequence number.
+    pub seq: u64,
+    /// Frame width.
+    pub width: u32,
+    /// Frame height.
+    pub height: u32,
+    /// Pass or fail.
+    pub verdict: Verdict,
+    /// Every photo rule, passing or not.
+    pub checks: Vec<Check>,
+    /// The face box, when a face was found.
+    pub face: Option<Rect>,
+    /// The eye on the image's left.
+    pub eye_left: Option<Point>,
+    /// The eye on the image's right.
+    pub eye_right: Option<Point>,
+    /// Top of the hair.
+    pub head_top_y: Option<f64>,
+    /// The face's horizontal centre.
+    pub face_center_x: Option<f64>,
+    /// The 3:4 crop the shot would take, or the nearest miss; `None` when none can be planned.
+    pub crop: Option<Rect>,
+    /// Whether `crop` is a compliant one.
+    pub compliant: bool,
+}
+
+impl Live {
+    /// The overlay of frame `seq` from its analysis.
+    pub fn of(seq: u64, a: &Analysis) -> Live {
+        let m = a.measurements.as_ref();
+        let pt = |p: caiji_vision::Point| Point { x: p.x, y: p.y };
+        let rect = |c: &caiji_vision::Crop| Rect {
+            x: c.x,
+            y: c.y,
+            width: c.width,
+            height: c.height,
+        };
+        Live {
+            seq,
+            width: a.width,
+            height: a.height,
+            verdict: a.verdict,
+            checks: a.checks.clone(),
+            face: m.map(|m| {
+                let d = &m.detection;
+                Rect {
+                    x: d.center.x - d.size / 2.0,
+                    y: d.center.y - d.size / 2.0,
+                    width: d.size,
+                    height: d.size,
+                }
+            }),
+            eye_left: m.map(|m| pt(m.eye_left)),
+            eye_right: m.map(|m| pt(m.eye_right)),
+            head_top_y: m.map(|m| m.head_top_y),
+            face_center_x: m.map(|m| m.face_center_x),
+            crop: a.crop.as_ref().or(a.planned.as_ref()).map(rect),
+            compliant: a.crop.is_some(),
+        }
+    }
+
+    /// The failing checks.
+    pub fn failing(&self) -> impl Iterator<Item = &Check> {
+        self.checks.iter().filter(|c| !c.pass)
+    }
+}
+
+/// Today's queue at a glance: the count, the pace and the upload state.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[cfg_attr(feature = "ts", derive(TS))]
+pub struct QueueSummary {
+    /// Students photographed and accepted today (a retake counts once).
+    pub today: u32,
+    /// Waiting to upload.
+    pub pending: u32,
+    /// Being uploaded.
+    pub uploading: u32,
+    /// At the collector.
+    pub uploaded: u32,
+    /// Refused for good by the collector.
+    pub failed: u32,
+    /// Whether the collector answered last time; `None` when there is none or nothing was sent.
+    pub online: Option<bool>,
+    /// Students per hour over the last half hour; `None` until there are two shots in it.
+    pub pace_per_hour: Option<f64>,
+    /// The plan: 30 students per 12 minutes.
+    pub plan_per_hour: f64,
+}
+
+/// Students per hour the plan expects (30 per 12 minutes).
+pub const PLAN_PER_HOUR: f64 = 150.0;
+
+/// The window the pace is measured over.
+pub const PACE_WINDOW_MS: i64 = 30 * 60 * 1000;
+
+impl QueueSummary {
+    /// The summary of today's shots at `now_ms`.
+    pub fn of(shots: &[caiji_store::Shot], online: Option<bool>, now_ms: i64) -> QueueSummary {
+        use caiji_store::UploadState as U;
+        let count = |st: U| shots.iter().filter(|s| s.upload_state == st).count() as u32;
+        let mut recent: Vec<i64> = shots
+            .iter()
+            .filter(|s| s.active && now_ms - s.taken_at <= PACE_WINDOW_MS)
+            .map(|s| s.taken_at)
+            .collect();
+        recent.sort_unstable();
+        // n shots span n-1 intervals; the pace is their rate, so one shot alone gives none.
+        let pace_per_hour = match (recent.first(), recent.last()) {
+            (Some(first), Some(last)) if recent.len() >= 2 && last > first => {
+                Some((recent.len() - 1) as f64 * 3_600_000.0 / (last - first) as f64)
+            }
+            _ => None,
+        };
+        QueueSummary {
+            today: shots.iter().filter(|s| s.active).count() as u32,
+            pending: count(U::Pending),
+            uploading: count(U::Uploading),
+            uploaded: count(U::Uploaded),
+            failed: count(U::Failed),
+            online,
+            pace_per_hour,
+            plan_per_hour: PLAN_PER_HOUR,
+        }
+    }
+}
+
+/// The camera as the photographer should see it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+pub struct CameraState {
+    /// Where it is.
+    pub state: CameraPhase,
+    /// The source's name.
+    pub name: String,
+    /// What is wrong, in `Problem`.
+    pub problem: Option<Message>,
+}
+
+/// The camera's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[serde(rename_all = "snake_case")]
+pub enum CameraPhase {
+    /// No frame yet.
+    Starting,
+    /// Frames arrive.
+    Ok,
+    /// Unplugged, busy or unreadable; reconnecting.
+    Problem,
+    /// The source has no more frames.
+    Ended,
+}
+
+/// The UI language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(TS))]
+pub enum Language {
+    /// 简体中文, the default.
+    #[default]
+    #[serde(rename = "zh-CN")]
+    ZhCn,
+    /// English.
+    #[serde(rename = "en")]
+    En,
+}
+
+/// Everything a page needs when it loads or reloads.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+pub struct Snapshot {
+    /// The session's phase.
+    pub phase: crate::Phase,
+    /// The camera.
+    pub camera: CameraState,
+    /// Today's queue.
+    pub queue: QueueSummary,
+    /// This station's name.
+    pub station: String,
+    /// Its room.
+    pub room: String,
+    /// The UI language.
+    pub language: Language,
+    /// The last live verdict while framing.
+    pub last_live: Option<Live>,
+    /// Whether the student's window is open.
+    pub confirm_window: bool,
+}

@@ -1,0 +1,18 @@
+fn main() {
+    // Only the commands the UI uses are granted (capabilities/default.json names each one).
+    let commands = &[
+        "snapshot",
+        "press",
+        "scan",
+        "settings",
+        "save_settings",
+        "cameras",
+        "open_confirm_window",
+        "set_language",
+    ];
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(commands)),
+    )
+    .expect("tauri build script");
+}

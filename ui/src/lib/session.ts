@@ -1,0 +1,76 @@
+// Keeps the model: snapshot() on load, then every "station" event; re-renders when a timed
+// display (saved tick, refusal, toast) expires. A reloaded page loses nothing.
+import type { AppError, StationEvent } from "./backend/bindings";
+import type { Backend } from "./backend/tauri";
+import { play } from "./sound";
+import { fromSnapshot, nextExpiry, reduce, type Model } from "./state";
+
+export type SessionOptions = { sounds: boolean; onChange: (m: Model, reason: StationEvent | null) => void; onError?: (e: AppError) => void };
+
+export function asAppError(e: unknown): AppError {
+  if (e && typeof e === "object" && "message_zh" in e && "message_en" in e) {
+    const o = e as AppError;
+    return { code: String(o.code ?? "error"), message_zh: String(o.message_zh), message_en: String(o.message_en) };
+  }
+  const text = e instanceof Error ? e.message : String(e);
+  return { code: "error", message_zh: text, message_en: text };
+}
+
+export class Session {
+  model: Model | null = null;
+  private unlisten: (() => void) | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private stopped = false;
+
+  constructor(
+    private backend: Backend,
+    private opts: SessionOptions,
+  ) {}
+
+  async start(): Promise<void> {
+    const un = await this.backend.onEvent((ev) => this.apply(ev));
+    if (this.stopped) {
+      un();
+      return;
+    }
+    this.unlisten = un;
+    try {
+      const snap = await this.backend.snapshot();
+      if (this.stopped) return;
+      this.model = fromSnapshot(snap);
+      this.changed(null);
+    } catch (e) {
+      this.opts.onError?.(asAppError(e));
+    }
+  }
+
+  apply(ev: StationEvent): void {
+    if (!this.model || this.stopped) return; // before the snapshot: the snapshot is newer
+    const { model, sounds } = reduce(this.model, ev, Date.now());
+    this.model = model;
+    if (this.opts.sounds) for (const s of sounds) play(s);
+    this.changed(ev);
+  }
+
+  /** Local change (e.g. an invoke's rejection shown as a toast). */
+  update(f: (m: Model) => Model): void {
+    if (!this.model) return;
+    this.model = f(this.model);
+    this.changed(null);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.unlisten?.();
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private changed(ev: StationEvent | null): void {
+    if (!this.model) return;
+    this.opts.onChange(this.model, ev);
+    if (this.timer) clearTimeout(this.timer);
+    const now = Date.now();
+    const at = nextExpiry(this.model, now);
+    if (at !== null) this.timer = setTimeout(() => this.changed(null), at - now + 5);
+  }
+}

@@ -1,0 +1,186 @@
+// The page's model: the last snapshot with the events applied, and what the state display shows.
+import type { CameraState, Check, Live, Phase, QueueSummary, Snapshot, StationEvent } from "./backend/bindings";
+import { t, type Lang, type MessageKey } from "./i18n";
+import type { Sound } from "./sound";
+
+export const SAVED_MS = 1200;
+export const REFUSED_MS = 1500;
+export const TOAST_MS = 6000;
+
+export type Toast =
+  | { kind: "rejected"; message_zh: string; message_en: string; until: number }
+  | { kind: "refused"; message_zh: string; message_en: string; failing: Check[]; until: number }
+  | { kind: "error"; code: string; message_zh: string; message_en: string; until: number };
+
+export type Model = {
+  phase: Phase;
+  camera: CameraState;
+  queue: QueueSummary;
+  station: string;
+  room: string;
+  language: Lang;
+  live: Live | null;
+  confirmWindow: boolean;
+  savedUntil: number;
+  savedStudent: string | null;
+  refusedUntil: number;
+  toast: Toast | null;
+};
+
+export function fromSnapshot(s: Snapshot): Model {
+  return {
+    phase: s.phase,
+    camera: s.camera,
+    queue: s.queue,
+    station: s.station,
+    room: s.room,
+    language: s.language,
+    live: s.last_live,
+    confirmWindow: s.confirm_window,
+    savedUntil: 0,
+    savedStudent: null,
+    refusedUntil: 0,
+    toast: null,
+  };
+}
+
+function stripTag<T extends object, K extends keyof T>(o: T, key: K): Omit<T, K> {
+  const copy = { ...o };
+  delete copy[key];
+  return copy;
+}
+
+/** Applies one station event at time `now`; returns the new model and the sounds to play. */
+export function reduce(m: Model, ev: StationEvent, now: number): { model: Model; sounds: Sound[] } {
+  const sounds: Sound[] = [];
+  let next: Model = m;
+  switch (ev.kind) {
+    case "session": {
+      switch (ev.event) {
+        case "phase": {
+          const phase = stripTag(stripTag(ev, "kind"), "event") as Phase;
+          if (phase.phase === "framing" && m.phase.phase !== "framing") sounds.push("scan");
+          const keepToast = m.toast && phase.phase === m.phase.phase ? m.toast : null;
+          next = { ...m, phase, toast: keepToast, refusedUntil: phase.phase === "framing" ? m.refusedUntil : 0 };
+          break;
+        }
+        case "live":
+          next = { ...m, live: stripTag(stripTag(ev, "kind"), "event") as Live };
+          break;
+        case "code_rejected":
+          sounds.push("refused");
+          next = {
+            ...m,
+            toast: { kind: "rejected", message_zh: ev.message_zh, message_en: ev.message_en, until: now + TOAST_MS },
+          };
+          break;
+        case "shot_refused":
+          sounds.push("refused");
+          next = {
+            ...m,
+            refusedUntil: now + REFUSED_MS,
+            toast: {
+              kind: "refused",
+              message_zh: ev.message_zh,
+              message_en: ev.message_en,
+              failing: ev.failing,
+              until: now + TOAST_MS,
+            },
+          };
+          break;
+        case "queued":
+          sounds.push("saved");
+          next = { ...m, savedUntil: now + SAVED_MS, savedStudent: ev.student, toast: null };
+          break;
+        case "error":
+          sounds.push("refused");
+          next = {
+            ...m,
+            toast: { kind: "error", code: ev.code, message_zh: ev.message_zh, message_en: ev.message_en, until: now + TOAST_MS },
+          };
+          break;
+      }
+      break;
+    }
+    case "queue":
+      next = { ...m, queue: ev.queue };
+      break;
+    case "camera_problem":
+      next = { ...m, camera: { ...m.camera, state: "problem", problem: { message_zh: ev.message_zh, message_en: ev.message_en } } };
+      break;
+    case "camera_ok":
+      next = { ...m, camera: { ...m.camera, state: "ok", problem: null } };
+      break;
+    case "camera_ended":
+      next = { ...m, camera: { ...m.camera, state: "ended", problem: null } };
+      break;
+    case "language":
+      next = { ...m, language: ev.language };
+      break;
+  }
+  return { model: next, sounds };
+}
+
+export type StateKey = "waiting" | "adjust" | "ready" | "review" | "saved" | "question" | "refused";
+export type Colour = "grey" | "amber" | "green" | "blue" | "red";
+
+export const COLOURS: Record<StateKey, Colour> = {
+  waiting: "grey",
+  adjust: "amber",
+  ready: "green",
+  review: "blue",
+  saved: "green",
+  question: "blue",
+  refused: "red",
+};
+
+export type StateDisplay = { key: StateKey; colour: Colour; className: string; label: string; secondary: string };
+
+/** Ready = the newest live verdict passes with a compliant crop. */
+export function isReady(live: Live | null): boolean {
+  return !!live && live.verdict === "pass" && live.compliant && live.crop !== null;
+}
+
+export function stateKey(phase: Phase, live: Live | null, savedUntil: number, refusedUntil: number, now: number): StateKey {
+  switch (phase.phase) {
+    case "waiting_for_code":
+      return now < savedUntil ? "saved" : "waiting";
+    case "framing":
+      if (now < refusedUntil) return "refused";
+      return isReady(live) ? "ready" : "adjust";
+    case "review":
+      return "review";
+    case "confirm_retake":
+    case "confirm_switch":
+      return "question";
+  }
+}
+
+export function stateDisplay(key: StateKey, lang: Lang): StateDisplay {
+  const msg = `state.${key}` as MessageKey;
+  const other: Lang = lang === "en" ? "zh-CN" : "en";
+  const colour = COLOURS[key];
+  return { key, colour, className: `c-${colour}`, label: t(lang, msg), secondary: t(other, msg) };
+}
+
+export function displayFor(m: Model, now: number): StateDisplay {
+  return stateDisplay(stateKey(m.phase, m.live, m.savedUntil, m.refusedUntil, now), m.language);
+}
+
+/** The masked student the screen names, if any. */
+export function studentOf(phase: Phase): string | null {
+  switch (phase.phase) {
+    case "waiting_for_code":
+      return null;
+    case "confirm_switch":
+      return phase.current;
+    default:
+      return phase.student;
+  }
+}
+
+/** The next moment the display changes by itself (saved/refused/toast expiry), or null. */
+export function nextExpiry(m: Model, now: number): number | null {
+  const times = [m.savedUntil, m.refusedUntil, m.toast?.until ?? 0].filter((x) => x > now);
+  return times.length ? Math.min(...times) : null;
+}
