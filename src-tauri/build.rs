@@ -1,3 +1,4 @@
+//! Build script: Tauri's context (config, icons, the permission of each command the UI uses).
 fn main() {
     // Only the commands the UI uses are granted (capabilities/default.json names each one).
     let commands = &[

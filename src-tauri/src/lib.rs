@@ -28,20 +28,26 @@ pub fn has_display() -> bool {
         .any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
 }
 
-/// The builder with every command and the protocol; `run` and the tests share it.
-pub fn builder<R: tauri::Runtime>() -> tauri::Builder<R> {
-    tauri::Builder::default()
-        .invoke_handler(tauri::generate_handler![
-            commands::snapshot,
-            commands::press,
-            commands::scan,
-            commands::settings,
-            commands::save_settings,
-            commands::cameras,
-            commands::open_confirm_window,
-            commands::set_language,
-        ])
-        .register_asynchronous_uri_scheme_protocol("caiji", protocol::handle)
+/// `base` with every command and the protocol; `run` and the tests (on Tauri's mock builder)
+/// share it.
+pub fn builder<R: tauri::Runtime>(base: tauri::Builder<R>) -> tauri::Builder<R> {
+    base.invoke_handler(tauri::generate_handler![
+        commands::snapshot,
+        commands::press,
+        commands::scan,
+        commands::settings,
+        commands::save_settings,
+        commands::cameras,
+        commands::open_confirm_window,
+        commands::set_language,
+    ])
+    .register_asynchronous_uri_scheme_protocol("caiji", protocol::handle)
+}
+
+/// The app's context: its config, the UI it embeds, its icons and the capabilities that grant
+/// each command (the tests build on the same one, so they call through the real permissions).
+pub fn context<R: tauri::Runtime>() -> tauri::Context<R> {
+    tauri::generate_context!()
 }
 
 /// Forward the app's events to every window, for as long as the app runs.
@@ -81,14 +87,14 @@ pub fn run() -> ExitCode {
     };
     eprintln!("数据目录 / data: {}", data.display());
     let managed = app.clone();
-    let result = builder()
+    let result = builder(tauri::Builder::default())
         .manage(managed)
         .setup(|tauri_app| {
             let app = tauri_app.state::<Arc<App>>();
             forward_events(tauri_app.handle().clone(), &app);
             Ok(())
         })
-        .build(tauri::generate_context!());
+        .build(context());
     let tauri_app = match result {
         Ok(a) => a,
         Err(e) => {

@@ -79,7 +79,7 @@ enum Command {
         /// 相机：auto（有 USB 相机用之，否则演示相机）、demo、usb 或 usb:N、video:文件.mjpeg、folder:目录 /
         /// camera: auto (a USB camera if attached, else the demo camera), demo, usb or usb:N, video:FILE.mjpeg, folder:DIR
         #[arg(long, default_value = "auto", value_parser = station_cmd::parse_source)]
-        camera: station_cmd::Source,
+        camera: caiji_station::Source,
         /// 画面尺寸：演示相机的尺寸，USB 相机取不小于它的最近模式（默认 1280x720 / 1920x1080）/
         /// frame size: the demo camera's, or the smallest USB mode at least this large (default 1280x720 / 1920x1080)
         #[arg(long, value_parser = parse_size)]
@@ -89,7 +89,7 @@ enum Command {
     Record {
         /// 相机（同 demo）/ camera (as for demo)
         #[arg(long, default_value = "auto", value_parser = station_cmd::parse_source)]
-        camera: station_cmd::Source,
+        camera: caiji_station::Source,
         /// 演示相机的学生人数 / students in the demo camera's queue
         #[arg(long, default_value_t = 2)]
         students: usize,

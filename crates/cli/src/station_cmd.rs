@@ -136,7 +136,8 @@ pub fn record_cmd(
     frames: Option<usize>,
 ) -> ExitCode {
     use std::io::Write;
-    let Opened { camera, source, .. } = match open_camera(source, Pace::Scripted { students }, size) {
+    let Opened { camera, source, .. } = match open_camera(source, Pace::Scripted { students }, size)
+    {
         Ok(o) => o,
         Err(e) => return fail(e),
     };
@@ -264,7 +265,13 @@ pub fn demo(args: DemoArgs) -> ExitCode {
         roster,
         source,
         ..
-    } = match open_camera(args.camera, Pace::Scripted { students: args.students }, args.size) {
+    } = match open_camera(
+        args.camera,
+        Pace::Scripted {
+            students: args.students,
+        },
+        args.size,
+    ) {
         Ok(o) => o,
         Err(e) => return fail(e),
     };

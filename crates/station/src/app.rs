@@ -114,7 +114,10 @@ impl App {
 
     /// [`App::start`] with the camera override given (`CAIJI_CAMERA`'s value), not read from
     /// the environment.
-    pub async fn start_with(data: PathBuf, camera_override: Option<String>) -> Result<App, AppError> {
+    pub async fn start_with(
+        data: PathBuf,
+        camera_override: Option<String>,
+    ) -> Result<App, AppError> {
         let settings = Settings::load(&data).map_err(|m| AppError::new("settings", m))?;
         if let Some(c) = &camera_override {
             Source::parse(c).map_err(|m| AppError::new("settings", m))?;
@@ -149,7 +152,10 @@ impl App {
 
     /// The settings as saved.
     pub fn settings(&self) -> Settings {
-        self.settings.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.settings
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Everything a page needs when it (re)loads.
@@ -207,7 +213,8 @@ impl App {
     pub async fn set_language(&self, language: Language) -> Result<(), AppError> {
         let mut s = self.settings();
         s.language = language;
-        s.save(&self.data).map_err(|m| AppError::new("settings", m))?;
+        s.save(&self.data)
+            .map_err(|m| AppError::new("settings", m))?;
         *self.settings.lock().unwrap_or_else(|p| p.into_inner()) = s;
         let _ = self.events.send(StationEvent::Language { language });
         Ok(())
@@ -215,7 +222,9 @@ impl App {
 
     /// Whether the student's window is open (the page shows it in the snapshot).
     pub fn set_confirm_window(&self, open: bool) {
-        self.confirm_window.store(open, Ordering::Relaxed);
+        if self.confirm_window.swap(open, Ordering::Relaxed) != open {
+            let _ = self.events.send(StationEvent::ConfirmWindow { open });
+        }
     }
 
     /// Check, save and apply new settings: the station restarts with them (the queue is kept;
@@ -229,9 +238,8 @@ impl App {
         *self.settings.lock().unwrap_or_else(|p| p.into_inner()) = new.clone();
         self.shutdown().await;
         self.launch().await?;
-        let _ = self.events.send(StationEvent::Language {
-            language: new.language,
-        });
+        // A new session in a new station: every window starts again from a snapshot.
+        let _ = self.events.send(StationEvent::Restarted);
         Ok(new)
     }
 
@@ -278,13 +286,15 @@ impl App {
             .unwrap_or_else(|| settings.camera.clone());
         let source = Source::parse(&camera_setting).map_err(|m| AppError::new("settings", m))?;
         let size = settings.frame_size();
-        let (camera, next) =
-            match tokio::task::spawn_blocking(move || open_camera(source, Pace::Held, size)).await
-            {
-                Ok(Ok(o)) => (o.camera, o.next),
-                Ok(Err(e)) => (Camera::start(Box::new(Unavailable(e)), 1), None),
-                Err(e) => return Err(AppError::of("camera", e)),
-            };
+        let (camera, next) = match tokio::task::spawn_blocking(move || {
+            open_camera(source, Pace::Held, size)
+        })
+        .await
+        {
+            Ok(Ok(o)) => (o.camera, o.next),
+            Ok(Err(e)) => (Camera::start(Box::new(Unavailable(e)), 1), None),
+            Err(e) => return Err(AppError::of("camera", e)),
+        };
         let cfg = StationConfig {
             analyzer: self.analyzer.clone(),
             sealer: AesGcmSealer::new(&key),
@@ -327,7 +337,10 @@ impl App {
 fn not_running() -> AppError {
     AppError::new(
         "not_running",
-        Message::new("采集站未运行，请检查设置", "the station is not running: check the settings"),
+        Message::new(
+            "采集站未运行，请检查设置",
+            "the station is not running: check the settings",
+        ),
     )
 }
 

@@ -76,6 +76,7 @@ pub enum Phase {
         /// File size.
         bytes: usize,
         /// Which review this is (the page asks for the photo by it).
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
         photo: u64,
         /// The rules the photo passed.
         checks: Vec<Check>,
@@ -362,14 +363,26 @@ impl Session {
         }
     }
 
-    /// The shutter: of the last few analysed frames, the passing one with the most margin.
+    /// The camera lost its picture (unplugged, unreadable): the frames from before it must not
+    /// be shot, so the shutter waits for new ones.
+    pub fn camera_lost(&mut self) {
+        self.recent.clear();
+    }
+
+    /// The shutter: refused while the newest verdict is red (what the photographer sees); else,
+    /// of the last few analysed frames, the passing one with the most margin.
     async fn shoot(&mut self) {
         if !matches!(self.phase, Phase::Framing { .. }) {
             return;
         }
+        let newest_passes = self
+            .recent
+            .back()
+            .is_some_and(|(_, a)| a.verdict == Verdict::Pass && a.crop.is_some());
         let best = self
             .recent
             .iter()
+            .filter(|_| newest_passes)
             .filter(|(_, a)| a.verdict == Verdict::Pass && a.crop.is_some())
             .max_by(|(_, a), (_, b)| score(a).total_cmp(&score(b)));
         let Some((img, analysis)) = best else {

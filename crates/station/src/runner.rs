@@ -79,6 +79,13 @@ pub enum StationEvent {
         /// The new language.
         language: crate::Language,
     },
+    /// The station restarted with new settings: every page takes a new snapshot.
+    Restarted,
+    /// The student's window opened or closed.
+    ConfirmWindow {
+        /// Whether it is open now.
+        open: bool,
+    },
 }
 
 /// What the station needs besides its camera.
@@ -267,11 +274,12 @@ impl Station {
                             }
                             session.handle(Input::Frame(f)).await;
                         }
-                        Some(CameraError::Ended | CameraError::Stopped) | None => {
+                        Some(Err(CameraError::Ended | CameraError::Stopped)) | None => {
                             camera_live = false;
                             p.send(StationEvent::CameraEnded);
                         }
                         Some(Err(e)) => {
+                            session.camera_lost();
                             if problem.as_ref() != Some(&e) {
                                 p.send(StationEvent::CameraProblem {
                                     message: Message::from_display(&e.to_string()),
@@ -346,7 +354,11 @@ impl Station {
         let queue = summarise(&self.store, &self.publisher)
             .await
             .unwrap_or_default();
-        let t = self.publisher.tracked.lock().unwrap_or_else(|p| p.into_inner());
+        let t = self
+            .publisher
+            .tracked
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         Snapshot {
             phase: t.phase.clone(),
             camera: t.camera.clone(),
@@ -362,7 +374,11 @@ impl Station {
     /// The photo the student is asked to confirm, by the review number in [`Phase::Review`]:
     /// the exact bytes that will be queued. `None` once that review is over.
     pub fn review_photo(&self, photo: u64) -> Option<Arc<Vec<u8>>> {
-        let t = self.publisher.tracked.lock().unwrap_or_else(|p| p.into_inner());
+        let t = self
+            .publisher
+            .tracked
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         match &t.phase {
             Phase::Review { photo: p, jpeg, .. } if *p == photo => Some(jpeg.clone()),
             _ => None,
@@ -441,7 +457,12 @@ impl Feed {
     /// The next item; `None` once the bridge has stopped and everything was taken.
     async fn pop(&self) -> Option<Result<Frame, CameraError>> {
         loop {
-            if let Some(item) = self.items.lock().unwrap_or_else(|p| p.into_inner()).pop_front() {
+            if let Some(item) = self
+                .items
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .pop_front()
+            {
                 return Some(item);
             }
             if self.closed.load(Ordering::Acquire) {

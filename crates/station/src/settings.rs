@@ -106,7 +106,8 @@ impl Settings {
             )
         };
         std::fs::create_dir_all(data).map_err(io)?;
-        let text = toml::to_string_pretty(self).map_err(|e| Message::new(e.to_string(), e.to_string()))?;
+        let text =
+            toml::to_string_pretty(self).map_err(|e| Message::new(e.to_string(), e.to_string()))?;
         let tmp = data.join(format!("{SETTINGS_FILE}.tmp"));
         {
             use std::io::Write;

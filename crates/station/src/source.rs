@@ -143,7 +143,17 @@ pub fn open_camera(
                     ..Want::default()
                 },
             );
-            Camera::open(move || boxed(UsbCamera::open(index, want)), 2)?
+            match Camera::open(move || boxed(UsbCamera::open(index, want)), 2) {
+                Ok(c) => c,
+                // At the station a camera not plugged in yet (or held by another program) is
+                // waited for: the window says why and the stream starts when it is there.
+                Err(CameraError::NotFound | CameraError::Disconnected | CameraError::Busy)
+                    if pace == Pace::Held =>
+                {
+                    Camera::open(move || boxed(Ok(UsbCamera::waiting(index, want))), 2)?
+                }
+                Err(e) => return Err(e),
+            }
         }
         Source::Video(path) => {
             let path = path.clone();

@@ -39,7 +39,8 @@ pub struct Rect {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(TS))]
 pub struct Live {
-    /// The camera frame's sequence number.
+    /// The camera frame's sequence number (a JS number: exact below 2^53, a century of frames).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub seq: u64,
     /// Frame width.
     pub width: u32,

@@ -5,8 +5,8 @@ use caiji_app::bindings;
 
 #[test]
 fn generated_typescript_matches_the_committed_file() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../ui/src/lib/backend/bindings.ts");
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/backend/bindings.ts");
     let fresh = bindings::typescript();
     if std::env::var_os("CAIJI_BLESS").is_some() {
         std::fs::write(&path, &fresh).expect("write bindings.ts");
@@ -23,8 +23,19 @@ fn generated_typescript_matches_the_committed_file() {
 fn the_contract_names_every_type_the_page_reads() {
     let ts = bindings::typescript();
     for name in [
-        "Snapshot", "StationEvent", "Phase", "Live", "Check", "CheckId", "QueueSummary",
-        "CameraState", "Settings", "CameraChoice", "AppError", "Key", "Language",
+        "Snapshot",
+        "StationEvent",
+        "Phase",
+        "Live",
+        "Check",
+        "CheckId",
+        "QueueSummary",
+        "CameraState",
+        "Settings",
+        "CameraChoice",
+        "AppError",
+        "Key",
+        "Language",
     ] {
         assert!(
             ts.contains(&format!("export type {name} =")),
@@ -32,5 +43,8 @@ fn the_contract_names_every_type_the_page_reads() {
         );
     }
     // The photo under review travels as bytes through the protocol, never inside an event.
-    assert!(!ts.contains("jpeg"), "the review photo leaked into the JSON contract");
+    assert!(
+        !ts.contains("jpeg"),
+        "the review photo leaked into the JSON contract"
+    );
 }

@@ -4,7 +4,7 @@
 use caiji_station::App;
 use serde_json::{Value, json};
 use std::sync::Arc;
-use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_context, noop_assets};
+use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response};
 use tauri::webview::InvokeRequest;
 
 struct Shell {
@@ -22,11 +22,11 @@ fn shell() -> Shell {
     ))
     .expect("the station starts on the demo camera");
     let app = Arc::new(app);
-    let tauri_app = caiji_app::builder::<MockRuntime>()
+    let tauri_app = caiji_app::builder(tauri::test::mock_builder())
         .manage(app.clone())
-        .build(mock_context(noop_assets()))
+        .build(caiji_app::context())
         .expect("mock app");
-    let webview = tauri::WebviewWindowBuilder::new(&tauri_app, "main", Default::default())
+    let webview = tauri::WebviewWindowBuilder::new(&tauri_app, "main", tauri::WebviewUrl::App("index.html".into()))
         .build()
         .expect("mock window");
     Shell {
@@ -45,7 +45,7 @@ impl Shell {
                 cmd: cmd.into(),
                 callback: tauri::ipc::CallbackFn(0),
                 error: tauri::ipc::CallbackFn(1),
-                url: "http://tauri.localhost".parse().unwrap(),
+                url: "tauri://localhost".parse().unwrap(),
                 body: tauri::ipc::InvokeBody::Json(args),
                 headers: Default::default(),
                 invoke_key: INVOKE_KEY.to_string(),
@@ -66,7 +66,10 @@ impl Drop for Shell {
 fn snapshot_describes_a_running_station() {
     let s = shell();
     let snap = s.invoke("snapshot", json!({})).expect("snapshot answers");
-    assert!(snap["phase"]["phase"].is_string(), "phase is tagged: {snap}");
+    assert!(
+        snap["phase"]["phase"].is_string(),
+        "phase is tagged: {snap}"
+    );
     assert_eq!(snap["language"], "zh-CN", "Chinese by default");
     assert_eq!(snap["station"], "station-1");
     assert_eq!(snap["queue"]["plan_per_hour"], 150.0);
@@ -93,11 +96,14 @@ fn keys_and_scans_are_accepted_and_a_bad_code_is_an_event_not_an_error() {
     });
     assert_eq!(rejected["kind"], "session");
     assert!(
-        rejected["message_zh"].as_str().unwrap().contains("过短"),
+        rejected["message_zh"].as_str().unwrap().contains("太短"),
         "{rejected}"
     );
     assert!(
-        rejected["message_en"].as_str().unwrap().contains("too short"),
+        rejected["message_en"]
+            .as_str()
+            .unwrap()
+            .contains("too short"),
         "{rejected}"
     );
     // A key the contract does not know is refused by the command's argument parsing.
@@ -114,8 +120,14 @@ fn bad_settings_are_refused_with_a_code_and_both_languages() {
         .invoke("save_settings", json!({"settings": settings}))
         .expect_err("an ftp URL is refused");
     assert_eq!(err["code"], "settings", "{err}");
-    assert!(err["message_zh"].as_str().unwrap().contains("http"), "{err}");
-    assert!(err["message_en"].as_str().unwrap().contains("http"), "{err}");
+    assert!(
+        err["message_zh"].as_str().unwrap().contains("http"),
+        "{err}"
+    );
+    assert!(
+        err["message_en"].as_str().unwrap().contains("http"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -136,7 +148,10 @@ fn language_and_settings_changes_are_kept() {
     // The restarted station reports the new room; the file on disk has it too.
     assert_eq!(s.invoke("snapshot", json!({})).unwrap()["room"], "体育馆 A");
     let toml = std::fs::read_to_string(s.app.data_dir().join("settings.toml")).unwrap();
-    assert!(toml.contains("体育馆 A") && toml.contains("language = \"en\""), "{toml}");
+    assert!(
+        toml.contains("体育馆 A") && toml.contains("language = \"en\""),
+        "{toml}"
+    );
 }
 
 #[test]
@@ -146,7 +161,11 @@ fn the_preview_protocol_serves_jpeg_bytes_with_the_source_size() {
     let r = tauri::async_runtime::block_on(caiji_app::protocol::answer(&s.app, &uri));
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "image/jpeg");
-    assert_eq!(r.headers()["x-width"], "1280", "the demo camera's frame width");
+    assert_eq!(
+        r.headers()["x-width"],
+        "1280",
+        "the demo camera's frame width"
+    );
     assert_eq!(r.headers()["x-height"], "720");
     assert_eq!(&r.body()[..2], &[0xFF, 0xD8], "a JPEG");
     let seq: u64 = r.headers()["x-seq"].to_str().unwrap().parse().unwrap();

@@ -12,11 +12,15 @@ export function startPreview(backend: Backend, onFrame: (f: DecodedFrame) => voi
     let failures = 0;
     while (!stopped) {
       try {
+        const asked = Date.now();
         const frame = await backend.preview(lastSeq, controller.signal);
         if (stopped) break;
         failures = 0;
         if (!frame) {
           onIdle?.();
+          // "Nothing new" normally comes after a second's wait; at once means no station (a
+          // settings restart) or no camera: do not spin.
+          if (Date.now() - asked < 100) await sleep(200);
           continue;
         }
         lastSeq = frame.seq;

@@ -34,18 +34,34 @@ export class Session {
       return;
     }
     this.unlisten = un;
-    try {
-      const snap = await this.backend.snapshot();
-      if (this.stopped) return;
-      this.model = fromSnapshot(snap);
-      this.changed(null);
-    } catch (e) {
-      this.opts.onError?.(asAppError(e));
+    await this.resnapshot();
+  }
+
+  /** Take the state from a snapshot, retrying (with a growing pause) until the station answers. */
+  async resnapshot(): Promise<void> {
+    for (let attempt = 0; !this.stopped; attempt++) {
+      try {
+        const snap = await this.backend.snapshot();
+        if (this.stopped) return;
+        const keep = this.model;
+        this.model = fromSnapshot(snap);
+        if (keep) this.model = { ...this.model, savedUntil: keep.savedUntil, savedStudent: keep.savedStudent };
+        this.changed(null);
+        return;
+      } catch (e) {
+        if (attempt === 0) this.opts.onError?.(asAppError(e));
+        await new Promise((r) => setTimeout(r, Math.min(3000, 250 * (attempt + 1))));
+      }
     }
   }
 
   apply(ev: StationEvent): void {
-    if (!this.model || this.stopped) return; // before the snapshot: the snapshot is newer
+    if (this.stopped) return;
+    if (ev.kind === "restarted") {
+      void this.resnapshot();
+      return;
+    }
+    if (!this.model) return; // before the snapshot: the snapshot is newer
     const { model, sounds } = reduce(this.model, ev, Date.now());
     this.model = model;
     if (this.opts.sounds) for (const s of sounds) play(s);

@@ -59,7 +59,11 @@ export function reduce(m: Model, ev: StationEvent, now: number): { model: Model;
       switch (ev.event) {
         case "phase": {
           const phase = stripTag(stripTag(ev, "kind"), "event") as Phase;
-          if (phase.phase === "framing" && m.phase.phase !== "framing") sounds.push("scan");
+          // A code taken: the session leaves "waiting", or asks whether to switch students.
+          const scanned =
+            (m.phase.phase === "waiting_for_code" && phase.phase !== "waiting_for_code") ||
+            (phase.phase === "confirm_switch" && m.phase.phase !== "confirm_switch");
+          if (scanned) sounds.push("scan");
           const keepToast = m.toast && phase.phase === m.phase.phase ? m.toast : null;
           next = { ...m, phase, toast: keepToast, refusedUntil: phase.phase === "framing" ? m.refusedUntil : 0 };
           break;
@@ -117,6 +121,12 @@ export function reduce(m: Model, ev: StationEvent, now: number): { model: Model;
     case "language":
       next = { ...m, language: ev.language };
       break;
+    case "confirm_window":
+      next = { ...m, confirmWindow: ev.open };
+      break;
+    case "restarted":
+      // The page takes a new snapshot (Session does); nothing to apply here.
+      break;
   }
   return { model: next, sounds };
 }
@@ -141,13 +151,14 @@ export function isReady(live: Live | null): boolean {
   return !!live && live.verdict === "pass" && live.compliant && live.crop !== null;
 }
 
-export function stateKey(phase: Phase, live: Live | null, savedUntil: number, refusedUntil: number, now: number): StateKey {
+export function stateKey(phase: Phase, live: Live | null, savedUntil: number, refusedUntil: number, now: number, cameraOk = true): StateKey {
   switch (phase.phase) {
     case "waiting_for_code":
       return now < savedUntil ? "saved" : "waiting";
     case "framing":
       if (now < refusedUntil) return "refused";
-      return isReady(live) ? "ready" : "adjust";
+      // No picture (unplugged, unreadable): never "ready" on a verdict from before.
+      return cameraOk && isReady(live) ? "ready" : "adjust";
     case "review":
       return "review";
     case "confirm_retake":
@@ -164,7 +175,7 @@ export function stateDisplay(key: StateKey, lang: Lang): StateDisplay {
 }
 
 export function displayFor(m: Model, now: number): StateDisplay {
-  return stateDisplay(stateKey(m.phase, m.live, m.savedUntil, m.refusedUntil, now), m.language);
+  return stateDisplay(stateKey(m.phase, m.live, m.savedUntil, m.refusedUntil, now, m.camera.state === "ok"), m.language);
 }
 
 /** The masked student the screen names, if any. */

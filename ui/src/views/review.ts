@@ -3,6 +3,7 @@
 import type { Check, Key, Phase } from "../lib/backend/bindings";
 import type { Backend } from "../lib/backend/tauri";
 import { h, setAttr, setText } from "../lib/dom";
+import { measure } from "../lib/timing";
 import { checkTitle, otherLang, t, type Lang } from "../lib/i18n";
 
 type Review = Extract<Phase, { phase: "review" }>;
@@ -23,11 +24,13 @@ function label(button: HTMLElement, lang: Lang, key: "confirm.accept" | "confirm
 
 export function buildReview(backend: Backend, press: (k: Key) => void) {
   const img = h("img", { id: "review-photo", alt: "", draggable: "false" });
+  // Space → the photo on screen (the figures script reads it; see lib/timing.ts).
+  img.addEventListener("load", () => measure("shootToPhotoMs", "shoot"));
   const rules = h("div", { class: "review-rules" });
   const info = h("div", { class: "review-info" });
   const accept = h("button", { id: "review-accept", class: "choice accept", type: "button", onclick: () => press("accept") });
   const retake = h("button", { id: "review-retake", class: "choice retake", type: "button", onclick: () => press("retake") });
-  const el = h("div", { class: "review" }, h("div", { class: "review-photo-box" }, img), rules, info, h("div", { class: "choices" }, accept, retake));
+  const el = h("div", { class: "review", hidden: true }, h("div", { class: "review-photo-box" }, img), rules, info, h("div", { class: "choices" }, accept, retake));
 
   function update(phase: Review, lang: Lang) {
     const url = backend.reviewUrl(phase.photo);

@@ -10,8 +10,12 @@ import { startPreview, type DecodedFrame } from "../lib/preview";
 import { asAppError, Session } from "../lib/session";
 import { displayFor, studentOf, type Model } from "../lib/state";
 import { buildReview } from "./review";
+import { frameDrawn, mark, measure } from "../lib/timing";
 
 export type ViewOptions = { preview?: boolean; sounds?: boolean };
+
+/** Frames (at the camera's rate) a live verdict may lag the frame it is drawn on: 0.5 s at 30 fps. */
+export const OVERLAY_MAX_LAG = 15;
 
 const BAND_COLOUR: Record<BandState, string> = { pass: "#2ecc71", fail: "#ff4d4f", unknown: "#9aa0a6" };
 
@@ -168,7 +172,7 @@ export function mountStation(root: HTMLElement, backend: Backend, opts: ViewOpti
 
   let lastFrame: DecodedFrame | null = null;
   let checksSig = "";
-  let toastSig = "";
+  let toastSig = "(not drawn yet)";
   let lang: Lang = "zh-CN";
 
   const session = new Session(backend, {
@@ -194,6 +198,7 @@ export function mountStation(root: HTMLElement, backend: Backend, opts: ViewOpti
   }
 
   function press(k: Key) {
+    if (k === "shoot") mark("shoot");
     backend.press(k).catch((e) => {
       const err = asAppError(e);
       showLocalError(err.message_zh, err.message_en, err.code);
@@ -201,6 +206,7 @@ export function mountStation(root: HTMLElement, backend: Backend, opts: ViewOpti
   }
 
   function scan(text: string) {
+    mark("scan");
     backend.scan(text).catch((e) => {
       const err = asAppError(e);
       showLocalError(err.message_zh, err.message_en, err.code);
@@ -392,9 +398,16 @@ export function mountStation(root: HTMLElement, backend: Backend, opts: ViewOpti
     ctx.drawImage(f.image, 0, 0);
     setAttr(canvas, "data-seq", String(f.seq));
     const live: Live | null = m?.live ?? null;
-    if (live && m && m.phase.phase !== "review" && live.width > 0) {
+    // The overlay is drawn on the newest frame only while it was measured on a frame at most
+    // OVERLAY_MAX_LAG frames older (the analysis runs slower than the camera); a verdict from
+    // longer ago (a stalled analysis, a camera problem) is not drawn as if it were current.
+    const fresh = live !== null && f.seq >= live.seq && f.seq - live.seq <= OVERLAY_MAX_LAG;
+    if (live && m && fresh && m.phase.phase === "framing" && m.camera.state === "ok" && live.width > 0) {
       drawOverlay(ctx, overlayFor(live, canvas.width), m.language, canvas.width);
       setAttr(canvas, "data-live-seq", String(live.seq));
+      measure("scanToVerdictMs", "scan");
+    } else {
+      setAttr(canvas, "data-live-seq", "");
     }
   }
 
@@ -407,6 +420,7 @@ export function mountStation(root: HTMLElement, backend: Backend, opts: ViewOpti
       lastFrame = f;
       if (!hadFrame) setText(noPicture, "");
       redraw(session.model);
+      frameDrawn();
     });
   }
   void session.start();

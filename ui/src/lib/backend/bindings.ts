@@ -1,135 +1,386 @@
-// Backend types: the contract with the Rust side (crates/station, src-tauri).
-// Written by hand for now; to be replaced by a ts-rs generated file with the same names and shapes.
-// Keep EVERY backend type in this one file.
+// Generated from the Rust types by src-tauri/src/bindings.rs: do not edit.
+// Rewrite with `CAIJI_BLESS=1 cargo test -p caiji-app --test app bindings`.
 
-export type CheckId =
-  | "single_face"
-  | "head_top"
-  | "eye_height"
-  | "face_width"
-  | "centered"
-  | "roll"
-  | "background_color"
-  | "background_uniform"
-  | "exposure"
-  | "light_balance"
-  | "sharpness"
-  | "hot_spot"
-  | "clothing_contrast"
-  | "format"
-  | "dimensions"
-  | "dpi"
-  | "color_depth"
-  | "quality"
-  | "file_size"
-  | "extension"
-  | "comment_seal";
+export type Message = { 
+/**
+ * Chinese.
+ */
+message_zh: string, 
+/**
+ * English.
+ */
+message_en: string, };
 
-/** message_zh/en: the rule and the measured value; fix_zh/en: what to do, or null. */
-export type Check = {
-  id: CheckId;
-  pass: boolean;
-  value: number | null;
-  limit: string;
-  message_zh: string;
-  message_en: string;
-  fix_zh: string | null;
-  fix_en: string | null;
-};
+export type CheckId = "single_face" | "head_top" | "eye_height" | "face_width" | "centered" | "roll" | "background_color" | "background_uniform" | "exposure" | "light_balance" | "sharpness" | "hot_spot" | "clothing_contrast" | "format" | "dimensions" | "dpi" | "color_depth" | "quality" | "file_size" | "extension" | "comment_seal";
 
-export type Point = { x: number; y: number };
-export type Rect = { x: number; y: number; width: number; height: number };
+export type Check = { 
+/**
+ * Which rule.
+ */
+id: CheckId, 
+/**
+ * Whether it holds.
+ */
+pass: boolean, 
+/**
+ * The measured value, when the rule measures a number.
+ */
+value: number | null, 
+/**
+ * The limit, as a person reads it ("200–300", "≥ 60", "light_blue").
+ */
+limit: string, 
+/**
+ * Chinese message: what holds, or what is wrong and what to do.
+ */
+message_zh: string, 
+/**
+ * English message: the same.
+ */
+message_en: string, 
+/**
+ * What the photographer should do about a failing check, in Chinese ("靠近一点").
+ */
+fix_zh: string | null, 
+/**
+ * The same in English ("move closer").
+ */
+fix_en: string | null, };
 
-/** student = masked display, e.g. "张*丰 · ****1000 · ******0001". */
-export type Phase =
-  | { phase: "waiting_for_code" }
-  | { phase: "confirm_retake"; student: string }
-  | { phase: "framing"; student: string }
-  | { phase: "confirm_switch"; current: string; next: string }
-  | { phase: "review"; student: string; quality: number; bytes: number; photo: number; checks: Check[] };
+export type Verdict = "pass" | "fail";
 
-/** All coordinates in SOURCE frame pixels (frame is width×height). */
-export type Live = {
-  seq: number;
-  width: number;
-  height: number;
-  verdict: "pass" | "fail";
-  checks: Check[];
-  face: Rect | null;
-  eye_left: Point | null;
-  eye_right: Point | null;
-  head_top_y: number | null;
-  face_center_x: number | null;
-  crop: Rect | null;
-  compliant: boolean;
-};
+export type Point = { 
+/**
+ * Column.
+ */
+x: number, 
+/**
+ * Row.
+ */
+y: number, };
 
-/** online null = unknown / no intake; pace null = not enough data. */
-export type QueueSummary = {
-  today: number;
-  pending: number;
-  uploading: number;
-  uploaded: number;
-  failed: number;
-  online: boolean | null;
-  pace_per_hour: number | null;
-  plan_per_hour: number;
-};
+export type Rect = { 
+/**
+ * Left edge.
+ */
+x: number, 
+/**
+ * Top edge.
+ */
+y: number, 
+/**
+ * Width.
+ */
+width: number, 
+/**
+ * Height.
+ */
+height: number, };
 
-export type CameraState = {
-  state: "starting" | "ok" | "problem" | "ended";
-  name: string;
-  problem: { message_zh: string; message_en: string } | null;
-};
+export type Live = { 
+/**
+ * The camera frame's sequence number (a JS number: exact below 2^53, a century of frames).
+ */
+seq: number, 
+/**
+ * Frame width.
+ */
+width: number, 
+/**
+ * Frame height.
+ */
+height: number, 
+/**
+ * Pass or fail.
+ */
+verdict: Verdict, 
+/**
+ * Every photo rule, passing or not.
+ */
+checks: Array<Check>, 
+/**
+ * The face box, when a face was found.
+ */
+face: Rect | null, 
+/**
+ * The eye on the image's left.
+ */
+eye_left: Point | null, 
+/**
+ * The eye on the image's right.
+ */
+eye_right: Point | null, 
+/**
+ * Top of the hair.
+ */
+head_top_y: number | null, 
+/**
+ * The face's horizontal centre.
+ */
+face_center_x: number | null, 
+/**
+ * The 3:4 crop the shot would take, or the nearest miss; `None` when none can be planned.
+ */
+crop: Rect | null, 
+/**
+ * Whether `crop` is a compliant one.
+ */
+compliant: boolean, };
 
-export type Snapshot = {
-  phase: Phase;
-  camera: CameraState;
-  queue: QueueSummary;
-  station: string;
-  room: string;
-  language: "zh-CN" | "en";
-  last_live: Live | null;
-  confirm_window: boolean;
-};
+export type QueueSummary = { 
+/**
+ * Students photographed and accepted today (a retake counts once).
+ */
+today: number, 
+/**
+ * Waiting to upload.
+ */
+pending: number, 
+/**
+ * Being uploaded.
+ */
+uploading: number, 
+/**
+ * At the collector.
+ */
+uploaded: number, 
+/**
+ * Refused for good by the collector.
+ */
+failed: number, 
+/**
+ * Whether the collector answered last time; `None` when there is none or nothing was sent.
+ */
+online: boolean | null, 
+/**
+ * Students per hour over the last half hour; `None` until there are two shots in it.
+ */
+pace_per_hour: number | null, 
+/**
+ * The plan: 30 students per 12 minutes.
+ */
+plan_per_hour: number, };
 
-/** Session events, flattened. */
-export type Event =
-  | ({ event: "phase" } & Phase)
-  | { event: "code_rejected"; message_zh: string; message_en: string }
-  | ({ event: "live" } & Live)
-  | { event: "shot_refused"; failing: Check[]; message_zh: string; message_en: string }
-  | { event: "queued"; shot_id: string; student: string }
-  | { event: "error"; code: string; message_zh: string; message_en: string };
+export type CameraPhase = "starting" | "ok" | "problem" | "ended";
 
-export type StationEvent =
-  | ({ kind: "session" } & Event)
-  | { kind: "queue"; queue: QueueSummary }
-  | { kind: "camera_problem"; message_zh: string; message_en: string }
-  | { kind: "camera_ok" }
-  | { kind: "camera_ended" }
-  | { kind: "language"; language: "zh-CN" | "en" };
+export type CameraState = { 
+/**
+ * Where it is.
+ */
+state: CameraPhase, 
+/**
+ * The source's name.
+ */
+name: string, 
+/**
+ * What is wrong, in `Problem`.
+ */
+problem: Message | null, };
 
-/** camera: "auto" | "demo" | "usb:N" | "video:/path.mjpeg" | "folder:/dir"; camera_mode null = automatic. */
-export type Settings = {
-  camera: string;
-  camera_mode: string | null;
-  station: string;
-  room: string;
-  intake_url: string;
-  token: string;
-  key_file: string;
-  language: "zh-CN" | "en";
-};
+export type Language = "zh-CN" | "en";
 
-export type CameraChoice = {
-  id: string;
-  label: string;
-  modes: string[];
-  problem: { message_zh: string; message_en: string } | null;
-};
+export type Phase = { "phase": "waiting_for_code" } | { "phase": "confirm_retake", 
+/**
+ * Masked display of the student.
+ */
+student: string, } | { "phase": "framing", 
+/**
+ * Masked display of the student.
+ */
+student: string, } | { "phase": "confirm_switch", 
+/**
+ * The current student.
+ */
+current: string, 
+/**
+ * The new one.
+ */
+next: string, } | { "phase": "review", 
+/**
+ * Masked display of the student.
+ */
+student: string, 
+/**
+ * JPEG quality.
+ */
+quality: number, 
+/**
+ * File size.
+ */
+bytes: number, 
+/**
+ * Which review this is (the page asks for the photo by it).
+ */
+photo: number, 
+/**
+ * The rules the photo passed.
+ */
+checks: Array<Check>, };
 
-/** Every rejected invoke rejects with this. */
-export type AppError = { code: string; message_zh: string; message_en: string };
+export type Event = { "event": "phase" } & Phase | { "event": "code_rejected", 
+/**
+ * Chinese.
+ */
+message_zh: string, 
+/**
+ * English.
+ */
+message_en: string, } | { "event": "live" } & Live | { "event": "shot_refused", 
+/**
+ * The failing checks of the last frame.
+ */
+failing: Array<Check>, 
+/**
+ * Chinese.
+ */
+message_zh: string, 
+/**
+ * English.
+ */
+message_en: string, } | { "event": "queued", 
+/**
+ * Shot id.
+ */
+shot_id: string, 
+/**
+ * Masked display.
+ */
+student: string, } | { "event": "error", 
+/**
+ * Stable code for the UI to branch on.
+ */
+code: string, 
+/**
+ * Chinese.
+ */
+message_zh: string, 
+/**
+ * English.
+ */
+message_en: string, };
+
+export type StationEvent = { "kind": "session" } & Event | { "kind": "queue", 
+/**
+ * The new summary.
+ */
+queue: QueueSummary, } | { "kind": "camera_problem", 
+/**
+ * Chinese.
+ */
+message_zh: string, 
+/**
+ * English.
+ */
+message_en: string, } | { "kind": "camera_ok" } | { "kind": "camera_ended" } | { "kind": "language", 
+/**
+ * The new language.
+ */
+language: Language, } | { "kind": "restarted" } | { "kind": "confirm_window", 
+/**
+ * Whether it is open now.
+ */
+open: boolean, };
+
+export type Snapshot = { 
+/**
+ * The session's phase.
+ */
+phase: Phase, 
+/**
+ * The camera.
+ */
+camera: CameraState, 
+/**
+ * Today's queue.
+ */
+queue: QueueSummary, 
+/**
+ * This station's name.
+ */
+station: string, 
+/**
+ * Its room.
+ */
+room: string, 
+/**
+ * The UI language.
+ */
+language: Language, 
+/**
+ * The last live verdict while framing.
+ */
+last_live: Live | null, 
+/**
+ * Whether the student's window is open.
+ */
+confirm_window: boolean, };
+
+export type Settings = { 
+/**
+ * `auto`, `demo`, `usb:N`, `video:FILE` or `folder:DIR`.
+ */
+camera: string, 
+/**
+ * The camera mode ("1920×1080 MJPEG 30 fps"); `None` lets the station choose.
+ */
+camera_mode: string | null, 
+/**
+ * This station's name, recorded on every shot and sent with every upload.
+ */
+station: string, 
+/**
+ * The room it stands in.
+ */
+room: string, 
+/**
+ * The school's intake server; empty starts a collector on this machine (a demo, or a
+ * station that hands its photos over later).
+ */
+intake_url: string, 
+/**
+ * The station's token at the intake server.
+ */
+token: string, 
+/**
+ * The station key file; empty: `station.key` in the data directory.
+ */
+key_file: string, 
+/**
+ * The UI language.
+ */
+language: Language, };
+
+export type CameraChoice = { 
+/**
+ * The setting's value: `demo`, `usb:0`, …
+ */
+id: string, 
+/**
+ * What a person reads.
+ */
+label: string, 
+/**
+ * The modes it offers ("1920×1080 MJPEG 30 fps"); empty for the demo.
+ */
+modes: Array<string>, 
+/**
+ * Why it cannot be used now (busy, no permission).
+ */
+problem: Message | null, };
+
+export type AppError = { 
+/**
+ * `settings`, `key`, `store`, `model`, `collector`, `camera`.
+ */
+code: string, 
+/**
+ * Chinese.
+ */
+message_zh: string, 
+/**
+ * English.
+ */
+message_en: string, };
 
 export type Key = "shoot" | "accept" | "retake" | "cancel" | "yes" | "no";
+

@@ -1,0 +1,176 @@
+//! The real app under a real X server: Xvfb on a free display, tauri-driver (which starts
+//! WebKitWebDriver, which starts the app), a data directory of the test's own, and the demo camera.
+//! A missing tool is a failure that says how to install it, never a skip.
+
+use crate::driver::Session;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// One app window at a time: two cores, and every test owns the whole screen.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+/// What a test starts with.
+#[derive(Default)]
+pub struct Options {
+    /// Written to `settings.toml` before the app starts.
+    pub settings: Option<String>,
+    /// `CAIJI_CAMERA` (default `demo`).
+    pub camera: Option<String>,
+}
+
+/// A running app with its X server and driver; dropping it ends all three.
+pub struct App {
+    pub session: Option<Session>,
+    pub data: tempfile::TempDir,
+    driver: Child,
+    xvfb: Option<Child>,
+    _turn: std::sync::MutexGuard<'static, ()>,
+}
+
+fn need(tool: &str, install: &str) -> PathBuf {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .chain([PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo/bin")])
+            .map(|d| d.join(tool))
+            .find(|p| p.is_file())
+    });
+    found.unwrap_or_else(|| panic!("{tool} not found: {install} (scripts/setup.sh does this)"))
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+fn wait_port(port: u16, timeout: Duration) -> bool {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    false
+}
+
+/// A display of our own, so the window's size and what is on the screen are the test's.
+fn start_xvfb() -> (Child, String) {
+    let xvfb = need("Xvfb", "apt-get install xvfb");
+    let n = (90..200)
+        .find(|n| {
+            !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+                && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
+        })
+        .expect("a free X display number");
+    let display = format!(":{n}");
+    let child = Command::new(xvfb)
+        .args([
+            display.as_str(),
+            "-screen",
+            "0",
+            "1440x900x24",
+            "-nolisten",
+            "tcp",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start Xvfb");
+    let socket = format!("/tmp/.X11-unix/X{n}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !Path::new(&socket).exists() {
+        assert!(Instant::now() < deadline, "Xvfb did not start on {display}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (child, display)
+}
+
+/// The app binary this test run built.
+pub fn app_binary() -> &'static str {
+    env!("CARGO_BIN_EXE_caiji-station")
+}
+
+impl App {
+    /// Start the app on the demo camera in a fresh data directory.
+    pub async fn start(opts: Options) -> App {
+        let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+        let data = tempfile::tempdir().expect("data dir");
+        if let Some(s) = &opts.settings {
+            std::fs::write(data.path().join("settings.toml"), s).expect("settings.toml");
+        }
+        let driver_bin = need("tauri-driver", "cargo install tauri-driver --locked");
+        let native = need("WebKitWebDriver", "apt-get install webkit2gtk-driver");
+        let (xvfb, display) = start_xvfb();
+        let (port, native_port) = (free_port(), free_port());
+        let log = std::fs::File::create(data.path().join("driver.log")).expect("driver log");
+        let driver = Command::new(driver_bin)
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .arg("--native-driver")
+            .arg(native)
+            .env("DISPLAY", &display)
+            .env_remove("WAYLAND_DISPLAY")
+            .env("CAIJI_DATA_DIR", data.path())
+            .env("CAIJI_CAMERA", opts.camera.as_deref().unwrap_or("demo"))
+            // No GPU under Xvfb: WebKit's compositing would fall back anyway, this says so.
+            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+            // Its own process group: the driver, WebKitWebDriver and the app end together.
+            .process_group(0)
+            .stdout(log.try_clone().expect("log"))
+            .stderr(log)
+            .spawn()
+            .expect("start tauri-driver");
+        assert!(
+            wait_port(port, Duration::from_secs(20)),
+            "tauri-driver did not listen on {port}"
+        );
+        let session = Session::new(&format!("http://127.0.0.1:{port}"), app_binary()).await;
+        App {
+            session: Some(session),
+            data,
+            driver,
+            xvfb: Some(xvfb),
+            _turn: turn,
+        }
+    }
+
+    /// The WebDriver session.
+    pub fn s(&self) -> &Session {
+        self.session.as_ref().expect("session open")
+    }
+
+    /// The collector folder of the app's own local collector.
+    pub fn local_collector(&self) -> PathBuf {
+        self.data.path().join("collector")
+    }
+
+    /// Close the window (WebDriver ends the app), then the driver and the X server.
+    pub async fn close(mut self) {
+        if let Some(s) = self.session.take() {
+            s.close().await;
+        }
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        // The whole group: a test that failed before closing its session leaves no app behind.
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.driver.id())])
+            .status();
+        let _ = self.driver.wait();
+        if let Some(mut x) = self.xvfb.take() {
+            let _ = x.kill();
+            let _ = x.wait();
+        }
+    }
+}

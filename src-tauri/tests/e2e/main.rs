@@ -1,0 +1,394 @@
+//! End-to-end tests of the real station window: the release of the app this test run built,
+//! under Xvfb, driven through tauri-driver and WebKitWebDriver as a photographer and a student
+//! would use it — a handheld scanner's burst of keys, Space, Enter, R — on the demo camera, with
+//! a real SQLite queue and a real collector on 127.0.0.1. Every test leaves screenshots of the
+//! real window in `target/e2e/`.
+
+mod driver;
+mod harness;
+
+use caiji_photo::seal::{AesGcmSealer, StationKey};
+use driver::{ENTER, ESCAPE, SPACE, Session};
+use harness::{App, Options};
+use serde_json::{Value, json};
+use std::path::Path;
+use std::time::Duration;
+
+const STATE: &str = "return document.querySelector('#state')?.dataset.state ?? ''";
+const FIRST_FRAME: &str = "return Number(document.querySelector('#preview')?.dataset.seq ?? 0) > 0";
+
+async fn state(s: &Session) -> String {
+    s.js(STATE, json!([]))
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Wait until the big state is one of `states`.
+async fn wait_state(s: &Session, states: &[&str], timeout: Duration) -> String {
+    let list = serde_json::to_string(states).unwrap();
+    let script = format!(
+        "const s = document.querySelector('#state')?.dataset.state ?? ''; return {list}.includes(s) ? s : ''"
+    );
+    let v = s
+        .wait_for(&format!("state {states:?}"), &script, timeout)
+        .await;
+    v.as_str().unwrap_or_default().to_string()
+}
+
+async fn queue_attr(s: &Session, name: &str) -> u64 {
+    let v = s
+        .js(
+            "return document.querySelector('#queue')?.dataset[arguments[0]] ?? '0'",
+            json!([name]),
+        )
+        .await;
+    v.as_str().and_then(|v| v.parse().ok()).unwrap_or(0)
+}
+
+async fn wait_queue(s: &Session, name: &str, want: u64, timeout: Duration) {
+    let script =
+        format!("return Number(document.querySelector('#queue')?.dataset.{name} ?? -1) === {want}");
+    s.wait_for(&format!("queue {name} = {want}"), &script, timeout)
+        .await;
+}
+
+/// The first demo student's capture code: what the scanner reads off their phone.
+fn demo_code(i: usize) -> String {
+    caiji_camera::demo_students(i + 1)[i].code.clone()
+}
+
+/// The app starts on the demo camera; the first student shows a phone, which the station
+/// reads by itself. Esc sends the station back to waiting with the student still in front of
+/// the camera, so the scanner path is the one that starts the session.
+async fn ready_for_scanner(s: &Session) {
+    s.wait_for(
+        "the first preview frame",
+        FIRST_FRAME,
+        Duration::from_secs(60),
+    )
+    .await;
+    wait_state(s, &["adjust", "ready"], Duration::from_secs(30)).await;
+    s.keys(ESCAPE).await;
+    wait_state(s, &["waiting"], Duration::from_secs(10)).await;
+}
+
+/// Scan `code` as a handheld scanner types it (a burst of keys, then Enter) and wait for 可以拍摄.
+async fn scan_until_ready(s: &Session, code: &str) {
+    s.keys(&format!("{code}{ENTER}")).await;
+    wait_state(s, &["adjust", "ready"], Duration::from_secs(10)).await;
+    wait_state(s, &["ready"], Duration::from_secs(30)).await;
+}
+
+/// Space, and wait for the confirm view with the photo itself loaded at 480×640.
+async fn shoot(s: &Session) -> u64 {
+    s.keys(SPACE).await;
+    wait_state(s, &["review"], Duration::from_secs(15)).await;
+    let size = s
+        .wait_for(
+            "the photo in the confirm view",
+            "const i = document.querySelector('#review-photo'); return i && i.complete && i.naturalWidth ? [i.naturalWidth, i.naturalHeight, Number(i.closest('.review').dataset.photo)] : null",
+            Duration::from_secs(10),
+        )
+        .await;
+    assert_eq!(
+        (size[0].as_u64(), size[1].as_u64()),
+        (Some(480), Some(640)),
+        "the confirm view shows the 480×640 file"
+    );
+    size[2].as_u64().unwrap_or(0)
+}
+
+/// Every photo at a collector folder, judged by the validator with the station's key.
+fn validate_collector(dir: &Path, key: &Path) -> usize {
+    let key = StationKey::load(key).expect("the station key");
+    let sealer = AesGcmSealer::new(&key);
+    let analyzer = caiji_vision::Analyzer::load_default().expect("model");
+    let mut n = 0;
+    for e in std::fs::read_dir(dir).expect("collector folder") {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "jpg") {
+            let bytes = std::fs::read(&p).unwrap();
+            let r = caiji_photo::validate::validate_bytes(&p, &bytes, &analyzer, Some(&sealer));
+            let failing: Vec<_> = r.checks.iter().filter(|c| !c.pass).map(|c| c.id).collect();
+            assert!(failing.is_empty(), "{} fails {failing:?}", p.display());
+            n += 1;
+        }
+    }
+    n
+}
+
+#[tokio::test]
+async fn scan_shoot_confirm_retake_reload_accept_and_upload() {
+    let app = App::start(Options::default()).await;
+    let s = app.s();
+    ready_for_scanner(s).await;
+    s.screenshot("01-waiting").await;
+    scan_until_ready(s, &demo_code(0)).await;
+    let who = s
+        .js(
+            "return document.querySelector('#student').textContent",
+            json!([]),
+        )
+        .await;
+    assert!(
+        who.as_str().is_some_and(|w| w.contains('*')),
+        "the student is shown masked: {who}"
+    );
+    s.screenshot("02-ready").await;
+
+    let first = shoot(s).await;
+    s.screenshot("03-confirm").await;
+    // The student wants another: R, back to framing, shoot again.
+    s.keys("r").await;
+    wait_state(s, &["adjust", "ready"], Duration::from_secs(10)).await;
+    wait_state(s, &["ready"], Duration::from_secs(30)).await;
+    let second = shoot(s).await;
+    assert!(
+        second > first,
+        "the retake is a new photo ({first} then {second})"
+    );
+
+    // A reload in the middle of the session loses nothing: still the confirm view, same photo.
+    s.refresh().await;
+    wait_state(s, &["review"], Duration::from_secs(20)).await;
+    let after = shoot_number(s).await;
+    assert_eq!(
+        after, second,
+        "the reloaded page shows the photo under review"
+    );
+    s.screenshot("04-confirm-after-reload").await;
+
+    s.keys(ENTER).await;
+    wait_queue(s, "uploaded", 1, Duration::from_secs(30)).await;
+    s.screenshot("05-saved-uploaded").await;
+    assert_eq!(queue_attr(s, "failed").await, 0);
+    let n = validate_collector(&app.local_collector(), &app.data.path().join("station.key"));
+    assert_eq!(
+        n, 1,
+        "one photo (the retake) reached the collector and passes every rule"
+    );
+    app.close().await;
+}
+
+async fn shoot_number(s: &Session) -> u64 {
+    let v = s
+        .wait_for(
+            "the photo in the confirm view",
+            "const i = document.querySelector('#review-photo'); return i && i.complete && i.naturalWidth === 480 ? Number(i.closest('.review').dataset.photo) : 0",
+            Duration::from_secs(10),
+        )
+        .await;
+    v.as_u64().unwrap_or(0)
+}
+
+#[tokio::test]
+async fn a_garbage_scan_is_explained_and_space_is_refused_while_red() {
+    // A student too far from the camera: the verdict stays red ("move closer").
+    let dir = tempfile::tempdir().unwrap();
+    let lib = caiji_scene::Library::open_default().expect("scene photos");
+    let mut scene = caiji_scene::Scene::standard("astronaut", "light_blue", 1280, 720);
+    scene.people[0].face = 0.12;
+    let (img, _) = caiji_scene::render(&lib, &scene).expect("render");
+    img.save(dir.path().join("far.png")).unwrap();
+    let app = App::start(Options {
+        camera: Some(format!("folder:{}", dir.path().display())),
+        ..Options::default()
+    })
+    .await;
+    let s = app.s();
+    s.wait_for(
+        "the first preview frame",
+        FIRST_FRAME,
+        Duration::from_secs(60),
+    )
+    .await;
+    wait_state(s, &["waiting"], Duration::from_secs(10)).await;
+
+    s.keys(&format!("not-a-capture-code{ENTER}")).await;
+    let toast = s
+        .wait_for(
+            "the refusal of the code",
+            "const t = document.querySelector('#toast'); return t && !t.hidden ? t.innerText : ''",
+            Duration::from_secs(10),
+        )
+        .await;
+    let toast = toast.as_str().unwrap_or_default();
+    assert!(
+        toast
+            .chars()
+            .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        "a Chinese reason: {toast}"
+    );
+    assert!(
+        toast.chars().any(|c| c.is_ascii_alphabetic()),
+        "an English reason: {toast}"
+    );
+    assert_eq!(state(s).await, "waiting", "a bad code starts nothing");
+    s.screenshot("06-garbage-scan").await;
+
+    scan_and_wait_adjust(s, &demo_code(1)).await;
+    s.keys(SPACE).await;
+    let refusal = s
+        .wait_for(
+            "the refused shot",
+            "const t = document.querySelector('#toast'); return t && !t.hidden && t.dataset.kind === 'refused' ? t.innerText : ''",
+            Duration::from_secs(10),
+        )
+        .await;
+    assert!(
+        refusal.as_str().is_some_and(|r| r.contains("face_width")
+            || r.contains("脸")
+            || r.contains("closer")
+            || r.contains("靠近")),
+        "the refusal says what to fix: {refusal}"
+    );
+    s.screenshot("07-refused-while-red").await;
+    assert_ne!(state(s).await, "review", "no photo is taken while red");
+    assert_eq!(
+        queue_attr(s, "pending").await + queue_attr(s, "uploaded").await,
+        0,
+        "nothing queued"
+    );
+    app.close().await;
+}
+
+async fn scan_and_wait_adjust(s: &Session, code: &str) {
+    s.keys(&format!("{code}{ENTER}")).await;
+    wait_state(s, &["adjust", "refused"], Duration::from_secs(10)).await;
+    s.wait_for(
+        "a live verdict on the preview",
+        "return document.querySelectorAll('#checks li[data-pass=false]').length > 0",
+        Duration::from_secs(20),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_collector_goes_away_and_comes_back_and_nothing_is_lost() {
+    let rt_dir = tempfile::tempdir().unwrap();
+    let token = "e2e-token";
+    let collector = caiji_upload::collector::start("127.0.0.1:0", rt_dir.path(), token)
+        .await
+        .expect("collector");
+    let addr = collector.url();
+    let settings = format!(
+        "camera = \"demo\"\nstation = \"e2e-room-1\"\nroom = \"体育馆 A\"\nintake_url = \"{addr}\"\ntoken = \"{token}\"\n"
+    );
+    let app = App::start(Options {
+        settings: Some(settings),
+        ..Options::default()
+    })
+    .await;
+    let s = app.s();
+    s.wait_for(
+        "the first preview frame",
+        FIRST_FRAME,
+        Duration::from_secs(60),
+    )
+    .await;
+
+    // The first student (their phone read by the camera), online.
+    wait_state(s, &["ready"], Duration::from_secs(40)).await;
+    shoot(s).await;
+    s.keys(ENTER).await;
+    wait_queue(s, "uploaded", 1, Duration::from_secs(30)).await;
+
+    // The network goes: the next student is queued, the screen says offline, calmly.
+    collector.stop().await;
+    wait_state(s, &["adjust", "ready"], Duration::from_secs(30)).await;
+    wait_state(s, &["ready"], Duration::from_secs(40)).await;
+    shoot(s).await;
+    s.keys(ENTER).await;
+    s.wait_for(
+        "the offline state",
+        "const o = document.querySelector('#online'); return o && o.dataset.online === 'false' ? o.innerText : ''",
+        Duration::from_secs(30),
+    )
+    .await;
+    let waiting = queue_attr(s, "pending").await + queue_attr(s, "uploading").await;
+    assert_eq!(waiting, 1, "one photo waits for the network");
+    s.screenshot("08-offline").await;
+
+    // It comes back on the same address: the queue drains by itself.
+    let port = addr.rsplit(':').next().unwrap().to_string();
+    let back = caiji_upload::collector::start(&format!("127.0.0.1:{port}"), rt_dir.path(), token)
+        .await
+        .expect("the collector restarts on its port");
+    wait_queue(s, "uploaded", 2, Duration::from_secs(30)).await;
+    s.wait_for(
+        "online again",
+        "return document.querySelector('#online')?.dataset.online === 'true'",
+        Duration::from_secs(10),
+    )
+    .await;
+    s.screenshot("09-back-online").await;
+    assert_eq!(
+        validate_collector(rt_dir.path(), &app.data.path().join("station.key")),
+        2
+    );
+    app.close().await;
+    back.stop().await;
+}
+
+#[tokio::test]
+async fn the_students_window_mirrors_the_confirm_view() {
+    let app = App::start(Options::default()).await;
+    let s = app.s();
+    s.wait_for(
+        "the first preview frame",
+        FIRST_FRAME,
+        Duration::from_secs(60),
+    )
+    .await;
+    let main = s.window().await;
+    s.js("document.querySelector('#open-confirm').click()", json!([]))
+        .await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let confirm = loop {
+        let all = s.windows().await;
+        if let Some(h) = all.iter().find(|h| **h != main) {
+            break h.clone();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the student's window did not open"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    wait_state(s, &["ready"], Duration::from_secs(40)).await;
+    let photo = shoot(s).await;
+
+    s.switch_to(&confirm).await;
+    let shown = s
+        .wait_for(
+            "the photo in the student's window",
+            "const i = document.querySelector('#review-photo'); return i && i.complete && i.naturalWidth === 480 ? Number(i.closest('.review').dataset.photo) : 0",
+            Duration::from_secs(15),
+        )
+        .await;
+    assert_eq!(
+        shown.as_u64(),
+        Some(photo),
+        "the student's window shows the same photo"
+    );
+    let others: Value = s
+        .js("return ['#queue', '#checks', '#code-input', '#preview'].filter((q) => document.querySelector(q))", json!([]))
+        .await;
+    assert_eq!(
+        others,
+        json!([]),
+        "the student's screen shows the photo only, no queue or controls"
+    );
+    s.screenshot("10-student-window").await;
+    // The student accepts on their own screen.
+    s.js(
+        "document.querySelector('#review-accept').click()",
+        json!([]),
+    )
+    .await;
+    s.switch_to(&main).await;
+    wait_queue(s, "uploaded", 1, Duration::from_secs(30)).await;
+    app.close().await;
+}
