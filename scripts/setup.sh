@@ -14,7 +14,7 @@ ls /usr/lib/llvm-*/lib/libclang.so >/dev/null 2>&1 || need+=(libclang-dev)
 # The desktop app (Tauri 2 on WebKitGTK 4.1), a font with Chinese glyphs (a bare Debian draws
 # them as boxes), and for its end-to-end tests an X server and WebKit's WebDriver.
 for pkg in libwebkit2gtk-4.1-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev librsvg2-dev \
-  libayatana-appindicator3-dev libssl-dev build-essential xvfb xauth webkit2gtk-driver fonts-noto-cjk; do
+  libayatana-appindicator3-dev libssl-dev build-essential xvfb xauth webkit2gtk-driver imagemagick fonts-noto-cjk; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

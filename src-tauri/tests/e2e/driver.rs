@@ -57,6 +57,8 @@ impl Session {
     /// A new session of the app at `application`, through the tauri-driver at `base`. Retries
     /// until the driver answers (it starts WebKitWebDriver first).
     pub async fn new(base: &str, application: &str) -> Session {
+        // The driver is plain HTTP on loopback, but reqwest is built with rustls and no provider.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::new();
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "wry",
@@ -110,8 +112,26 @@ impl Session {
             .ok()
     }
 
+    /// Give the page the keyboard, as a photographer's first click does: without a window
+    /// manager nothing focuses a new window, and WebKit drops key events to an unfocused view.
+    pub async fn focus(&self) {
+        let el = self
+            .post("element", json!({"using": "css selector", "value": "#hints, body"}))
+            .await
+            .expect("an element to click");
+        let id = el
+            .as_object()
+            .and_then(|o| o.values().next())
+            .and_then(|v| v.as_str())
+            .expect("element id")
+            .to_string();
+        let _ = self.post(&format!("element/{id}/click"), json!({})).await;
+    }
+
     /// Type `text` as key presses with no pause between them, as a handheld scanner does.
     pub async fn keys(&self, text: &str) {
+        self.focus().await;
+        let _ = self.try_js("if (!window.__keys) { window.__keys = []; document.addEventListener('keydown', (e) => window.__keys.push(e.key), true); }").await;
         let mut actions = Vec::new();
         for c in text.chars() {
             let s = c.to_string();
@@ -147,7 +167,7 @@ impl Session {
             }
             if Instant::now() > deadline {
                 let state = self
-                    .try_js("return document.querySelector('#state')?.dataset.state + ' | ' + document.body.innerText.slice(0, 600)")
+                    .try_js("return 'focus ' + document.hasFocus() + ' on ' + (document.activeElement?.id || document.activeElement?.tagName) + ' keys ' + JSON.stringify(window.__keys ?? []) + ' | ' + document.querySelector('#state')?.dataset.state + ' | ' + (document.querySelector('#toast')?.innerText ?? '') + ' | ' + document.body.innerText.slice(0, 120)")
                     .await;
                 panic!(
                     "timed out after {timeout:?} waiting for {what} (last {last}); page: {state:?}"
@@ -189,27 +209,6 @@ impl Session {
         self.post("window", json!({"handle": handle}))
             .await
             .expect("switch window");
-    }
-
-    /// A PNG of the window after the page has painted twice (a screenshot taken at once can show
-    /// the previous frame), written to `target/e2e/<name>.png`.
-    pub async fn screenshot(&self, name: &str) -> std::path::PathBuf {
-        let _ = self
-            .post(
-                "execute/async",
-                json!({"script": "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 50)));", "args": []}),
-            )
-            .await;
-        let v = self.get("screenshot").await.expect("screenshot");
-        use base64::Engine;
-        let png = base64::engine::general_purpose::STANDARD
-            .decode(v.as_str().unwrap_or_default())
-            .expect("screenshot is base64 PNG");
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/e2e");
-        std::fs::create_dir_all(&dir).expect("target/e2e");
-        let path = dir.join(format!("{name}.png"));
-        std::fs::write(&path, png).expect("write screenshot");
-        path
     }
 
     /// End the session (closes the app).

@@ -19,6 +19,8 @@ pub struct Options {
     pub settings: Option<String>,
     /// `CAIJI_CAMERA` (default `demo`).
     pub camera: Option<String>,
+    /// The test's name: its log is `target/e2e/<name>.log`.
+    pub name: &'static str,
 }
 
 /// A running app with its X server and driver; dropping it ends all three.
@@ -27,6 +29,7 @@ pub struct App {
     pub data: tempfile::TempDir,
     driver: Child,
     xvfb: Option<Child>,
+    display: String,
     _turn: std::sync::MutexGuard<'static, ()>,
 }
 
@@ -107,7 +110,10 @@ impl App {
         let native = need("WebKitWebDriver", "apt-get install webkit2gtk-driver");
         let (xvfb, display) = start_xvfb();
         let (port, native_port) = (free_port(), free_port());
-        let log = std::fs::File::create(data.path().join("driver.log")).expect("driver log");
+        // The driver's and the app's output, kept beside the screenshots for a failed run.
+        let logs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/e2e");
+        std::fs::create_dir_all(&logs).expect("target/e2e");
+        let log = std::fs::File::create(logs.join(format!("{}.log", opts.name))).expect("driver log");
         let driver = Command::new(driver_bin)
             .args([
                 "--port",
@@ -139,6 +145,7 @@ impl App {
             data,
             driver,
             xvfb: Some(xvfb),
+            display,
             _turn: turn,
         }
     }
@@ -146,6 +153,25 @@ impl App {
     /// The WebDriver session.
     pub fn s(&self) -> &Session {
         self.session.as_ref().expect("session open")
+    }
+
+    /// The screen as the photographer sees it, after the page has had time to paint (a capture
+    /// taken at once can show the previous frame), written to `target/e2e/<name>.png`. Taken
+    /// from the X server (ImageMagick's `import`): WebKitWebDriver's own screenshot hangs while
+    /// the page shows an image from the app's protocol.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/e2e");
+        std::fs::create_dir_all(&dir).expect("target/e2e");
+        let path = dir.join(format!("{name}.png"));
+        let import = need("import", "apt-get install imagemagick");
+        let ok = Command::new(import)
+            .args(["-display", &self.display, "-window", "root"])
+            .arg(&path)
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "screenshot of {} failed", self.display);
+        path
     }
 
     /// The collector folder of the app's own local collector.

@@ -69,9 +69,12 @@ async fn ready_for_scanner(s: &Session) {
         Duration::from_secs(60),
     )
     .await;
-    wait_state(s, &["adjust", "ready"], Duration::from_secs(30)).await;
+    // Ready: the phone is down and the face in view (a phone held up covers the face).
+    wait_state(s, &["ready"], Duration::from_secs(40)).await;
     s.keys(ESCAPE).await;
     wait_state(s, &["waiting"], Duration::from_secs(10)).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(state(s).await, "waiting", "no code in view any more: the scanner starts the session");
 }
 
 /// Scan `code` as a handheld scanner types it (a burst of keys, then Enter) and wait for 可以拍摄.
@@ -121,10 +124,10 @@ fn validate_collector(dir: &Path, key: &Path) -> usize {
 
 #[tokio::test]
 async fn scan_shoot_confirm_retake_reload_accept_and_upload() {
-    let app = App::start(Options::default()).await;
+    let app = App::start(Options { name: "scan", ..Options::default() }).await;
     let s = app.s();
     ready_for_scanner(s).await;
-    s.screenshot("01-waiting").await;
+    app.screenshot("01-waiting").await;
     scan_until_ready(s, &demo_code(0)).await;
     let who = s
         .js(
@@ -136,10 +139,10 @@ async fn scan_shoot_confirm_retake_reload_accept_and_upload() {
         who.as_str().is_some_and(|w| w.contains('*')),
         "the student is shown masked: {who}"
     );
-    s.screenshot("02-ready").await;
+    app.screenshot("02-ready").await;
 
     let first = shoot(s).await;
-    s.screenshot("03-confirm").await;
+    app.screenshot("03-confirm").await;
     // The student wants another: R, back to framing, shoot again.
     s.keys("r").await;
     wait_state(s, &["adjust", "ready"], Duration::from_secs(10)).await;
@@ -158,11 +161,11 @@ async fn scan_shoot_confirm_retake_reload_accept_and_upload() {
         after, second,
         "the reloaded page shows the photo under review"
     );
-    s.screenshot("04-confirm-after-reload").await;
+    app.screenshot("04-confirm-after-reload").await;
 
     s.keys(ENTER).await;
     wait_queue(s, "uploaded", 1, Duration::from_secs(30)).await;
-    s.screenshot("05-saved-uploaded").await;
+    app.screenshot("05-saved-uploaded").await;
     assert_eq!(queue_attr(s, "failed").await, 0);
     let n = validate_collector(&app.local_collector(), &app.data.path().join("station.key"));
     assert_eq!(
@@ -194,6 +197,7 @@ async fn a_garbage_scan_is_explained_and_space_is_refused_while_red() {
     img.save(dir.path().join("far.png")).unwrap();
     let app = App::start(Options {
         camera: Some(format!("folder:{}", dir.path().display())),
+        name: "refused",
         ..Options::default()
     })
     .await;
@@ -206,7 +210,8 @@ async fn a_garbage_scan_is_explained_and_space_is_refused_while_red() {
     .await;
     wait_state(s, &["waiting"], Duration::from_secs(10)).await;
 
-    s.keys(&format!("not-a-capture-code{ENTER}")).await;
+    // A demo code the scanner read half of: the format is known, the fields are not there.
+    s.keys(&format!("CJ1|broken{ENTER}")).await;
     let toast = s
         .wait_for(
             "the refusal of the code",
@@ -226,7 +231,7 @@ async fn a_garbage_scan_is_explained_and_space_is_refused_while_red() {
         "an English reason: {toast}"
     );
     assert_eq!(state(s).await, "waiting", "a bad code starts nothing");
-    s.screenshot("06-garbage-scan").await;
+    app.screenshot("06-garbage-scan").await;
 
     scan_and_wait_adjust(s, &demo_code(1)).await;
     s.keys(SPACE).await;
@@ -244,7 +249,7 @@ async fn a_garbage_scan_is_explained_and_space_is_refused_while_red() {
             || r.contains("靠近")),
         "the refusal says what to fix: {refusal}"
     );
-    s.screenshot("07-refused-while-red").await;
+    app.screenshot("07-refused-while-red").await;
     assert_ne!(state(s).await, "review", "no photo is taken while red");
     assert_eq!(
         queue_attr(s, "pending").await + queue_attr(s, "uploaded").await,
@@ -278,6 +283,7 @@ async fn the_collector_goes_away_and_comes_back_and_nothing_is_lost() {
     );
     let app = App::start(Options {
         settings: Some(settings),
+        name: "offline",
         ..Options::default()
     })
     .await;
@@ -309,7 +315,7 @@ async fn the_collector_goes_away_and_comes_back_and_nothing_is_lost() {
     .await;
     let waiting = queue_attr(s, "pending").await + queue_attr(s, "uploading").await;
     assert_eq!(waiting, 1, "one photo waits for the network");
-    s.screenshot("08-offline").await;
+    app.screenshot("08-offline").await;
 
     // It comes back on the same address: the queue drains by itself.
     let port = addr.rsplit(':').next().unwrap().to_string();
@@ -323,7 +329,7 @@ async fn the_collector_goes_away_and_comes_back_and_nothing_is_lost() {
         Duration::from_secs(10),
     )
     .await;
-    s.screenshot("09-back-online").await;
+    app.screenshot("09-back-online").await;
     assert_eq!(
         validate_collector(rt_dir.path(), &app.data.path().join("station.key")),
         2
@@ -334,7 +340,7 @@ async fn the_collector_goes_away_and_comes_back_and_nothing_is_lost() {
 
 #[tokio::test]
 async fn the_students_window_mirrors_the_confirm_view() {
-    let app = App::start(Options::default()).await;
+    let app = App::start(Options { name: "mirror", ..Options::default() }).await;
     let s = app.s();
     s.wait_for(
         "the first preview frame",
@@ -381,7 +387,7 @@ async fn the_students_window_mirrors_the_confirm_view() {
         json!([]),
         "the student's screen shows the photo only, no queue or controls"
     );
-    s.screenshot("10-student-window").await;
+    app.screenshot("10-student-window").await;
     // The student accepts on their own screen.
     s.js(
         "document.querySelector('#review-accept').click()",
