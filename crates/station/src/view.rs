@@ -123,7 +123,8 @@ pub struct QueueSummary {
     pub failed: u32,
     /// Whether the collector answered last time; `None` when there is none or nothing was sent.
     pub online: Option<bool>,
-    /// Students per hour over the last half hour; `None` until there are two shots in it.
+    /// Students per hour over the last half hour; `None` until its shots span five minutes
+    /// (two students a few seconds apart are no pace to plan by).
     pub pace_per_hour: Option<f64>,
     /// The plan: 30 students per 12 minutes.
     pub plan_per_hour: f64,
@@ -134,6 +135,9 @@ pub const PLAN_PER_HOUR: f64 = 150.0;
 
 /// The window the pace is measured over.
 pub const PACE_WINDOW_MS: i64 = 30 * 60 * 1000;
+
+/// The shortest span of shots a pace is computed from.
+pub const PACE_MIN_SPAN_MS: i64 = 5 * 60 * 1000;
 
 impl QueueSummary {
     /// The summary of today's shots at `now_ms`.
@@ -148,7 +152,7 @@ impl QueueSummary {
         recent.sort_unstable();
         // n shots span n-1 intervals; the pace is their rate, so one shot alone gives none.
         let pace_per_hour = match (recent.first(), recent.last()) {
-            (Some(first), Some(last)) if recent.len() >= 2 && last > first => {
+            (Some(first), Some(last)) if recent.len() >= 2 && last - first >= PACE_MIN_SPAN_MS => {
                 Some((recent.len() - 1) as f64 * 3_600_000.0 / (last - first) as f64)
             }
             _ => None,
@@ -226,4 +230,62 @@ pub struct Snapshot {
     pub last_live: Option<Live>,
     /// Whether the student's window is open.
     pub confirm_window: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use caiji_store::{Shot, UploadState};
+
+    fn shot(taken_at: i64, upload_state: UploadState) -> Shot {
+        Shot {
+            id: format!("s{taken_at}"),
+            code_key: format!("k{taken_at}"),
+            display: "张*丰".into(),
+            station: "A1".into(),
+            room: String::new(),
+            operator: String::new(),
+            taken_at,
+            day: "2026-12-01".into(),
+            active: true,
+            verdict: "pass".into(),
+            photo_sha256: String::new(),
+            photo_bytes: 30_000,
+            upload_state,
+            upload_attempts: 0,
+            upload_error: None,
+        }
+    }
+
+    #[test]
+    fn the_pace_waits_for_five_minutes_of_shots_then_counts_students_per_hour() {
+        let now = 10 * 3_600_000;
+        // Two students 20 s apart: no pace yet (it would say 180/h).
+        let early = [
+            shot(now - 20_000, UploadState::Uploaded),
+            shot(now, UploadState::Pending),
+        ];
+        assert_eq!(
+            QueueSummary::of(&early, Some(true), now).pace_per_hour,
+            None
+        );
+        // 26 students over exactly 10 minutes (25 intervals of 24 s): the plan's 150 per hour.
+        let steady: Vec<Shot> = (0..26)
+            .map(|i| shot(now - 600_000 + i * 24_000, UploadState::Uploaded))
+            .collect();
+        let q = QueueSummary::of(&steady, Some(true), now);
+        assert_eq!(q.pace_per_hour, Some(150.0));
+        assert_eq!((q.today, q.uploaded, q.pending), (26, 26, 0));
+        // Just under five minutes: still none; shots older than the half hour do not count.
+        let short = [
+            shot(now - PACE_MIN_SPAN_MS + 1, UploadState::Uploaded),
+            shot(now, UploadState::Uploaded),
+        ];
+        assert_eq!(QueueSummary::of(&short, None, now).pace_per_hour, None);
+        let old = [
+            shot(now - PACE_WINDOW_MS - 1, UploadState::Uploaded),
+            shot(now, UploadState::Uploaded),
+        ];
+        assert_eq!(QueueSummary::of(&old, None, now).pace_per_hour, None);
+    }
 }

@@ -26,9 +26,13 @@ fn shell() -> Shell {
         .manage(app.clone())
         .build(caiji_app::context())
         .expect("mock app");
-    let webview = tauri::WebviewWindowBuilder::new(&tauri_app, "main", tauri::WebviewUrl::App("index.html".into()))
-        .build()
-        .expect("mock window");
+    let webview = tauri::WebviewWindowBuilder::new(
+        &tauri_app,
+        "main",
+        tauri::WebviewUrl::App("index.html".into()),
+    )
+    .build()
+    .expect("mock window");
     Shell {
         app,
         _tauri: tauri_app,

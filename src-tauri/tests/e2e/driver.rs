@@ -116,7 +116,10 @@ impl Session {
     /// manager nothing focuses a new window, and WebKit drops key events to an unfocused view.
     pub async fn focus(&self) {
         let el = self
-            .post("element", json!({"using": "css selector", "value": "#hints, body"}))
+            .post(
+                "element",
+                json!({"using": "css selector", "value": "#hints, body"}),
+            )
             .await
             .expect("an element to click");
         let id = el

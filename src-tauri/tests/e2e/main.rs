@@ -74,7 +74,11 @@ async fn ready_for_scanner(s: &Session) {
     s.keys(ESCAPE).await;
     wait_state(s, &["waiting"], Duration::from_secs(10)).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(state(s).await, "waiting", "no code in view any more: the scanner starts the session");
+    assert_eq!(
+        state(s).await,
+        "waiting",
+        "no code in view any more: the scanner starts the session"
+    );
 }
 
 /// Scan `code` as a handheld scanner types it (a burst of keys, then Enter) and wait for 可以拍摄.
@@ -124,7 +128,11 @@ fn validate_collector(dir: &Path, key: &Path) -> usize {
 
 #[tokio::test]
 async fn scan_shoot_confirm_retake_reload_accept_and_upload() {
-    let app = App::start(Options { name: "scan", ..Options::default() }).await;
+    let app = App::start(Options {
+        name: "scan",
+        ..Options::default()
+    })
+    .await;
     let s = app.s();
     ready_for_scanner(s).await;
     app.screenshot("01-waiting").await;
@@ -251,6 +259,26 @@ async fn a_garbage_scan_is_explained_and_space_is_refused_while_red() {
     );
     app.screenshot("07-refused-while-red").await;
     assert_ne!(state(s).await, "review", "no photo is taken while red");
+
+    // English with one click, every window; then the settings page (F2).
+    s.js("document.querySelector('#lang').click()", json!([]))
+        .await;
+    s.wait_for(
+        "the English screen",
+        "return document.documentElement.lang === 'en' && /Adjust|Refused/.test(document.querySelector('#state .label')?.textContent ?? '')",
+        Duration::from_secs(10),
+    )
+    .await;
+    app.screenshot("11-english").await;
+    s.keys("\u{E032}").await; // F2
+    s.wait_for(
+        "the settings page",
+        "return document.querySelector('#settings-form #set-camera') !== null",
+        Duration::from_secs(10),
+    )
+    .await;
+    app.screenshot("12-settings").await;
+    s.js("location.hash = '#station'", json!([])).await;
     assert_eq!(
         queue_attr(s, "pending").await + queue_attr(s, "uploaded").await,
         0,
@@ -340,7 +368,11 @@ async fn the_collector_goes_away_and_comes_back_and_nothing_is_lost() {
 
 #[tokio::test]
 async fn the_students_window_mirrors_the_confirm_view() {
-    let app = App::start(Options { name: "mirror", ..Options::default() }).await;
+    let app = App::start(Options {
+        name: "mirror",
+        ..Options::default()
+    })
+    .await;
     let s = app.s();
     s.wait_for(
         "the first preview frame",
@@ -396,5 +428,42 @@ async fn the_students_window_mirrors_the_confirm_view() {
     .await;
     s.switch_to(&main).await;
     wait_queue(s, "uploaded", 1, Duration::from_secs(30)).await;
+    app.close().await;
+}
+
+#[tokio::test]
+async fn a_camera_that_cannot_be_opened_is_explained_on_a_banner() {
+    let app = App::start(Options {
+        camera: Some("video:/nonexistent/session.mjpeg".into()),
+        name: "banner",
+        ..Options::default()
+    })
+    .await;
+    let s = app.s();
+    let banner = s
+        .wait_for(
+            "the camera banner",
+            "const b = document.querySelector('#banner'); return b && !b.hidden ? b.innerText : ''",
+            Duration::from_secs(30),
+        )
+        .await;
+    let banner = banner.as_str().unwrap_or_default();
+    assert!(
+        banner.contains("/nonexistent/session.mjpeg"),
+        "the banner names the file: {banner}"
+    );
+    assert!(
+        banner
+            .chars()
+            .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+            && banner.contains(" / "),
+        "both languages: {banner}"
+    );
+    // The window still works: a scan is taken, the station never says ready without a picture.
+    s.keys(&format!("{}{ENTER}", demo_code(0))).await;
+    wait_state(s, &["adjust"], Duration::from_secs(10)).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(state(s).await, "adjust");
+    app.screenshot("13-camera-banner").await;
     app.close().await;
 }
