@@ -56,7 +56,6 @@ impl Shell {
             },
         )
         .map(|b| b.deserialize::<Value>().expect("json response"))
-        .map_err(|e| e)
     }
 }
 

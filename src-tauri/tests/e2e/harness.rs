@@ -6,11 +6,12 @@ use crate::driver::Session;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
+use tokio::sync::Mutex;
 
 /// One app window at a time: two cores, and every test owns the whole screen.
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+/// (An async mutex: each test runs on its own runtime, and the turn is held across awaits.)
+static ONE_AT_A_TIME: Mutex<()> = Mutex::const_new(());
 
 /// What a test starts with.
 #[derive(Default)]
@@ -28,9 +29,10 @@ pub struct App {
     pub session: Option<Session>,
     pub data: tempfile::TempDir,
     driver: Child,
+    driver_url: String,
     xvfb: Option<Child>,
     display: String,
-    _turn: std::sync::MutexGuard<'static, ()>,
+    _turn: tokio::sync::MutexGuard<'static, ()>,
 }
 
 fn need(tool: &str, install: &str) -> PathBuf {
@@ -101,7 +103,7 @@ pub fn app_binary() -> &'static str {
 impl App {
     /// Start the app on the demo camera in a fresh data directory.
     pub async fn start(opts: Options) -> App {
-        let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+        let turn = ONE_AT_A_TIME.lock().await;
         let data = tempfile::tempdir().expect("data dir");
         if let Some(s) = &opts.settings {
             std::fs::write(data.path().join("settings.toml"), s).expect("settings.toml");
@@ -140,11 +142,13 @@ impl App {
             wait_port(port, Duration::from_secs(20)),
             "tauri-driver did not listen on {port}"
         );
-        let session = Session::new(&format!("http://127.0.0.1:{port}"), app_binary()).await;
+        let driver_url = format!("http://127.0.0.1:{port}");
+        let session = Session::new(&driver_url, app_binary()).await;
         App {
             session: Some(session),
             data,
             driver,
+            driver_url,
             xvfb: Some(xvfb),
             display,
             _turn: turn,
@@ -178,6 +182,26 @@ impl App {
     /// The collector folder of the app's own local collector.
     pub fn local_collector(&self) -> PathBuf {
         self.data.path().join("collector")
+    }
+
+    /// Kill the app (SIGKILL, as a power cut or a crash would) and start it again on the same
+    /// data directory through a new WebDriver session.
+    pub async fn kill_and_restart(&mut self) {
+        let pid = std::process::Command::new("pgrep")
+            .args(["-n", "-f", app_binary()])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .unwrap_or_default();
+        assert!(!pid.is_empty(), "the app is running");
+        let killed = Command::new("kill")
+            .args(["-KILL", &pid])
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(killed, "kill -9 {pid}");
+        if let Some(old) = self.session.take() {
+            old.close().await; // frees the driver's session; the app is gone already
+        }
+        self.session = Some(Session::new(&self.driver_url, app_binary()).await);
     }
 
     /// Close the window (WebDriver ends the app), then the driver and the X server.

@@ -467,3 +467,60 @@ async fn a_camera_that_cannot_be_opened_is_explained_on_a_banner() {
     app.screenshot("13-camera-banner").await;
     app.close().await;
 }
+
+#[tokio::test]
+async fn killed_during_a_shot_the_next_start_is_clean_and_nothing_is_half_saved() {
+    let mut app = App::start(Options {
+        name: "killed",
+        ..Options::default()
+    })
+    .await;
+    let s = app.s();
+    s.wait_for(
+        "the first preview frame",
+        FIRST_FRAME,
+        Duration::from_secs(60),
+    )
+    .await;
+    wait_state(s, &["ready"], Duration::from_secs(40)).await;
+    shoot(s).await;
+    // Killed while the student looks at the photo: it was never accepted, so never queued.
+    app.kill_and_restart().await;
+    let s = app.s();
+    s.wait_for(
+        "the first preview frame",
+        FIRST_FRAME,
+        Duration::from_secs(60),
+    )
+    .await;
+    let st = wait_state(s, &["waiting", "adjust", "ready"], Duration::from_secs(20)).await;
+    assert_ne!(
+        st, "review",
+        "a new start does not pretend a review is open"
+    );
+    assert_eq!(
+        queue_attr(s, "pending").await + queue_attr(s, "uploaded").await,
+        0,
+        "the photo that was not accepted is not in the queue"
+    );
+    // Accepted, then killed at once: the photo is queued (or already uploaded), and uploads
+    // after the next start.
+    wait_state(s, &["ready"], Duration::from_secs(40)).await;
+    shoot(s).await;
+    s.keys(ENTER).await;
+    s.wait_for(
+        "the photo queued",
+        "return Number(document.querySelector('#queue')?.dataset.pending ?? 0) + Number(document.querySelector('#queue')?.dataset.uploading ?? 0) + Number(document.querySelector('#queue')?.dataset.uploaded ?? 0) >= 1",
+        Duration::from_secs(10),
+    )
+    .await;
+    app.kill_and_restart().await;
+    let s = app.s();
+    wait_queue(s, "uploaded", 1, Duration::from_secs(30)).await;
+    app.screenshot("14-after-kill").await;
+    assert_eq!(
+        validate_collector(&app.local_collector(), &app.data.path().join("station.key")),
+        1
+    );
+    app.close().await;
+}
