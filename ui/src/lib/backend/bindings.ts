@@ -153,7 +153,8 @@ failed: number,
  */
 online: boolean | null, 
 /**
- * Students per hour over the last half hour; `None` until there are two shots in it.
+ * Students per hour over the last half hour; `None` until its shots span five minutes
+ * (two students a few seconds apart are no pace to plan by).
  */
 pace_per_hour: number | null, 
 /**
