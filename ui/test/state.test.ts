@@ -75,6 +75,14 @@ describe("events", () => {
     expect(retake.sounds).toEqual([]);
   });
 
+  it("a new framing starts without the last student's verdict", () => {
+    const m = model({ phase: framing, live: live() });
+    const waiting = reduce(m, { kind: "session", event: "phase", phase: "waiting_for_code" }, 0).model;
+    expect(waiting.live).toBeNull();
+    const again = reduce(m, { kind: "session", event: "phase", ...framing }, 0).model;
+    expect(again.live).not.toBeNull(); // the same framing, announced again, keeps it
+  });
+
   it("a refused shot shows why, with a low tone, and the saved tick expires", () => {
     const m = model({ phase: framing });
     const failing = [check("face_width", false, 150, ["靠近一点", "move closer"])];

@@ -65,7 +65,10 @@ export function reduce(m: Model, ev: StationEvent, now: number): { model: Model;
             (phase.phase === "confirm_switch" && m.phase.phase !== "confirm_switch");
           if (scanned) sounds.push("scan");
           const keepToast = m.toast && phase.phase === m.phase.phase ? m.toast : null;
-          next = { ...m, phase, toast: keepToast, refusedUntil: phase.phase === "framing" ? m.refusedUntil : 0 };
+          // A verdict belongs to the framing it was measured in: a new student (or a retake, or
+          // the way back from a question) starts without one, so nothing old reads as current.
+          const live = m.phase.phase === "framing" && phase.phase === "framing" ? m.live : null;
+          next = { ...m, phase, live, toast: keepToast, refusedUntil: phase.phase === "framing" ? m.refusedUntil : 0 };
           break;
         }
         case "live":

@@ -199,6 +199,7 @@ export function mountStation(root: HTMLElement, backend: Backend, opts: ViewOpti
 
   function press(k: Key) {
     if (k === "shoot") mark("shoot");
+    document.body.dataset.lastPress = k; // what the end-to-end tests read when a step fails
     backend.press(k).catch((e) => {
       const err = asAppError(e);
       showLocalError(err.message_zh, err.message_en, err.code);
@@ -310,6 +311,7 @@ export function mountStation(root: HTMLElement, backend: Backend, opts: ViewOpti
 
   function render(m: Model) {
     lang = m.language;
+    document.body.dataset.phase = m.phase.phase;
     document.documentElement.lang = lang;
     renderPanel(m);
     renderToast(m);
