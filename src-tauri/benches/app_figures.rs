@@ -109,7 +109,7 @@ async fn main() {
     );
 
     // Scan → first verdict drawn, by the scanner path.
-    let code = caiji_camera::demo_students(1)[0].code.clone();
+    let code = caiji_scene::demo_students(1)[0].code.clone();
     let mut scan_ms = Vec::new();
     for _ in 0..5 {
         s.keys(ESCAPE).await;
@@ -134,7 +134,19 @@ async fn main() {
     let mut rss_first = None;
     let started = Instant::now();
     for i in 0..shots {
-        wait_state(s, &["ready"], Duration::from_secs(60)).await;
+        // The demo queue starts over after 24 students: a student photographed today comes
+        // back and the station asks whether to retake (Y: the new photo supersedes).
+        wait_state(s, &["ready", "question"], Duration::from_secs(60)).await;
+        let asked = s
+            .js(
+                "return document.querySelector('#state')?.dataset.state",
+                json!([]),
+            )
+            .await;
+        if asked.as_str() == Some("question") {
+            s.keys("y").await;
+            wait_state(s, &["ready"], Duration::from_secs(60)).await;
+        }
         clear(s, "shootToPhotoMs").await;
         s.keys(SPACE).await;
         s.wait_for(

@@ -7,22 +7,23 @@
 //! - [`UsbCamera`]: a USB camera through nokhwa (V4L2 on Linux). [`list_cameras`] lists them,
 //!   [`choose_mode`] picks the resolution and pixel format, frames are decoded in
 //!   [`decode`] (MJPEG, YUYV, NV12, RGB), and an unplugged camera is reopened when it is back.
-//! - [`DemoCamera`]: a queue of students made from real portraits on the standard backdrops,
-//!   each first holding a phone with their capture code up to the camera.
+//! - The demo camera (a queue of students made from real portraits, each first holding up a phone
+//!   with their capture code) lives beside the scenes it renders, in `caiji-scene`.
 //! - [`FolderCamera`]: the images of a folder; [`VideoFileCamera`]: an MJPEG video file (tests,
 //!   replays).
 //!
 //! ```no_run
-//! use caiji_camera::{Camera, DemoCamera};
-//! let cam = Camera::start(Box::new(DemoCamera::new(3, 1280, 720)?), 2);
+//! use caiji_camera::{Camera, FolderCamera};
+//! let cam = Camera::start(Box::new(FolderCamera::open("frames".as_ref(), true, 20)?), 2);
 //! let frame = cam.recv()?;
 //! println!("frame {} {}x{}", frame.seq, frame.image.width(), frame.image.height());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![deny(missing_docs)]
 
+use caiji_spec::Message;
 use crossbeam_channel::{Receiver, Sender, TrySendError, bounded};
-use image::{Rgb, RgbImage};
+use image::RgbImage;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -42,42 +43,70 @@ pub use video::VideoFileCamera;
 #[non_exhaustive]
 pub enum CameraError {
     /// No camera at all.
-    #[error("未找到相机，请检查 USB 连接 / no camera found: check the USB cable")]
+    #[error("{}", self.message())]
     NotFound,
     /// Another program holds the camera.
-    #[error(
-        "相机被其他程序占用，请关闭其他使用相机的程序 / the camera is in use by another program: close it"
-    )]
+    #[error("{}", self.message())]
     Busy,
     /// The camera was unplugged while streaming; the source is looking for it again.
-    #[error(
-        "相机已断开，正在重新连接…请检查 USB 连接 / camera disconnected, reconnecting… check the USB cable"
-    )]
+    #[error("{}", self.message())]
     Disconnected,
     /// The operating system refuses access to the camera.
-    #[error(
-        "无权使用相机：请将当前用户加入 video 组 / no permission to use the camera: add this user to the video group"
-    )]
+    #[error("{}", self.message())]
     NoPermission,
     /// The camera offers no colour mode this station can decode.
-    #[error(
-        "相机不支持可用的彩色格式（MJPEG、YUYV、NV12、RGB） / the camera offers no usable colour format (MJPEG, YUYV, NV12, RGB)"
-    )]
+    #[error("{}", self.message())]
     NoUsableMode,
     /// The camera listed a mode and then refused to stream in it.
-    #[error(
-        "相机拒绝了所选的分辨率和格式，请换一个画面尺寸 / the camera refused the chosen size and format: choose another frame size"
-    )]
+    #[error("{}", self.message())]
     ModeRejected,
     /// A frame could not be read or decoded.
-    #[error("相机画面无法读取：{0} / camera frame unreadable: {0}")]
+    #[error("{}", self.message())]
     Unreadable(String),
     /// The source has no more frames.
-    #[error("画面已播放完 / no more frames")]
+    #[error("{}", self.message())]
     Ended,
     /// The camera thread stopped.
-    #[error("相机已停止 / the camera stopped")]
+    #[error("{}", self.message())]
     Stopped,
+}
+
+impl CameraError {
+    /// What is wrong and what to do, in Chinese and English (the station's banner).
+    pub fn message(&self) -> Message {
+        match self {
+            CameraError::NotFound => Message::new(
+                "未找到相机，请检查 USB 连接",
+                "no camera found: check the USB cable",
+            ),
+            CameraError::Busy => Message::new(
+                "相机被其他程序占用，请关闭其他使用相机的程序",
+                "the camera is in use by another program: close it",
+            ),
+            CameraError::Disconnected => Message::new(
+                "相机已断开，正在重新连接…请检查 USB 连接",
+                "camera disconnected, reconnecting… check the USB cable",
+            ),
+            CameraError::NoPermission => Message::new(
+                "无权使用相机：请将当前用户加入 video 组",
+                "no permission to use the camera: add this user to the video group",
+            ),
+            CameraError::NoUsableMode => Message::new(
+                "相机不支持可用的彩色格式（MJPEG、YUYV、NV12、RGB）",
+                "the camera offers no usable colour format (MJPEG, YUYV, NV12, RGB)",
+            ),
+            CameraError::ModeRejected => Message::new(
+                "相机拒绝了所选的分辨率和格式，请换一个画面尺寸",
+                "the camera refused the chosen size and format: choose another frame size",
+            ),
+            CameraError::Unreadable(why) => Message::new(
+                format!("相机画面无法读取：{why}"),
+                format!("camera frame unreadable: {why}"),
+            ),
+            CameraError::Ended => Message::new("画面已播放完", "no more frames"),
+            CameraError::Stopped => Message::new("相机已停止", "the camera stopped"),
+        }
+    }
 }
 
 /// A source of frames. Implementations block in `next_frame` for at most about a frame interval.
@@ -255,210 +284,6 @@ impl Drop for Camera {
         {
             let _ = t.join();
         }
-    }
-}
-
-/// One student of the demo queue.
-#[derive(Debug, Clone)]
-pub struct DemoStudent {
-    /// The capture code on their phone.
-    pub code: String,
-    /// The portrait subject.
-    pub subject: &'static str,
-    /// The backdrop.
-    pub backdrop: &'static str,
-}
-
-/// Demo students: real portraits, demo capture codes with made-up names and numbers.
-pub fn demo_students(n: usize) -> Vec<DemoStudent> {
-    const NAMES: [&str; 8] = [
-        "张三丰",
-        "李明",
-        "王小红",
-        "赵子龙",
-        "陈静",
-        "欧阳娜娜",
-        "刘洋",
-        "周杰",
-    ];
-    (0..n)
-        .map(|i| {
-            let subject = caiji_scene::SUBJECTS[i % caiji_scene::SUBJECTS.len()].name;
-            let backdrop = caiji_spec_backdrop(i / caiji_scene::SUBJECTS.len());
-            let code = caiji_code::demo_code(
-                "10001",
-                NAMES[i % NAMES.len()],
-                &format!("{:04}", 1000 + i * 37 % 9000),
-                &format!("20230{:05}", 10001 + i),
-            );
-            DemoStudent {
-                code,
-                subject,
-                backdrop,
-            }
-        })
-        .collect()
-}
-
-fn caiji_spec_backdrop(i: usize) -> &'static str {
-    ["light_blue", "white", "light_grey"][i % 3]
-}
-
-/// The demo camera: for each student, a few frames of a phone showing the capture code, then the
-/// student framed on the backdrop. Frames are made once per student and replayed with fresh
-/// sensor noise, at `fps` (20 by default, like a USB camera at 720p).
-pub struct DemoCamera {
-    lib: caiji_scene::Library,
-    students: Vec<DemoStudent>,
-    width: u32,
-    height: u32,
-    index: usize,
-    phase: usize,
-    current: Option<(RgbImage, RgbImage)>,
-    /// Frames showing the phone, then frames of the student, per student.
-    pub frames_per_phase: (usize, usize),
-    /// Frames per second, as a USB camera delivers them.
-    pub fps: u32,
-    noise: u64,
-    /// Held mode: each student stays in front of the camera until told to go ([`DemoNext`]),
-    /// and the queue starts over after the last student.
-    hold: Option<Arc<AtomicBool>>,
-}
-
-/// Sends the demo camera's current student away (held mode): the next one steps up with their
-/// phone. A photographer's station calls it when a photo is accepted.
-#[derive(Debug, Clone)]
-pub struct DemoNext(Arc<AtomicBool>);
-
-impl DemoNext {
-    /// The next student, please.
-    pub fn next(&self) {
-        self.0.store(true, Ordering::Relaxed);
-    }
-}
-
-impl DemoCamera {
-    /// A demo queue of `students` at `width × height`.
-    pub fn new(students: usize, width: u32, height: u32) -> Result<DemoCamera, CameraError> {
-        let lib = caiji_scene::Library::open_default()
-            .map_err(|e| CameraError::Unreadable(e.to_string()))?;
-        Ok(DemoCamera {
-            lib,
-            students: demo_students(students),
-            width,
-            height,
-            index: 0,
-            phase: 0,
-            current: None,
-            frames_per_phase: (10, 20),
-            fps: 20,
-            noise: 0x9E37_79B9,
-            hold: None,
-        })
-    }
-
-    /// Held mode, for a person at the station: each student shows the phone, then stays framed
-    /// until [`DemoNext::next`]; after the last student the queue starts over.
-    pub fn held(mut self) -> (DemoCamera, DemoNext) {
-        let flag = Arc::new(AtomicBool::new(false));
-        self.hold = Some(flag.clone());
-        (self, DemoNext(flag))
-    }
-
-    /// The students, in order.
-    pub fn students(&self) -> &[DemoStudent] {
-        &self.students
-    }
-
-    fn prepare(&mut self) -> Result<(), CameraError> {
-        let s = &self.students[self.index];
-        let scene = caiji_scene::Scene::standard(s.subject, s.backdrop, self.width, self.height);
-        let (portrait, _) = caiji_scene::render(&self.lib, &scene)
-            .map_err(|e| CameraError::Unreadable(e.to_string()))?;
-        // The phone: a dark handset with the code on a white screen, held in front of the face.
-        let mut phone = portrait.clone();
-        let module = (self.height / 150).max(3);
-        let qr = caiji_code::render_qr(&s.code, module)
-            .ok_or_else(|| CameraError::Unreadable("QR".into()))?;
-        let (qw, qh) = qr.dimensions();
-        let (pw, ph) = (qw + 2 * module * 3, qh * 2);
-        let (px, py) = (
-            (self.width.saturating_sub(pw)) / 2,
-            (self.height.saturating_sub(ph)) / 2,
-        );
-        for y in py..(py + ph).min(self.height) {
-            for x in px..(px + pw).min(self.width) {
-                phone.put_pixel(x, y, Rgb([25, 25, 30]));
-            }
-        }
-        let (qx, qy) = (px + module * 3, py + (ph - qh) / 2);
-        for (x, y, p) in qr.enumerate_pixels() {
-            if qx + x < self.width && qy + y < self.height {
-                phone.put_pixel(qx + x, qy + y, Rgb([p.0[0]; 3]));
-            }
-        }
-        self.current = Some((phone, portrait));
-        Ok(())
-    }
-}
-
-impl FrameSource for DemoCamera {
-    fn name(&self) -> String {
-        "演示相机 / demo camera".into()
-    }
-
-    fn next_frame(&mut self) -> Result<RgbImage, CameraError> {
-        if let Some(flag) = &self.hold {
-            if flag.swap(false, Ordering::Relaxed) {
-                self.next_student();
-            }
-            if self.index >= self.students.len() {
-                self.index = 0;
-            }
-        }
-        if self.index >= self.students.len() {
-            return Err(CameraError::Ended);
-        }
-        if self.current.is_none() {
-            self.prepare()?;
-        }
-        let (phone_n, student_n) = self.frames_per_phase;
-        let (phone, portrait) = self.current.as_ref().expect("prepared");
-        let mut frame = if self.phase < phone_n {
-            phone.clone()
-        } else {
-            portrait.clone()
-        };
-        // Fresh noise on a sparse grid: cheap, and no two frames are identical.
-        for (i, p) in frame.pixels_mut().enumerate().step_by(97) {
-            self.noise ^= self.noise << 13;
-            self.noise ^= self.noise >> 7;
-            self.noise ^= self.noise << 17;
-            let d = (self.noise % 5) as i16 - 2;
-            p.0[i % 3] = (p.0[i % 3] as i16 + d).clamp(0, 255) as u8;
-        }
-        self.phase += 1;
-        if self.hold.is_some() {
-            self.phase = self.phase.min(phone_n); // stays framed until told to go
-        } else if self.phase >= phone_n + student_n {
-            self.phase = 0;
-            self.index += 1;
-            self.current = None;
-        }
-        Ok(frame)
-    }
-
-    fn interval(&self) -> Duration {
-        Duration::from_secs(1) / self.fps.max(1)
-    }
-}
-
-impl DemoCamera {
-    /// Skip the rest of the current student's frames (the station moved on to the next student).
-    pub fn next_student(&mut self) {
-        self.phase = 0;
-        self.index += 1;
-        self.current = None;
     }
 }
 

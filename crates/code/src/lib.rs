@@ -29,6 +29,7 @@ mod wedge;
 pub use scan::{QrScanner, render_qr};
 pub use wedge::{KeyEvent, ScannerInput};
 
+use caiji_spec::Message;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -42,26 +43,45 @@ pub const MAX_LEN: usize = 512;
 #[non_exhaustive]
 pub enum CodeError {
     /// Nothing was scanned.
-    #[error("扫描内容为空，请重新扫码 / empty scan, scan again")]
+    #[error("{}", self.message())]
     Empty,
     /// Too short to be a code.
-    #[error(
-        "采集码太短（{0} 个字符），可能只扫到了一部分 / code too short ({0} characters): partly scanned?"
-    )]
+    #[error("{}", self.message())]
     TooShort(usize),
     /// Too long to be a code.
-    #[error(
-        "采集码过长（{0} 字节），不是学信网采集码 / code too long ({0} bytes): not a capture code"
-    )]
+    #[error("{}", self.message())]
     TooLong(usize),
     /// Control characters (a scanner misconfigured, or binary garbage).
-    #[error(
-        "采集码含有控制字符（位置 {0}），请检查扫码枪设置 / control character in the code (at {0}): check the scanner settings"
-    )]
+    #[error("{}", self.message())]
     ControlCharacter(usize),
     /// A demo-format code with a malformed field.
-    #[error("示例采集码字段错误：{0} / demo code field invalid: {0}")]
+    #[error("{}", self.message())]
     BadField(&'static str),
+}
+
+impl CodeError {
+    /// Why the scan was refused and what to do, in Chinese and English.
+    pub fn message(&self) -> Message {
+        match self {
+            CodeError::Empty => Message::new("扫描内容为空，请重新扫码", "empty scan, scan again"),
+            CodeError::TooShort(n) => Message::new(
+                format!("采集码太短（{n} 个字符），可能只扫到了一部分"),
+                format!("code too short ({n} characters): partly scanned?"),
+            ),
+            CodeError::TooLong(n) => Message::new(
+                format!("采集码过长（{n} 字节），不是学信网采集码"),
+                format!("code too long ({n} bytes): not a capture code"),
+            ),
+            CodeError::ControlCharacter(at) => Message::new(
+                format!("采集码含有控制字符（位置 {at}），请检查扫码枪设置"),
+                format!("control character in the code (at {at}): check the scanner settings"),
+            ),
+            CodeError::BadField(field) => Message::new(
+                format!("示例采集码字段错误：{field}"),
+                format!("demo code field invalid: {field}"),
+            ),
+        }
+    }
 }
 
 /// The fields of a demo-format code.

@@ -3,6 +3,8 @@
 //! decoding the picture. Every length is checked against what is left; malformed input gives an
 //! error, never a panic (fuzzed: `fuzz/fuzz_targets/markers.rs`).
 
+use caiji_spec::Message;
+
 /// What the markers say about a JPEG file.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct JpegInfo {
@@ -35,14 +37,34 @@ pub struct JpegInfo {
 #[non_exhaustive]
 pub enum MarkerError {
     /// The file does not start with SOI.
-    #[error("不是 JPEG 文件（缺少 SOI 标记）/ not a JPEG file (no SOI marker)")]
+    #[error("{}", self.message())]
     NotJpeg,
     /// A segment runs past the end of the file.
-    #[error("JPEG 文件被截断（偏移 {0}）/ JPEG truncated (at byte {0})")]
+    #[error("{}", self.message())]
     Truncated(usize),
     /// A marker or length is malformed.
-    #[error("JPEG 结构错误（偏移 {0}）/ malformed JPEG (at byte {0})")]
+    #[error("{}", self.message())]
     Malformed(usize),
+}
+
+impl MarkerError {
+    /// The reason and what to do, in Chinese and English.
+    pub fn message(&self) -> Message {
+        match self {
+            MarkerError::NotJpeg => Message::new(
+                "不是 JPEG 文件（缺少 SOI 标记）",
+                "not a JPEG file (no SOI marker)",
+            ),
+            MarkerError::Truncated(at) => Message::new(
+                format!("JPEG 文件被截断（偏移 {at}）"),
+                format!("JPEG truncated (at byte {at})"),
+            ),
+            MarkerError::Malformed(at) => Message::new(
+                format!("JPEG 结构错误（偏移 {at}）"),
+                format!("malformed JPEG (at byte {at})"),
+            ),
+        }
+    }
 }
 
 /// IJG's luminance table (ITU T.81 Annex K), the reference quality scales against.

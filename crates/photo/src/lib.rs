@@ -20,7 +20,7 @@ pub mod output;
 pub mod seal;
 pub mod validate;
 
-use caiji_spec::Check;
+use caiji_spec::{Check, Message};
 use caiji_vision::{Analysis, Analyzer};
 use std::path::Path;
 
@@ -29,35 +29,31 @@ use std::path::Path;
 #[non_exhaustive]
 pub enum PhotoError {
     /// The frame fails the standard: nothing was written.
-    #[error("画面不合格，未保存 / the frame fails the standard, nothing written: {}", .0.iter().map(|c| c.id.as_str()).collect::<Vec<_>>().join(", "))]
+    #[error("{}", self.message())]
     NotCompliant(Vec<Check>),
     /// The crop does not lie inside the frame.
-    #[error("裁剪区域超出画面 / crop outside the frame")]
+    #[error("{}", self.message())]
     CropOutsideFrame,
     /// Resampling failed.
-    #[error("缩放失败 / resize failed: {0}")]
+    #[error("{}", self.message())]
     Render(String),
     /// The encoder failed.
-    #[error("JPEG 编码失败 / JPEG encoding failed: {0}")]
+    #[error("{}", self.message())]
     Encode(String),
     /// Even quality 60 is over 40 KB.
-    #[error(
-        "画面细节过多：质量 60 时仍有 {bytes} 字节，超过 40 KB（检查背景是否有纹理或噪点）/ too much detail: {bytes} bytes at quality 60, over 40 KB (check the backdrop for texture or noise)"
-    )]
+    #[error("{}", self.message())]
     TooDetailed {
         /// Size at the lowest allowed quality.
         bytes: usize,
     },
     /// Even the highest quality is under 20 KB.
-    #[error(
-        "画面过于平淡：最高质量仍只有 {bytes} 字节，不足 20 KB（是否失焦或过曝？）/ too flat: only {bytes} bytes at the highest quality, under 20 KB (out of focus or overexposed?)"
-    )]
+    #[error("{}", self.message())]
     TooFlat {
         /// Size at the highest quality tried.
         bytes: usize,
     },
     /// Writing the file failed (full disk, read-only folder…).
-    #[error("无法写入照片 {path}：{reason} / cannot write the photo {path}: {reason}")]
+    #[error("{}", self.message())]
     Write {
         /// The file.
         path: String,
@@ -65,7 +61,7 @@ pub enum PhotoError {
         reason: String,
     },
     /// The written file did not read back as a compliant, sealed photo.
-    #[error("照片回读校验失败 / written photo failed read-back: {0}")]
+    #[error("{}", self.message())]
     ReadBack(String),
     /// The analysis could not run.
     #[error(transparent)]
@@ -73,6 +69,61 @@ pub enum PhotoError {
     /// The identifier could not be sealed.
     #[error(transparent)]
     Seal(#[from] seal::SealError),
+}
+
+impl PhotoError {
+    /// The reason and what to do, in Chinese and English.
+    pub fn message(&self) -> Message {
+        match self {
+            PhotoError::NotCompliant(checks) => {
+                let ids = checks
+                    .iter()
+                    .map(|c| c.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                Message::new(
+                    format!("画面不合格，未保存：{ids}"),
+                    format!("the frame fails the standard, nothing written: {ids}"),
+                )
+            }
+            PhotoError::CropOutsideFrame => {
+                Message::new("裁剪区域超出画面", "crop outside the frame")
+            }
+            PhotoError::Render(e) => {
+                Message::new(format!("缩放失败：{e}"), format!("resize failed: {e}"))
+            }
+            PhotoError::Encode(e) => Message::new(
+                format!("JPEG 编码失败：{e}"),
+                format!("JPEG encoding failed: {e}"),
+            ),
+            PhotoError::TooDetailed { bytes } => Message::new(
+                format!(
+                    "画面细节过多：质量 60 时仍有 {bytes} 字节，超过 40 KB（检查背景是否有纹理或噪点）"
+                ),
+                format!(
+                    "too much detail: {bytes} bytes at quality 60, over 40 KB (check the backdrop for texture or noise)"
+                ),
+            ),
+            PhotoError::TooFlat { bytes } => Message::new(
+                format!(
+                    "画面过于平淡：最高质量仍只有 {bytes} 字节，不足 20 KB（是否失焦或过曝？）"
+                ),
+                format!(
+                    "too flat: only {bytes} bytes at the highest quality, under 20 KB (out of focus or overexposed?)"
+                ),
+            ),
+            PhotoError::Write { path, reason } => Message::new(
+                format!("无法写入照片 {path}：{reason}"),
+                format!("cannot write the photo {path}: {reason}"),
+            ),
+            PhotoError::ReadBack(e) => Message::new(
+                format!("照片回读校验失败：{e}"),
+                format!("written photo failed read-back: {e}"),
+            ),
+            PhotoError::Vision(e) => e.message(),
+            PhotoError::Seal(e) => e.message(),
+        }
+    }
 }
 
 /// One shot written to disk.

@@ -17,6 +17,7 @@ use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use caiji_spec::Message;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -29,12 +30,10 @@ pub const PREFIX: &str = "CJSEAL1";
 #[non_exhaustive]
 pub enum SealError {
     /// The comment is not a Caiji seal.
-    #[error("注释不是采集站加密标识 / the comment is not a Caiji seal")]
+    #[error("{}", self.message())]
     NotASeal,
     /// Sealed under another key.
-    #[error(
-        "标识由另一把站点密钥加密（密钥 {found}，本机 {ours}）/ sealed under another station key ({found}, ours {ours})"
-    )]
+    #[error("{}", self.message())]
     OtherKey {
         /// Key id in the seal.
         found: String,
@@ -42,10 +41,10 @@ pub enum SealError {
         ours: String,
     },
     /// Authentication failed: a byte was changed.
-    #[error("标识校验失败，文件被篡改 / the seal does not verify: the file was altered")]
+    #[error("{}", self.message())]
     Tampered,
     /// The key file is unusable.
-    #[error("站点密钥文件无效 {path}：{reason} / station key file unusable {path}: {reason}")]
+    #[error("{}", self.message())]
     Key {
         /// The file.
         path: String,
@@ -53,8 +52,34 @@ pub enum SealError {
         reason: String,
     },
     /// The identifier to seal is empty or too long for a comment segment.
-    #[error("标识为空或过长 / identifier empty or too long")]
+    #[error("{}", self.message())]
     BadIdentifier,
+}
+
+impl SealError {
+    /// The reason and what to do, in Chinese and English.
+    pub fn message(&self) -> Message {
+        match self {
+            SealError::NotASeal => {
+                Message::new("注释不是采集站加密标识", "the comment is not a Caiji seal")
+            }
+            SealError::OtherKey { found, ours } => Message::new(
+                format!("标识由另一把站点密钥加密（密钥 {found}，本机 {ours}）"),
+                format!("sealed under another station key ({found}, ours {ours})"),
+            ),
+            SealError::Tampered => Message::new(
+                "标识校验失败，文件被篡改",
+                "the seal does not verify: the file was altered",
+            ),
+            SealError::Key { path, reason } => Message::new(
+                format!("站点密钥文件无效 {path}：{reason}"),
+                format!("station key file unusable {path}: {reason}"),
+            ),
+            SealError::BadIdentifier => {
+                Message::new("标识为空或过长", "identifier empty or too long")
+            }
+        }
+    }
 }
 
 /// Seals and opens a student identifier.

@@ -19,7 +19,10 @@
 //! ```
 #![deny(missing_docs)]
 
-use caiji_spec::STANDARD;
+mod demo;
+pub use demo::{DemoCamera, DemoNext, DemoStudent, demo_students};
+
+use caiji_spec::{Message, STANDARD};
 use image::{Rgb, RgbImage};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -30,9 +33,7 @@ use std::path::{Path, PathBuf};
 #[non_exhaustive]
 pub enum SceneError {
     /// A source photo is missing or unreadable.
-    #[error(
-        "示例照片无法读取 {path} (运行 scripts/fetch-assets.sh) / demo photo unreadable {path} (run scripts/fetch-assets.sh): {reason}"
-    )]
+    #[error("{}", self.message())]
     Source {
         /// The file.
         path: PathBuf,
@@ -40,8 +41,27 @@ pub enum SceneError {
         reason: String,
     },
     /// An unknown subject or backdrop name.
-    #[error("未知的示例 {0} / unknown scene part {0}")]
+    #[error("{}", self.message())]
     Unknown(String),
+}
+
+impl SceneError {
+    /// The reason and what to do, in Chinese and English.
+    pub fn message(&self) -> Message {
+        match self {
+            SceneError::Source { path, reason } => {
+                let path = path.display();
+                Message::new(
+                    format!("示例照片无法读取 {path} (运行 scripts/fetch-assets.sh)：{reason}"),
+                    format!("demo photo unreadable {path} (run scripts/fetch-assets.sh): {reason}"),
+                )
+            }
+            SceneError::Unknown(name) => Message::new(
+                format!("未知的示例 {name}"),
+                format!("unknown scene part {name}"),
+            ),
+        }
+    }
 }
 
 /// A person in a source photo, annotated by hand in that photo's pixels.

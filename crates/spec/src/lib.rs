@@ -318,13 +318,6 @@ impl Message {
             en: en.into(),
         }
     }
-
-    /// The two halves of a core error's `Display`, written "中文 / English" (thiserror formats
-    /// one string); a text without the separator is used for both.
-    pub fn from_display(text: &str) -> Message {
-        let (zh, en) = text.split_once(" / ").unwrap_or((text, text));
-        Message::new(zh, en)
-    }
 }
 
 impl fmt::Display for Message {

@@ -44,8 +44,12 @@ impl AppError {
     fn new(code: &'static str, message: Message) -> AppError {
         AppError { code, message }
     }
-    fn of(code: &'static str, e: impl std::fmt::Display) -> AppError {
-        AppError::new(code, Message::from_display(&e.to_string()))
+    /// A task that panicked or was cancelled (never expected; said plainly if it happens).
+    fn internal(code: &'static str, e: tokio::task::JoinError) -> AppError {
+        AppError::new(
+            code,
+            Message::new(format!("内部错误：{e}"), format!("internal error: {e}")),
+        )
     }
 }
 
@@ -124,8 +128,8 @@ impl App {
         }
         let analyzer = tokio::task::spawn_blocking(Analyzer::load_default)
             .await
-            .map_err(|e| AppError::of("model", e))?
-            .map_err(|e| AppError::of("model", e))?;
+            .map_err(|e| AppError::internal("model", e))?
+            .map_err(|e| AppError::new("model", e.message()))?;
         let (events, _) = broadcast::channel(1024);
         let app = App {
             data,
@@ -261,13 +265,13 @@ impl App {
         let key = load_or_create_key(&settings.key_path(&self.data))?;
         let store = Store::open(&self.data.join("caiji.db"), *key.bytes())
             .await
-            .map_err(|e| AppError::of("store", e))?;
+            .map_err(|e| AppError::new("store", e.message()))?;
         // No intake server set: a collector on this machine, so the whole flow works anywhere.
         let (collector, url, token) = if settings.intake_url.trim().is_empty() {
             let token = local_token(&key);
             let c = collector::start("127.0.0.1:0", &self.data.join("collector"), &token)
                 .await
-                .map_err(|e| AppError::of("collector", e))?;
+                .map_err(|e| AppError::new("collector", e.message()))?;
             let url = c.url();
             (Some(c), url, token)
         } else {
@@ -293,7 +297,7 @@ impl App {
         {
             Ok(Ok(o)) => (o.camera, o.next),
             Ok(Err(e)) => (Camera::start(Box::new(Unavailable(e)), 1), None),
-            Err(e) => return Err(AppError::of("camera", e)),
+            Err(e) => return Err(AppError::internal("camera", e)),
         };
         let cfg = StationConfig {
             analyzer: self.analyzer.clone(),
@@ -347,7 +351,7 @@ fn not_running() -> AppError {
 /// The station key at `path`, created (mode 600) on first use.
 pub fn load_or_create_key(path: &Path) -> Result<StationKey, AppError> {
     if path.exists() {
-        return StationKey::load(path).map_err(|e| AppError::of("key", e));
+        return StationKey::load(path).map_err(|e| AppError::new("key", e.message()));
     }
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| {
@@ -361,7 +365,15 @@ pub fn load_or_create_key(path: &Path) -> Result<StationKey, AppError> {
         })?;
     }
     let key = StationKey::generate();
-    key.save(path).map_err(|e| AppError::of("key", e))?;
+    key.save(path).map_err(|e| {
+        AppError::new(
+            "key",
+            Message::new(
+                format!("无法保存站点密钥 {}：{e}", path.display()),
+                format!("cannot save the station key {}: {e}", path.display()),
+            ),
+        )
+    })?;
     Ok(key)
 }
 

@@ -233,11 +233,6 @@ impl Session {
         (self.on_event)(Event::Error { code, message });
     }
 
-    /// An error whose text is "中文 / English", as every error of the core crates is.
-    fn error_text(&self, code: &'static str, text: &str) {
-        self.error(code, Message::from_display(text));
-    }
-
     /// Handle one input. The heavy work (QR scan, analysis, the photo) runs on tokio's blocking
     /// pool, so a UI sharing the runtime stays responsive.
     pub async fn handle(&mut self, input: Input) {
@@ -279,8 +274,7 @@ impl Session {
             }
             Phase::Framing { .. } => {
                 let (analyzer, img) = (self.analyzer.clone(), frame.image.clone());
-                let analysis =
-                    off_runtime(move || analyzer.analyze(&img).map_err(|e| e.to_string()));
+                let analysis = off_runtime(move || analyzer.analyze(&img).map_err(|e| e.message()));
                 match analysis.await.and_then(|r| r) {
                     Ok(a) => {
                         let live = Live::of(frame.seq, &a);
@@ -290,7 +284,7 @@ impl Session {
                         self.recent.push_back((frame.image.clone(), a));
                         (self.on_event)(Event::Live(live));
                     }
-                    Err(e) => self.error_text("analysis", &e),
+                    Err(e) => self.error("analysis", e),
                 }
             }
             // While a question or the review is on screen the camera keeps running, unused.
@@ -303,7 +297,7 @@ impl Session {
             Ok(c) => c,
             Err(e) => {
                 (self.on_event)(Event::CodeRejected {
-                    message: Message::from_display(&e.to_string()),
+                    message: e.message(),
                 });
                 return;
             }
@@ -329,7 +323,7 @@ impl Session {
         let done = match self.store.has_active_today(&code.key()).await {
             Ok(d) => d,
             Err(e) => {
-                self.error_text("store", &e.to_string());
+                self.error("store", e.message());
                 false
             }
         };
@@ -414,7 +408,7 @@ impl Session {
         let made = off_runtime(move || {
             caiji_photo::make_photo(&img, &analysis, sealer.as_ref(), &id)
                 .map(|enc| (enc, analysis))
-                .map_err(|e| e.to_string())
+                .map_err(|e| e.message())
         });
         match made.await.and_then(|r| r) {
             Ok((enc, analysis)) => {
@@ -436,7 +430,7 @@ impl Session {
                     jpeg,
                 });
             }
-            Err(e) => self.error_text("photo", &e),
+            Err(e) => self.error("photo", e),
         }
     }
 
@@ -491,7 +485,7 @@ impl Session {
                 self.set(Phase::WaitingForCode);
             }
             // The photo stays on screen: the photographer can try again after fixing the disk.
-            Err(e) => self.error_text("store", &e.to_string()),
+            Err(e) => self.error("store", e.message()),
         }
     }
 }
@@ -499,10 +493,10 @@ impl Session {
 /// Run CPU-bound work off the async runtime; a panic in it becomes an error message.
 async fn off_runtime<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, String> {
+) -> Result<T, Message> {
     tokio::task::spawn_blocking(work)
         .await
-        .map_err(|e| format!("内部错误 / internal error: {e}"))
+        .map_err(|e| Message::new(format!("内部错误：{e}"), format!("internal error: {e}")))
 }
 
 fn score(a: &Analysis) -> f64 {

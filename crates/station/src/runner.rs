@@ -17,7 +17,8 @@
 //!
 //! ```no_run
 //! # async fn ui(cfg: caiji_station::StationConfig) -> Result<(), caiji_camera::CameraError> {
-//! use caiji_camera::{Camera, DemoCamera};
+//! use caiji_camera::Camera;
+//! use caiji_scene::DemoCamera;
 //! use caiji_station::{Event, Input, Phase, Station, StationEvent};
 //! let camera = Camera::start(Box::new(DemoCamera::new(3, 1280, 720)?), 2);
 //! let (station, mut events) = Station::start(cfg, camera);
@@ -282,7 +283,7 @@ impl Station {
                             session.camera_lost();
                             if problem.as_ref() != Some(&e) {
                                 p.send(StationEvent::CameraProblem {
-                                    message: Message::from_display(&e.to_string()),
+                                    message: e.message(),
                                 });
                                 problem = Some(e);
                             }

@@ -2,9 +2,9 @@
 //! `folder:DIR`) parsed and opened, for the app and for `caiji demo` alike.
 
 use caiji_camera::{
-    Camera, CameraError, DemoCamera, DemoNext, FolderCamera, FrameSource, UsbCamera,
-    VideoFileCamera, Want, list_cameras,
+    Camera, CameraError, FolderCamera, FrameSource, UsbCamera, VideoFileCamera, Want, list_cameras,
 };
+use caiji_scene::{DemoCamera, DemoNext};
 use caiji_spec::Message;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -202,7 +202,7 @@ impl CameraChoice {
                 let opened = UsbCamera::open(c.index, Want::default());
                 let (modes, problem) = match &opened {
                     Ok(cam) => (cam.modes().iter().map(|m| m.to_string()).collect(), None),
-                    Err(e) => (Vec::new(), Some(Message::from_display(&e.to_string()))),
+                    Err(e) => (Vec::new(), Some(e.message())),
                 };
                 CameraChoice {
                     id: format!("usb:{}", c.index),

@@ -18,6 +18,7 @@
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
+use caiji_spec::Message;
 use rand::RngCore;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -37,7 +38,7 @@ pub const DATA_DIR_ENV: &str = "CAIJI_DATA_DIR";
 #[non_exhaustive]
 pub enum StoreError {
     /// The data directory cannot be created or written.
-    #[error("数据目录不可用 {path}：{reason} / data directory unusable {path}: {reason}")]
+    #[error("{}", self.message())]
     DataDir {
         /// The directory.
         path: String,
@@ -45,9 +46,7 @@ pub enum StoreError {
         reason: String,
     },
     /// The database file is not a usable SQLite database.
-    #[error(
-        "队列数据库已损坏或不是 SQLite 文件 {path}：{reason}（请保留该文件并联系技术支持）/ queue database corrupt or not SQLite {path}: {reason} (keep the file, call support)"
-    )]
+    #[error("{}", self.message())]
     Corrupt {
         /// The file.
         path: String,
@@ -55,22 +54,59 @@ pub enum StoreError {
         reason: String,
     },
     /// The disk is full.
-    #[error(
-        "磁盘已满，照片未保存，队列中已有照片不受影响 / disk full: this photo was not saved, queued photos are intact"
-    )]
+    #[error("{}", self.message())]
     DiskFull,
     /// The database is read-only.
-    #[error("数据目录只读，无法保存 / data directory is read-only: cannot save")]
+    #[error("{}", self.message())]
     ReadOnly,
     /// A stored photo does not decrypt under this station's key.
-    #[error("照片无法解密（站点密钥不符）/ photo does not decrypt (wrong station key)")]
+    #[error("{}", self.message())]
     WrongKey,
     /// No such shot.
-    #[error("找不到该照片记录 {0} / no such shot {0}")]
+    #[error("{}", self.message())]
     NoSuchShot(String),
     /// Any other database error.
-    #[error("数据库错误 / database error: {0}")]
+    #[error("{}", self.message())]
     Db(String),
+}
+
+impl StoreError {
+    /// The reason and what to do, in Chinese and English.
+    pub fn message(&self) -> Message {
+        match self {
+            StoreError::DataDir { path, reason } => Message::new(
+                format!("数据目录不可用 {path}：{reason}"),
+                format!("data directory unusable {path}: {reason}"),
+            ),
+            StoreError::Corrupt { path, reason } => Message::new(
+                format!(
+                    "队列数据库已损坏或不是 SQLite 文件 {path}：{reason}（请保留该文件并联系技术支持）"
+                ),
+                format!(
+                    "queue database corrupt or not SQLite {path}: {reason} (keep the file, call support)"
+                ),
+            ),
+            StoreError::DiskFull => Message::new(
+                "磁盘已满，照片未保存，队列中已有照片不受影响",
+                "disk full: this photo was not saved, queued photos are intact",
+            ),
+            StoreError::ReadOnly => Message::new(
+                "数据目录只读，无法保存",
+                "data directory is read-only: cannot save",
+            ),
+            StoreError::WrongKey => Message::new(
+                "照片无法解密（站点密钥不符）",
+                "photo does not decrypt (wrong station key)",
+            ),
+            StoreError::NoSuchShot(id) => Message::new(
+                format!("找不到该照片记录 {id}"),
+                format!("no such shot {id}"),
+            ),
+            StoreError::Db(e) => {
+                Message::new(format!("数据库错误：{e}"), format!("database error: {e}"))
+            }
+        }
+    }
 }
 
 impl From<sqlx::Error> for StoreError {

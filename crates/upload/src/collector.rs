@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
 use axum::{Json, Router};
+use caiji_spec::Message;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
@@ -92,14 +93,34 @@ impl CollectorHandle {
 #[non_exhaustive]
 pub enum CollectorError {
     /// The address is taken or not ours.
-    #[error("无法监听 {0}：{1} / cannot listen on {0}: {1}")]
+    #[error("{}", self.message())]
     Listen(String, String),
     /// The storage folder or index is unusable.
-    #[error("接收目录不可用 {0}：{1} / intake folder unusable {0}: {1}")]
+    #[error("{}", self.message())]
     Storage(String, String),
     /// The folder has no collector index.
-    #[error("{0} 不是接收端目录（没有 index.db）/ {0} is not a collector folder (no index.db)")]
+    #[error("{}", self.message())]
     NotACollector(String),
+}
+
+impl CollectorError {
+    /// The reason and what to do, in Chinese and English.
+    pub fn message(&self) -> Message {
+        match self {
+            CollectorError::Listen(addr, reason) => Message::new(
+                format!("无法监听 {addr}：{reason}"),
+                format!("cannot listen on {addr}: {reason}"),
+            ),
+            CollectorError::Storage(dir, reason) => Message::new(
+                format!("接收目录不可用 {dir}：{reason}"),
+                format!("intake folder unusable {dir}: {reason}"),
+            ),
+            CollectorError::NotACollector(dir) => Message::new(
+                format!("{dir} 不是接收端目录（没有 index.db）"),
+                format!("{dir} is not a collector folder (no index.db)"),
+            ),
+        }
+    }
 }
 
 /// One received photo in the collector's index.

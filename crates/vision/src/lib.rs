@@ -29,7 +29,9 @@ pub use crop::{Crop, HeadInSource, OutputGeometry, placement_margin, plan};
 pub use detect::{Detection, Detector};
 pub use measure::BackdropSample;
 
-use caiji_spec::{Advice, Check, CheckId, STANDARD, TOLERANCES, Verdict, nearest_backdrop};
+use caiji_spec::{
+    Advice, Check, CheckId, Message, STANDARD, TOLERANCES, Verdict, nearest_backdrop,
+};
 use image::RgbImage;
 use std::path::{Path, PathBuf};
 
@@ -53,15 +55,13 @@ impl Point {
 #[non_exhaustive]
 pub enum VisionError {
     /// The model file is not where it was looked for.
-    #[error(
-        "找不到人脸模型文件 {path} (运行 scripts/fetch-assets.sh) / face model not found at {path} (run scripts/fetch-assets.sh)"
-    )]
+    #[error("{}", self.message())]
     ModelMissing {
         /// Where it was looked for.
         path: PathBuf,
     },
     /// The model file could not be loaded.
-    #[error("人脸模型无法加载 {path} / face model {path} failed to load: {reason}")]
+    #[error("{}", self.message())]
     Model {
         /// The file.
         path: PathBuf,
@@ -69,11 +69,40 @@ pub enum VisionError {
         reason: String,
     },
     /// Running the model failed.
-    #[error("人脸检测失败 / face detection failed: {0}")]
+    #[error("{}", self.message())]
     Inference(String),
     /// Resampling failed.
-    #[error("图像缩放失败 / resize failed: {0}")]
+    #[error("{}", self.message())]
     Resize(String),
+}
+
+impl VisionError {
+    /// The reason and what to do, in Chinese and English.
+    pub fn message(&self) -> Message {
+        match self {
+            VisionError::ModelMissing { path } => {
+                let path = path.display();
+                Message::new(
+                    format!("找不到人脸模型文件 {path} (运行 scripts/fetch-assets.sh)"),
+                    format!("face model not found at {path} (run scripts/fetch-assets.sh)"),
+                )
+            }
+            VisionError::Model { path, reason } => {
+                let path = path.display();
+                Message::new(
+                    format!("人脸模型无法加载 {path}：{reason}"),
+                    format!("face model {path} failed to load: {reason}"),
+                )
+            }
+            VisionError::Inference(e) => Message::new(
+                format!("人脸检测失败：{e}"),
+                format!("face detection failed: {e}"),
+            ),
+            VisionError::Resize(e) => {
+                Message::new(format!("图像缩放失败：{e}"), format!("resize failed: {e}"))
+            }
+        }
+    }
 }
 
 /// Everything measured in one frame, in source pixels unless the name says otherwise.

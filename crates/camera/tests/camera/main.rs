@@ -4,8 +4,7 @@
 
 use caiji_camera::decode::{decode_frame, decode_mjpeg, split_mjpeg, with_huffman_tables};
 use caiji_camera::{
-    Camera, CameraError, DemoCamera, FrameSource, PixelFormat, UsbCamera, VideoFileCamera, Want,
-    list_cameras,
+    Camera, CameraError, FrameSource, PixelFormat, UsbCamera, VideoFileCamera, Want, list_cameras,
 };
 use image::RgbImage;
 use std::io::Write;
@@ -142,7 +141,7 @@ fn mjpeg_file(frames: &[RgbImage]) -> (tempfile::NamedTempFile, Vec<Vec<u8>>) {
 }
 
 fn demo_frames(n: usize) -> Vec<RgbImage> {
-    let mut cam = DemoCamera::new(1, 640, 360).unwrap();
+    let mut cam = caiji_scene::DemoCamera::new(1, 640, 360).unwrap();
     cam.frames_per_phase = (2, 3);
     (0..n).map(|_| cam.next_frame().unwrap()).collect()
 }
@@ -289,4 +288,33 @@ fn a_real_usb_camera_streams_frames() {
     }
     assert_eq!(good, 30, "30 frames within 20 s");
     eprintln!("{:.1} fps", good as f64 / t.elapsed().as_secs_f64());
+}
+
+#[test]
+fn every_camera_error_carries_two_languages_apart() {
+    let han = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    for e in [
+        CameraError::NotFound,
+        CameraError::Busy,
+        CameraError::Disconnected,
+        CameraError::NoPermission,
+        CameraError::NoUsableMode,
+        CameraError::ModeRejected,
+        CameraError::Unreadable("EIO".into()),
+        CameraError::Ended,
+        CameraError::Stopped,
+    ] {
+        let m = e.message();
+        assert!(
+            han(&m.zh) && !han(&m.en),
+            "{e:?}: zh {:?} / en {:?}",
+            m.zh,
+            m.en
+        );
+        assert_eq!(
+            e.to_string(),
+            format!("{} / {}", m.zh, m.en),
+            "Display is the message"
+        );
+    }
 }

@@ -301,7 +301,8 @@ mod running {
     //! [`Station`]: the camera, the session, the queue and the upload worker together, driven
     //! the way the app drives it — only events in, only keys out.
     use super::*;
-    use caiji_camera::{Camera, DemoCamera, FolderCamera};
+    use caiji_camera::{Camera, FolderCamera};
+    use caiji_scene::DemoCamera;
     use caiji_station::{Station, StationConfig, StationEvent};
     use caiji_upload::{UploadEvent, WorkerConfig, collector};
     use std::time::Duration;
