@@ -132,6 +132,7 @@ async fn main() {
 
     let mut shoot_ms = Vec::new();
     let mut rss_first = None;
+    let mut rss_curve = Vec::new();
     let started = Instant::now();
     for i in 0..shots {
         // The demo queue starts over after 24 students: a student photographed today comes
@@ -157,9 +158,17 @@ async fn main() {
         .await;
         shoot_ms.push(body_number(s, "shootToPhotoMs").await.unwrap_or(f64::NAN));
         s.keys(ENTER).await;
-        wait_state(s, &["saved", "waiting", "adjust"], Duration::from_secs(20)).await;
+        wait_state(
+            s,
+            &["saved", "waiting", "adjust", "question"],
+            Duration::from_secs(20),
+        )
+        .await;
         if i == 0 {
             rss_first = rss_mb();
+        }
+        if (i + 1) % 25 == 0 {
+            rss_curve.push(format!("{}: {:.0}", i + 1, rss_mb().unwrap_or(f64::NAN)));
         }
     }
     let per = started.elapsed().as_secs_f64() / shots.max(1) as f64;
@@ -175,6 +184,7 @@ async fn main() {
         rss_first.unwrap_or(f64::NAN),
         rss_last.unwrap_or(f64::NAN)
     );
+    println!("RSS (MB) by shot: {}", rss_curve.join(", "));
     let uploaded = s
         .js(
             "return document.querySelector('#queue')?.dataset.uploaded",

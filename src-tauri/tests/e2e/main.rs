@@ -25,6 +25,16 @@ async fn state(s: &Session) -> String {
         .to_string()
 }
 
+/// The window shows the camera.
+async fn first_frame(s: &Session) {
+    s.wait_for(
+        "the first preview frame",
+        FIRST_FRAME,
+        Duration::from_secs(60),
+    )
+    .await;
+}
+
 /// Wait until the big state is one of `states`.
 async fn wait_state(s: &Session, states: &[&str], timeout: Duration) -> String {
     let list = serde_json::to_string(states).unwrap();
@@ -63,12 +73,7 @@ fn demo_code(i: usize) -> String {
 /// reads by itself. Esc sends the station back to waiting with the student still in front of
 /// the camera, so the scanner path is the one that starts the session.
 async fn ready_for_scanner(s: &Session) {
-    s.wait_for(
-        "the first preview frame",
-        FIRST_FRAME,
-        Duration::from_secs(60),
-    )
-    .await;
+    first_frame(s).await;
     // Ready: the phone is down and the face in view (a phone held up covers the face).
     wait_state(s, &["ready"], Duration::from_secs(40)).await;
     s.keys(ESCAPE).await;
@@ -105,6 +110,18 @@ async fn shoot(s: &Session) -> u64 {
         "the confirm view shows the 480×640 file"
     );
     size[2].as_u64().unwrap_or(0)
+}
+
+/// Wait for 可以拍摄 (the student framed, their phone read by the camera), then shoot.
+async fn shoot_when_ready(s: &Session) -> u64 {
+    wait_state(s, &["ready"], Duration::from_secs(40)).await;
+    shoot(s).await
+}
+
+/// A whole student: ready, Space, the confirm view, Enter.
+async fn photograph(s: &Session) {
+    shoot_when_ready(s).await;
+    s.keys(ENTER).await;
 }
 
 /// Every photo at a collector folder, judged by the validator with the station's key.
@@ -210,12 +227,7 @@ async fn a_garbage_scan_is_explained_and_space_is_refused_while_red() {
     })
     .await;
     let s = app.s();
-    s.wait_for(
-        "the first preview frame",
-        FIRST_FRAME,
-        Duration::from_secs(60),
-    )
-    .await;
+    first_frame(s).await;
     wait_state(s, &["waiting"], Duration::from_secs(10)).await;
 
     // A demo code the scanner read half of: the format is known, the fields are not there.
@@ -316,25 +328,16 @@ async fn the_collector_goes_away_and_comes_back_and_nothing_is_lost() {
     })
     .await;
     let s = app.s();
-    s.wait_for(
-        "the first preview frame",
-        FIRST_FRAME,
-        Duration::from_secs(60),
-    )
-    .await;
+    first_frame(s).await;
 
     // The first student (their phone read by the camera), online.
-    wait_state(s, &["ready"], Duration::from_secs(40)).await;
-    shoot(s).await;
-    s.keys(ENTER).await;
+    photograph(s).await;
     wait_queue(s, "uploaded", 1, Duration::from_secs(30)).await;
 
     // The network goes: the next student is queued, the screen says offline, calmly.
     collector.stop().await;
     wait_state(s, &["adjust", "ready"], Duration::from_secs(30)).await;
-    wait_state(s, &["ready"], Duration::from_secs(40)).await;
-    shoot(s).await;
-    s.keys(ENTER).await;
+    photograph(s).await;
     s.wait_for(
         "the offline state",
         "const o = document.querySelector('#online'); return o && o.dataset.online === 'false' ? o.innerText : ''",
@@ -374,12 +377,7 @@ async fn the_students_window_mirrors_the_confirm_view() {
     })
     .await;
     let s = app.s();
-    s.wait_for(
-        "the first preview frame",
-        FIRST_FRAME,
-        Duration::from_secs(60),
-    )
-    .await;
+    first_frame(s).await;
     let main = s.window().await;
     s.js("document.querySelector('#open-confirm').click()", json!([]))
         .await;
@@ -395,8 +393,7 @@ async fn the_students_window_mirrors_the_confirm_view() {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
-    wait_state(s, &["ready"], Duration::from_secs(40)).await;
-    let photo = shoot(s).await;
+    let photo = shoot_when_ready(s).await;
 
     s.switch_to(&confirm).await;
     let shown = s
@@ -476,23 +473,12 @@ async fn killed_during_a_shot_the_next_start_is_clean_and_nothing_is_half_saved(
     })
     .await;
     let s = app.s();
-    s.wait_for(
-        "the first preview frame",
-        FIRST_FRAME,
-        Duration::from_secs(60),
-    )
-    .await;
-    wait_state(s, &["ready"], Duration::from_secs(40)).await;
-    shoot(s).await;
+    first_frame(s).await;
+    shoot_when_ready(s).await;
     // Killed while the student looks at the photo: it was never accepted, so never queued.
     app.kill_and_restart().await;
     let s = app.s();
-    s.wait_for(
-        "the first preview frame",
-        FIRST_FRAME,
-        Duration::from_secs(60),
-    )
-    .await;
+    first_frame(s).await;
     let st = wait_state(s, &["waiting", "adjust", "ready"], Duration::from_secs(20)).await;
     assert_ne!(
         st, "review",
@@ -505,9 +491,7 @@ async fn killed_during_a_shot_the_next_start_is_clean_and_nothing_is_half_saved(
     );
     // Accepted, then killed at once: the photo is queued (or already uploaded), and uploads
     // after the next start.
-    wait_state(s, &["ready"], Duration::from_secs(40)).await;
-    shoot(s).await;
-    s.keys(ENTER).await;
+    photograph(s).await;
     s.wait_for(
         "the photo queued",
         "return Number(document.querySelector('#queue')?.dataset.pending ?? 0) + Number(document.querySelector('#queue')?.dataset.uploading ?? 0) + Number(document.querySelector('#queue')?.dataset.uploaded ?? 0) >= 1",
