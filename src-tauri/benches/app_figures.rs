@@ -77,7 +77,8 @@ async fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(200);
     let settings =
-        "camera = \"demo\"\ncamera_mode = \"1920×1080\"\nstation = \"figures\"\n".to_string();
+        "camera = \"demo\"\ncamera_mode = \"1920×1080 demo 30 fps\"\nstation = \"figures\"\n"
+            .to_string();
     let t0 = Instant::now();
     let app = App::start(Options {
         settings: Some(settings),
@@ -105,7 +106,7 @@ async fn main() {
     let f1 = body_number(s, "frames").await.unwrap_or(0.0);
     let fps = (f1 - f0) / a.elapsed().as_secs_f64();
     println!(
-        "preview frames drawn per second, 1920×1080 demo camera at 20 fps, analysis running: {fps:.1}"
+        "preview frames drawn per second, 1920×1080 demo camera at 30 fps, analysis running: {fps:.1}"
     );
 
     // Scan → first verdict drawn, by the scanner path.

@@ -136,11 +136,11 @@ pub fn record_cmd(
     frames: Option<usize>,
 ) -> ExitCode {
     use std::io::Write;
-    let Opened { camera, source, .. } = match open_camera(source, Pace::Scripted { students }, size)
-    {
-        Ok(o) => o,
-        Err(e) => return fail(e),
-    };
+    let Opened { camera, source, .. } =
+        match open_camera(source, Pace::Scripted { students }, size, None) {
+            Ok(o) => o,
+            Err(e) => return fail(e),
+        };
     let (_, live) = run_length(&source, students);
     // A real camera never ends by itself: record 10 s unless told.
     let limit = frames.unwrap_or(if live { 200 } else { usize::MAX });
@@ -271,6 +271,7 @@ pub fn demo(args: DemoArgs) -> ExitCode {
             students: args.students,
         },
         args.size,
+        None,
     ) {
         Ok(o) => o,
         Err(e) => return fail(e),

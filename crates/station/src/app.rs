@@ -289,16 +289,15 @@ impl App {
             .clone()
             .unwrap_or_else(|| settings.camera.clone());
         let source = Source::parse(&camera_setting).map_err(|m| AppError::new("settings", m))?;
-        let size = settings.frame_size();
-        let (camera, next) = match tokio::task::spawn_blocking(move || {
-            open_camera(source, Pace::Held, size)
-        })
-        .await
-        {
-            Ok(Ok(o)) => (o.camera, o.next),
-            Ok(Err(e)) => (Camera::start(Box::new(Unavailable(e)), 1), None),
-            Err(e) => return Err(AppError::internal("camera", e)),
-        };
+        let (size, fps) = (settings.frame_size(), settings.frame_rate());
+        let (camera, next) =
+            match tokio::task::spawn_blocking(move || open_camera(source, Pace::Held, size, fps))
+                .await
+            {
+                Ok(Ok(o)) => (o.camera, o.next),
+                Ok(Err(e)) => (Camera::start(Box::new(Unavailable(e)), 1), None),
+                Err(e) => return Err(AppError::internal("camera", e)),
+            };
         let cfg = StationConfig {
             analyzer: self.analyzer.clone(),
             sealer: AesGcmSealer::new(&key),

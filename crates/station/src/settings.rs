@@ -127,6 +127,14 @@ impl Settings {
         }
     }
 
+    /// The frame rate asked of the camera, from the chosen mode ("… 30 fps").
+    pub fn frame_rate(&self) -> Option<u32> {
+        let mode = self.camera_mode.as_deref()?;
+        let words: Vec<&str> = mode.split_whitespace().collect();
+        let at = words.iter().position(|w| w.eq_ignore_ascii_case("fps"))?;
+        words.get(at.checked_sub(1)?)?.parse().ok()
+    }
+
     /// The frame size asked of the camera, from the chosen mode ("1920×1080 …" or "1920x1080 …").
     pub fn frame_size(&self) -> Option<(u32, u32)> {
         let mode = self.camera_mode.as_deref()?;

@@ -95,11 +95,13 @@ fn boxed<S: FrameSource + 'static>(
     s.map(|s| Box::new(s) as Box<dyn FrameSource>)
 }
 
-/// Open `source` at `size` (default 1920×1080 for a USB camera, 1280×720 for the demo).
+/// Open `source` at `size` (default 1920×1080 for a USB camera, 1280×720 for the demo) and
+/// `fps` (a USB camera's lowest acceptable rate; the demo camera's rate; default 15 and 20).
 pub fn open_camera(
     source: Source,
     pace: Pace,
     size: Option<(u32, u32)>,
+    fps: Option<u32>,
 ) -> Result<Opened, CameraError> {
     let source = source.resolve();
     let (width, height) = size.unwrap_or(match source {
@@ -116,6 +118,9 @@ pub fn open_camera(
                 Pace::Held => HELD_STUDENTS,
             };
             let mut s = DemoCamera::new(students, width, height)?;
+            if let Some(fps) = fps {
+                s.fps = fps.clamp(1, 60);
+            }
             roster = s
                 .students()
                 .iter()
@@ -140,7 +145,7 @@ pub fn open_camera(
                 Want {
                     width,
                     height,
-                    ..Want::default()
+                    min_fps: fps.unwrap_or(Want::default().min_fps),
                 },
             );
             match Camera::open(move || boxed(UsbCamera::open(index, want)), 2) {
