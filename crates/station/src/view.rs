@@ -62,7 +62,8 @@ pub struct Live {
     pub face_center_x: Option<f64>,
     /// The 3:4 crop the shot would take, or the nearest miss; `None` when none can be planned.
     pub crop: Option<Rect>,
-    /// Whether `crop` is a compliant one.
+    /// Whether `crop` is a compliant one (its geometry: the bands and width). Other rules can
+    /// still fail: ready to shoot is `compliant` with a passing `verdict`.
     pub compliant: bool,
 }
 

@@ -115,8 +115,8 @@ async fn shoot(s: &Session) -> u64 {
 /// Wait for 可以拍摄 (the student framed, their phone read by the camera), then shoot.
 async fn shoot_when_ready(s: &Session) -> u64 {
     wait_state(s, &["ready"], Duration::from_secs(40)).await;
-    // The demo student holds the phone up for 2 s; a face glimpsed behind it can read "ready"
-    // for a frame. Wait until the phone is down and the verdict is still green.
+    // A moment of steady green, as a photographer gives it (the demo student has just put the
+    // phone down), then Space.
     tokio::time::sleep(Duration::from_millis(2200)).await;
     wait_state(s, &["ready"], Duration::from_secs(40)).await;
     shoot(s).await

@@ -123,7 +123,8 @@ face_center_x: number | null,
  */
 crop: Rect | null, 
 /**
- * Whether `crop` is a compliant one.
+ * Whether `crop` is a compliant one (its geometry: the bands and width). Other rules can
+ * still fail: ready to shoot is `compliant` with a passing `verdict`.
  */
 compliant: boolean, };
 
