@@ -185,7 +185,7 @@ async fn scan_shoot_confirm_retake_reload_accept_and_upload() {
     // A reload in the middle of the session loses nothing: still the confirm view, same photo.
     s.refresh().await;
     wait_state(s, &["review"], Duration::from_secs(20)).await;
-    let after = shoot_number(s).await;
+    let after = photo_shown(s, "the photo in the confirm view", Duration::from_secs(10)).await;
     assert_eq!(
         after, second,
         "the reloaded page shows the photo under review"
@@ -204,12 +204,13 @@ async fn scan_shoot_confirm_retake_reload_accept_and_upload() {
     app.close().await;
 }
 
-async fn shoot_number(s: &Session) -> u64 {
+/// The number of the 480-wide photo the window's confirm view shows, once it has loaded.
+async fn photo_shown(s: &Session, what: &str, timeout: Duration) -> u64 {
     let v = s
         .wait_for(
-            "the photo in the confirm view",
+            what,
             "const i = document.querySelector('#review-photo'); return i && i.complete && i.naturalWidth === 480 ? Number(i.closest('.review').dataset.photo) : 0",
-            Duration::from_secs(10),
+            timeout,
         )
         .await;
     v.as_u64().unwrap_or(0)
@@ -400,18 +401,13 @@ async fn the_students_window_mirrors_the_confirm_view() {
     let photo = shoot_when_ready(s).await;
 
     s.switch_to(&confirm).await;
-    let shown = s
-        .wait_for(
-            "the photo in the student's window",
-            "const i = document.querySelector('#review-photo'); return i && i.complete && i.naturalWidth === 480 ? Number(i.closest('.review').dataset.photo) : 0",
-            Duration::from_secs(15),
-        )
-        .await;
-    assert_eq!(
-        shown.as_u64(),
-        Some(photo),
-        "the student's window shows the same photo"
-    );
+    let shown = photo_shown(
+        s,
+        "the photo in the student's window",
+        Duration::from_secs(15),
+    )
+    .await;
+    assert_eq!(shown, photo, "the student's window shows the same photo");
     let others: Value = s
         .js("return ['#queue', '#checks', '#code-input', '#preview'].filter((q) => document.querySelector(q))", json!([]))
         .await;
