@@ -34,7 +34,8 @@ fi
 # 2. astronaut.png (Eileen Collins, NASA, public domain) from the scikit-image 0.25.2 wheel on PyPI.
 ASTRO_SHA=88431cd9653ccd539741b555fb0a46b61558b301d4110412b5bc28b5e3ea6cb5
 if ! want "$vendor/astronaut.png" "$ASTRO_SHA"; then
-  pip download --quiet --no-deps --only-binary=:all: --python-version 3.11 --implementation cp \
+  # The pip of the private environment setup.sh makes (Debian's python3 has no pip of its own).
+  target/compare-venv-check/bin/python -m pip download --quiet --no-deps --only-binary=:all: --python-version 3.11 --implementation cp \
     --platform manylinux2014_x86_64 -d "$dl" scikit-image==0.25.2
   check "$dl"/scikit_image-0.25.2-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl \
     24cc986e1f4187a12aa319f777b36008764e856e5013666a4a83f8df083c2641

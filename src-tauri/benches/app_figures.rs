@@ -110,7 +110,7 @@ async fn main() {
     );
 
     // Scan → first verdict drawn, by the scanner path.
-    let code = caiji_scene::demo_students(1)[0].code.clone();
+    let code = caiji_scene::demo_student(0).code;
     let mut scan_ms = Vec::new();
     for _ in 0..5 {
         s.keys(ESCAPE).await;

@@ -3,6 +3,7 @@
 //! without hardware.
 
 use crate::CameraError;
+use caiji_spec::Message;
 use image::RgbImage;
 use std::borrow::Cow;
 
@@ -64,9 +65,9 @@ pub fn decode_frame(
     bytes: &[u8],
 ) -> Result<RgbImage, CameraError> {
     let short = |need: usize| {
-        CameraError::Unreadable(format!(
-            "{format} 帧数据不完整 / {format} frame truncated: {} of {need} bytes",
-            bytes.len()
+        CameraError::Unreadable(Message::new(
+            format!("{format} 帧数据不完整：{} / {need} 字节", bytes.len()),
+            format!("{format} frame truncated: {} of {need} bytes", bytes.len()),
         ))
     };
     if let Some(need) = format.frame_len(width, height)
@@ -79,12 +80,10 @@ pub fn decode_frame(
         PixelFormat::Mjpeg => {
             let img = decode_mjpeg(bytes)?;
             if img.dimensions() != (width, height) {
-                return Err(CameraError::Unreadable(format!(
-                    "MJPEG 帧尺寸 {}×{} 与设定 {width}×{height} 不符 / MJPEG frame is {}×{}, the camera was set to {width}×{height}",
-                    img.width(),
-                    img.height(),
-                    img.width(),
-                    img.height()
+                let (w, h) = img.dimensions();
+                return Err(CameraError::Unreadable(Message::new(
+                    format!("MJPEG 帧尺寸 {w}×{h} 与设定 {width}×{height} 不符"),
+                    format!("MJPEG frame is {w}×{h}, the camera was set to {width}×{height}"),
                 )));
             }
             img
@@ -166,21 +165,23 @@ pub fn decode_mjpeg(bytes: &[u8]) -> Result<RgbImage, CameraError> {
     let jpeg = with_huffman_tables(bytes)?;
     image::load_from_memory_with_format(&jpeg, image::ImageFormat::Jpeg)
         .map(|i| i.into_rgb8())
-        .map_err(|e| CameraError::Unreadable(format!("MJPEG: {e}")))
+        .map_err(|e| CameraError::unreadable(format!("MJPEG: {e}")))
 }
 
 /// `bytes` with the standard Huffman tables spliced in after SOI when no DHT segment precedes
 /// the first scan; unchanged otherwise.
 pub fn with_huffman_tables(bytes: &[u8]) -> Result<Cow<'_, [u8]>, CameraError> {
-    let bad = |why: &str| CameraError::Unreadable(format!("MJPEG: {why}"));
+    let bad = |zh: &str, en: &str| {
+        CameraError::Unreadable(Message::new(format!("MJPEG：{zh}"), format!("MJPEG: {en}")))
+    };
     if bytes.len() < 4 || bytes[..2] != [0xFF, 0xD8] {
-        return Err(bad("不是 JPEG 帧 / not a JPEG frame"));
+        return Err(bad("不是 JPEG 帧", "not a JPEG frame"));
     }
-    let ends = || bad("帧在扫描数据前结束 / frame ends before its scan");
+    let ends = || bad("帧在扫描数据前结束", "frame ends before its scan");
     let mut i = 2;
     loop {
         match next_segment(bytes, i) {
-            Err(Walk::Misplaced) => return Err(bad("标记错位 / misplaced marker")),
+            Err(Walk::Misplaced) => return Err(bad("标记错位", "misplaced marker")),
             Err(Walk::Truncated) | Ok((0xD9, _)) => return Err(ends()),
             Ok((0xC4, _)) => return Ok(Cow::Borrowed(bytes)),
             Ok((0xDA, _)) => break,

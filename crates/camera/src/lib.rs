@@ -60,9 +60,16 @@ pub enum CameraError {
     /// The camera listed a mode and then refused to stream in it.
     #[error("{}", self.message())]
     ModeRejected,
-    /// A frame could not be read or decoded.
+    /// A frame could not be read or decoded: why, in both languages (a path or an OS error reads
+    /// the same in both; see [`CameraError::unreadable`]).
     #[error("{}", self.message())]
-    Unreadable(String),
+    Unreadable(Message),
+    /// A video file holds no complete MJPEG frame (empty, cut, or not a video): the path.
+    #[error("{}", self.message())]
+    NoFrames(String),
+    /// A folder holds no PNG or JPEG image: the path.
+    #[error("{}", self.message())]
+    EmptyFolder(String),
     /// The source has no more frames.
     #[error("{}", self.message())]
     Ended,
@@ -72,6 +79,13 @@ pub enum CameraError {
 }
 
 impl CameraError {
+    /// A frame unreadable for a reason that reads the same in both languages (a path, an OS
+    /// error, a decoder's words).
+    pub fn unreadable(detail: impl std::fmt::Display) -> CameraError {
+        let detail = detail.to_string();
+        CameraError::Unreadable(Message::new(detail.clone(), detail))
+    }
+
     /// What is wrong and what to do, in Chinese and English (the station's banner).
     pub fn message(&self) -> Message {
         match self {
@@ -100,8 +114,18 @@ impl CameraError {
                 "the camera refused the chosen size and format: choose another frame size",
             ),
             CameraError::Unreadable(why) => Message::new(
-                format!("相机画面无法读取：{why}"),
-                format!("camera frame unreadable: {why}"),
+                format!("相机画面无法读取：{}", why.zh),
+                format!("camera frame unreadable: {}", why.en),
+            ),
+            CameraError::NoFrames(path) => Message::new(
+                format!("视频文件 {path} 中没有完整的 MJPEG 帧（空文件、被截断或不是 MJPEG 视频）"),
+                format!(
+                    "no complete MJPEG frame in the video file {path} (empty, cut short, or not an MJPEG video)"
+                ),
+            ),
+            CameraError::EmptyFolder(path) => Message::new(
+                format!("文件夹 {path} 中没有 PNG 或 JPEG 图片"),
+                format!("no PNG or JPEG images in the folder {path}"),
             ),
             CameraError::Ended => Message::new("画面已播放完", "no more frames"),
             CameraError::Stopped => Message::new("相机已停止", "the camera stopped"),
@@ -186,7 +210,7 @@ impl Camera {
                     };
                     run(source.as_mut(), &tx, &stop, &dropped);
                 })
-                .map_err(|e| CameraError::Unreadable(e.to_string()))?
+                .map_err(CameraError::unreadable)?
         };
         let name = match ready_rx.recv() {
             Ok(Ok(name)) => name,
@@ -299,7 +323,7 @@ impl FolderCamera {
     /// Every PNG/JPEG in `dir`.
     pub fn open(dir: &Path, looping: bool, fps: u32) -> Result<FolderCamera, CameraError> {
         let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map_err(|e| CameraError::Unreadable(format!("{}: {e}", dir.display())))?
+            .map_err(|e| CameraError::unreadable(format!("{}: {e}", dir.display())))?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| {
                 p.extension().is_some_and(|e| {
@@ -312,7 +336,7 @@ impl FolderCamera {
             .collect();
         files.sort();
         if files.is_empty() {
-            return Err(CameraError::NotFound);
+            return Err(CameraError::EmptyFolder(dir.display().to_string()));
         }
         Ok(FolderCamera {
             files,
@@ -338,7 +362,7 @@ impl FrameSource for FolderCamera {
         self.next += 1;
         image::open(p)
             .map(|i| i.to_rgb8())
-            .map_err(|e| CameraError::Unreadable(format!("{}: {e}", p.display())))
+            .map_err(|e| CameraError::unreadable(format!("{}: {e}", p.display())))
     }
     fn interval(&self) -> Duration {
         self.interval
@@ -420,10 +444,12 @@ mod tests {
     fn a_missing_or_empty_folder_is_explained() {
         let dir = std::env::temp_dir().join(format!("caiji-empty-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        assert!(matches!(
-            FolderCamera::open(&dir, false, 30),
-            Err(CameraError::NotFound)
-        ));
+        let e = FolderCamera::open(&dir, false, 30).err().unwrap();
+        assert_eq!(e, CameraError::EmptyFolder(dir.display().to_string()));
+        assert!(
+            e.to_string().contains("no PNG or JPEG images") && !e.to_string().contains("USB"),
+            "{e}"
+        );
         let e = FolderCamera::open(&dir.join("nope"), false, 30)
             .err()
             .unwrap();

@@ -172,7 +172,7 @@ pub fn classify(e: &NokhwaError, stage: Stage) -> CameraError {
                 CameraError::NoUsableMode
             }
             NokhwaError::SetPropertyError { .. } => CameraError::ModeRejected,
-            _ => CameraError::Unreadable(text),
+            _ => CameraError::unreadable(text),
         },
     }
 }
@@ -480,7 +480,7 @@ mod tests {
         assert_eq!(classify(&rejected, Stage::Open), CameraError::ModeRejected);
         let other = classify(&read(5), Stage::Stream);
         assert!(
-            matches!(other, CameraError::Unreadable(ref t) if t.contains("os error 5")),
+            matches!(other, CameraError::Unreadable(ref t) if t.en.contains("os error 5")),
             "{other:?}"
         );
         for e in [

@@ -4,6 +4,7 @@
 
 use crate::decode::{decode_mjpeg, first_frame};
 use crate::{CameraError, FrameSource};
+use caiji_spec::Message;
 use image::RgbImage;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
@@ -25,11 +26,12 @@ pub struct VideoFileCamera {
 }
 
 impl VideoFileCamera {
-    /// Open `path` (`.mjpeg` / `.mjpg`) to play at `fps`.
+    /// Open `path` (`.mjpeg` / `.mjpg`) to play at `fps`. A file without one complete frame
+    /// (empty, cut short, not a video) is refused here: it could never give a picture.
     pub fn open(path: &Path, looping: bool, fps: u32) -> Result<VideoFileCamera, CameraError> {
         let file = File::open(path)
-            .map_err(|e| CameraError::Unreadable(format!("{}: {e}", path.display())))?;
-        Ok(VideoFileCamera {
+            .map_err(|e| CameraError::unreadable(format!("{}: {e}", path.display())))?;
+        let mut cam = VideoFileCamera {
             path: path.to_path_buf(),
             file,
             buf: Vec::new(),
@@ -37,11 +39,30 @@ impl VideoFileCamera {
             looping,
             played: 0,
             interval: Duration::from_secs(1) / fps.max(1),
-        })
+        };
+        // Read up to the first frame; it stays in the buffer for the first `next_frame`.
+        while first_frame(&cam.buf).is_none() {
+            if cam.eof || cam.buf.len() > MAX_FRAME {
+                return Err(CameraError::NoFrames(path.display().to_string()));
+            }
+            cam.fill()?;
+        }
+        Ok(cam)
+    }
+
+    /// One more chunk of the file into the buffer.
+    fn fill(&mut self) -> Result<(), CameraError> {
+        let mut chunk = [0u8; 64 * 1024];
+        let n = self.file.read(&mut chunk).map_err(|e| self.unreadable(e))?;
+        if n == 0 {
+            self.eof = true;
+        }
+        self.buf.extend_from_slice(&chunk[..n]);
+        Ok(())
     }
 
     fn unreadable(&self, why: impl std::fmt::Display) -> CameraError {
-        CameraError::Unreadable(format!("{}: {why}", self.path.display()))
+        CameraError::unreadable(format!("{}: {why}", self.path.display()))
     }
 }
 
@@ -61,7 +82,7 @@ impl FrameSource for VideoFileCamera {
             }
             if self.eof {
                 if self.played == 0 {
-                    return Err(self.unreadable("没有完整的 MJPEG 帧 / no complete MJPEG frame"));
+                    return Err(CameraError::NoFrames(self.path.display().to_string()));
                 }
                 if !self.looping {
                     return Err(CameraError::Ended);
@@ -75,14 +96,12 @@ impl FrameSource for VideoFileCamera {
             }
             if self.buf.len() > MAX_FRAME {
                 self.buf.clear();
-                return Err(self.unreadable("帧过大或文件损坏 / frame too large or file corrupt"));
+                return Err(CameraError::Unreadable(Message::new(
+                    format!("{}：帧过大或文件损坏", self.path.display()),
+                    format!("{}: frame too large or file corrupt", self.path.display()),
+                )));
             }
-            let mut chunk = [0u8; 64 * 1024];
-            let n = self.file.read(&mut chunk).map_err(|e| self.unreadable(e))?;
-            if n == 0 {
-                self.eof = true;
-            }
-            self.buf.extend_from_slice(&chunk[..n]);
+            self.fill()?;
         }
     }
 

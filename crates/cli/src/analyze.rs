@@ -31,11 +31,7 @@ pub fn run(images: &[PathBuf], json: bool, timing: Option<u32>) -> ExitCode {
                 times.push(t.elapsed().as_secs_f64() * 1000.0);
             }
             last.expect("ran at least once")
-                .map_err(|e| report::FileError {
-                    code: "analysis",
-                    message_zh: e.to_string(),
-                    message_en: e.to_string(),
-                })
+                .map_err(|e| report::FileError::from_message("analysis", e.message()))
         });
         times.sort_by(f64::total_cmp);
         let median_ms = times.get(times.len() / 2).copied();

@@ -70,10 +70,11 @@ enum Command {
     },
     /// 无界面运行整个流程：扫码、取景、拍摄、确认、入队、上传 / the whole loop headless: scan, frame, shoot, confirm, queue, upload
     Demo {
-        /// 学生人数（拍满即停）/ number of students (stops when all are photographed)
-        #[arg(long, default_value_t = 8)]
+        /// 学生人数 1–5000（拍满即停）/ number of students, 1–5000 (stops when all are photographed)
+        #[arg(long, default_value_t = 8, value_parser = parse_students, allow_negative_numbers = true)]
         students: usize,
-        /// 数据目录（默认临时目录，或 CAIJI_DATA_DIR）/ data directory (default: a temp dir, or CAIJI_DATA_DIR)
+        /// 数据目录（默认为数据目录下的 demo，与站点队列分开；`caiji queue --demo` 查看）/
+        /// data directory (default: `demo` inside the data directory, apart from the station's queue; see `caiji queue --demo`)
         #[arg(long)]
         data_dir: Option<PathBuf>,
         /// 相机：auto（有 USB 相机用之，否则演示相机）、demo、usb 或 usb:N、video:文件.mjpeg、folder:目录 /
@@ -82,7 +83,7 @@ enum Command {
         camera: caiji_station::Source,
         /// 画面尺寸：演示相机的尺寸，USB 相机取不小于它的最近模式（默认 1280x720 / 1920x1080）/
         /// frame size: the demo camera's, or the smallest USB mode at least this large (default 1280x720 / 1920x1080)
-        #[arg(long, value_parser = parse_size)]
+        #[arg(long, value_parser = parse_frame_size)]
         size: Option<(u32, u32)>,
     },
     /// 把相机画面录成 MJPEG 文件，供 --camera video:文件 回放 / record a camera to an MJPEG file, to replay with --camera video:FILE
@@ -90,11 +91,11 @@ enum Command {
         /// 相机（同 demo）/ camera (as for demo)
         #[arg(long, default_value = "auto", value_parser = station_cmd::parse_source)]
         camera: caiji_station::Source,
-        /// 演示相机的学生人数 / students in the demo camera's queue
-        #[arg(long, default_value_t = 2)]
+        /// 演示相机的学生人数 1–5000 / students in the demo camera's queue, 1–5000
+        #[arg(long, default_value_t = 2, value_parser = parse_students, allow_negative_numbers = true)]
         students: usize,
         /// 画面尺寸 / frame size WxH
-        #[arg(long, value_parser = parse_size)]
+        #[arg(long, value_parser = parse_frame_size)]
         size: Option<(u32, u32)>,
         /// 最多录制帧数（USB 相机默认 200）/ frames at most (default 200 for a USB camera)
         #[arg(long)]
@@ -105,7 +106,7 @@ enum Command {
     },
     /// 列出 USB 相机及其模式 / list USB cameras and their modes
     Cameras {
-        /// 每台相机一行 JSON / one JSON object per camera
+        /// 输出一个 JSON 数组（无相机时为 []）/ one JSON array of cameras (`[]` when there is none)
         #[arg(long)]
         json: bool,
     },
@@ -141,6 +142,9 @@ enum Command {
         /// 数据目录（或 CAIJI_DATA_DIR）/ data directory (or CAIJI_DATA_DIR)
         #[arg(long, env = "CAIJI_DATA_DIR")]
         data_dir: Option<PathBuf>,
+        /// `caiji demo` 的队列（数据目录下的 demo）/ the queue `caiji demo` writes (`demo` inside the data directory)
+        #[arg(long)]
+        demo: bool,
     },
     /// 从图片中读取采集码（二维码）/ read capture codes (QR) from images
     Code {
@@ -164,7 +168,7 @@ enum Command {
         /// 背景 / backdrop: light_blue, white, light_grey or rgb:R,G,B
         #[arg(long, default_value = "light_blue")]
         backdrop: String,
-        /// 画面尺寸 / frame size WxH
+        /// 画面尺寸，至多 7680x4320 / frame size WxH, at most 7680x4320
         #[arg(long, default_value = "1920x1080", value_parser = parse_size)]
         size: (u32, u32),
         /// 输出 PNG / output PNG
@@ -172,13 +176,51 @@ enum Command {
     },
 }
 
-/// `WxH`, as in `1920x1080`.
+/// The largest frame a command makes or asks a camera for: 8K. Beyond it a frame costs seconds
+/// and gigabytes and no camera at a station delivers it.
+const MAX_FRAME: (u32, u32) = (7680, 4320);
+
+/// `WxH`, as in `1920x1080`, at most [`MAX_FRAME`] (either way round).
 fn parse_size(s: &str) -> Result<(u32, u32), String> {
-    s.split_once('x')
+    let (w, h) = s
+        .split_once('x')
         .and_then(|(w, h)| Some((w.parse().ok()?, h.parse().ok()?)))
         .filter(|&(w, h): &(u32, u32)| w > 0 && h > 0)
         .ok_or_else(|| {
             "尺寸格式应为 宽x高，如 1920x1080 / size must be WxH, e.g. 1920x1080".to_string()
+        })?;
+    let (mw, mh) = MAX_FRAME;
+    if w.max(h) > mw || w.min(h) > mh {
+        return Err(format!(
+            "画面尺寸 {w}×{h} 过大，上限 {mw}×{mh} / frame size {w}×{h} too large: the limit is {mw}×{mh}"
+        ));
+    }
+    Ok((w, h))
+}
+
+/// A camera frame size: [`parse_size`], and large enough to crop a 480×640 photo from.
+fn parse_frame_size(s: &str) -> Result<(u32, u32), String> {
+    let (w, h) = parse_size(s)?;
+    let (pw, ph) = (caiji_spec::STANDARD.width, caiji_spec::STANDARD.height);
+    if w < pw || h < ph {
+        return Err(format!(
+            "画面尺寸 {w}×{h} 小于一张 {pw}×{ph} 照片所需：请设为 1280x720 或更高 / \
+             frame size {w}×{h} is below what a {pw}×{ph} photo needs: use 1280x720 or larger"
+        ));
+    }
+    Ok((w, h))
+}
+
+/// A number of demo students: 1 to [`caiji_scene::MAX_DEMO_STUDENTS`].
+fn parse_students(s: &str) -> Result<usize, String> {
+    let max = caiji_scene::MAX_DEMO_STUDENTS;
+    s.parse::<usize>()
+        .ok()
+        .filter(|n| (1..=max).contains(n))
+        .ok_or_else(|| {
+            format!(
+                "学生人数应为 1–{max}（收到 {s}）/ the number of students must be 1–{max} (got {s})"
+            )
         })
 }
 
@@ -230,7 +272,11 @@ fn main() -> ExitCode {
         Command::Arrived { dir, json, report } => {
             station_cmd::arrived_cmd(&dir, json, report.as_deref())
         }
-        Command::Queue { json, data_dir } => station_cmd::queue_cmd(data_dir, json),
+        Command::Queue {
+            json,
+            data_dir,
+            demo,
+        } => station_cmd::queue_cmd(data_dir, demo, json),
         Command::Scene {
             subject,
             backdrop,

@@ -191,7 +191,7 @@ pub fn validate(
         .min(8);
     let (job_tx, job_rx) = crossbeam_channel::bounded::<(usize, PathBuf)>(workers * 2);
     let (res_tx, res_rx) = mpsc::sync_channel::<(usize, Outcome)>(workers * 2);
-    let mut rows: Vec<(String, Verdict, Vec<caiji_spec::Check>)> = Vec::new();
+    let mut rows: Vec<crate::xlsx::Row> = Vec::new();
     let mut by_rule: BTreeMap<CheckId, usize> = BTreeMap::new();
     let (mut passed, mut failed) = (0usize, 0usize);
     std::thread::scope(|s| {
@@ -246,7 +246,7 @@ pub fn validate(
                             *by_rule.entry(c.id).or_default() += 1;
                         }
                         if json_out {
-                            let mut o = json!({"file": name, "verdict": r.verdict.as_str(), "checks": r.checks, "measurements": measurements_json(&r)});
+                            let mut o = json!({"file": name, "verdict": r.verdict.as_str(), "checks": r.checks, "not_checked": r.not_checked, "measurements": measurements_json(&r)});
                             if let Some(id) = &r.id_masked {
                                 o["id_masked"] = json!(id);
                             }
@@ -258,12 +258,7 @@ pub fn validate(
                                 "不合格 FAIL"
                             };
                             println!("{name}  {v}");
-                            // A file that is not a JPEG at all fails every rule for that one
-                            // reason: say it once.
-                            let unreadable =
-                                r.analysis.is_none() && r.checks.first().is_some_and(|c| !c.pass);
-                            let limit = if unreadable { 1 } else { usize::MAX };
-                            for c in r.checks.iter().filter(|c| !c.pass).take(limit) {
+                            for c in r.checks.iter().filter(|c| !c.pass) {
                                 println!(
                                     "  ✗ {:<20} {} / {}",
                                     c.id.as_str(),
@@ -271,14 +266,15 @@ pub fn validate(
                                     c.message_en
                                 );
                             }
-                            if unreadable {
+                            if !r.not_checked.is_empty() {
                                 println!(
-                                    "    （其余规则无法检查 / the other rules cannot be checked）"
+                                    "    （其余 {n} 条规则无法检查 / the other {n} rules cannot be checked）",
+                                    n = r.not_checked.len()
                                 );
                             }
                         }
                         if xlsx.is_some() {
-                            rows.push((name, r.verdict, r.checks.clone()));
+                            rows.push((name, r.verdict, r.checks.clone(), r.not_checked.clone()));
                         }
                     }
                     Outcome::Unreadable(e) => {
@@ -292,7 +288,7 @@ pub fn validate(
                             );
                         }
                         if xlsx.is_some() {
-                            rows.push((name, Verdict::Fail, vec![]));
+                            rows.push((name, Verdict::Fail, vec![], CheckId::ALL.to_vec()));
                         }
                     }
                 }

@@ -17,6 +17,10 @@ pub struct FileError {
     pub message_en: String,
 }
 
+/// The largest picture the commands decode: 100 megapixels (a 48 MP phone photo fits twice).
+/// Beyond it a decode costs gigabytes; such a file is refused as too large before decoding.
+pub const MAX_IMAGE_PIXELS: u64 = 100_000_000;
+
 /// Decode an image file, whatever its extension says, into RGB.
 pub fn load_rgb(path: &std::path::Path) -> Result<image::RgbImage, FileError> {
     let err = |code, zh: String, en: String| FileError {
@@ -71,13 +75,51 @@ pub fn load_rgb(path: &std::path::Path) -> Result<image::RgbImage, FileError> {
             "not a PNG or JPEG image".into(),
         ));
     }
-    reader.decode().map(|img| img.to_rgb8()).map_err(|e| {
+    let too_large = |w: u32, h: u32| {
+        let mp = |n: u64| n as f64 / 1e6;
+        let limit = mp(MAX_IMAGE_PIXELS);
+        let got = mp(w as u64 * h as u64);
         err(
-            "corrupt",
-            format!("图片已损坏或被截断：{e}"),
-            format!("image is damaged or truncated: {e}"),
+            "too_large",
+            format!("图片太大：{w}×{h} 像素（{got:.0} 百万像素），上限 {limit:.0} 百万像素"),
+            format!("image too large: {w}×{h} pixels ({got:.0} MP), the limit is {limit:.0} MP"),
         )
-    })
+    };
+    // The header first: a huge picture is named as such, not decoded into gigabytes.
+    let format = reader.format();
+    if let Ok((w, h)) = reader.into_dimensions()
+        && w as u64 * h as u64 > MAX_IMAGE_PIXELS
+    {
+        return Err(too_large(w, h));
+    }
+    let mut reader = image::ImageReader::new(std::io::Cursor::new(&bytes));
+    reader.set_format(format.expect("format guessed above"));
+    reader
+        .decode()
+        .map(|img| img.to_rgb8())
+        .map_err(|e| match e {
+            image::ImageError::Limits(_) => err(
+                "too_large",
+                format!("图片太大，解码所需内存超过上限：{e}"),
+                format!("image too large: decoding it needs more memory than allowed: {e}"),
+            ),
+            e => err(
+                "corrupt",
+                format!("图片已损坏或被截断：{e}"),
+                format!("image is damaged or truncated: {e}"),
+            ),
+        })
+}
+
+impl FileError {
+    /// A file error from a message of the crate that made it.
+    pub fn from_message(code: &'static str, m: caiji_spec::Message) -> FileError {
+        FileError {
+            code,
+            message_zh: m.zh,
+            message_en: m.en,
+        }
+    }
 }
 
 fn checks_json(checks: &[Check]) -> Value {

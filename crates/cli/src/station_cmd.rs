@@ -66,8 +66,27 @@ pub fn collector_cmd(listen: &str, dir: &Path, token: &str) -> ExitCode {
     })
 }
 
-pub fn queue_cmd(data_dir: Option<PathBuf>, json: bool) -> ExitCode {
-    let data = data_dir.unwrap_or_else(default_data_dir);
+/// Where `caiji demo` keeps its queue unless told: `demo` inside the data directory. Never the
+/// station's own queue: the demo's upload worker would send a real station's waiting photos to
+/// the demo's collector on loopback and mark them uploaded.
+fn demo_data_dir(data_dir: Option<PathBuf>) -> PathBuf {
+    data_dir.unwrap_or_else(|| default_data_dir().join("demo"))
+}
+
+pub fn queue_cmd(data_dir: Option<PathBuf>, demo: bool, json: bool) -> ExitCode {
+    let data = if demo {
+        demo_data_dir(data_dir)
+    } else {
+        data_dir.unwrap_or_else(default_data_dir)
+    };
+    if !data.join("caiji.db").exists() {
+        // Nothing was ever queued here: say so, and do not make a key or a database for it.
+        if !json {
+            println!("今日 0 张 / today 0 shots (no queue in {})", data.display());
+            demo_hint(demo, &data);
+        }
+        return ExitCode::SUCCESS;
+    }
     let key = match station_key(&data) {
         Ok(k) => k,
         Err(e) => return fail(e),
@@ -98,10 +117,23 @@ pub fn queue_cmd(data_dir: Option<PathBuf>, json: bool) -> ExitCode {
                 shots.len(), count(Uploaded), count(Pending), count(Uploading), count(Failed),
                 shots.len(), count(Uploaded), count(Pending), count(Uploading), count(Failed)
             );
+            demo_hint(demo, &data);
         }
         store.close().await;
         ExitCode::SUCCESS
     })
+}
+
+/// Under the station's queue, where the demo's runs are, when there are any.
+fn demo_hint(demo: bool, data: &Path) {
+    let demo_dir = data.join("demo");
+    if !demo && demo_dir.join("caiji.db").exists() {
+        println!(
+            "（演示运行的队列另存于 {} / the demo's runs are queued apart in {}: caiji queue --demo）",
+            demo_dir.display(),
+            demo_dir.display()
+        );
+    }
 }
 
 pub struct DemoArgs {
@@ -194,12 +226,14 @@ pub fn cameras_cmd(json: bool) -> ExitCode {
     };
     if cams.is_empty() {
         if json {
+            println!("[]");
             return ExitCode::SUCCESS;
         }
         println!("{}", CameraError::NotFound);
         println!("（caiji demo 将使用演示相机 / caiji demo will use the demo camera）");
         return ExitCode::SUCCESS;
     }
+    let mut listed = Vec::new();
     for c in cams {
         let opened = UsbCamera::open(c.index, Want::default());
         if json {
@@ -214,9 +248,9 @@ pub fn cameras_cmd(json: bool) -> ExitCode {
                         .collect();
                     o["chosen"] = serde_json::json!(cam.mode().map(|m| m.to_string()));
                 }
-                Err(e) => o["error"] = serde_json::json!(e.to_string()),
+                Err(e) => o["error"] = serde_json::json!(e.message()),
             }
-            println!("{o}");
+            listed.push(o);
             continue;
         }
         println!("usb:{}  {}  ({})", c.index, c.name, c.description);
@@ -235,23 +269,17 @@ pub fn cameras_cmd(json: bool) -> ExitCode {
             Err(e) => println!("    {e}"),
         }
     }
+    if json {
+        println!("{}", serde_json::Value::Array(listed));
+    }
     ExitCode::SUCCESS
 }
 
 /// The whole loop on the demo camera: scan, frame, shoot, confirm, queue, upload to a collector
 /// on loopback.
 pub fn demo(args: DemoArgs) -> ExitCode {
-    let temp;
-    let data = match args
-        .data_dir
-        .or_else(|| std::env::var_os(caiji_store::DATA_DIR_ENV).map(PathBuf::from))
-    {
-        Some(d) => d,
-        None => {
-            temp = std::env::temp_dir().join(format!("caiji-demo-{}", std::process::id()));
-            temp.clone()
-        }
-    };
+    let explicit = args.data_dir.is_some();
+    let data = demo_data_dir(args.data_dir);
     let key = match station_key(&data) {
         Ok(k) => k,
         Err(e) => return fail(e),
@@ -290,7 +318,6 @@ pub fn demo(args: DemoArgs) -> ExitCode {
         };
         let plan = target.map_or_else(|| "文件播完为止 / until the file ends".to_string(), |n| format!("{n} 名学生 / students"));
         println!("采集 / capture: {plan} · {} · 接收端 / collector {}", camera.name(), coll.url());
-        println!("数据目录 / data: {}", data.display());
         let info = StationInfo { station: "demo-1".into(), room: "演示 / demo".into(), operator: "demo".into() };
         let cfg = StationConfig {
             analyzer,
@@ -322,6 +349,11 @@ pub fn demo(args: DemoArgs) -> ExitCode {
         let mut reviewed = (0u8, 0usize);
         let mut per_student = Vec::new();
         let mut seen: Vec<String> = Vec::new();
+        let mut photographed: Vec<String> = Vec::new();
+        // Why the newest frames could not be shot (the first failing rule), and the camera's
+        // newest problem: the reason given for each student who was not photographed.
+        let mut last_refusal: Option<(String, caiji_spec::Message)> = None;
+        let mut camera_problem: Option<String> = None;
         loop {
             if target.is_some_and(|n| done >= n) {
                 break;
@@ -338,7 +370,10 @@ pub fn demo(args: DemoArgs) -> ExitCode {
             };
             match event {
                 StationEvent::CameraEnded => break,
-                StationEvent::CameraProblem { message, .. } => eprintln!("  ! {message}"),
+                StationEvent::CameraProblem { message, .. } => {
+                    eprintln!("  ! {message}");
+                    camera_problem = Some(message.to_string());
+                }
                 StationEvent::CameraOk => eprintln!("  相机恢复 / camera back"),
                 StationEvent::Upload(UploadEvent::Uploaded { .. }) => uploaded += 1,
                 StationEvent::Upload(UploadEvent::Failed { id, error }) => eprintln!("上传失败 / upload failed {}: {error}", &id[..8]),
@@ -352,6 +387,9 @@ pub fn demo(args: DemoArgs) -> ExitCode {
                         shutter_pressed = false;
                     }
                     Event::Live(l) if !shutter_pressed => {
+                        if let (Some(c), Some(student)) = (l.checks.iter().find(|c| !c.pass), seen.last()) {
+                            last_refusal = Some((student.clone(), caiji_spec::Message::new(c.message_zh.clone(), c.message_en.clone())));
+                        }
                         // Shoot once the overlay has been green for three frames.
                         passes_in_row = if l.verdict == caiji_spec::Verdict::Pass { passes_in_row + 1 } else { 0 };
                         if passes_in_row >= 3 {
@@ -372,12 +410,14 @@ pub fn demo(args: DemoArgs) -> ExitCode {
                         let took = student_started.elapsed();
                         per_student.push(took);
                         done += 1;
+                        photographed.push(student.clone());
                         let (quality, bytes) = reviewed;
                         println!("  ✓ {done:>3}  {student}  质量/quality {quality}  {:.1} KB  {:.2} s", bytes as f64 / 1000.0, took.as_secs_f64());
                     }
                     Event::Phase(Phase::ConfirmSwitch { current, next }) => {
                         // The previous student never gave a passing frame: they must come back.
-                        println!("  ✗ {current}: 未拍到合格照片，需补拍 / no compliant photo, must come back (next: {next})");
+                        let why = last_refusal.as_ref().filter(|(s, _)| s == &current).map(|(_, m)| format!(" — {m}")).unwrap_or_default();
+                        println!("  ✗ {current}: 未拍到合格照片，需补拍 / no compliant photo, must come back (next: {next}){why}");
                         station.send(Input::Yes).await;
                     }
                     Event::Phase(Phase::ConfirmRetake { student }) => {
@@ -403,24 +443,45 @@ pub fn demo(args: DemoArgs) -> ExitCode {
         }
         let arrived = std::fs::read_dir(&intake).map(|d| d.filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "jpg"))).count()).unwrap_or(0);
         coll.stop().await;
-        let mean = if per_student.is_empty() { 0.0 } else { per_student.iter().map(|d| d.as_secs_f64()).sum::<f64>() / per_student.len() as f64 };
-        let students = if roster.is_empty() { seen } else { roster };
-        let missing = students.len().saturating_sub(done);
-        let cycle = shooting.as_secs_f64() / students.len().max(1) as f64;
+        let students = if roster.is_empty() { seen.clone() } else { roster };
+        let missing: Vec<&String> = students.iter().filter(|s| !photographed.contains(s)).collect();
+        // Each student who was not photographed, and why.
+        for student in &missing {
+            let why = match &last_refusal {
+                Some((s, m)) if s == *student => m.clone(),
+                _ if seen.contains(student) => caiji_spec::Message::new("画面一直不合格", "no frame passed"),
+                _ => match &camera_problem {
+                    Some(p) => caiji_spec::Message::new(format!("采集码未读到（{p}）"), format!("capture code never read ({p})")),
+                    None => caiji_spec::Message::new("采集码未读到", "capture code never read"),
+                },
+            };
+            println!("  ✗ {student}: 需补拍 / must come back — {why}");
+        }
+        // Per student photographed; "—" when nobody was.
+        let per = |total: f64| if done == 0 { "—".to_string() } else { format!("{:.2} s", total / done as f64) };
+        let mean = per(per_student.iter().map(|d| d.as_secs_f64()).sum::<f64>());
+        let cycle = per(shooting.as_secs_f64());
+        let missing = missing.len();
         println!(
-            "完成 {done}/{} 名，缺 {missing} 名需补拍；已上传 {uploaded}，接收端收到 {arrived}；扫码到入队平均 {mean:.2} s/人，含相机节奏 {cycle:.2} s/人，共 {:.1} s",
+            "完成 {done}/{} 名，缺 {missing} 名需补拍；已上传 {uploaded}，接收端收到 {arrived}；扫码到入队平均 {mean}/人，含相机节奏 {cycle}/人，共 {:.1} s",
             students.len(), shooting.as_secs_f64()
         );
         println!(
-            "done {done}/{} students, {missing} missing (come back for 补拍); {uploaded} uploaded, {arrived} at the collector; code to queued {mean:.2} s per student, {cycle:.2} s per student at the camera's pace, {:.1} s in all",
+            "done {done}/{} students, {missing} missing (come back for 补拍); {uploaded} uploaded, {arrived} at the collector; code to queued {mean} per student, {cycle} per student at the camera's pace, {:.1} s in all",
             students.len(), shooting.as_secs_f64()
         );
+        if done == 0 {
+            let why = camera_problem.as_deref().map(|p| format!(": {p}")).unwrap_or_default();
+            println!("未拍到任何学生 / no student was photographed{why}");
+        }
+        let look = if explicit { format!("caiji queue --data-dir {}", data.display()) } else { "caiji queue --demo".to_string() };
+        println!("数据目录 / data: {} · 查看队列 / see the queue: {look}", data.display());
         let outstanding = store.outstanding().await.unwrap_or(i64::MAX);
         store.close().await;
         // Success: every student photographed and the whole queue (earlier runs too) delivered.
         if stopped() {
             ExitCode::from(130)
-        } else if done == students.len() && outstanding == 0 {
+        } else if done > 0 && done == students.len() && outstanding == 0 {
             ExitCode::SUCCESS
         } else {
             ExitCode::from(1)
@@ -454,19 +515,25 @@ pub fn code_cmd(images: &[PathBuf], timing: Option<u32>) -> ExitCode {
         }
         times.sort_by(f64::total_cmp);
         let mut o = serde_json::json!({"file": path.display().to_string()});
-        match found.as_deref().map(caiji_code::CaptureCode::parse) {
+        // Errors take the shape a file error has: {code, message_zh, message_en}.
+        let error = match found.as_deref().map(caiji_code::CaptureCode::parse) {
             Some(Ok(c)) => {
                 o["code"] = serde_json::json!(c.display());
                 o["key"] = serde_json::json!(c.key());
+                None
             }
-            Some(Err(e)) => {
-                o["error"] = serde_json::json!(e.to_string());
-                missing += 1;
-            }
-            None => {
-                o["error"] = serde_json::json!("未找到二维码 / no QR code found");
-                missing += 1;
-            }
+            Some(Err(e)) => Some(crate::report::FileError::from_message(
+                "bad_code",
+                e.message(),
+            )),
+            None => Some(crate::report::FileError::from_message(
+                "no_code",
+                caiji_spec::Message::new("未找到二维码", "no QR code found"),
+            )),
+        };
+        if let Some(e) = error {
+            o["error"] = serde_json::json!(e);
+            missing += 1;
         }
         if timing.is_some() {
             o["scan_ms"] = serde_json::json!((times[times.len() / 2] * 100.0).round() / 100.0);
@@ -524,8 +591,9 @@ pub fn arrived_cmd(dir: &Path, json: bool, report: Option<&Path>) -> ExitCode {
         .count();
     if !json {
         let (n, u) = (audit.received.len(), audit.unindexed.len());
+        let files = if u == 1 { "file" } else { "files" };
         println!(
-            "已接收 {n} 张，完好 {}，有问题 {bad}，未登记文件 {u} / {n} received, {} intact, {bad} with problems, {u} files not in the index",
+            "已接收 {n} 张，完好 {}，有问题 {bad}，未登记文件 {u} / {n} received, {} intact, {bad} with problems, {u} {files} not in the index",
             n - bad,
             n - bad
         );

@@ -4,7 +4,10 @@ use caiji_spec::{Check, CheckId, Verdict};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use std::path::Path;
 
-pub fn write(path: &Path, rows: &[(String, Verdict, Vec<Check>)]) -> Result<(), XlsxError> {
+/// One file: its name, verdict, the rules judged and the rules that could not be.
+pub type Row = (String, Verdict, Vec<Check>, Vec<CheckId>);
+
+pub fn write(path: &Path, rows: &[Row]) -> Result<(), XlsxError> {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name("照片检查 Photo check")?;
@@ -20,7 +23,7 @@ pub fn write(path: &Path, rows: &[(String, Verdict, Vec<Check>)]) -> Result<(), 
             &bold,
         )?;
     }
-    for (r, (file, verdict, checks)) in rows.iter().enumerate() {
+    for (r, (file, verdict, checks, not_checked)) in rows.iter().enumerate() {
         let row = 1 + r as u32;
         ws.write_string(row, 0, file)?;
         let v = if *verdict == Verdict::Pass {
@@ -34,8 +37,11 @@ pub fn write(path: &Path, rows: &[(String, Verdict, Vec<Check>)]) -> Result<(), 
             ws.write_string_with_format(row, 1, v, &bad)?;
         }
         for (i, id) in CheckId::ALL.iter().enumerate() {
+            let col = 2 + i as u16;
+            if not_checked.contains(id) {
+                ws.write_string(row, col, "— 未检查 not checked")?;
+            }
             if let Some(c) = checks.iter().find(|c| c.id == *id) {
-                let col = 2 + i as u16;
                 if c.pass {
                     ws.write_string(row, col, &c.message_zh)?;
                 } else {

@@ -231,6 +231,9 @@ pub fn read_back(
             bad.id, bad.message_en
         )));
     }
+    if let Some(id) = checks.not_checked.first() {
+        return Err(PhotoError::ReadBack(format!("{id}: not checked")));
+    }
     let id = checks
         .opened
         .ok_or_else(|| PhotoError::ReadBack("seal did not open".into()))?;

@@ -48,8 +48,8 @@ pub enum SealError {
     Key {
         /// The file.
         path: String,
-        /// Why.
-        reason: String,
+        /// Why, in both languages.
+        reason: Message,
     },
     /// The identifier to seal is empty or too long for a comment segment.
     #[error("{}", self.message())]
@@ -72,8 +72,8 @@ impl SealError {
                 "the seal does not verify: the file was altered",
             ),
             SealError::Key { path, reason } => Message::new(
-                format!("站点密钥文件无效 {path}：{reason}"),
-                format!("station key file unusable {path}: {reason}"),
+                format!("站点密钥文件无效 {path}：{}", reason.zh),
+                format!("station key file unusable {path}: {}", reason.en),
             ),
             SealError::BadIdentifier => {
                 Message::new("标识为空或过长", "identifier empty or too long")
@@ -115,23 +115,24 @@ impl StationKey {
 
     /// Read a key file: 32 raw bytes, or 64 hex digits (surrounding white space ignored).
     pub fn load(path: &Path) -> Result<StationKey, SealError> {
-        let err = |reason: String| SealError::Key {
+        let err = |reason: Message| SealError::Key {
             path: path.display().to_string(),
             reason,
         };
-        let data = std::fs::read(path).map_err(|e| err(e.to_string()))?;
+        let shape = || {
+            err(Message::new(
+                "需要 32 字节或 64 位十六进制",
+                "need 32 bytes or 64 hex digits",
+            ))
+        };
+        let data =
+            std::fs::read(path).map_err(|e| err(Message::new(e.to_string(), e.to_string())))?;
         if data.len() == 32 {
             return Ok(StationKey(data.try_into().expect("length checked")));
         }
-        let text = std::str::from_utf8(&data).map_err(|_| {
-            err("需要 32 字节或 64 位十六进制 / need 32 bytes or 64 hex digits".into())
-        })?;
-        let bytes = hex::decode(text.trim()).map_err(|_| {
-            err("需要 32 字节或 64 位十六进制 / need 32 bytes or 64 hex digits".into())
-        })?;
-        let arr: [u8; 32] = bytes.try_into().map_err(|_| {
-            err("需要 32 字节或 64 位十六进制 / need 32 bytes or 64 hex digits".into())
-        })?;
+        let text = std::str::from_utf8(&data).map_err(|_| shape())?;
+        let bytes = hex::decode(text.trim()).map_err(|_| shape())?;
+        let arr: [u8; 32] = bytes.try_into().map_err(|_| shape())?;
         Ok(StationKey(arr))
     }
 

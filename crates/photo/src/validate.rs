@@ -3,15 +3,17 @@
 
 use crate::jpeg::{self, JpegInfo};
 use crate::seal::{self, Sealer};
-use caiji_spec::{Check, CheckId, STANDARD, Verdict};
+use caiji_spec::{Check, CheckId, CheckKind, STANDARD, Verdict};
 use caiji_vision::{Analysis, Analyzer, Framing};
 use std::path::Path;
 
 /// The file rules of one file.
 #[derive(Debug, Clone)]
 pub struct FileChecks {
-    /// Every file rule, in report order.
+    /// Every file rule that could be judged, in report order.
     pub checks: Vec<Check>,
+    /// The file rules that could not be judged (the file is no JPEG at all).
+    pub not_checked: Vec<CheckId>,
     /// The markers, when the file is a JPEG at all.
     pub info: Option<JpegInfo>,
     /// The identifier the seal opened to (only with a key).
@@ -22,6 +24,7 @@ pub struct FileChecks {
 /// well-formed seal passes as "present".
 pub fn file_checks(path: &Path, bytes: &[u8], sealer: Option<&dyn Sealer>) -> FileChecks {
     let mut checks = Vec::with_capacity(8);
+    let mut not_checked = Vec::new();
     let ext = path
         .extension()
         .map(|e| e.to_string_lossy().into_owned())
@@ -38,7 +41,10 @@ pub fn file_checks(path: &Path, bytes: &[u8], sealer: Option<&dyn Sealer>) -> Fi
                 format!("not a JPEG file ({})", what.1),
             )
         }
-        Err(e) => (false, e.to_string(), e.to_string()),
+        Err(e) => {
+            let m = e.message();
+            (false, m.zh, m.en)
+        }
         Ok(i) if i.progressive() => (
             false,
             "渐进式 JPEG，需要基线 JPEG".into(),
@@ -151,23 +157,14 @@ pub fn file_checks(path: &Path, bytes: &[u8], sealer: Option<&dyn Sealer>) -> Fi
                 en,
             ));
         }
-        None => {
-            for id in [
-                CheckId::Dimensions,
-                CheckId::Dpi,
-                CheckId::ColorDepth,
-                CheckId::Quality,
-            ] {
-                checks.push(Check::with_message(
-                    id,
-                    false,
-                    None,
-                    "—",
-                    "无法读取（不是有效 JPEG）",
-                    "unreadable (not a valid JPEG)",
-                ));
-            }
-        }
+        // Not a JPEG: these rules read its markers, so they cannot be judged (the format rule
+        // has failed and says why).
+        None => not_checked.extend([
+            CheckId::Dimensions,
+            CheckId::Dpi,
+            CheckId::ColorDepth,
+            CheckId::Quality,
+        ]),
     }
     let n = bytes.len() as f64;
     let kb = |v: f64| v / 1000.0;
@@ -236,19 +233,20 @@ pub fn file_checks(path: &Path, bytes: &[u8], sealer: Option<&dyn Sealer>) -> Fi
                     format!("seal opened: {shown}"),
                 )
             }
-            Err(e) => Check::with_message(
-                CheckId::CommentSeal,
-                false,
-                None,
-                "CJSEAL1",
-                e.to_string(),
-                e.to_string(),
-            ),
+            Err(e) => {
+                let m = e.message();
+                Check::with_message(CheckId::CommentSeal, false, None, "CJSEAL1", m.zh, m.en)
+            }
         },
     };
-    checks.push(seal_check);
+    if info.is_some() {
+        checks.push(seal_check);
+    } else {
+        not_checked.push(CheckId::CommentSeal); // a COM segment is a JPEG's
+    }
     FileChecks {
         checks,
+        not_checked,
         info,
         opened,
     }
@@ -291,8 +289,11 @@ fn sniff(bytes: &[u8]) -> (&'static str, &'static str) {
 /// The whole verdict on one file.
 #[derive(Debug, Clone)]
 pub struct FileReport {
-    /// File rules then photo rules.
+    /// File rules then photo rules: every rule that could be judged.
     pub checks: Vec<Check>,
+    /// The rules that could not be judged: the photo rules when the pixels do not decode, the
+    /// marker rules when the file is no JPEG. The summary counts only what was judged.
+    pub not_checked: Vec<CheckId>,
     /// The analysis of the pixels, when they decode.
     pub analysis: Option<Analysis>,
     /// Pass when every rule passes.
@@ -310,31 +311,46 @@ pub fn validate_bytes(
 ) -> FileReport {
     let fc = file_checks(path, bytes, sealer);
     let mut checks = fc.checks;
+    let mut not_checked = fc.not_checked;
     let decodable = fc
         .info
         .as_ref()
         .is_some_and(|i| i.components == 3 || i.components == 1);
-    let analysis = if decodable {
-        image::load_from_memory_with_format(bytes, image::ImageFormat::Jpeg)
-            .ok()
-            .and_then(|img| analyzer.analyze_framed(&img.to_rgb8(), Framing::AsIs).ok())
-    } else {
-        None
-    };
+    let pixels = decodable
+        .then(|| image::load_from_memory_with_format(bytes, image::ImageFormat::Jpeg).ok())
+        .flatten();
+    let undecodable = decodable && pixels.is_none();
+    let analysis =
+        pixels.and_then(|img| analyzer.analyze_framed(&img.to_rgb8(), Framing::AsIs).ok());
     match &analysis {
         Some(a) => checks.extend(a.checks.iter().cloned()),
-        None => checks.push(Check::with_message(
-            CheckId::SingleFace,
-            false,
-            None,
-            "1",
-            "图像无法解码，未做画面检查",
-            "the picture does not decode: photo rules not checked",
-        )),
+        None => {
+            not_checked.extend(
+                CheckId::ALL
+                    .iter()
+                    .filter(|id| id.kind() == CheckKind::Photo),
+            );
+            // Markers that read well around data that does not decode: the format is what fails.
+            if (undecodable || checks.iter().all(|c| c.pass))
+                && let Some(format) = checks
+                    .iter_mut()
+                    .find(|c| c.id == CheckId::Format && c.pass)
+            {
+                *format = Check::with_message(
+                    CheckId::Format,
+                    false,
+                    None,
+                    "baseline JPEG",
+                    "JPEG 图像数据无法解码",
+                    "the JPEG's image data does not decode",
+                );
+            }
+        }
     }
     let verdict = Verdict::of(&checks);
     FileReport {
         checks,
+        not_checked,
         analysis,
         verdict,
         id_masked: fc.opened.as_deref().map(seal::mask),

@@ -20,8 +20,13 @@ pub struct DemoStudent {
     pub backdrop: &'static str,
 }
 
-/// Demo students: real portraits, demo capture codes with made-up names and numbers.
-pub fn demo_students(n: usize) -> Vec<DemoStudent> {
+/// The longest demo queue: a school's whole week of sessions (the seeds plan 3 382 students)
+/// fits; a number beyond it is a typing mistake, refused before anything is made.
+pub const MAX_DEMO_STUDENTS: usize = 5000;
+
+/// Demo student `i` (from 0): a real portrait, a demo capture code with a made-up name and
+/// number. Students are made one at a time, as the queue reaches them.
+pub fn demo_student(i: usize) -> DemoStudent {
     const NAMES: [&str; 8] = [
         "张三丰",
         "李明",
@@ -32,23 +37,19 @@ pub fn demo_students(n: usize) -> Vec<DemoStudent> {
         "刘洋",
         "周杰",
     ];
-    (0..n)
-        .map(|i| {
-            let subject = crate::SUBJECTS[i % crate::SUBJECTS.len()].name;
-            let backdrop = caiji_spec_backdrop(i / crate::SUBJECTS.len());
-            let code = caiji_code::demo_code(
-                "10001",
-                NAMES[i % NAMES.len()],
-                &format!("{:04}", 1000 + i * 37 % 9000),
-                &format!("20230{:05}", 10001 + i),
-            );
-            DemoStudent {
-                code,
-                subject,
-                backdrop,
-            }
-        })
-        .collect()
+    let subject = crate::SUBJECTS[i % crate::SUBJECTS.len()].name;
+    let backdrop = caiji_spec_backdrop(i / crate::SUBJECTS.len());
+    let code = caiji_code::demo_code(
+        "10001",
+        NAMES[i % NAMES.len()],
+        &format!("{:04}", 1000 + i * 37 % 9000),
+        &format!("20230{:05}", 10001 + i),
+    );
+    DemoStudent {
+        code,
+        subject,
+        backdrop,
+    }
 }
 
 fn caiji_spec_backdrop(i: usize) -> &'static str {
@@ -60,7 +61,7 @@ fn caiji_spec_backdrop(i: usize) -> &'static str {
 /// sensor noise, at `fps` (20 by default, like a USB camera at 720p).
 pub struct DemoCamera {
     lib: crate::Library,
-    students: Vec<DemoStudent>,
+    students: usize,
     width: u32,
     height: u32,
     index: usize,
@@ -89,13 +90,21 @@ impl DemoNext {
 }
 
 impl DemoCamera {
-    /// A demo queue of `students` at `width × height`.
+    /// A demo queue of `students` (at most [`MAX_DEMO_STUDENTS`]) at `width × height`.
     pub fn new(students: usize, width: u32, height: u32) -> Result<DemoCamera, CameraError> {
+        if students > MAX_DEMO_STUDENTS {
+            return Err(CameraError::Unreadable(caiji_spec::Message::new(
+                format!("演示队列最多 {MAX_DEMO_STUDENTS} 名学生（收到 {students}）"),
+                format!(
+                    "the demo queue holds at most {MAX_DEMO_STUDENTS} students (got {students})"
+                ),
+            )));
+        }
         let lib =
-            crate::Library::open_default().map_err(|e| CameraError::Unreadable(e.to_string()))?;
+            crate::Library::open_default().map_err(|e| CameraError::Unreadable(e.message()))?;
         Ok(DemoCamera {
             lib,
-            students: demo_students(students),
+            students,
             width,
             height,
             index: 0,
@@ -116,21 +125,21 @@ impl DemoCamera {
         (self, DemoNext(flag))
     }
 
-    /// The students, in order.
-    pub fn students(&self) -> &[DemoStudent] {
-        &self.students
+    /// The students, in order, made as they are read.
+    pub fn students(&self) -> impl Iterator<Item = DemoStudent> + use<> {
+        (0..self.students).map(demo_student)
     }
 
     fn prepare(&mut self) -> Result<(), CameraError> {
-        let s = &self.students[self.index];
+        let s = &demo_student(self.index);
         let scene = crate::Scene::standard(s.subject, s.backdrop, self.width, self.height);
         let (portrait, _) =
-            crate::render(&self.lib, &scene).map_err(|e| CameraError::Unreadable(e.to_string()))?;
+            crate::render(&self.lib, &scene).map_err(|e| CameraError::Unreadable(e.message()))?;
         // The phone: a dark handset with the code on a white screen, held in front of the face.
         let mut phone = portrait.clone();
         let module = (self.height / 150).max(3);
-        let qr = caiji_code::render_qr(&s.code, module)
-            .ok_or_else(|| CameraError::Unreadable("QR".into()))?;
+        let qr =
+            caiji_code::render_qr(&s.code, module).ok_or_else(|| CameraError::unreadable("QR"))?;
         let (qw, qh) = qr.dimensions();
         let (pw, ph) = (qw + 2 * module * 3, qh * 2);
         let (px, py) = (
@@ -163,11 +172,11 @@ impl FrameSource for DemoCamera {
             if flag.swap(false, Ordering::Relaxed) {
                 self.next_student();
             }
-            if self.index >= self.students.len() {
+            if self.index >= self.students {
                 self.index = 0;
             }
         }
-        if self.index >= self.students.len() {
+        if self.index >= self.students {
             return Err(CameraError::Ended);
         }
         if self.current.is_none() {

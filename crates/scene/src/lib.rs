@@ -20,7 +20,7 @@
 #![deny(missing_docs)]
 
 mod demo;
-pub use demo::{DemoCamera, DemoNext, DemoStudent, demo_students};
+pub use demo::{DemoCamera, DemoNext, DemoStudent, MAX_DEMO_STUDENTS, demo_student};
 
 use caiji_spec::{Message, STANDARD};
 use image::{Rgb, RgbImage};
@@ -40,9 +40,12 @@ pub enum SceneError {
         /// Why.
         reason: String,
     },
-    /// An unknown subject or backdrop name.
+    /// An unknown subject name.
     #[error("{}", self.message())]
     Unknown(String),
+    /// An unknown backdrop name.
+    #[error("{}", self.message())]
+    UnknownBackdrop(String),
 }
 
 impl SceneError {
@@ -56,10 +59,22 @@ impl SceneError {
                     format!("demo photo unreadable {path} (run scripts/fetch-assets.sh): {reason}"),
                 )
             }
-            SceneError::Unknown(name) => Message::new(
-                format!("未知的示例 {name}"),
-                format!("unknown scene part {name}"),
-            ),
+            SceneError::Unknown(name) => {
+                let names: Vec<&str> = SUBJECTS.iter().map(|s| s.name).collect();
+                let names = names.join(", ");
+                Message::new(
+                    format!("未知人物 {name}：可用 {names}"),
+                    format!("unknown subject {name}: use one of {names}"),
+                )
+            }
+            SceneError::UnknownBackdrop(name) => {
+                let names: Vec<&str> = STANDARD.backdrops.iter().map(|b| b.name).collect();
+                let names = names.join(", ");
+                Message::new(
+                    format!("未知背景 {name}：可用 {names} 或 rgb:R,G,B"),
+                    format!("unknown backdrop {name}: use one of {names} or rgb:R,G,B"),
+                )
+            }
         }
     }
 }
@@ -288,14 +303,14 @@ pub fn backdrop_rgb(name: &str) -> Result<[u8; 3], SceneError> {
             .split(',')
             .filter_map(|t| t.trim().parse().ok())
             .collect();
-        return <[u8; 3]>::try_from(v).map_err(|_| SceneError::Unknown(name.to_string()));
+        return <[u8; 3]>::try_from(v).map_err(|_| SceneError::UnknownBackdrop(name.to_string()));
     }
     STANDARD
         .backdrops
         .iter()
         .find(|b| b.name == name)
         .map(|b| b.rgb.0)
-        .ok_or_else(|| SceneError::Unknown(name.to_string()))
+        .ok_or_else(|| SceneError::UnknownBackdrop(name.to_string()))
 }
 
 /// A small fast deterministic generator for sensor noise (xorshift).

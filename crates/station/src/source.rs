@@ -123,7 +123,6 @@ pub fn open_camera(
             }
             roster = s
                 .students()
-                .iter()
                 .map(|s| {
                     caiji_code::CaptureCode::parse(&s.code)
                         .map(|c| c.display())

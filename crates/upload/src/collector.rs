@@ -149,6 +149,10 @@ pub async fn start(
     let storage = |e: &dyn std::fmt::Display| {
         CollectorError::Storage(dir.display().to_string(), e.to_string())
     };
+    // Listen first: a collector that cannot bind leaves no folder behind.
+    let listener = TcpListener::bind(listen)
+        .await
+        .map_err(|e| CollectorError::Listen(listen.to_string(), e.to_string()))?;
     std::fs::create_dir_all(dir).map_err(|e| storage(&e))?;
     let opts = SqliteConnectOptions::new()
         .filename(dir.join("index.db"))
@@ -166,9 +170,6 @@ pub async fn start(
     .execute(&db)
     .await
     .map_err(|e| storage(&e))?;
-    let listener = TcpListener::bind(listen)
-        .await
-        .map_err(|e| CollectorError::Listen(listen.to_string(), e.to_string()))?;
     let addr = listener
         .local_addr()
         .map_err(|e| CollectorError::Listen(listen.to_string(), e.to_string()))?;

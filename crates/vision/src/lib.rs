@@ -487,13 +487,14 @@ pub fn photo_checks(
             };
             let offset = g.face_center_x - STANDARD.width as f64 / 2.0;
             let limit = TOLERANCES.center_offset * STANDARD.width as f64;
+            let shown = whole_px(offset);
             let centered = Check::with_message(
                 CheckId::Centered,
                 offset.abs() <= limit,
                 Some(offset),
                 format!("±{limit:.0}"),
-                format!("头部中心偏离中线 {offset:.0} 像素"),
-                format!("head centre {offset:.0} px from the middle"),
+                format!("头部中心偏离中线 {shown} 像素"),
+                format!("head centre {shown} px from the middle"),
             );
             let centered_advice = if camera {
                 Advice::MoveCloser
@@ -630,4 +631,24 @@ pub fn photo_checks(
         ),
     });
     checks
+}
+
+/// A signed pixel offset rounded for a person: `-0.3` reads "0", never "-0".
+fn whole_px(v: f64) -> String {
+    // Adding +0.0 turns a rounded -0.0 into +0.0.
+    format!("{:.0}", v.round() + 0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::whole_px;
+
+    #[test]
+    fn offsets_round_without_a_minus_zero() {
+        assert_eq!(whole_px(-0.3), "0");
+        assert_eq!(whole_px(-0.0), "0");
+        assert_eq!(whole_px(0.4), "0");
+        assert_eq!(whole_px(-0.6), "-1");
+        assert_eq!(whole_px(12.5), "13");
+    }
 }

@@ -66,7 +66,7 @@ async fn wait_queue(s: &Session, name: &str, want: u64, timeout: Duration) {
 
 /// The first demo student's capture code: what the scanner reads off their phone.
 fn demo_code(i: usize) -> String {
-    caiji_scene::demo_students(i + 1)[i].code.clone()
+    caiji_scene::demo_student(i).code
 }
 
 /// The app starts on the demo camera; the first student shows a phone, which the station

@@ -300,7 +300,9 @@ fn every_camera_error_carries_two_languages_apart() {
         CameraError::NoPermission,
         CameraError::NoUsableMode,
         CameraError::ModeRejected,
-        CameraError::Unreadable("EIO".into()),
+        CameraError::unreadable("EIO"),
+        CameraError::NoFrames("s.mjpeg".into()),
+        CameraError::EmptyFolder("frames".into()),
         CameraError::Ended,
         CameraError::Stopped,
     ] {

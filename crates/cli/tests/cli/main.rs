@@ -1,5 +1,7 @@
 //! The `caiji` binary end to end: real files in a temporary folder, real exit codes.
 
+mod issue_11;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
