@@ -187,8 +187,9 @@ fn a_bad_video_file_is_explained() {
     assert!(e.to_string().contains("x.mjpeg"), "{e}");
     let junk = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(junk.path(), vec![0x5Au8; 300_000]).unwrap();
-    let mut cam = VideoFileCamera::open(junk.path(), true, 30).unwrap();
-    let e = cam.next_frame().unwrap_err();
+    // Refused when opened: a looping camera would otherwise wait on it for ever.
+    let e = VideoFileCamera::open(junk.path(), true, 30).err().unwrap();
+    assert_eq!(e, CameraError::NoFrames(junk.path().display().to_string()));
     assert!(e.to_string().contains("no complete MJPEG frame"), "{e}");
 }
 

@@ -349,7 +349,7 @@ fn demo_runs_the_whole_loop_and_every_photo_reaches_the_collector() {
     let o = caiji(&["arrived", "--dir", intake_arg]);
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(
-        out.contains("4 received, 2 intact, 2 with problems, 1 files not in the index"),
+        out.contains("4 received, 2 intact, 2 with problems, 1 file not in the index"),
         "{out}"
     );
 }
