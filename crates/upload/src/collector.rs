@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
 use axum::{Json, Router};
+use caiji_protocol::{Receipt, ReceiptStatus};
 use caiji_spec::Message;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -297,7 +298,12 @@ async fn put_photo(
             return if stored == sha {
                 (
                     StatusCode::OK,
-                    Json(json!({"shot_id": shot_id, "sha256": sha, "status": "already_stored"})),
+                    Json(Receipt::new(
+                        shot_id,
+                        sha,
+                        ReceiptStatus::AlreadyStored,
+                        true,
+                    )),
                 )
                     .into_response()
             } else {
@@ -366,7 +372,7 @@ async fn put_photo(
     }
     (
         StatusCode::CREATED,
-        Json(json!({"shot_id": shot_id, "sha256": sha, "status": "stored"})),
+        Json(Receipt::new(shot_id, sha, ReceiptStatus::Stored, true)),
     )
         .into_response()
 }

@@ -20,6 +20,7 @@
 
 pub mod collector;
 
+use caiji_protocol::{MAX_RESPONSE_BYTES, Receipt, ReceiptStatus};
 use caiji_store::{Shot, Store, now_ms};
 use rand::Rng;
 use std::sync::Arc;
@@ -140,7 +141,10 @@ impl Worker {
         let cancel = CancellationToken::new();
         let wake = Arc::new(Notify::new());
         let on_event: Arc<dyn Fn(UploadEvent) + Send + Sync> = Arc::new(on_event);
+        // No redirects: a captive portal or a wrong URL answers with one, and whatever it leads
+        // to is not the collector. The receipt decides, not the status code.
         let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
             .timeout(cfg.timeout)
             .connect_timeout(cfg.timeout.min(Duration::from_secs(5)))
             .build()
@@ -227,7 +231,12 @@ async fn upload_one(
 ) {
     let outcome = match store.photo(&shot.id).await {
         Ok(bytes) => send(cfg, client, &shot, bytes).await,
-        Err(e) => Outcome::Permanent(e.to_string()),
+        // A photo that does not decrypt or is gone needs the supervisor; a busy database or an
+        // I/O error passes, and the shot is tried again.
+        Err(e @ (caiji_store::StoreError::WrongKey | caiji_store::StoreError::NoSuchShot(_))) => {
+            Outcome::Permanent(e.to_string())
+        }
+        Err(e) => Outcome::Retry(e.to_string()),
     };
     let id = shot.id.clone();
     let recorded = match outcome {
@@ -274,9 +283,9 @@ async fn send(
     let resp = client
         .put(&url)
         .bearer_auth(&cfg.token)
-        .header("x-caiji-sha256", &shot.photo_sha256)
+        .header(caiji_protocol::SHA256, &shot.photo_sha256)
         .header("x-caiji-station", &cfg.station)
-        .header("x-caiji-code-key", &shot.code_key)
+        .header(caiji_protocol::CODE_KEY, &shot.code_key)
         .header("content-type", "image/jpeg")
         .body(bytes)
         .send()
@@ -290,23 +299,65 @@ async fn send(
         Err(e) => return Outcome::Retry(format!("网络错误 / network error: {e}")),
     };
     let status = resp.status().as_u16();
-    let body = resp.text().await.unwrap_or_default();
+    let location = resp
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(|l| l.chars().take(200).collect::<String>());
+    let body = read_bounded(resp).await;
     match status {
-        200 => Outcome::Stored { already: true },
-        201 => Outcome::Stored { already: false },
+        200 | 201 => match Receipt::parse(&body) {
+            Some(r) if r.proves(&shot.id, &shot.photo_sha256) => Outcome::Stored {
+                already: r.status == ReceiptStatus::AlreadyStored,
+            },
+            Some(_) => Outcome::Retry(
+                "接收端的回执与所发照片不符 / the collector's receipt is for another photo".into(),
+            ),
+            None => Outcome::Retry(format!(
+                "接收地址不是采集接收端（HTTP {status}，无回执）/ the intake URL is not a Caiji collector (HTTP {status}, no receipt)"
+            )),
+        },
+        300..=399 => Outcome::Retry(format!(
+            "接收地址重定向到 {}（可能是网络登录页）/ the intake URL redirects to {} (a network login page?)",
+            location.as_deref().unwrap_or("?"),
+            location.as_deref().unwrap_or("?")
+        )),
         408 | 429 | 500..=599 => Outcome::Retry(format!("HTTP {status}")),
         _ => {
-            let msg = serde_json::from_str::<serde_json::Value>(&body)
-                .ok()
-                .and_then(|v| {
-                    Some(format!(
-                        "{} / {}",
-                        v.get("message_zh")?.as_str()?,
-                        v.get("message_en")?.as_str()?
-                    ))
-                })
-                .unwrap_or(body);
+            let problem = serde_json::from_slice::<serde_json::Value>(&body).ok();
+            let field = |k: &str| {
+                problem
+                    .as_ref()
+                    .and_then(|v| v.get(k)?.as_str().map(str::to_string))
+            };
+            let msg = match (field("message_zh"), field("message_en")) {
+                (Some(zh), Some(en)) => format!("{zh} / {en}"),
+                _ => String::from_utf8_lossy(&body).chars().take(200).collect(),
+            };
+            // Damaged in transit: worth a few more tries, not an endless loop.
+            if field("code").as_deref() == Some("hash_mismatch")
+                && shot.upload_attempts < HASH_MISMATCH_TRIES
+            {
+                return Outcome::Retry(format!("HTTP {status}: {msg}"));
+            }
             Outcome::Permanent(format!("HTTP {status}: {msg}"))
         }
     }
+}
+
+/// Attempts a photo the collector found damaged in transit gets before it is `failed`.
+pub const HASH_MISMATCH_TRIES: i64 = 3;
+
+/// At most [`MAX_RESPONSE_BYTES`] of a response body: a receipt is small, and a portal's page
+/// or a hostile server's endless body is not read further.
+async fn read_bounded(mut resp: reqwest::Response) -> Vec<u8> {
+    let mut body = Vec::new();
+    while let Ok(Some(chunk)) = resp.chunk().await {
+        let room = MAX_RESPONSE_BYTES.saturating_sub(body.len());
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if body.len() >= MAX_RESPONSE_BYTES {
+            break;
+        }
+    }
+    body
 }

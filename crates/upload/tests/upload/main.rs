@@ -1,6 +1,8 @@
 //! The worker against the real collector on 127.0.0.1, with injected faults: every photo arrives
 //! exactly once.
 
+mod issue_10;
+
 use caiji_store::{NewShot, Store, UploadState};
 use caiji_upload::collector::{self, Fault, Received};
 use caiji_upload::{UploadEvent, Worker, WorkerConfig};

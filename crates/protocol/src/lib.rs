@@ -1,0 +1,170 @@
+//! The upload protocol between a station and a collector (`docs/upload-api.md`), in one place so
+//! the worker and the server cannot drift apart: header names, size limits, the receipt a
+//! collector answers with, and the checks on everything a client sends that is stored and shown
+//! later.
+//!
+//! ```
+//! use caiji_protocol::{Receipt, ReceiptStatus};
+//! let r = Receipt::new("0123456789abcdef0123456789abcdef", "ab".repeat(32), ReceiptStatus::Stored, true);
+//! let body = serde_json::to_vec(&r).unwrap();
+//! // The worker counts an upload only when the body is this receipt, for this shot and these bytes.
+//! assert!(Receipt::parse(&body).unwrap().proves("0123456789abcdef0123456789abcdef", &"ab".repeat(32)));
+//! ```
+#![deny(missing_docs)]
+
+use serde::{Deserialize, Serialize};
+
+/// The photo's SHA-256, lower-case hex, of the body as sent.
+pub const SHA256: &str = "x-caiji-sha256";
+/// The capture code's key (16 hex digits of its SHA-256; never the code).
+pub const CODE_KEY: &str = "x-caiji-code-key";
+/// When the photo was taken, unix milliseconds.
+pub const TAKEN_AT: &str = "x-caiji-taken-at";
+/// The shot this one replaces (a retake), when there is one.
+pub const SUPERSEDES: &str = "x-caiji-supersedes";
+
+/// The largest body a collector reads: the standard's largest legal photo (40 KB) plus room for
+/// the markers a re-encoder may add. Anything larger is refused before it is read.
+pub const MAX_PHOTO_BYTES: usize = 48 * 1024;
+/// How much of a response body the worker reads: a receipt is a few hundred bytes; a login page
+/// or an error page is not read further.
+pub const MAX_RESPONSE_BYTES: usize = 16 * 1024;
+
+/// Whether the photo was stored by this request or an earlier one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReceiptStatus {
+    /// Stored now.
+    Stored,
+    /// Stored before with the same bytes (a retry after a lost response).
+    AlreadyStored,
+}
+
+/// The collector's proof that it holds a photo: the shot id and the SHA-256 of the bytes it
+/// stored, and whether the photo is the student's current one for that day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    /// Always `"caiji-receipt/1"`: a body from anything else is not a receipt.
+    pub receipt: String,
+    /// The shot id the photo was stored under.
+    pub shot_id: String,
+    /// SHA-256 of the stored bytes.
+    pub sha256: String,
+    /// Stored now or before.
+    pub status: ReceiptStatus,
+    /// The student's current photo for the day (a later retake makes an earlier one not current).
+    pub current: bool,
+}
+
+/// The receipt format's tag.
+pub const RECEIPT_TAG: &str = "caiji-receipt/1";
+
+impl Receipt {
+    /// A receipt for `shot_id` with `sha256`.
+    pub fn new(
+        shot_id: impl Into<String>,
+        sha256: impl Into<String>,
+        status: ReceiptStatus,
+        current: bool,
+    ) -> Receipt {
+        Receipt {
+            receipt: RECEIPT_TAG.into(),
+            shot_id: shot_id.into(),
+            sha256: sha256.into(),
+            status,
+            current,
+        }
+    }
+
+    /// A response body read as a receipt; `None` when it is anything else (a login page, another
+    /// server's JSON, an error).
+    pub fn parse(body: &[u8]) -> Option<Receipt> {
+        serde_json::from_slice::<Receipt>(body)
+            .ok()
+            .filter(|r| r.receipt == RECEIPT_TAG)
+    }
+
+    /// Whether this receipt is for `shot_id` and exactly the bytes whose hash is `sha256`.
+    pub fn proves(&self, shot_id: &str, sha256: &str) -> bool {
+        self.shot_id == shot_id && self.sha256.eq_ignore_ascii_case(sha256)
+    }
+}
+
+/// A shot id: 8–64 characters of `[A-Za-z0-9-]`.
+pub fn valid_shot_id(id: &str) -> bool {
+    (8..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+/// A capture code's key: exactly 16 lower-case hex digits.
+pub fn valid_code_key(key: &str) -> bool {
+    key.len() == 16 && key.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// A SHA-256 in lower-case hex.
+pub fn valid_sha256(sha: &str) -> bool {
+    sha.len() == 64 && sha.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// A station name as configured and shown to a supervisor: 1–64 characters, letters (any script,
+/// so 体育馆-1 is fine), digits, space, `-`, `_`, `.`, `#`; nothing a page or a spreadsheet could
+/// read as markup or a formula.
+pub fn valid_station_name(name: &str) -> bool {
+    let n = name.chars().count();
+    (1..=64).contains(&n)
+        && !name.starts_with([' ', '=', '+', '-', '@'])
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.' | '#'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_receipt_proves_only_its_own_shot_and_bytes() {
+        let sha = "ab".repeat(32);
+        let r = Receipt::new("shot-0001", sha.clone(), ReceiptStatus::Stored, true);
+        let body = serde_json::to_vec(&r).unwrap();
+        let back = Receipt::parse(&body).unwrap();
+        assert!(back.proves("shot-0001", &sha));
+        assert!(!back.proves("shot-0002", &sha), "another shot");
+        assert!(!back.proves("shot-0001", &"cd".repeat(32)), "other bytes");
+        for foreign in [
+            &b"<html><body>Please log in</body></html>"[..],
+            br#"{"status":"stored"}"#,
+            br#"{"receipt":"other/1","shot_id":"shot-0001","sha256":"x","status":"stored","current":true}"#,
+            b"",
+        ] {
+            assert_eq!(Receipt::parse(foreign), None, "{:?}", String::from_utf8_lossy(foreign));
+        }
+    }
+
+    #[test]
+    fn what_a_client_sends_is_checked_before_it_is_stored() {
+        assert!(valid_station_name("体育馆-1"));
+        assert!(valid_station_name("room A.2"));
+        for bad in [
+            "",
+            "<script>alert(1)</script>",
+            "=HYPERLINK(\"x\")",
+            "a\"b",
+            &"x".repeat(65),
+        ] {
+            assert!(!valid_station_name(bad), "{bad}");
+        }
+        assert!(valid_code_key("0123456789abcdef"));
+        for bad in [
+            "0123456789ABCDEF",
+            "0123",
+            "<b>0123456789ab</b>",
+            "0123456789abcdeg",
+        ] {
+            assert!(!valid_code_key(bad), "{bad}");
+        }
+        assert!(valid_shot_id("0123456789abcdef"));
+        assert!(!valid_shot_id("../../etc/passwd"));
+        assert!(valid_sha256(&"0f".repeat(32)));
+        assert!(!valid_sha256("0f"));
+    }
+}
