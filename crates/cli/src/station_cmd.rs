@@ -1,7 +1,7 @@
 //! `caiji demo`, `caiji collector` and `caiji queue`: the station loop headless.
 
 use caiji_camera::{CameraError, UsbCamera, Want, list_cameras};
-use caiji_photo::seal::{AesGcmSealer, StationKey};
+use caiji_photo::seal::{AesGcmSealer, StationKey, purpose};
 use caiji_station::{
     Event, Input, Opened, Pace, Phase, Source, Station, StationConfig, StationEvent, StationInfo,
     open_camera,
@@ -18,26 +18,17 @@ fn fail(msg: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(1)
 }
 
-/// The station key in the data directory, created on first use.
+/// The station key in the data directory, created only for a new, empty queue (a queue whose
+/// key is missing is refused: a new key could not decrypt it).
 pub fn station_key(data: &Path) -> Result<StationKey, String> {
-    let path = data.join("station.key");
-    if path.exists() {
-        return StationKey::load(&path).map_err(|e| e.to_string());
-    }
     std::fs::create_dir_all(data).map_err(|e| {
         format!(
             "数据目录不可用 / data directory unusable {}: {e}",
             data.display()
         )
     })?;
-    let key = StationKey::generate();
-    key.save(&path).map_err(|e| {
-        format!(
-            "无法写入站点密钥 / cannot write the station key {}: {e}",
-            path.display()
-        )
-    })?;
-    Ok(key)
+    StationKey::load_or_create(&data.join("station.key"), &data.join("caiji.db"))
+        .map_err(|e| e.to_string())
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -92,7 +83,8 @@ pub fn queue_cmd(data_dir: Option<PathBuf>, demo: bool, json: bool) -> ExitCode 
         Err(e) => return fail(e),
     };
     runtime().block_on(async {
-        let store = match Store::open(&data.join("caiji.db"), *key.bytes()).await {
+        // Read-only: a listing never resumes a held upload or writes the audit log.
+        let store = match Store::open_read_only(&data.join("caiji.db"), *key.derive(purpose::STORE)).await {
             Ok(s) => s,
             Err(e) => return fail(e),
         };
@@ -306,7 +298,7 @@ pub fn demo(args: DemoArgs) -> ExitCode {
     };
     let (target, _) = run_length(&source, args.students);
     runtime().block_on(async move {
-        let store = match Store::open(&data.join("caiji.db"), *key.bytes()).await {
+        let store = match Store::open(&data.join("caiji.db"), *key.derive(purpose::STORE)).await {
             Ok(s) => s,
             Err(e) => return fail(e),
         };

@@ -245,6 +245,41 @@ fn exif_orientation(tiff: &[u8]) -> Option<u16> {
     None
 }
 
+/// SHA-256 of a JPEG file without its comment (COM) segments: what a seal is bound to. Every
+/// other byte counts — the markers, the tables, the scan data — so a comment moved into another
+/// photo, or a picture changed under its comment, no longer matches.
+pub fn image_digest(jpeg: &[u8]) -> Result<[u8; 32], MarkerError> {
+    use sha2::{Digest, Sha256};
+    if jpeg.len() < 4 || jpeg[0] != 0xFF || jpeg[1] != 0xD8 {
+        return Err(MarkerError::NotJpeg);
+    }
+    let mut h = Sha256::new();
+    h.update(&jpeg[..2]);
+    let mut pos = 2;
+    loop {
+        let (Some(&0xFF), Some(&marker)) = (jpeg.get(pos), jpeg.get(pos + 1)) else {
+            return Err(MarkerError::Malformed(pos));
+        };
+        if marker == 0xDA || marker == 0xD9 {
+            // The scan (or an empty picture): everything from here on is the picture.
+            h.update(&jpeg[pos..]);
+            return Ok(h.finalize().into());
+        }
+        let len = jpeg
+            .get(pos + 2..pos + 4)
+            .map(|b| u16::from_be_bytes([b[0], b[1]]) as usize)
+            .ok_or(MarkerError::Truncated(pos))?;
+        let end = pos + 2 + len;
+        if len < 2 || end > jpeg.len() {
+            return Err(MarkerError::Truncated(pos));
+        }
+        if marker != 0xFE {
+            h.update(&jpeg[pos..end]);
+        }
+        pos = end;
+    }
+}
+
 /// Insert a COM segment right after the JFIF/EXIF application segments of an encoded JPEG.
 pub fn insert_comment(jpeg: &[u8], comment: &[u8]) -> Result<Vec<u8>, MarkerError> {
     if comment.len() > 65_533 {

@@ -155,8 +155,15 @@ pub fn make_photo(
         ));
     };
     let img = output::render(frame, &crop)?;
-    let comment = sealer.seal(id)?;
-    output::encode_to_spec(&img, &comment)
+    output::encode_to_spec(&img, sealer, id)
+}
+
+/// A JPEG without a seal, sealed: the identifier bound to its picture
+/// ([`jpeg::image_digest`]) and inserted as its comment segment.
+pub fn seal_jpeg(jpeg: &[u8], sealer: &dyn seal::Sealer, id: &str) -> Result<Vec<u8>, PhotoError> {
+    let image = jpeg::image_digest(jpeg).map_err(|e| PhotoError::Encode(e.to_string()))?;
+    let comment = sealer.seal(id, &image)?;
+    jpeg::insert_comment(jpeg, &comment).map_err(|e| PhotoError::Encode(e.to_string()))
 }
 
 /// The whole shot: analyse the frame, and only if it meets the standard render, encode, seal,

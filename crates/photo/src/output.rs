@@ -1,7 +1,7 @@
 //! From a frame and its crop plan to a sealed, to-spec JPEG on disk.
 
 use crate::PhotoError;
-use crate::jpeg::{self, JpegInfo};
+use crate::jpeg::JpegInfo;
 use crate::seal::Sealer;
 use caiji_spec::STANDARD;
 use caiji_vision::Crop;
@@ -82,13 +82,20 @@ pub struct Encoded {
 /// — aiming at the upper part of the window. File size grows roughly exponentially with quality
 /// in this range, so each guess after the first is a secant step in log(size): two or three
 /// encodes, not a blind bisection.
-pub fn encode_to_spec(img: &RgbImage, comment: &[u8]) -> Result<Encoded, PhotoError> {
+pub fn encode_to_spec(
+    img: &RgbImage,
+    sealer: &dyn crate::seal::Sealer,
+    id: &str,
+) -> Result<Encoded, PhotoError> {
+    // The seal is made for the encoded picture, so only once its bytes are chosen; its length
+    // does not depend on the picture, so a seal for no picture sizes the search.
+    let comment_len = sealer.seal(id, &[0; 32])?.len();
     let lo = STANDARD.file_size.min;
     let hi = STANDARD.file_size.max;
     let target = lo + 0.8 * (hi - lo); // 36 000 bytes: room below the ceiling
     let q_min = STANDARD.quality_min;
     let q_max = 95u8;
-    let extra = comment.len() + 4;
+    let extra = comment_len + 4;
     let mut tried: Vec<(u8, usize)> = Vec::new();
     let size_at = |q: u8, tried: &mut Vec<(u8, usize)>| -> Result<(Vec<u8>, usize), PhotoError> {
         let b = encode(img, q)?;
@@ -126,8 +133,7 @@ pub fn encode_to_spec(img: &RgbImage, comment: &[u8]) -> Result<Encoded, PhotoEr
         q = next;
     }
     if let Some((quality, bytes)) = best {
-        let bytes =
-            jpeg::insert_comment(&bytes, comment).map_err(|e| PhotoError::Encode(e.to_string()))?;
+        let bytes = crate::seal_jpeg(&bytes, sealer, id)?;
         return Ok(Encoded {
             bytes,
             quality,
@@ -155,8 +161,7 @@ pub fn encode_to_spec(img: &RgbImage, comment: &[u8]) -> Result<Encoded, PhotoEr
     for q in (q_min..=q_max).rev() {
         let (bytes, n) = size_at(q, &mut tried)?;
         if fits(n) {
-            let bytes = jpeg::insert_comment(&bytes, comment)
-                .map_err(|e| PhotoError::Encode(e.to_string()))?;
+            let bytes = crate::seal_jpeg(&bytes, sealer, id)?;
             return Ok(Encoded {
                 bytes,
                 quality: q,

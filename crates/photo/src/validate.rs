@@ -220,7 +220,10 @@ pub fn file_checks(path: &Path, bytes: &[u8], sealer: Option<&dyn Sealer>) -> Fi
             format!("含加密标识（密钥 {key_id}，未提供密钥，未解密）"),
             format!("sealed id present (key {key_id}; no key given, not opened)"),
         ),
-        (Some((c, _)), Some(s)) => match s.open(c) {
+        (Some((c, _)), Some(s)) => match jpeg::image_digest(bytes)
+            .map_err(|_| seal::SealError::NoSeal)
+            .and_then(|image| s.open(c, &image))
+        {
             Ok(id) => {
                 let shown = seal::mask(&id);
                 opened = Some(id);

@@ -15,7 +15,7 @@ use crate::{
     StationConfig, StationEvent, StationInfo,
 };
 use caiji_camera::{Camera, CameraError, FrameSource};
-use caiji_photo::seal::{AesGcmSealer, StationKey};
+use caiji_photo::seal::{AesGcmSealer, StationKey, purpose};
 use caiji_spec::Message;
 use caiji_store::Store;
 use caiji_upload::{WorkerConfig, collector};
@@ -236,7 +236,7 @@ impl App {
     pub async fn save_settings(&self, new: Settings) -> Result<Settings, AppError> {
         new.validate().map_err(|m| AppError::new("settings", m))?;
         // The key must load before anything is replaced.
-        load_or_create_key(&new.key_path(&self.data))?;
+        load_or_create_key(&new.key_path(&self.data), &self.data.join("caiji.db"))?;
         new.save(&self.data)
             .map_err(|m| AppError::new("settings", m))?;
         *self.settings.lock().unwrap_or_else(|p| p.into_inner()) = new.clone();
@@ -262,8 +262,9 @@ impl App {
 
     async fn launch(&self) -> Result<(), AppError> {
         let settings = self.settings();
-        let key = load_or_create_key(&settings.key_path(&self.data))?;
-        let store = Store::open(&self.data.join("caiji.db"), *key.bytes())
+        let db = self.data.join("caiji.db");
+        let key = load_or_create_key(&settings.key_path(&self.data), &db)?;
+        let store = Store::open(&db, *key.derive(purpose::STORE))
             .await
             .map_err(|e| AppError::new("store", e.message()))?;
         // No intake server set: a collector on this machine, so the whole flow works anywhere.
@@ -347,12 +348,10 @@ fn not_running() -> AppError {
     )
 }
 
-/// The station key at `path`, created (mode 600) on first use.
-pub fn load_or_create_key(path: &Path) -> Result<StationKey, AppError> {
-    if path.exists() {
-        return StationKey::load(path).map_err(|e| AppError::new("key", e.message()));
-    }
-    if let Some(dir) = path.parent() {
+/// The station key at `path`, created (mode 600 from the start) only for a new, empty queue:
+/// a queue whose key is missing is refused, never given a key that cannot decrypt it.
+pub fn load_or_create_key(path: &Path, db: &Path) -> Result<StationKey, AppError> {
+    if let Some(dir) = path.parent().filter(|_| !path.exists()) {
         std::fs::create_dir_all(dir).map_err(|e| {
             AppError::new(
                 "key",
@@ -363,25 +362,13 @@ pub fn load_or_create_key(path: &Path) -> Result<StationKey, AppError> {
             )
         })?;
     }
-    let key = StationKey::generate();
-    key.save(path).map_err(|e| {
-        AppError::new(
-            "key",
-            Message::new(
-                format!("无法保存站点密钥 {}：{e}", path.display()),
-                format!("cannot save the station key {}: {e}", path.display()),
-            ),
-        )
-    })?;
-    Ok(key)
+    StationKey::load_or_create(path, db).map_err(|e| AppError::new("key", e.message()))
 }
 
 /// The token of the collector on this machine: derived from the station key, so it is stable
 /// across restarts and known to nobody else.
 fn local_token(key: &StationKey) -> String {
-    use sha2::{Digest, Sha256};
-    let d = Sha256::digest([b"caiji-local-collector".as_slice(), key.bytes()].concat());
-    hex::encode(&d[..16])
+    hex::encode(&key.derive(purpose::LOCAL_TOKEN)[..16])
 }
 
 /// A camera that could not be opened: it says why, twice a second, so the window shows the

@@ -35,7 +35,7 @@ pub use view::{
 
 use caiji_camera::Frame;
 use caiji_code::{CaptureCode, QrScanner};
-use caiji_photo::seal::{AesGcmSealer, Sealer};
+use caiji_photo::seal::AesGcmSealer;
 use caiji_spec::{Check, Message, Verdict};
 use caiji_store::{NewShot, Store};
 use caiji_vision::{Analysis, Analyzer, placement_margin};
@@ -443,14 +443,8 @@ impl Session {
             return;
         };
         // The sealed comment must open to this student's code before it is queued.
-        let sealed_ok = caiji_photo::jpeg::read_markers(&p.jpeg)
-            .ok()
-            .and_then(|i| {
-                i.comments
-                    .into_iter()
-                    .find_map(|c| self.sealer.open(&c).ok())
-            })
-            .is_some_and(|id| id == code.text());
+        let sealed_ok = caiji_photo::seal::open_photo(self.sealer.as_ref(), &p.jpeg)
+            .is_ok_and(|id| id == code.text());
         if !sealed_ok {
             self.error(
                 "seal",

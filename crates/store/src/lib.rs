@@ -391,6 +391,39 @@ impl Store {
         Ok(store)
     }
 
+    /// Open an existing queue to read it: no migration, no resumed uploads, no audit row, and
+    /// SQLite itself refuses any write. For listings (`caiji queue`), which must never change
+    /// what they show.
+    pub async fn open_read_only(path: &Path, key: [u8; 32]) -> Result<Store, StoreError> {
+        let shown = path.display().to_string();
+        if !path.is_file() {
+            return Err(StoreError::DataDir {
+                path: shown,
+                reason: "no queue here".into(),
+            });
+        }
+        let opts = SqliteConnectOptions::new()
+            .filename(path)
+            .read_only(true)
+            .busy_timeout(std::time::Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(opts)
+            .await
+            .map_err(|e| match classify(&e.to_string()) {
+                StoreError::Corrupt { reason, .. } => StoreError::Corrupt {
+                    path: shown.clone(),
+                    reason,
+                },
+                other => other,
+            })?;
+        Ok(Store {
+            pool,
+            cipher: Aes256Gcm::new(key.as_slice().into()),
+            path: path.to_owned(),
+        })
+    }
+
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.path

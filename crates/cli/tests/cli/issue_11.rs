@@ -250,6 +250,10 @@ fn messages_are_said_once_in_each_language() {
     // A bad key file.
     let bad = dir.path().join("bad.key");
     std::fs::write(&bad, b"garbage\n").unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&bad, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
     let o = capture("CJ1|10001|张*丰|1234|2023010101", &bad, &photo, &frame);
     assert_eq!(o.status.code(), Some(2));
     said_once(&text(&o), "需要 32 字节", "need 32 bytes");

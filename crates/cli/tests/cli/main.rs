@@ -1,5 +1,6 @@
 //! The `caiji` binary end to end: real files in a temporary folder, real exit codes.
 
+mod issue_10;
 mod issue_11;
 
 use serde_json::Value;

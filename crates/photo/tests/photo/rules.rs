@@ -3,7 +3,7 @@
 use crate::{fixtures, frame};
 use caiji_photo::jpeg;
 use caiji_photo::output;
-use caiji_photo::seal::{AesGcmSealer, Sealer, StationKey};
+use caiji_photo::seal::{AesGcmSealer, StationKey};
 use caiji_photo::validate::{FileReport, validate_bytes};
 use caiji_scene::Scene;
 use image::RgbImage;
@@ -41,9 +41,7 @@ fn failing(r: &FileReport) -> Vec<&'static str> {
 }
 
 fn spec_file(img: &RgbImage) -> Vec<u8> {
-    output::encode_to_spec(img, &sealer().seal(CODE).unwrap())
-        .unwrap()
-        .bytes
+    output::encode_to_spec(img, sealer(), CODE).unwrap().bytes
 }
 
 fn encode_with(img: &RgbImage, q: u8, dpi: u16, progressive: bool) -> Vec<u8> {
@@ -61,7 +59,7 @@ fn encode_with(img: &RgbImage, q: u8, dpi: u16, progressive: bool) -> Vec<u8> {
         ColorType::Rgb,
     )
     .unwrap();
-    jpeg::insert_comment(&out, &sealer().seal(CODE).unwrap()).unwrap()
+    caiji_photo::seal_jpeg(&out, sealer(), CODE).unwrap()
 }
 
 /// The highest quality in `qualities` at which `encode` lands in the size window.
@@ -88,7 +86,9 @@ fn the_reference_photo_passes_everything() {
 #[test]
 fn file_rules_each_caught_alone() {
     let img = good_picture();
-    let q = output::encode_to_spec(&img, b"").unwrap().quality;
+    let q = output::encode_to_spec(&img, sealer(), CODE)
+        .unwrap()
+        .quality;
     let cases: Vec<(&str, &str, Vec<u8>)> = vec![
         (
             "format",
@@ -104,14 +104,15 @@ fn file_rules_each_caught_alone() {
             output::encode(&img, q).unwrap(),
         ),
         ("file_size", "padded.jpg", {
-            // Same picture and quality, pushed over 40 KB by a large application segment.
-            let mut b = spec_file(&img);
+            // Same picture and quality, pushed over 40 KB by a large application segment,
+            // then sealed (the seal covers every byte but the comment, so it comes last).
+            let mut b = output::encode(&img, q).unwrap();
             let pad = vec![0u8; 30_000];
             let mut seg = vec![0xFF, 0xEF];
             seg.extend_from_slice(&((pad.len() + 2) as u16).to_be_bytes());
             seg.extend_from_slice(&pad);
             b.splice(2..2, seg);
-            b
+            caiji_photo::seal_jpeg(&b, sealer(), CODE).unwrap()
         }),
     ];
     for (rule, name, bytes) in cases {
@@ -148,7 +149,7 @@ fn wrong_size_greyscale_and_png_are_caught() {
     e.encode(grey.as_raw(), 480, 640, ColorType::Luma).unwrap();
     let r = judge(
         "grey.jpg",
-        &jpeg::insert_comment(&gb, &sealer().seal(CODE).unwrap()).unwrap(),
+        &caiji_photo::seal_jpeg(&gb, sealer(), CODE).unwrap(),
     );
     assert!(failing(&r).contains(&"color_depth"), "{:?}", failing(&r));
 
@@ -168,7 +169,7 @@ fn wrong_size_greyscale_and_png_are_caught() {
     e.encode(&cmyk, 480, 640, ColorType::Cmyk).unwrap();
     let r = judge(
         "cmyk.jpg",
-        &jpeg::insert_comment(&cb, &sealer().seal(CODE).unwrap()).unwrap(),
+        &caiji_photo::seal_jpeg(&cb, sealer(), CODE).unwrap(),
     );
     let c = r
         .checks
@@ -213,10 +214,16 @@ fn truncated_empty_and_exif_rotated_files_get_their_own_verdicts() {
     let mut seg = vec![0xFF, 0xE1];
     seg.extend_from_slice(&((exif.len() + 2) as u16).to_be_bytes());
     seg.append(&mut exif);
-    let mut rotated = good.clone();
-    rotated.splice(2..2, seg);
-    let r = judge("rotated.jpg", &rotated);
+    let q = output::encode_to_spec(&good_picture(), sealer(), CODE).unwrap().quality;
+    let mut rotated = output::encode(&good_picture(), q).unwrap();
+    rotated.splice(2..2, seg.clone());
+    let r = judge("rotated.jpg", &caiji_photo::seal_jpeg(&rotated, sealer(), CODE).unwrap());
     assert_eq!(failing(&r), vec!["format"], "only the orientation is wrong");
+    // The same segment added after sealing: the picture changed under its seal.
+    let mut added = good.clone();
+    added.splice(2..2, seg);
+    let r = judge("rotated-later.jpg", &added);
+    assert_eq!(failing(&r), vec!["format", "comment_seal"]);
 }
 
 #[test]
@@ -229,7 +236,7 @@ fn a_changed_byte_in_the_seal_is_caught_and_a_missing_key_still_sees_the_seal() 
         "a well-formed seal passes without a key: {:?}",
         failing(&r)
     );
-    let at = b.windows(7).position(|w| w == b"CJSEAL1").unwrap() + 30;
+    let at = b.windows(7).position(|w| w == b"CJSEAL2").unwrap() + 30;
     b[at] = if b[at] == b'A' { b'B' } else { b'A' };
     let r = judge("tampered.jpg", &b);
     assert_eq!(failing(&r), vec!["comment_seal"]);

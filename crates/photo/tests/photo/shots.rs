@@ -1,7 +1,7 @@
 //! Shots: compliant frames become sealed files that pass every rule; others write nothing.
 
 use crate::{fixtures, frame};
-use caiji_photo::seal::{AesGcmSealer, Sealer, StationKey};
+use caiji_photo::seal::{AesGcmSealer, StationKey};
 use caiji_photo::validate::validate_bytes;
 use caiji_photo::{PhotoError, output, shoot};
 use caiji_scene::Scene;
@@ -120,7 +120,7 @@ fn the_saved_photo_is_never_mirrored() {
 fn a_flat_picture_is_refused_with_a_reason_instead_of_a_small_file() {
     let img = image::RgbImage::from_pixel(480, 640, image::Rgb([240, 240, 240]));
     let sealer = AesGcmSealer::new(&StationKey::generate());
-    let err = output::encode_to_spec(&img, &sealer.seal(CODE).unwrap()).unwrap_err();
+    let err = output::encode_to_spec(&img, &sealer, CODE).unwrap_err();
     assert!(matches!(err, PhotoError::TooFlat { .. }), "{err}");
     assert!(err.to_string().contains("20 KB"));
 }
@@ -132,7 +132,8 @@ fn pure_noise_is_refused_as_too_detailed() {
         state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
         image::Rgb([(state >> 24) as u8, (state >> 16) as u8, (state >> 8) as u8])
     });
-    let err = output::encode_to_spec(&img, b"x").unwrap_err();
+    let sealer = AesGcmSealer::new(&StationKey::generate());
+    let err = output::encode_to_spec(&img, &sealer, CODE).unwrap_err();
     assert!(matches!(err, PhotoError::TooDetailed { .. }), "{err}");
 }
 

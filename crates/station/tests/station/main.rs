@@ -55,9 +55,12 @@ struct Rig {
 async fn rig() -> Rig {
     let dir = tempfile::tempdir().unwrap();
     let key = StationKey::generate();
-    let store = Store::open(&dir.path().join("caiji.db"), *key.bytes())
-        .await
-        .unwrap();
+    let store = Store::open(
+        &dir.path().join("caiji.db"),
+        *key.derive(caiji_photo::seal::purpose::STORE),
+    )
+    .await
+    .unwrap();
     let events = Arc::new(Mutex::new(Vec::new()));
     let sink = events.clone();
     let info = StationInfo {
@@ -309,9 +312,12 @@ mod running {
     use tokio::sync::broadcast::Receiver;
 
     async fn store_in(dir: &std::path::Path) -> Store {
-        Store::open(&dir.join("caiji.db"), *StationKey::generate().bytes())
-            .await
-            .unwrap()
+        Store::open(
+            &dir.join("caiji.db"),
+            *StationKey::generate().derive(caiji_photo::seal::purpose::STORE),
+        )
+        .await
+        .unwrap()
     }
 
     fn config(store: &Store, upload: Option<WorkerConfig>) -> StationConfig {
@@ -550,9 +556,12 @@ mod app {
         app.shutdown().await;
         // What `caiji queue --data-dir` reads: the same database, the same shot.
         let key = caiji_photo::seal::StationKey::load(&dir.path().join("station.key")).unwrap();
-        let store = caiji_store::Store::open(&dir.path().join("caiji.db"), *key.bytes())
-            .await
-            .unwrap();
+        let store = caiji_store::Store::open(
+            &dir.path().join("caiji.db"),
+            *key.derive(caiji_photo::seal::purpose::STORE),
+        )
+        .await
+        .unwrap();
         let today = store.today().await.unwrap();
         assert_eq!(today.len(), 1, "the queue on disk holds the window's shot");
         assert_eq!(
