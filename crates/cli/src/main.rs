@@ -85,6 +85,12 @@ enum Command {
         /// frame size: the demo camera's, or the smallest USB mode at least this large (default 1280x720 / 1920x1080)
         #[arg(long, value_parser = parse_frame_size)]
         size: Option<(u32, u32)>,
+        /// 上传到此接收端（默认在本机另起一个）/ upload to this intake server (default: one of its own on loopback)
+        #[arg(long, requires = "token")]
+        intake: Option<String>,
+        /// 该接收端的站点令牌 / the station token for that intake server
+        #[arg(long, requires = "intake")]
+        token: Option<String>,
     },
     /// 把相机画面录成 MJPEG 文件，供 --camera video:文件 回放 / record a camera to an MJPEG file, to replay with --camera video:FILE
     Record {
@@ -112,15 +118,59 @@ enum Command {
     },
     /// 运行接收端 / run the intake server
     Collector {
-        /// 监听地址 / listen address
-        #[arg(long, default_value = "127.0.0.1:8640")]
-        listen: String,
-        /// 照片保存目录 / where photos are stored
+        /// 配置文件（站点列表、目录、TLS）/ configuration file (stations, folder, TLS)
+        #[arg(long, conflicts_with_all = ["dir", "token"])]
+        config: Option<PathBuf>,
+        /// 监听地址（默认 127.0.0.1:8640）/ listen address (default 127.0.0.1:8640)
         #[arg(long)]
-        dir: PathBuf,
-        /// 站点令牌（或 CAIJI_TOKEN）/ station token (or CAIJI_TOKEN)
+        listen: Option<String>,
+        /// 照片保存目录（单站点）/ where photos are stored (one station)
+        #[arg(long, requires = "token")]
+        dir: Option<PathBuf>,
+        /// 站点令牌（单站点，或 CAIJI_TOKEN）/ the station's token (one station, or CAIJI_TOKEN)
         #[arg(long, env = "CAIJI_TOKEN")]
-        token: String,
+        token: Option<String>,
+        /// 站点名称（单站点）/ the station's name (one station)
+        #[arg(long, default_value = "station-1")]
+        station: String,
+        /// 用该站点密钥验证照片加密标识（单站点）/ verify the photos' seals with this station key (one station)
+        #[arg(long)]
+        seal_key_of: Option<PathBuf>,
+        /// TLS 证书（PEM）/ TLS certificate (PEM)
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// TLS 私钥（PEM）/ TLS private key (PEM)
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// 允许在非回环地址上使用不加密的 HTTP / allow unencrypted HTTP on a non-loopback address
+        #[arg(long)]
+        insecure_http: bool,
+    },
+    /// 为接收端配置生成站点条目（含新令牌）/ a collector configuration entry for a station, with a new token
+    Enroll {
+        /// 站点名称 / station name
+        #[arg(long)]
+        name: String,
+        /// 站点密钥（让接收端验证照片标识）/ the station key (so the collector verifies seals)
+        #[arg(long)]
+        key: Option<PathBuf>,
+        /// 指定令牌（默认随机生成）/ the token (default: a new random one)
+        #[arg(long)]
+        token: Option<String>,
+    },
+    /// 失败的照片重新排队上传（记入审计）/ put failed shots back in the upload queue (audited)
+    Requeue {
+        /// 照片编号（或其开头）/ shot ids (or their first characters)
+        shots: Vec<String>,
+        /// 所有失败的照片 / every failed shot
+        #[arg(long)]
+        failed: bool,
+        /// 原因（记入审计）/ why (written to the audit log)
+        #[arg(long)]
+        why: String,
+        /// 数据目录（或 CAIJI_DATA_DIR）/ data directory (or CAIJI_DATA_DIR)
+        #[arg(long, env = "CAIJI_DATA_DIR")]
+        data_dir: Option<PathBuf>,
     },
     /// 核对接收端收到的照片（逐个校验文件）/ what reached a collector, each file checked against its index
     Arrived {
@@ -130,6 +180,9 @@ enum Command {
         /// 每张照片一行 JSON / one JSON object per photo
         #[arg(long)]
         json: bool,
+        /// 包括被重拍替代的照片 / superseded photos too
+        #[arg(long)]
+        all: bool,
         /// 同时写出 Excel 报表 / also write an Excel report
         #[arg(long)]
         report: Option<PathBuf>,
@@ -145,6 +198,12 @@ enum Command {
         /// `caiji demo` 的队列（数据目录下的 demo）/ the queue `caiji demo` writes (`demo` inside the data directory)
         #[arg(long)]
         demo: bool,
+        /// 某一天（YYYY-MM-DD）/ one day (YYYY-MM-DD)
+        #[arg(long, conflicts_with = "all")]
+        day: Option<String>,
+        /// 所有日期 / every day
+        #[arg(long)]
+        all: bool,
     },
     /// 从图片中读取采集码（二维码）/ read capture codes (QR) from images
     Code {
@@ -225,6 +284,16 @@ fn parse_students(s: &str) -> Result<usize, String> {
 }
 
 fn main() -> ExitCode {
+    // Logs on stderr, `CAIJI_LOG` as a filter (default: warnings). They carry shot ids and
+    // station names, never a capture code, a name or an ID tail.
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CAIJI_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .init();
     let cli = Cli::parse();
     match cli.command {
         Command::Analyze {
@@ -252,7 +321,10 @@ fn main() -> ExitCode {
             data_dir,
             camera,
             size,
+            intake,
+            token,
         } => station_cmd::demo(station_cmd::DemoArgs {
+            intake: intake.zip(token),
             students,
             data_dir,
             camera,
@@ -266,17 +338,55 @@ fn main() -> ExitCode {
             out,
         } => station_cmd::record_cmd(camera, students, size, &out, frames),
         Command::Cameras { json } => station_cmd::cameras_cmd(json),
-        Command::Collector { listen, dir, token } => {
-            station_cmd::collector_cmd(&listen, &dir, &token)
+        Command::Collector {
+            config,
+            listen,
+            dir,
+            token,
+            station,
+            seal_key_of,
+            tls_cert,
+            tls_key,
+            insecure_http,
+        } => station_cmd::collector_cmd(station_cmd::CollectorArgs {
+            config,
+            listen,
+            dir,
+            token,
+            station,
+            seal_key_of,
+            tls: tls_cert.zip(tls_key),
+            insecure_http,
+        }),
+        Command::Enroll { name, key, token } => {
+            station_cmd::enroll_cmd(&name, key.as_deref(), token)
         }
-        Command::Arrived { dir, json, report } => {
-            station_cmd::arrived_cmd(&dir, json, report.as_deref())
-        }
+        Command::Requeue {
+            shots,
+            failed,
+            why,
+            data_dir,
+        } => station_cmd::requeue_cmd(data_dir, &shots, failed, &why),
+        Command::Arrived {
+            dir,
+            json,
+            all,
+            report,
+        } => station_cmd::arrived_cmd(&dir, json, all, report.as_deref()),
         Command::Queue {
             json,
             data_dir,
             demo,
-        } => station_cmd::queue_cmd(data_dir, demo, json),
+            day,
+            all,
+        } => {
+            let which = match (day, all) {
+                (Some(d), _) => station_cmd::Which::Day(d),
+                (None, true) => station_cmd::Which::All,
+                (None, false) => station_cmd::Which::Today,
+            };
+            station_cmd::queue_cmd(data_dir, demo, which, json)
+        }
         Command::Scene {
             subject,
             backdrop,

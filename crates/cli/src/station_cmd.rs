@@ -7,7 +7,7 @@ use caiji_station::{
     open_camera,
 };
 use caiji_store::{Store, default_data_dir};
-use caiji_upload::{UploadEvent, WorkerConfig, collector};
+use caiji_upload::{UploadEvent, WorkerConfig};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -39,9 +39,55 @@ fn runtime() -> tokio::runtime::Runtime {
         .expect("tokio runtime")
 }
 
-pub fn collector_cmd(listen: &str, dir: &Path, token: &str) -> ExitCode {
+/// How `caiji collector` was asked to run.
+pub struct CollectorArgs {
+    pub config: Option<PathBuf>,
+    pub listen: Option<String>,
+    pub dir: Option<PathBuf>,
+    pub token: Option<String>,
+    pub station: String,
+    pub seal_key_of: Option<PathBuf>,
+    pub tls: Option<(PathBuf, PathBuf)>,
+    pub insecure_http: bool,
+}
+
+fn collector_config(a: CollectorArgs) -> Result<(String, caiji_collector::Config), String> {
+    let (listen, mut cfg) = match (a.config, a.dir, a.token) {
+        (Some(file), None, None) => {
+            caiji_collector::Config::load(&file).map_err(|e| e.to_string())?
+        }
+        (None, Some(dir), Some(token)) => {
+            let seal = match &a.seal_key_of {
+                Some(k) => Some(
+                    StationKey::load(k)
+                        .map_err(|e| e.to_string())?
+                        .derive(purpose::SEAL),
+                ),
+                None => None,
+            };
+            let cfg = caiji_collector::Config::single(dir, &a.station, &token, seal.as_deref())
+                .map_err(|e| e.to_string())?;
+            ("127.0.0.1:8640".to_string(), cfg)
+        }
+        _ => {
+            return Err("请给出 --config 文件，或 --dir 与 --token / give --config FILE, or --dir and --token".into());
+        }
+    };
+    if let Some((cert, key)) = a.tls {
+        cfg.tls = Some(caiji_collector::Tls { cert, key });
+    }
+    cfg.insecure_http |= a.insecure_http;
+    Ok((a.listen.unwrap_or(listen), cfg))
+}
+
+pub fn collector_cmd(args: CollectorArgs) -> ExitCode {
+    let (listen, cfg) = match collector_config(args) {
+        Ok(c) => c,
+        Err(e) => return fail(e),
+    };
+    let dir = cfg.dir.clone();
     runtime().block_on(async {
-        match collector::start(listen, dir, token).await {
+        match caiji_collector::start(&listen, cfg).await {
             Ok(h) => {
                 println!(
                     "接收端已启动 / collector listening on {} → {}",
@@ -64,7 +110,14 @@ fn demo_data_dir(data_dir: Option<PathBuf>) -> PathBuf {
     data_dir.unwrap_or_else(|| default_data_dir().join("demo"))
 }
 
-pub fn queue_cmd(data_dir: Option<PathBuf>, demo: bool, json: bool) -> ExitCode {
+/// Which shots `caiji queue` lists.
+pub enum Which {
+    Today,
+    Day(String),
+    All,
+}
+
+pub fn queue_cmd(data_dir: Option<PathBuf>, demo: bool, which: Which, json: bool) -> ExitCode {
     let data = if demo {
         demo_data_dir(data_dir)
     } else {
@@ -88,7 +141,12 @@ pub fn queue_cmd(data_dir: Option<PathBuf>, demo: bool, json: bool) -> ExitCode 
             Ok(s) => s,
             Err(e) => return fail(e),
         };
-        let shots = match store.today().await {
+        let (listed, label_zh, label_en) = match &which {
+            Which::Today => (store.today().await, "今日".to_string(), "today".to_string()),
+            Which::Day(d) => (store.day(d).await, d.clone(), d.clone()),
+            Which::All => (store.all().await, "全部".to_string(), "in all".to_string()),
+        };
+        let shots = match listed {
             Ok(s) => s,
             Err(e) => return fail(e),
         };
@@ -105,7 +163,7 @@ pub fn queue_cmd(data_dir: Option<PathBuf>, demo: bool, json: bool) -> ExitCode 
             let count = |st: caiji_store::UploadState| shots.iter().filter(|s| s.upload_state == st).count();
             use caiji_store::UploadState::*;
             println!(
-                "今日 {} 张：已上传 {}，待上传 {}，上传中 {}，失败 {} / today {} shots: {} uploaded, {} pending, {} uploading, {} failed",
+                "{label_zh} {} 张：已上传 {}，待上传 {}，上传中 {}，失败 {} / {label_en} {} shots: {} uploaded, {} pending, {} uploading, {} failed",
                 shots.len(), count(Uploaded), count(Pending), count(Uploading), count(Failed),
                 shots.len(), count(Uploaded), count(Pending), count(Uploading), count(Failed)
             );
@@ -114,6 +172,100 @@ pub fn queue_cmd(data_dir: Option<PathBuf>, demo: bool, json: bool) -> ExitCode 
         store.close().await;
         ExitCode::SUCCESS
     })
+}
+
+/// `caiji requeue`: failed shots back in the queue, each audited with why.
+pub fn requeue_cmd(
+    data_dir: Option<PathBuf>,
+    shots: &[String],
+    failed: bool,
+    why: &str,
+) -> ExitCode {
+    let data = data_dir.unwrap_or_else(default_data_dir);
+    let key = match station_key(&data) {
+        Ok(k) => k,
+        Err(e) => return fail(e),
+    };
+    runtime().block_on(async {
+        let store = match Store::open(&data.join("caiji.db"), *key.derive(purpose::STORE)).await {
+            Ok(s) => s,
+            Err(e) => return fail(e),
+        };
+        let mut ids: Vec<String> = Vec::new();
+        if failed {
+            match store.failed().await {
+                Ok(list) => ids.extend(list.into_iter().map(|s| s.id)),
+                Err(e) => return fail(e),
+            }
+        }
+        // A shot is named by its id or the first characters `caiji queue` shows.
+        let all = match store.all().await {
+            Ok(a) => a,
+            Err(e) => return fail(e),
+        };
+        for prefix in shots {
+            let matching: Vec<&caiji_store::Shot> = all.iter().filter(|s| s.id.starts_with(prefix.as_str())).collect();
+            match matching.as_slice() {
+                [one] => ids.push(one.id.clone()),
+                [] => return fail(format!("没有照片 {prefix} / no shot {prefix}")),
+                _ => return fail(format!("{prefix} 对应多张照片，请写长一些 / {prefix} matches several shots: give more of it")),
+            }
+        }
+        let mut n = 0;
+        for id in &ids {
+            match store.requeue(id, why).await {
+                Ok(true) => {
+                    n += 1;
+                    println!("{}  重新排队 / requeued", &id[..8]);
+                }
+                Ok(false) => println!("{}  不是失败状态，未改变 / not failed, unchanged", &id[..8]),
+                Err(e) => return fail(e),
+            }
+        }
+        println!("重新排队 {n} 张 / {n} shots requeued");
+        store.close().await;
+        ExitCode::SUCCESS
+    })
+}
+
+/// `caiji enroll`: the `[[station]]` block a collector's configuration needs for a station,
+/// with a fresh token (shown once: the collector keeps only its hash).
+pub fn enroll_cmd(name: &str, key: Option<&Path>, token: Option<String>) -> ExitCode {
+    if !caiji_protocol::valid_station_name(name) {
+        return fail(
+            "站点名称应为 1–64 个字母、数字、空格或 - _ . # / a station name is 1–64 letters, digits, spaces or - _ . #",
+        );
+    }
+    let token = token.unwrap_or_else(|| hex::encode(rand::random::<[u8; 16]>()));
+    if token.chars().count() < caiji_collector::MIN_TOKEN_LEN {
+        return fail(format!(
+            "令牌至少 {} 个字符 / the token must be at least {} characters",
+            caiji_collector::MIN_TOKEN_LEN,
+            caiji_collector::MIN_TOKEN_LEN
+        ));
+    }
+    let seal = match key.map(StationKey::load).transpose() {
+        Ok(k) => k.map(|k| hex::encode(*k.derive(purpose::SEAL))),
+        Err(e) => return fail(e),
+    };
+    use sha2::Digest;
+    println!(
+        "# 站点 {name} 的令牌（填入站点设置，仅显示这一次）/ the station's token (for its settings; shown only now): {token}"
+    );
+    println!("[[station]]");
+    println!("name = {}", toml_string(name));
+    println!(
+        "token_sha256 = \"{}\"",
+        hex::encode(sha2::Sha256::digest(token.as_bytes()))
+    );
+    if let Some(seal) = seal {
+        println!("seal_key = \"{seal}\"");
+    }
+    ExitCode::SUCCESS
+}
+
+fn toml_string(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
 /// Under the station's queue, where the demo's runs are, when there are any.
@@ -129,6 +281,8 @@ fn demo_hint(demo: bool, data: &Path) {
 }
 
 pub struct DemoArgs {
+    /// An intake server and its token instead of a collector of the demo's own.
+    pub intake: Option<(String, String)>,
     pub students: usize,
     pub data_dir: Option<PathBuf>,
     pub camera: Source,
@@ -303,20 +457,31 @@ pub fn demo(args: DemoArgs) -> ExitCode {
             Err(e) => return fail(e),
         };
         let intake = data.join("collector");
-        let token = "demo-station-token";
-        let coll = match collector::start("127.0.0.1:0", &intake, token).await {
-            Ok(c) => c,
-            Err(e) => return fail(e),
+        // A collector of its own on loopback that verifies every seal, or the intake server given.
+        let (coll, url, token) = match &args.intake {
+            Some((url, token)) => (None, url.clone(), token.clone()),
+            None => {
+                let token = "demo-station-token".to_string();
+                let seal = key.derive(purpose::SEAL);
+                let cfg = match caiji_collector::Config::single(intake.clone(), "demo-1", &token, Some(&seal)) {
+                    Ok(c) => c,
+                    Err(e) => return fail(e),
+                };
+                match caiji_collector::start("127.0.0.1:0", cfg).await {
+                    Ok(c) => { let url = c.url(); (Some(c), url, token) }
+                    Err(e) => return fail(e),
+                }
+            }
         };
         let plan = target.map_or_else(|| "文件播完为止 / until the file ends".to_string(), |n| format!("{n} 名学生 / students"));
-        println!("采集 / capture: {plan} · {} · 接收端 / collector {}", camera.name(), coll.url());
+        println!("采集 / capture: {plan} · {} · 接收端 / collector {url}", camera.name());
         let info = StationInfo { station: "demo-1".into(), room: "演示 / demo".into(), operator: "demo".into() };
         let cfg = StationConfig {
             analyzer,
             sealer: AesGcmSealer::new(&key),
             store: store.clone(),
             info,
-            upload: Some(WorkerConfig::new(&coll.url(), token, "demo-1")),
+            upload: Some(WorkerConfig::new(&url, &token, "demo-1")),
         };
         let (station, mut events) = Station::start(cfg, camera);
         // Ctrl-C ends the session cleanly: what is queued is still uploaded and summed up.
@@ -433,8 +598,14 @@ pub fn demo(args: DemoArgs) -> ExitCode {
                 uploaded += 1;
             }
         }
-        let arrived = std::fs::read_dir(&intake).map(|d| d.filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "jpg"))).count()).unwrap_or(0);
-        coll.stop().await;
+        // What the collector holds, by its own index (its files checked), when it is ours.
+        let arrived = match coll {
+            Some(c) => {
+                c.stop().await;
+                caiji_collector::audit(&intake).await.map(|a| a.received.iter().filter(|(_, s)| *s == caiji_collector::FileState::Intact).count()).unwrap_or(0)
+            }
+            None => uploaded,
+        };
         let students = if roster.is_empty() { seen.clone() } else { roster };
         let missing: Vec<&String> = students.iter().filter(|s| !photographed.contains(s)).collect();
         // Each student who was not photographed, and why.
@@ -540,12 +711,20 @@ pub fn code_cmd(images: &[PathBuf], timing: Option<u32>) -> ExitCode {
 }
 
 /// `caiji arrived`: what reached a collector folder, each file checked against the index.
-pub fn arrived_cmd(dir: &Path, json: bool, report: Option<&Path>) -> ExitCode {
-    use caiji_upload::collector::FileState;
-    let audit = match runtime().block_on(collector::audit(dir)) {
+pub fn arrived_cmd(dir: &Path, json: bool, all: bool, report: Option<&Path>) -> ExitCode {
+    use caiji_collector::FileState;
+    let mut audit = match runtime().block_on(caiji_collector::audit(dir)) {
         Ok(a) => a,
         Err(e) => return fail(e),
     };
+    // The photos that count: each student's current one per day (every version with --all).
+    // A file problem shows either way.
+    let superseded = audit.received.iter().filter(|(r, _)| !r.current).count();
+    if !all {
+        audit
+            .received
+            .retain(|(r, s)| r.current || *s != FileState::Intact);
+    }
     for (r, state) in &audit.received {
         if json {
             let mut o = serde_json::to_value(r).expect("serialises");
@@ -557,8 +736,18 @@ pub fn arrived_cmd(dir: &Path, json: bool, report: Option<&Path>) -> ExitCode {
                 FileState::Missing => "✗ 缺失 missing",
                 FileState::Changed => "✗ 已改变 changed",
             };
+            let version = if r.current {
+                ""
+            } else {
+                "  [已被重拍替代 / superseded]"
+            };
+            let seal = if r.seal == "verified" {
+                ""
+            } else {
+                "  (标识未验证 / seal unverified)"
+            };
             println!(
-                "{}  {}  {}  {:>6} B  {mark}",
+                "{}  {}  {}  {:>6} B  {mark}{version}{seal}",
                 caiji_store::time_of(r.received_at),
                 r.station,
                 &r.shot_id[..8.min(r.shot_id.len())],
@@ -589,6 +778,11 @@ pub fn arrived_cmd(dir: &Path, json: bool, report: Option<&Path>) -> ExitCode {
             n - bad,
             n - bad
         );
+        if !all && superseded > 0 {
+            println!(
+                "（另有 {superseded} 张被重拍替代，--all 显示 / {superseded} more superseded by retakes: --all shows them）"
+            );
+        }
     }
     if let Some(path) = report
         && let Err(e) = crate::xlsx::write_arrived(path, &audit)

@@ -56,8 +56,8 @@ pub fn write(path: &Path, rows: &[Row]) -> Result<(), XlsxError> {
 }
 
 /// The supervisor's list of what reached a collector: one row per photo, with its file's state.
-pub fn write_arrived(path: &Path, audit: &caiji_upload::collector::Audit) -> Result<(), XlsxError> {
-    use caiji_upload::collector::FileState;
+pub fn write_arrived(path: &Path, audit: &caiji_collector::Audit) -> Result<(), XlsxError> {
+    use caiji_collector::FileState;
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name("已接收 Received")?;

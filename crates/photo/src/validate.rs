@@ -200,7 +200,7 @@ pub fn file_checks(path: &Path, bytes: &[u8], sealer: Option<&dyn Sealer>) -> Fi
             CheckId::CommentSeal,
             false,
             None,
-            "CJSEAL1",
+            seal::PREFIX,
             "缺少注释段（未嵌入学生标识）",
             "no comment segment (student id not embedded)",
         ),
@@ -208,7 +208,7 @@ pub fn file_checks(path: &Path, bytes: &[u8], sealer: Option<&dyn Sealer>) -> Fi
             CheckId::CommentSeal,
             false,
             None,
-            "CJSEAL1",
+            seal::PREFIX,
             "注释段不是加密的学生标识",
             "the comment is not a sealed student id",
         ),
@@ -216,7 +216,7 @@ pub fn file_checks(path: &Path, bytes: &[u8], sealer: Option<&dyn Sealer>) -> Fi
             CheckId::CommentSeal,
             true,
             None,
-            "CJSEAL1",
+            seal::PREFIX,
             format!("含加密标识（密钥 {key_id}，未提供密钥，未解密）"),
             format!("sealed id present (key {key_id}; no key given, not opened)"),
         ),
@@ -231,14 +231,14 @@ pub fn file_checks(path: &Path, bytes: &[u8], sealer: Option<&dyn Sealer>) -> Fi
                     CheckId::CommentSeal,
                     true,
                     None,
-                    "CJSEAL1",
+                    seal::PREFIX,
                     format!("标识已解密：{shown}"),
                     format!("seal opened: {shown}"),
                 )
             }
             Err(e) => {
                 let m = e.message();
-                Check::with_message(CheckId::CommentSeal, false, None, "CJSEAL1", m.zh, m.en)
+                Check::with_message(CheckId::CommentSeal, false, None, seal::PREFIX, m.zh, m.en)
             }
         },
     };

@@ -18,7 +18,7 @@ use caiji_camera::{Camera, CameraError, FrameSource};
 use caiji_photo::seal::{AesGcmSealer, StationKey, purpose};
 use caiji_spec::Message;
 use caiji_store::Store;
-use caiji_upload::{WorkerConfig, collector};
+use caiji_upload::WorkerConfig;
 use caiji_vision::Analyzer;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -89,7 +89,7 @@ impl From<Key> for Input {
 struct Running {
     station: Station,
     store: Store,
-    collector: Option<collector::CollectorHandle>,
+    collector: Option<caiji_collector::CollectorHandle>,
     relay: tokio::task::JoinHandle<()>,
 }
 
@@ -270,7 +270,16 @@ impl App {
         // No intake server set: a collector on this machine, so the whole flow works anywhere.
         let (collector, url, token) = if settings.intake_url.trim().is_empty() {
             let token = local_token(&key);
-            let c = collector::start("127.0.0.1:0", &self.data.join("collector"), &token)
+            // It knows this station's seal key, so it verifies every photo's seal as a
+            // school's collector would.
+            let cfg = caiji_collector::Config::single(
+                self.data.join("collector"),
+                &local_station_name(&settings.station),
+                &token,
+                Some(&key.derive(purpose::SEAL)),
+            )
+            .map_err(|e| AppError::new("collector", e.message()))?;
+            let c = caiji_collector::start("127.0.0.1:0", cfg)
                 .await
                 .map_err(|e| AppError::new("collector", e.message()))?;
             let url = c.url();
@@ -369,6 +378,16 @@ pub fn load_or_create_key(path: &Path, db: &Path) -> Result<StationKey, AppError
 /// across restarts and known to nobody else.
 fn local_token(key: &StationKey) -> String {
     hex::encode(&key.derive(purpose::LOCAL_TOKEN)[..16])
+}
+
+/// The station's name as its own collector records it: the setting when it is a valid name,
+/// else a plain one (the settings page checks names; an old settings file may not have).
+fn local_station_name(station: &str) -> String {
+    if caiji_protocol::valid_station_name(station) {
+        station.to_string()
+    } else {
+        "station".to_string()
+    }
 }
 
 /// A camera that could not be opened: it says why, twice a second, so the window shows the

@@ -255,6 +255,7 @@ mod tests {
             upload_state,
             upload_attempts: 0,
             upload_error: None,
+            supersedes: None,
         }
     }
 

@@ -27,8 +27,8 @@ use sqlx::{Row, SqlitePool};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// The migrations, embedded at build time from `migrations/`.
-pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
+/// The station queue's migrations, embedded at build time from `migrations/station/`.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/station");
 
 /// Environment variable that overrides the data directory.
 pub const DATA_DIR_ENV: &str = "CAIJI_DATA_DIR";
@@ -231,6 +231,8 @@ pub struct Shot {
     pub upload_attempts: i64,
     /// Why the last attempt failed.
     pub upload_error: Option<String>,
+    /// The shot this retake replaced, if it is one.
+    pub supersedes: Option<String>,
 }
 
 /// The queue.
@@ -305,6 +307,7 @@ fn shot_from_row(r: &sqlx::sqlite::SqliteRow) -> Shot {
         upload_state: UploadState::parse(r.get::<&str, _>("upload_state")),
         upload_attempts: r.get("upload_attempts"),
         upload_error: r.get("upload_error"),
+        supersedes: r.get("supersedes"),
     }
 }
 
@@ -312,7 +315,7 @@ fn shot_from_row(r: &sqlx::sqlite::SqliteRow) -> Shot {
 macro_rules! shot_columns {
     () => {
         "id, code_key, display, station, room, operator, taken_at, day, active, verdict, \
-         photo_sha256, photo_bytes, upload_state, upload_attempts, upload_error"
+         photo_sha256, photo_bytes, upload_state, upload_attempts, upload_error, supersedes"
     };
 }
 
@@ -480,9 +483,10 @@ impl Store {
             .bind(&day)
             .fetch_all(&mut *tx)
             .await?;
+        let supersedes: Option<String> = replaced.first().map(|r| r.get("id"));
         sqlx::query(
             "INSERT INTO shots (id, code_key, display, station, room, operator, taken_at, day, verdict, checks_json, \
-             photo_sealed, photo_sha256, photo_bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             photo_sealed, photo_sha256, photo_bytes, supersedes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&id)
         .bind(&shot.code_key)
@@ -497,6 +501,7 @@ impl Store {
         .bind(&sealed)
         .bind(&sha)
         .bind(shot.jpeg.len() as i64)
+        .bind(&supersedes)
         .execute(&mut *tx)
         .await?;
         for r in &replaced {
@@ -603,49 +608,91 @@ impl Store {
         Ok(rows.iter().map(shot_from_row).collect())
     }
 
+    /// Change a shot's upload state and write its audit row in one transaction: the log never
+    /// says what did not happen, and nothing happens that the log does not say. Returns whether
+    /// a row changed.
+    async fn transition(
+        &self,
+        id: &str,
+        update: sqlx::query::Query<'_, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>,
+        event: &str,
+        detail: &str,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let changed = update.execute(&mut *tx).await?.rows_affected() > 0;
+        if changed {
+            sqlx::query("INSERT INTO audit (at, shot_id, event, detail) VALUES (?, ?, ?, ?)")
+                .bind(now_ms())
+                .bind(id)
+                .bind(event)
+                .bind(detail)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(changed)
+    }
+
     /// The collector has the shot.
     pub async fn mark_uploaded(&self, id: &str, detail: &str) -> Result<(), StoreError> {
-        let now = now_ms();
-        sqlx::query("UPDATE shots SET upload_state = 'uploaded', uploaded_at = ?, upload_error = NULL WHERE id = ?")
-            .bind(now)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        self.audit(Some(id.to_string()), "uploaded", detail, now)
-            .await
+        let q = sqlx::query("UPDATE shots SET upload_state = 'uploaded', uploaded_at = ?, upload_error = NULL WHERE id = ?")
+            .bind(now_ms())
+            .bind(id);
+        self.transition(id, q, "uploaded", detail).await.map(|_| ())
     }
 
     /// A passing failure: try again at `next_at`.
     pub async fn mark_retry(&self, id: &str, error: &str, next_at: i64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE shots SET upload_state = 'pending', upload_error = ?, next_attempt_at = ? WHERE id = ?")
+        let q = sqlx::query("UPDATE shots SET upload_state = 'pending', upload_error = ?, next_attempt_at = ? WHERE id = ?")
             .bind(error)
             .bind(next_at)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        self.audit(Some(id.to_string()), "upload_retry", error, now_ms())
+            .bind(id);
+        self.transition(id, q, "upload_retry", error)
             .await
+            .map(|_| ())
     }
 
     /// Refused for good: the supervisor must look.
     pub async fn mark_failed(&self, id: &str, error: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE shots SET upload_state = 'failed', upload_error = ? WHERE id = ?")
-            .bind(error)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        self.audit(Some(id.to_string()), "upload_failed", error, now_ms())
+        let q =
+            sqlx::query("UPDATE shots SET upload_state = 'failed', upload_error = ? WHERE id = ?")
+                .bind(error)
+                .bind(id);
+        self.transition(id, q, "upload_failed", error)
             .await
+            .map(|_| ())
     }
 
-    /// Put a failed shot back in the queue (the supervisor fixed the cause).
-    pub async fn requeue(&self, id: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE shots SET upload_state = 'pending', next_attempt_at = 0 WHERE id = ? AND upload_state = 'failed'")
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        self.audit(Some(id.to_string()), "requeued", "", now_ms())
-            .await
+    /// Put a failed shot back in the queue (the supervisor fixed the cause), audited with who
+    /// asked and why. Returns whether it was failed (and is now pending).
+    pub async fn requeue(&self, id: &str, why: &str) -> Result<bool, StoreError> {
+        let q = sqlx::query("UPDATE shots SET upload_state = 'pending', next_attempt_at = 0, upload_attempts = 0 WHERE id = ? AND upload_state = 'failed'")
+            .bind(id);
+        self.transition(id, q, "requeued", why).await
+    }
+
+    /// Every failed shot, oldest first.
+    pub async fn failed(&self) -> Result<Vec<Shot>, StoreError> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            shot_columns!(),
+            " FROM shots WHERE upload_state = 'failed' ORDER BY taken_at, id"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(shot_from_row).collect())
+    }
+
+    /// Every shot of every day, oldest first.
+    pub async fn all(&self) -> Result<Vec<Shot>, StoreError> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            shot_columns!(),
+            " FROM shots ORDER BY taken_at, id"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(shot_from_row).collect())
     }
 
     /// Shots not yet uploaded (pending or uploading).

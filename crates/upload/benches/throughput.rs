@@ -1,7 +1,7 @@
 //! Queue insert + commit per shot, and worker throughput to the local collector (photos/s).
 
 use caiji_store::{NewShot, Store};
-use caiji_upload::{Worker, WorkerConfig, collector};
+use caiji_upload::{Worker, WorkerConfig};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::time::{Duration, Instant};
 
@@ -51,9 +51,18 @@ fn benches(c: &mut Criterion) {
                     for i in 0..100 {
                         store.insert(shot(i)).await.unwrap();
                     }
-                    let coll = collector::start("127.0.0.1:0", &d.path().join("intake"), "t")
-                        .await
-                        .unwrap();
+                    let coll = caiji_collector::start(
+                        "127.0.0.1:0",
+                        caiji_collector::Config::single(
+                            d.path().join("intake"),
+                            "S1",
+                            "bench-station-token",
+                            None,
+                        )
+                        .unwrap(),
+                    )
+                    .await
+                    .unwrap();
                     let mut cfg = WorkerConfig::new(&coll.url(), "t", "S1");
                     cfg.poll = Duration::from_millis(5);
                     let t = Instant::now();

@@ -1,9 +1,10 @@
-//! Getting photos off the station: the upload worker that drains the queue to the intake server,
-//! and that intake server itself ([`collector`]).
+//! Getting photos off the station: the upload worker that drains the queue to the intake server
+//! (`caiji-collector`, or a school's own server speaking `docs/upload-api.md`).
 //!
 //! The worker runs on tokio: it claims due shots from the queue (so nothing is taken twice),
 //! sends each with its shot id as the idempotency key, and sorts every outcome:
-//! stored → `uploaded`; a network error, a timeout, 408, 429 or 5xx → retried with exponential
+//! the collector's receipt for this shot id and these bytes → `uploaded`; a network error, a
+//! timeout, a redirect, a 200 without a receipt, 408, 429 or 5xx → retried with exponential
 //! backoff and jitter; any other 4xx → `failed`, for the supervisor, never retried by itself.
 //! A shot held by a worker that died is `pending` again when the queue is next opened.
 //!
@@ -17,8 +18,6 @@
 //! # }
 //! ```
 #![deny(missing_docs)]
-
-pub mod collector;
 
 use caiji_protocol::{MAX_RESPONSE_BYTES, Receipt, ReceiptStatus};
 use caiji_store::{Shot, Store, now_ms};
@@ -36,8 +35,11 @@ pub struct WorkerConfig {
     pub url: String,
     /// Station token (sent as a bearer token).
     pub token: String,
-    /// Station name (sent for the collector's index).
+    /// Station name (for the logs; the collector knows the station by its token).
     pub station: String,
+    /// A PEM certificate to trust for an `https://` intake URL (a school's own CA or the
+    /// collector's self-signed certificate), besides the system's roots.
+    pub ca_cert: Option<Vec<u8>>,
     /// Uploads in flight at once.
     pub concurrency: usize,
     /// Per-request timeout.
@@ -57,6 +59,7 @@ impl WorkerConfig {
             url: url.trim_end_matches('/').to_string(),
             token: token.to_string(),
             station: station.to_string(),
+            ca_cert: None,
             concurrency: 4,
             timeout: Duration::from_secs(10),
             backoff_base: Duration::from_millis(500),
@@ -143,12 +146,19 @@ impl Worker {
         let on_event: Arc<dyn Fn(UploadEvent) + Send + Sync> = Arc::new(on_event);
         // No redirects: a captive portal or a wrong URL answers with one, and whatever it leads
         // to is not the collector. The receipt decides, not the status code.
-        let client = reqwest::Client::builder()
+        let mut client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(cfg.timeout)
-            .connect_timeout(cfg.timeout.min(Duration::from_secs(5)))
-            .build()
-            .expect("HTTP client with default settings");
+            .connect_timeout(cfg.timeout.min(Duration::from_secs(5)));
+        if let Some(pem) = &cfg.ca_cert {
+            match reqwest::Certificate::from_pem(pem) {
+                Ok(c) => client = client.add_root_certificate(c),
+                Err(e) => {
+                    tracing::error!(error = %e, "the configured CA certificate does not load")
+                }
+            }
+        }
+        let client = client.build().expect("HTTP client with default settings");
         let task = tokio::spawn(run(
             store,
             cfg,
@@ -241,6 +251,7 @@ async fn upload_one(
     let id = shot.id.clone();
     let recorded = match outcome {
         Outcome::Stored { already } => {
+            tracing::info!(shot = %id, station = %cfg.station, already, "uploaded");
             let r = store
                 .mark_uploaded(&id, if already { "already stored" } else { "stored" })
                 .await;
@@ -249,6 +260,7 @@ async fn upload_one(
         }
         Outcome::Retry(error) => {
             let delay = backoff(cfg, shot.upload_attempts - 1);
+            tracing::warn!(shot = %id, error = %error, in_ms = delay.as_millis() as u64, "upload retry");
             let r = store
                 .mark_retry(&id, &error, now_ms() + delay.as_millis() as i64)
                 .await;
@@ -260,6 +272,7 @@ async fn upload_one(
             r
         }
         Outcome::Permanent(error) => {
+            tracing::error!(shot = %id, error = %error, "upload failed");
             let r = store.mark_failed(&id, &error).await;
             on_event(UploadEvent::Failed { id, error });
             r
@@ -280,16 +293,17 @@ async fn send(
     bytes: Vec<u8>,
 ) -> Outcome {
     let url = format!("{}/v1/photos/{}", cfg.url, shot.id);
-    let resp = client
+    let mut req = client
         .put(&url)
         .bearer_auth(&cfg.token)
         .header(caiji_protocol::SHA256, &shot.photo_sha256)
-        .header("x-caiji-station", &cfg.station)
         .header(caiji_protocol::CODE_KEY, &shot.code_key)
-        .header("content-type", "image/jpeg")
-        .body(bytes)
-        .send()
-        .await;
+        .header(caiji_protocol::TAKEN_AT, shot.taken_at.to_string())
+        .header("content-type", "image/jpeg");
+    if let Some(old) = &shot.supersedes {
+        req = req.header(caiji_protocol::SUPERSEDES, old);
+    }
+    let resp = req.body(bytes).send().await;
     let resp = match resp {
         Ok(r) => r,
         Err(e) if e.is_timeout() => return Outcome::Retry("网络超时 / timed out".into()),

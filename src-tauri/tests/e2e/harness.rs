@@ -66,10 +66,24 @@ fn wait_port(port: u16, timeout: Duration) -> bool {
 /// A display of our own, so the window's size and what is on the screen are the test's.
 fn start_xvfb() -> (Child, String) {
     let xvfb = need("Xvfb", "apt-get install xvfb");
+    // A display is free when no live X server holds its lock: a server killed without the
+    // chance to clean up (SIGKILL, a crashed run) leaves its lock and socket behind, and those
+    // are cleared rather than counted as taken.
     let n = (90..200)
         .find(|n| {
-            !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-                && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
+            let (lock, socket) = (format!("/tmp/.X{n}-lock"), format!("/tmp/.X11-unix/X{n}"));
+            let holder = std::fs::read_to_string(&lock)
+                .ok()
+                .and_then(|t| t.trim().parse::<u32>().ok());
+            match holder {
+                Some(pid) if Path::new(&format!("/proc/{pid}")).exists() => false,
+                Some(_) => {
+                    let _ = std::fs::remove_file(&lock);
+                    let _ = std::fs::remove_file(&socket);
+                    true
+                }
+                None => !Path::new(&lock).exists() && !Path::new(&socket).exists(),
+            }
         })
         .expect("a free X display number");
     let display = format!(":{n}");
@@ -220,7 +234,10 @@ impl Drop for App {
             .status();
         let _ = self.driver.wait();
         if let Some(mut x) = self.xvfb.take() {
-            let _ = x.kill();
+            // SIGTERM: Xvfb removes its lock and socket on the way out.
+            let _ = Command::new("kill")
+                .args(["-TERM", &x.id().to_string()])
+                .status();
             let _ = x.wait();
         }
     }

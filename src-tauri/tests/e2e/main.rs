@@ -318,8 +318,12 @@ async fn scan_and_wait_adjust(s: &Session, code: &str) {
 #[tokio::test]
 async fn the_collector_goes_away_and_comes_back_and_nothing_is_lost() {
     let rt_dir = tempfile::tempdir().unwrap();
-    let token = "e2e-token";
-    let collector = caiji_upload::collector::start("127.0.0.1:0", rt_dir.path(), token)
+    let token = "e2e-station-token";
+    let config = || {
+        caiji_collector::Config::single(rt_dir.path().to_path_buf(), "e2e-room-1", token, None)
+            .expect("config")
+    };
+    let collector = caiji_collector::start("127.0.0.1:0", config())
         .await
         .expect("collector");
     let addr = collector.url();
@@ -355,7 +359,7 @@ async fn the_collector_goes_away_and_comes_back_and_nothing_is_lost() {
 
     // It comes back on the same address: the queue drains by itself.
     let port = addr.rsplit(':').next().unwrap().to_string();
-    let back = caiji_upload::collector::start(&format!("127.0.0.1:{port}"), rt_dir.path(), token)
+    let back = caiji_collector::start(&format!("127.0.0.1:{port}"), config())
         .await
         .expect("the collector restarts on its port");
     wait_queue(s, "uploaded", 2, Duration::from_secs(30)).await;

@@ -467,7 +467,7 @@ fn small_things_a_careful_user_notices() {
             "--dir",
             never.to_str().unwrap(),
             "--token",
-            "t",
+            "issue-11-station-token",
         ],
         &[],
         Duration::from_secs(20),
@@ -482,7 +482,7 @@ fn small_things_a_careful_user_notices() {
             "--listen",
             "127.0.0.1:0",
             "--token",
-            "t",
+            "issue-11-station-token",
             "--dir",
         ])
         .arg(&intake)

@@ -214,10 +214,15 @@ fn truncated_empty_and_exif_rotated_files_get_their_own_verdicts() {
     let mut seg = vec![0xFF, 0xE1];
     seg.extend_from_slice(&((exif.len() + 2) as u16).to_be_bytes());
     seg.append(&mut exif);
-    let q = output::encode_to_spec(&good_picture(), sealer(), CODE).unwrap().quality;
+    let q = output::encode_to_spec(&good_picture(), sealer(), CODE)
+        .unwrap()
+        .quality;
     let mut rotated = output::encode(&good_picture(), q).unwrap();
     rotated.splice(2..2, seg.clone());
-    let r = judge("rotated.jpg", &caiji_photo::seal_jpeg(&rotated, sealer(), CODE).unwrap());
+    let r = judge(
+        "rotated.jpg",
+        &caiji_photo::seal_jpeg(&rotated, sealer(), CODE).unwrap(),
+    );
     assert_eq!(failing(&r), vec!["format"], "only the orientation is wrong");
     // The same segment added after sealing: the picture changed under its seal.
     let mut added = good.clone();

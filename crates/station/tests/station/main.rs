@@ -190,7 +190,7 @@ async fn framing_shoot_review_retake_and_accept() {
     assert!(today[0].display.starts_with("张*丰"));
     // The queued photo decrypts and carries the sealed code.
     let jpeg = r.store.photo(&today[0].id).await.unwrap();
-    assert!(caiji_photo::jpeg::read_markers(&jpeg).unwrap().comments[0].starts_with(b"CJSEAL1."));
+    assert!(caiji_photo::jpeg::read_markers(&jpeg).unwrap().comments[0].starts_with(b"CJSEAL2."));
 }
 
 #[tokio::test]
@@ -307,7 +307,7 @@ mod running {
     use caiji_camera::{Camera, FolderCamera};
     use caiji_scene::DemoCamera;
     use caiji_station::{Station, StationConfig, StationEvent};
-    use caiji_upload::{UploadEvent, WorkerConfig, collector};
+    use caiji_upload::{UploadEvent, WorkerConfig};
     use std::time::Duration;
     use tokio::sync::broadcast::Receiver;
 
@@ -373,11 +373,20 @@ mod running {
     async fn a_ui_that_only_listens_and_presses_keys_gets_a_photo_to_the_collector() {
         let dir = tempfile::tempdir().unwrap();
         let store = store_in(dir.path()).await;
-        let coll = collector::start("127.0.0.1:0", &dir.path().join("intake"), "t")
-            .await
-            .unwrap();
+        let coll = caiji_collector::start(
+            "127.0.0.1:0",
+            caiji_collector::Config::single(
+                dir.path().join("intake"),
+                "S1",
+                "station-test-token",
+                None,
+            )
+            .unwrap(),
+        )
+        .await
+        .unwrap();
         let cam = Camera::start(Box::new(DemoCamera::new(1, 1280, 720).unwrap()), 2);
-        let upload = WorkerConfig::new(&coll.url(), "t", "S1");
+        let upload = WorkerConfig::new(&coll.url(), "station-test-token", "S1");
         let (station, mut rx) = Station::start(config(&store, Some(upload)), cam);
         let mut frames = station.frames();
         let shot = photograph_one(&station, &mut rx).await;
