@@ -2,12 +2,11 @@
 //! photo arrives exactly once.
 
 mod issue_10;
-mod proxy;
 
 use caiji_collector::{CollectorHandle, Received};
 use caiji_store::{NewShot, Store, UploadState};
+use caiji_testkit::proxy::{Fault, Proxy};
 use caiji_upload::{UploadEvent, Worker, WorkerConfig};
-use proxy::{Fault, Proxy};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 

@@ -27,12 +27,32 @@ pub enum Fault {
     LoginPage,
     /// The request twice at once (a retry racing its own first attempt).
     Duplicate,
+    /// Another service's JSON with a 200: not a receipt.
+    ForeignJson,
+    /// Forward (the collector stores it), then drop the connection without an answer.
+    Reset,
 }
+
+/// The faults a random schedule draws from.
+pub const RANDOM_FAULTS: [Fault; 8] = [
+    Fault::ServerError,
+    Fault::Unavailable,
+    Fault::LoseResponse(Duration::from_millis(1500)),
+    Fault::Redirect,
+    Fault::LoginPage,
+    Fault::Duplicate,
+    Fault::ForeignJson,
+    Fault::Reset,
+];
 
 #[derive(Clone)]
 struct Shared {
     upstream: String,
     faults: Arc<Mutex<VecDeque<Fault>>>,
+    /// With no queued fault: a random one at this rate, from a seeded generator.
+    random: Arc<Mutex<Option<(f64, rand::rngs::StdRng)>>>,
+    /// What was done, for the test's report.
+    log: Arc<Mutex<Vec<Option<Fault>>>>,
     client: reqwest::Client,
 }
 
@@ -41,15 +61,22 @@ pub struct Proxy {
     /// Its base URL: point the worker here.
     pub url: String,
     faults: Arc<Mutex<VecDeque<Fault>>>,
+    random: Arc<Mutex<Option<(f64, rand::rngs::StdRng)>>>,
+    log: Arc<Mutex<Vec<Option<Fault>>>>,
 }
 
 impl Proxy {
     /// A proxy to `upstream` on 127.0.0.1.
     pub async fn start(upstream: &str) -> Proxy {
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let faults = Arc::new(Mutex::new(VecDeque::new()));
+        let random = Arc::new(Mutex::new(None));
+        let log = Arc::new(Mutex::new(Vec::new()));
         let shared = Shared {
             upstream: upstream.trim_end_matches('/').to_string(),
             faults: faults.clone(),
+            random: random.clone(),
+            log: log.clone(),
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
@@ -59,12 +86,36 @@ impl Proxy {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        Proxy { url, faults }
+        Proxy {
+            url,
+            faults,
+            random,
+            log,
+        }
     }
 
     /// Faults for the next requests, one each, in order.
     pub fn push(&self, faults: impl IntoIterator<Item = Fault>) {
         self.faults.lock().unwrap().extend(faults);
+    }
+
+    /// After the queued faults: a random one of [`RANDOM_FAULTS`] on each request with
+    /// probability `rate`, drawn from `seed` (a run can be repeated).
+    pub fn random(&self, rate: f64, seed: u64) {
+        use rand::SeedableRng;
+        *self.random.lock().unwrap() = Some((rate, rand::rngs::StdRng::seed_from_u64(seed)));
+    }
+
+    /// How many requests met each fault (`None`: passed through).
+    pub fn counts(&self) -> Vec<(Option<Fault>, usize)> {
+        let mut out: Vec<(Option<Fault>, usize)> = Vec::new();
+        for f in self.log.lock().unwrap().iter() {
+            match out.iter_mut().find(|(g, _)| g == f) {
+                Some((_, n)) => *n += 1,
+                None => out.push((*f, 1)),
+            }
+        }
+        out
     }
 }
 
@@ -104,8 +155,30 @@ async fn forward(s: &Shared, f: &Forward) -> Response {
     }
 }
 
+fn parts_is_upload(req: &Request) -> bool {
+    req.method() == axum::http::Method::PUT
+}
+
 async fn handle(State(s): State<Shared>, req: Request) -> Response {
-    let fault = s.faults.lock().unwrap().pop_front();
+    // Only uploads meet faults; a listing the test reads passes through.
+    let upload = parts_is_upload(&req);
+    let queued = upload
+        .then(|| s.faults.lock().unwrap().pop_front())
+        .flatten();
+    let fault = queued.or_else(|| {
+        if !upload {
+            return None;
+        }
+        use rand::Rng;
+        let mut r = s.random.lock().unwrap();
+        let (rate, rng) = r.as_mut()?;
+        if rng.random_bool(*rate) {
+            Some(RANDOM_FAULTS[rng.random_range(0..RANDOM_FAULTS.len())])
+        } else {
+            None
+        }
+    });
+    s.log.lock().unwrap().push(fault);
     let (parts, body) = req.into_parts();
     let f = Forward {
         method: reqwest::Method::from_bytes(parts.method.as_str().as_bytes()).unwrap(),
@@ -147,6 +220,17 @@ async fn handle(State(s): State<Shared>, req: Request) -> Response {
         Some(Fault::Duplicate) => {
             let (a, _) = tokio::join!(forward(&s, &f), forward(&s, &f));
             a
+        }
+        Some(Fault::ForeignJson) => (
+            StatusCode::OK,
+            [("content-type", "application/json")],
+            r#"{"status":"stored","ok":true}"#,
+        )
+            .into_response(),
+        Some(Fault::Reset) => {
+            let _ = forward(&s, &f).await;
+            // Unwinding out of the handler drops the connection with no response.
+            std::panic::resume_unwind(Box::new("reset"))
         }
         None => forward(&s, &f).await,
     }
