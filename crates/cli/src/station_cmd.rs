@@ -640,11 +640,16 @@ pub fn demo(args: DemoArgs) -> ExitCode {
         let look = if explicit { format!("caiji queue --data-dir {}", data.display()) } else { "caiji queue --demo".to_string() };
         println!("数据目录 / data: {} · 查看队列 / see the queue: {look}", data.display());
         let outstanding = store.outstanding().await.unwrap_or(i64::MAX);
+        // A refused upload waits for the supervisor: the run did not deliver everything.
+        let failed = store.failed().await.map(|f| f.len()).unwrap_or(usize::MAX);
+        if failed > 0 {
+            println!("上传失败 {failed} 张，需处理后重新排队 / {failed} uploads failed: fix the cause, then caiji requeue --failed --why …");
+        }
         store.close().await;
         // Success: every student photographed and the whole queue (earlier runs too) delivered.
         if stopped() {
             ExitCode::from(130)
-        } else if done > 0 && done == students.len() && outstanding == 0 {
+        } else if done > 0 && done == students.len() && outstanding == 0 && failed == 0 {
             ExitCode::SUCCESS
         } else {
             ExitCode::from(1)

@@ -351,3 +351,122 @@ fn a_fault_run_delivers_every_photo_exactly_once() {
         &logs[..logs.len().min(2000)]
     );
 }
+
+/// 10.7: a refused upload is `failed` for the supervisor; `caiji requeue` puts it back, audited
+/// with why, and it then reaches the collector.
+#[test]
+fn a_failed_shot_is_requeued_with_a_reason_and_then_delivered() {
+    let _serial = REAL_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let (data, intake) = (dir.path().join("data"), dir.path().join("intake"));
+    std::fs::create_dir_all(&data).unwrap();
+    let key = data.join("station.key");
+    assert!(caiji(&["keygen", key.to_str().unwrap()]).status.success());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut collector = collector_process(port, &intake, &key);
+    let url = format!("http://127.0.0.1:{port}");
+    let demo = |token: &str| {
+        Command::new(env!("CARGO_BIN_EXE_caiji"))
+            .args([
+                "demo",
+                "--camera",
+                "demo",
+                "--students",
+                "1",
+                "--intake",
+                &url,
+                "--token",
+                token,
+            ])
+            .arg("--data-dir")
+            .arg(&data)
+            .output()
+            .unwrap()
+    };
+    let o = demo("a-token-the-collector-does-not-know");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let queue = |args: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_caiji"))
+            .args(args)
+            .env("CAIJI_DATA_DIR", &data)
+            .output()
+            .unwrap();
+        (
+            o.status.code(),
+            lines(&o),
+            String::from_utf8_lossy(&o.stdout).to_string(),
+        )
+    };
+    let (_, shots, _) = queue(&["queue", "--json"]);
+    assert_eq!(shots.len(), 1);
+    assert_eq!(shots[0]["upload_state"], "failed");
+    assert!(
+        shots[0]["upload_error"]
+            .as_str()
+            .unwrap()
+            .contains("invalid station token")
+    );
+    let (code, _, out) = queue(&[
+        "requeue",
+        "--failed",
+        "--why",
+        "站点令牌已更正 / token fixed",
+    ]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("1 shots requeued"), "{out}");
+    let (_, shots, _) = queue(&["queue", "--json"]);
+    assert_eq!(shots[0]["upload_state"], "pending");
+    let audit = Command::new("sqlite3")
+        .arg(data.join("caiji.db"))
+        .arg("SELECT event || ': ' || detail FROM audit WHERE event = 'requeued'")
+        .output()
+        .expect("sqlite3 is installed (scripts/setup.sh)");
+    assert_eq!(
+        String::from_utf8_lossy(&audit.stdout).trim(),
+        "requeued: 站点令牌已更正 / token fixed"
+    );
+    // With the right token the next run delivers it (and its own photo, a retake of the same
+    // student that supersedes it).
+    let o = demo(FAULT_TOKEN);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    let (_, shots, _) = queue(&["queue", "--json"]);
+    assert!(
+        shots.iter().all(|s| s["upload_state"] == "uploaded"),
+        "{shots:?}"
+    );
+    let current = lines(&caiji(&[
+        "arrived",
+        "--dir",
+        intake.to_str().unwrap(),
+        "--json",
+    ]));
+    let all = lines(&caiji(&[
+        "arrived",
+        "--dir",
+        intake.to_str().unwrap(),
+        "--json",
+        "--all",
+    ]));
+    assert_eq!(
+        (current.len(), all.len()),
+        (1, 2),
+        "the retake is current, the first kept"
+    );
+    let retake = shots.iter().find(|s| s["active"] == true).unwrap();
+    assert_eq!(current[0]["shot_id"], retake["id"]);
+    assert_eq!(
+        current[0]["supersedes"],
+        shots.iter().find(|s| s["active"] == false).unwrap()["id"]
+    );
+    collector.kill().unwrap();
+    collector.wait().unwrap();
+}
