@@ -292,6 +292,18 @@ impl App {
             )
         };
         let mut upload = WorkerConfig::new(&url, &token, &settings.station);
+        let ca = settings.intake_ca.trim();
+        if !ca.is_empty() {
+            upload.ca_cert = Some(std::fs::read(ca).map_err(|e| {
+                AppError::new(
+                    "settings",
+                    Message::new(
+                        format!("无法读取上传证书 {ca}：{e}"),
+                        format!("cannot read the intake certificate {ca}: {e}"),
+                    ),
+                )
+            })?);
+        }
         // At the station a returning network should drain the queue within seconds.
         upload.backoff_max = Duration::from_secs(5);
         let camera_setting = self

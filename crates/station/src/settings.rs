@@ -30,6 +30,9 @@ pub struct Settings {
     pub intake_url: String,
     /// The station's token at the intake server.
     pub token: String,
+    /// A PEM certificate to trust for an `https://` intake server (the school's CA, or the
+    /// collector's own certificate); empty: the system's roots only.
+    pub intake_ca: String,
     /// The station key file; empty: `station.key` in the data directory.
     pub key_file: String,
     /// The UI language.
@@ -45,6 +48,7 @@ impl Default for Settings {
             room: String::new(),
             intake_url: String::new(),
             token: String::new(),
+            intake_ca: String::new(),
             key_file: String::new(),
             language: Language::ZhCn,
         }
@@ -73,10 +77,10 @@ impl Settings {
     /// Check every field; the first problem, in words.
     pub fn validate(&self) -> Result<(), Message> {
         crate::Source::parse(&self.camera)?;
-        if self.station.trim().is_empty() || self.station.len() > 64 {
+        if !caiji_protocol::valid_station_name(self.station.trim()) {
             return Err(Message::new(
-                "站点名称不能为空（最多 64 个字符）",
-                "the station name must not be empty (64 characters at most)",
+                "站点名称应为 1–64 个字母、数字、空格或 - _ . #",
+                "the station name is 1–64 letters, digits, spaces or - _ . #",
             ));
         }
         let url = self.intake_url.trim();

@@ -77,6 +77,7 @@ export function mountSettings(root: HTMLElement, backend: Backend): () => void {
     const room = text("room", s.room);
     const intake = text("intake_url", s.intake_url);
     const token = text("token", s.token, "password");
+    const intakeCa = text("intake_ca", s.intake_ca);
     const keyFile = text("key_file", s.key_file);
     const language = h("select", { id: "set-language", name: "language" }, h("option", { value: "zh-CN" }, "中文"), h("option", { value: "en" }, "English"));
     language.value = s.language;
@@ -94,6 +95,7 @@ export function mountSettings(root: HTMLElement, backend: Backend): () => void {
       row("settings.room", room),
       row("settings.intake_url", intake),
       row("settings.token", token),
+      row("settings.intake_ca", intakeCa),
       row("settings.key_file", keyFile),
       row("settings.language", language),
       error,
@@ -116,6 +118,7 @@ export function mountSettings(root: HTMLElement, backend: Backend): () => void {
         room: room.value.trim(),
         intake_url: intake.value.trim(),
         token: token.value,
+        intake_ca: intakeCa.value.trim(),
         key_file: keyFile.value.trim(),
         language: language.value === "en" ? "en" : "zh-CN",
       };

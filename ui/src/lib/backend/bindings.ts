@@ -344,6 +344,11 @@ intake_url: string,
  */
 token: string, 
 /**
+ * A PEM certificate to trust for an `https://` intake server (the school's CA, or the
+ * collector's own certificate); empty: the system's roots only.
+ */
+intake_ca: string, 
+/**
  * The station key file; empty: `station.key` in the data directory.
  */
 key_file: string, 
