@@ -250,6 +250,8 @@ fn a_fault_run_delivers_every_photo_exactly_once() {
     let proxy = rt.block_on(caiji_testkit::proxy::Proxy::start(&format!(
         "http://127.0.0.1:{port}"
     )));
+    // One of every fault first, then faults at random.
+    proxy.push(caiji_testkit::proxy::RANDOM_FAULTS);
     proxy.random(0.35, 0x5EED);
     let demo = Command::new(env!("CARGO_BIN_EXE_caiji"))
         .args(["demo", "--camera", "demo", "--token", FAULT_TOKEN])
