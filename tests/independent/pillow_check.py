@@ -51,7 +51,7 @@ def main():
                     if q < 60:
                         problems.append(f"quality {q:.0f}")
                     comment = im.info.get("comment", b"")
-                    if not comment.startswith(b"CJSEAL1."):
+                    if not comment.startswith(b"CJSEAL2."):
                         problems.append(f"comment {comment[:20]!r}")
                 size = os.path.getsize(photo)
                 if not 20_000 <= size <= 40_000:
