@@ -477,3 +477,70 @@ fn a_failed_shot_is_requeued_with_a_reason_and_then_delivered() {
     collector.kill().unwrap();
     collector.wait().unwrap();
 }
+
+/// 10.4: a collector's configuration from `caiji enroll`: one entry per station, the token shown
+/// once and stored only as its hash, the seal key to verify with.
+#[test]
+fn enrolled_stations_make_a_collector_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("station.key");
+    assert!(caiji(&["keygen", key.to_str().unwrap()]).status.success());
+    let a = succeeds(&[
+        "enroll",
+        "--name",
+        "体育馆-1",
+        "--key",
+        key.to_str().unwrap(),
+    ]);
+    let b = succeeds(&[
+        "enroll",
+        "--name",
+        "room B",
+        "--token",
+        "room-b-station-token",
+    ]);
+    let token_a = a
+        .lines()
+        .next()
+        .unwrap()
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(token_a.len(), 32, "a fresh 128-bit token: {a}");
+    let entries = |out: &str| {
+        out.lines()
+            .filter(|l| !l.starts_with('#'))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert!(
+        !entries(&a).contains(&token_a),
+        "the file holds the hash, not the token"
+    );
+    let file = dir.path().join("collector.toml");
+    std::fs::write(
+        &file,
+        format!("dir = \"intake\"\n\n{}\n\n{}\n", entries(&a), entries(&b)),
+    )
+    .unwrap();
+    let (listen, cfg) = caiji_collector::Config::load(&file).unwrap();
+    assert_eq!(listen, "127.0.0.1:8640");
+    assert_eq!(cfg.dir, dir.path().join("intake"), "relative to the file");
+    let names: Vec<&str> = cfg.stations.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["体育馆-1", "room B"]);
+    assert!(format!("{:?}", cfg.stations[0]).contains("seal true"));
+    assert!(format!("{:?}", cfg.stations[1]).contains("seal false"));
+    // Bad entries are refused with where and why.
+    std::fs::write(
+        &file,
+        "dir = \"x\"\n[[station]]\nname = \"<b>\"\ntoken_sha256 = \"00\"\n",
+    )
+    .unwrap();
+    let e = caiji_collector::Config::load(&file)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("station name"), "{e}");
+    let o = caiji(&["enroll", "--name", "=HYPERLINK(1)"]);
+    assert_eq!(o.status.code(), Some(1));
+}
