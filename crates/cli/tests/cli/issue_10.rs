@@ -450,6 +450,14 @@ fn a_failed_shot_is_requeued_with_a_reason_and_then_delivered() {
         shots.iter().all(|s| s["upload_state"] == "uploaded"),
         "{shots:?}"
     );
+    // Any day, or all of them.
+    let today = caiji_store::day_of(caiji_store::now_ms());
+    assert_eq!(queue(&["queue", "--json", "--day", &today]).1.len(), 2);
+    assert_eq!(
+        queue(&["queue", "--json", "--day", "2020-01-01"]).1.len(),
+        0
+    );
+    assert_eq!(queue(&["queue", "--json", "--all"]).1.len(), 2);
     let current = lines(&caiji(&[
         "arrived",
         "--dir",
