@@ -121,6 +121,17 @@ impl From<sqlx::migrate::MigrateError> for StoreError {
     }
 }
 
+/// A corrupt database named by its file.
+fn at_path(e: StoreError, path: &str) -> StoreError {
+    match e {
+        StoreError::Corrupt { reason, .. } => StoreError::Corrupt {
+            path: path.to_string(),
+            reason,
+        },
+        other => other,
+    }
+}
+
 fn classify(msg: &str) -> StoreError {
     let m = msg.to_lowercase();
     if m.contains("database or disk is full") || m.contains("no space left") {
@@ -365,13 +376,7 @@ impl Store {
         MIGRATOR
             .run(&pool)
             .await
-            .map_err(|e| match classify(&e.to_string()) {
-                StoreError::Corrupt { reason, .. } => StoreError::Corrupt {
-                    path: shown.clone(),
-                    reason,
-                },
-                other => other,
-            })?;
+            .map_err(|e| at_path(classify(&e.to_string()), &shown))?;
         let store = Store {
             pool,
             cipher: Aes256Gcm::new(key.as_slice().into()),
@@ -413,13 +418,7 @@ impl Store {
             .max_connections(1)
             .connect_with(opts)
             .await
-            .map_err(|e| match classify(&e.to_string()) {
-                StoreError::Corrupt { reason, .. } => StoreError::Corrupt {
-                    path: shown.clone(),
-                    reason,
-                },
-                other => other,
-            })?;
+            .map_err(|e| at_path(classify(&e.to_string()), &shown))?;
         Ok(Store {
             pool,
             cipher: Aes256Gcm::new(key.as_slice().into()),

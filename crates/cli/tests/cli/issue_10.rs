@@ -118,40 +118,16 @@ fn listing_the_queue_writes_nothing_and_a_missing_key_is_refused() {
     let _serial = REAL_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().to_str().unwrap();
-    let o = caiji(&[
-        "demo",
-        "--camera",
-        "demo",
-        "--students",
-        "1",
-        "--data-dir",
-        data,
-    ]);
+    let o = demo_one(data);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let db = dir.path().join("caiji.db");
     let audit_rows = || {
-        let o = Command::new("sqlite3")
-            .arg(&db)
-            .arg("SELECT COUNT(*) FROM audit")
-            .output()
-            .expect("sqlite3 is installed (scripts/setup.sh)");
-        assert!(
-            o.status.success(),
-            "sqlite3: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        String::from_utf8_lossy(&o.stdout)
-            .trim()
+        sqlite(&db, "SELECT COUNT(*) FROM audit")
             .parse::<u64>()
             .unwrap()
     };
     // A shot a worker held when the station died: listing must not "resume" it.
-    let flip = Command::new("sqlite3")
-        .arg(&db)
-        .arg("UPDATE shots SET upload_state = 'uploading'")
-        .status()
-        .expect("sqlite3 runs");
-    assert!(flip.success());
+    sqlite(&db, "UPDATE shots SET upload_state = 'uploading'");
     let before = audit_rows();
     let o = Command::new(env!("CARGO_BIN_EXE_caiji"))
         .args(["queue", "--json"])
@@ -221,6 +197,33 @@ fn collector_process(port: u16, dir: &Path, key: &Path) -> std::process::Child {
 
 const FAULT_TOKEN: &str = "fault-run-station-token";
 
+/// A station's data directory with its key made, and where its collector keeps photos and
+/// listens.
+struct Enrolled {
+    data: std::path::PathBuf,
+    intake: std::path::PathBuf,
+    key: std::path::PathBuf,
+    port: u16,
+}
+
+fn enrolled_station(dir: &Path) -> Enrolled {
+    let (data, intake) = (dir.join("data"), dir.join("intake"));
+    std::fs::create_dir_all(&data).unwrap();
+    let key = data.join("station.key");
+    assert!(caiji(&["keygen", key.to_str().unwrap()]).status.success());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    Enrolled {
+        data,
+        intake,
+        key,
+        port,
+    }
+}
+
 /// The fault run: students through `caiji demo` against a real collector process behind a proxy
 /// that injects, at random, redirects to a login page, 200s with a login page or another
 /// service's JSON, resets after the collector stored the photo, duplicated requests, 5xx and
@@ -236,15 +239,12 @@ fn a_fault_run_delivers_every_photo_exactly_once() {
         .and_then(|n| n.parse().ok())
         .unwrap_or(30);
     let dir = tempfile::tempdir().unwrap();
-    let (data, intake) = (dir.path().join("data"), dir.path().join("intake"));
-    std::fs::create_dir_all(&data).unwrap();
-    let key = data.join("station.key");
-    assert!(caiji(&["keygen", key.to_str().unwrap()]).status.success());
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let Enrolled {
+        data,
+        intake,
+        key,
+        port,
+    } = enrolled_station(dir.path());
     let mut collector = collector_process(port, &intake, &key);
     let rt = tokio::runtime::Runtime::new().unwrap();
     let proxy = rt.block_on(caiji_testkit::proxy::Proxy::start(&format!(
@@ -365,15 +365,12 @@ fn a_fault_run_delivers_every_photo_exactly_once() {
 fn a_failed_shot_is_requeued_with_a_reason_and_then_delivered() {
     let _serial = REAL_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().unwrap();
-    let (data, intake) = (dir.path().join("data"), dir.path().join("intake"));
-    std::fs::create_dir_all(&data).unwrap();
-    let key = data.join("station.key");
-    assert!(caiji(&["keygen", key.to_str().unwrap()]).status.success());
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let Enrolled {
+        data,
+        intake,
+        key,
+        port,
+    } = enrolled_station(dir.path());
     let mut collector = collector_process(port, &intake, &key);
     let url = format!("http://127.0.0.1:{port}");
     let demo = |token: &str| {
@@ -432,13 +429,11 @@ fn a_failed_shot_is_requeued_with_a_reason_and_then_delivered() {
     assert!(out.contains("1 shots requeued"), "{out}");
     let (_, shots, _) = queue(&["queue", "--json"]);
     assert_eq!(shots[0]["upload_state"], "pending");
-    let audit = Command::new("sqlite3")
-        .arg(data.join("caiji.db"))
-        .arg("SELECT event || ': ' || detail FROM audit WHERE event = 'requeued'")
-        .output()
-        .expect("sqlite3 is installed (scripts/setup.sh)");
     assert_eq!(
-        String::from_utf8_lossy(&audit.stdout).trim(),
+        sqlite(
+            &data.join("caiji.db"),
+            "SELECT event || ': ' || detail FROM audit WHERE event = 'requeued'"
+        ),
         "requeued: 站点令牌已更正 / token fixed"
     );
     // With the right token the next run delivers it (and its own photo, a retake of the same

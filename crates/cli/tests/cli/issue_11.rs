@@ -31,6 +31,21 @@ fn bounded(args: &[&str], env: &[(&str, &Path)], limit: Duration) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// `caiji demo` on the camera `source` with the data directory `data`, within a minute.
+fn demo_on(source: &str, data: &Path) -> Output {
+    bounded(
+        &[
+            "demo",
+            "--camera",
+            source,
+            "--data-dir",
+            data.to_str().unwrap(),
+        ],
+        &[],
+        Duration::from_secs(60),
+    )
+}
+
 fn text(o: &Output) -> String {
     format!(
         "{}{}",
@@ -75,17 +90,7 @@ fn a_video_without_frames_or_an_empty_folder_ends_the_demo_and_says_why() {
     std::fs::write(&garbage, b"\xff\xd8\xff\xd9junk\xff\xd8\x00\x01\xff\xd9").unwrap();
     for video in [&empty, &notes] {
         let source = format!("video:{}", video.display());
-        let o = bounded(
-            &[
-                "demo",
-                "--camera",
-                &source,
-                "--data-dir",
-                data.to_str().unwrap(),
-            ],
-            &[],
-            Duration::from_secs(60),
-        );
+        let o = demo_on(&source, &data);
         let out = text(&o);
         assert_eq!(o.status.code(), Some(1), "{out}");
         said_once(&out, "没有完整的 MJPEG 帧", "no complete MJPEG frame");
@@ -95,17 +100,7 @@ fn a_video_without_frames_or_an_empty_folder_ends_the_demo_and_says_why() {
         );
     }
     let source = format!("video:{}", garbage.display());
-    let o = bounded(
-        &[
-            "demo",
-            "--camera",
-            &source,
-            "--data-dir",
-            data.to_str().unwrap(),
-        ],
-        &[],
-        Duration::from_secs(60),
-    );
+    let o = demo_on(&source, &data);
     let out = text(&o);
     assert_eq!(
         o.status.code(),
@@ -121,17 +116,7 @@ fn a_video_without_frames_or_an_empty_folder_ends_the_demo_and_says_why() {
     std::fs::create_dir(&folder).unwrap();
     std::fs::write(folder.join("readme.txt"), b"no pictures here").unwrap();
     let source = format!("folder:{}", folder.display());
-    let o = bounded(
-        &[
-            "demo",
-            "--camera",
-            &source,
-            "--data-dir",
-            data.to_str().unwrap(),
-        ],
-        &[],
-        Duration::from_secs(60),
-    );
+    let o = demo_on(&source, &data);
     let out = text(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
     assert!(!out.contains("USB"), "a folder is not a USB camera: {out}");
@@ -420,17 +405,7 @@ fn the_pace_is_per_student_photographed() {
     // Frames with a face but no capture code: nobody is photographed.
     scene(&folder, "a.png", "curly", "1280x720");
     let source = format!("folder:{}", folder.display());
-    let o = bounded(
-        &[
-            "demo",
-            "--camera",
-            &source,
-            "--data-dir",
-            data.to_str().unwrap(),
-        ],
-        &[],
-        Duration::from_secs(60),
-    );
+    let o = demo_on(&source, &data);
     let out = text(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
     assert!(out.contains("— per student at the camera's pace"), "{out}");

@@ -282,6 +282,35 @@ fn assert_consistent(data: &Path) -> usize {
 /// The demo runs are real time (a 20 fps camera): keep them from competing for the two cores.
 static REAL_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
+/// `caiji demo` photographing one student of the demo queue into the data directory `data`.
+fn demo_one(data: &str) -> Output {
+    caiji(&[
+        "demo",
+        "--camera",
+        "demo",
+        "--students",
+        "1",
+        "--data-dir",
+        data,
+    ])
+}
+
+/// `sqlite3 db query`, which must succeed (the tool is part of the set-up: a missing one fails
+/// the test); its output, trimmed.
+fn sqlite(db: &Path, query: &str) -> String {
+    let o = Command::new("sqlite3")
+        .arg(db)
+        .arg(query)
+        .output()
+        .expect("sqlite3 is installed (scripts/setup.sh)");
+    assert!(
+        o.status.success(),
+        "sqlite3 {query}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).trim().to_string()
+}
+
 #[test]
 fn demo_runs_the_whole_loop_and_every_photo_reaches_the_collector() {
     let _serial = REAL_TIME.lock().unwrap_or_else(|e| e.into_inner());
@@ -387,33 +416,13 @@ fn killing_the_station_at_random_points_loses_and_duplicates_nothing() {
         eprintln!("round {round}: killed after {after:?}");
     }
     // A clean run drains whatever the killed ones queued.
-    let o = caiji(&[
-        "demo",
-        "--camera",
-        "demo",
-        "--students",
-        "1",
-        "--data-dir",
-        data,
-    ]);
+    let o = demo_one(data);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
     let n = assert_consistent(dir.path());
     // How many photos the killed rounds queued depends on where the kills fell; what holds
     // exactly: every queued photo is in the queue once (its 'queued' audit row), and the clean
     // run added its own.
-    let sql = |q: &str| {
-        let o = std::process::Command::new("sqlite3")
-            .arg(dir.path().join("caiji.db"))
-            .arg(q)
-            .output()
-            .expect("sqlite3 is installed (scripts/setup.sh)");
-        assert!(
-            o.status.success(),
-            "sqlite3 {q}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        String::from_utf8_lossy(&o.stdout).trim().to_string()
-    };
+    let sql = |q: &str| sqlite(&dir.path().join("caiji.db"), q);
     assert_eq!(sql("PRAGMA integrity_check;"), "ok");
     let queued: usize = sql("SELECT COUNT(*) FROM audit WHERE event = 'queued'")
         .parse()
