@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
-for pair in pkg-config:pkg-config python3:python3 npm:npm file:file sqlite3:sqlite3; do
+for pair in pkg-config:pkg-config python3:python3 npm:npm file:file sqlite3:sqlite3 openssl:openssl; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair##*:}")
 done
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
