@@ -296,7 +296,9 @@ async fn open_index(dir: &Path) -> Result<SqlitePool, CollectorError> {
         .connect_with(opts)
         .await
         .map_err(|e| storage(&e))?;
+    adopt_legacy_index(&db).await.map_err(|e| storage(&e))?;
     MIGRATOR.run(&db).await.map_err(|e| storage(&e))?;
+    restore_legacy_rows(&db).await.map_err(|e| storage(&e))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -304,6 +306,76 @@ async fn open_index(dir: &Path) -> Result<SqlitePool, CollectorError> {
             .map_err(|e| storage(&e))?;
     }
     Ok(db)
+}
+
+/// An index made before the collector had migrations (a `received` table of the old shape) is
+/// set aside, so the migrations can make the table anew, and its rows come back
+/// after them ([`restore_legacy_rows`]): nothing an older collector received is lost.
+async fn adopt_legacy_index(db: &SqlitePool) -> Result<(), sqlx::Error> {
+    let has = |table: &'static str| async move {
+        sqlx::query("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ?")
+            .bind(table)
+            .fetch_one(db)
+            .await
+            .map(|r| r.get::<i64, _>("n") > 0)
+    };
+    // The old table has no `current` column (a first migration attempt may already have made
+    // an empty migration record, so that alone does not tell).
+    let old_shape = has("received").await?
+        && sqlx::query(
+            "SELECT COUNT(*) AS n FROM pragma_table_info('received') WHERE name = 'current'",
+        )
+        .fetch_one(db)
+        .await?
+        .get::<i64, _>("n")
+            == 0;
+    if old_shape {
+        tracing::warn!("adopting an index made before migrations");
+        sqlx::query("ALTER TABLE received RENAME TO received_before_migrations")
+            .execute(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The rows of a set-aside older index, in the new table: the day from when they arrived, the
+/// time taken unknown (the arrival time stands in), the seal unverified, and the newest of each
+/// student's day current.
+async fn restore_legacy_rows(db: &SqlitePool) -> Result<(), sqlx::Error> {
+    let legacy: i64 = sqlx::query(
+        "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'received_before_migrations'",
+    )
+    .fetch_one(db)
+    .await?
+    .get("n");
+    if legacy == 0 {
+        return Ok(());
+    }
+    let rows = sqlx::query(
+        "SELECT shot_id, sha256, bytes, station, code_key, received_at FROM received_before_migrations ORDER BY received_at",
+    )
+    .fetch_all(db)
+    .await?;
+    for r in &rows {
+        let at: i64 = r.get("received_at");
+        index_photo(
+            db,
+            r.get("shot_id"),
+            r.get("sha256"),
+            r.get::<i64, _>("bytes") as usize,
+            r.get("station"),
+            r.get("code_key"),
+            &caiji_store::day_of(at),
+            at,
+            None,
+            "unverified",
+        )
+        .await?;
+    }
+    sqlx::query("DROP TABLE received_before_migrations")
+        .execute(db)
+        .await?;
+    Ok(())
 }
 
 fn problem(status: StatusCode, code: &str, zh: &str, en: &str) -> Response {

@@ -420,3 +420,42 @@ async fn plain_http_is_for_loopback_tls_for_the_network() {
     assert!(untrusted.get(format!("{url}/health")).send().await.is_err());
     c.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_index_from_before_migrations_is_adopted_with_its_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    // The table an older collector made, with one photo in it.
+    let made = std::process::Command::new("sqlite3")
+        .arg(dir.path().join("index.db"))
+        .arg(
+            "CREATE TABLE received (shot_id TEXT PRIMARY KEY, sha256 TEXT NOT NULL, bytes INTEGER NOT NULL, \
+             station TEXT NOT NULL, code_key TEXT NOT NULL, received_at INTEGER NOT NULL); \
+             INSERT INTO received VALUES ('shot-old-00001', 'ab', 3, 'demo-1', '0123456789abcdef', 1795276800000);",
+        )
+        .status()
+        .expect("sqlite3 is installed (scripts/setup.sh)");
+    assert!(made.success());
+    let c = start(dir.path(), None).await;
+    let rows = index(&c.url()).await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let r = &rows[0];
+    assert_eq!(
+        (
+            r.shot_id.as_str(),
+            r.day.as_str(),
+            r.current,
+            r.seal.as_str()
+        ),
+        ("shot-old-00001", "2026-11-22", true, "unverified")
+    );
+    // And it takes new photos.
+    let client = reqwest::Client::new();
+    assert_eq!(
+        put(&c.url(), "shot-new-00001", jpeg(13))
+            .send(&client)
+            .await
+            .0,
+        201
+    );
+    c.stop().await;
+}
