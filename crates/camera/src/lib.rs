@@ -82,8 +82,7 @@ impl CameraError {
     /// A frame unreadable for a reason that reads the same in both languages (a path, an OS
     /// error, a decoder's words).
     pub fn unreadable(detail: impl std::fmt::Display) -> CameraError {
-        let detail = detail.to_string();
-        CameraError::Unreadable(Message::new(detail.clone(), detail))
+        CameraError::Unreadable(Message::untranslated(detail))
     }
 
     /// What is wrong and what to do, in Chinese and English (the station's banner).

@@ -199,9 +199,13 @@ pub fn requeue_cmd(
             }
         }
         // A shot is named by its id or the first characters `caiji queue` shows.
-        let all = match store.all().await {
-            Ok(a) => a,
-            Err(e) => return fail(e),
+        let all = if shots.is_empty() {
+            Vec::new()
+        } else {
+            match store.all().await {
+                Ok(a) => a,
+                Err(e) => return fail(e),
+            }
         };
         for prefix in shots {
             let matching: Vec<&caiji_store::Shot> = all.iter().filter(|s| s.id.starts_with(prefix.as_str())).collect();
@@ -231,18 +235,10 @@ pub fn requeue_cmd(
 /// `caiji enroll`: the `[[station]]` block a collector's configuration needs for a station,
 /// with a fresh token (shown once: the collector keeps only its hash).
 pub fn enroll_cmd(name: &str, key: Option<&Path>, token: Option<String>) -> ExitCode {
-    if !caiji_protocol::valid_station_name(name) {
-        return fail(
-            "站点名称应为 1–64 个字母、数字、空格或 - _ . # / a station name is 1–64 letters, digits, spaces or - _ . #",
-        );
-    }
     let token = token.unwrap_or_else(|| hex::encode(rand::random::<[u8; 16]>()));
-    if token.chars().count() < caiji_collector::MIN_TOKEN_LEN {
-        return fail(format!(
-            "令牌至少 {} 个字符 / the token must be at least {} characters",
-            caiji_collector::MIN_TOKEN_LEN,
-            caiji_collector::MIN_TOKEN_LEN
-        ));
+    // The collector's own checks of a name and a token, so an entry printed here loads there.
+    if let Err(e) = caiji_collector::StationAccess::new(name, &token, None) {
+        return fail(e);
     }
     let seal = match key.map(StationKey::load).transpose() {
         Ok(k) => k.map(|k| hex::encode(*k.derive(purpose::SEAL))),

@@ -31,9 +31,6 @@ pub struct Audit {
 /// Check a collector folder without serving it: every indexed photo's file by size and SHA-256,
 /// and any photo file the index does not list. The index is opened read-only.
 pub async fn audit(dir: &Path) -> Result<Audit, CollectorError> {
-    let storage = |e: &dyn std::fmt::Display| {
-        CollectorError::Storage(dir.display().to_string(), e.to_string())
-    };
     let index_path = dir.join("index.db");
     if !index_path.is_file() {
         return Err(CollectorError::NotACollector(dir.display().to_string()));
@@ -45,8 +42,10 @@ pub async fn audit(dir: &Path) -> Result<Audit, CollectorError> {
         .max_connections(1)
         .connect_with(opts)
         .await
-        .map_err(|e| storage(&e))?;
-    let rows = crate::index(&db).await.map_err(|e| storage(&e))?;
+        .map_err(|e| CollectorError::storage(dir, e))?;
+    let rows = crate::index(&db)
+        .await
+        .map_err(|e| CollectorError::storage(dir, e))?;
     db.close().await;
     let mut received = Vec::with_capacity(rows.len());
     for r in rows {
@@ -64,7 +63,7 @@ pub async fn audit(dir: &Path) -> Result<Audit, CollectorError> {
         .map(|(r, _)| format!("{}.jpg", r.shot_id))
         .collect();
     let mut unindexed: Vec<String> = std::fs::read_dir(dir)
-        .map_err(|e| storage(&e))?
+        .map_err(|e| CollectorError::storage(dir, e))?
         .filter_map(|e| e.ok())
         .filter_map(|e| e.file_name().to_str().map(str::to_string))
         .filter(|n| n.ends_with(".jpg") && !known.contains(n))

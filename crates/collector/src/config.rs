@@ -49,15 +49,7 @@ fn bad(what: &str, zh: impl Into<String>, en: impl Into<String>) -> CollectorErr
 }
 
 fn check_name(name: &str) -> Result<(), CollectorError> {
-    if caiji_protocol::valid_station_name(name) {
-        Ok(())
-    } else {
-        Err(bad(
-            name,
-            "站点名称应为 1–64 个字母、数字、空格或 - _ . #",
-            "a station name is 1–64 letters, digits, spaces or - _ . #",
-        ))
-    }
+    caiji_protocol::check_station_name(name).map_err(|m| CollectorError::Config(name.into(), m))
 }
 
 fn hex32(what: &str, hex_text: &str) -> Result<Zeroizing<[u8; 32]>, CollectorError> {

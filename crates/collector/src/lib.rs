@@ -87,6 +87,11 @@ pub enum CollectorError {
 }
 
 impl CollectorError {
+    /// The folder `dir` is unusable, and why.
+    pub fn storage(dir: &Path, why: impl std::fmt::Display) -> CollectorError {
+        CollectorError::Storage(dir.display().to_string(), why.to_string())
+    }
+
     /// The reason and what to do, in Chinese and English.
     pub fn message(&self) -> Message {
         match self {
@@ -218,10 +223,7 @@ pub async fn start(listen: &str, cfg: Config) -> Result<CollectorHandle, Collect
     }
     listener.set_nonblocking(true).map_err(|e| listen_err(&e))?;
     let dir = cfg.dir.clone();
-    let storage = |e: &dyn std::fmt::Display| {
-        CollectorError::Storage(dir.display().to_string(), e.to_string())
-    };
-    private_dir(&dir).map_err(|e| storage(&e))?;
+    private_dir(&dir).map_err(|e| CollectorError::storage(&dir, e))?;
     let db = open_index(&dir).await?;
     let tls = match &cfg.tls {
         Some(t) => Some(
@@ -282,9 +284,6 @@ pub async fn start(listen: &str, cfg: Config) -> Result<CollectorHandle, Collect
 }
 
 async fn open_index(dir: &Path) -> Result<SqlitePool, CollectorError> {
-    let storage = |e: &dyn std::fmt::Display| {
-        CollectorError::Storage(dir.display().to_string(), e.to_string())
-    };
     let path = dir.join("index.db");
     let opts = SqliteConnectOptions::new()
         .filename(&path)
@@ -295,15 +294,22 @@ async fn open_index(dir: &Path) -> Result<SqlitePool, CollectorError> {
         .max_connections(4)
         .connect_with(opts)
         .await
-        .map_err(|e| storage(&e))?;
-    adopt_legacy_index(&db).await.map_err(|e| storage(&e))?;
-    MIGRATOR.run(&db).await.map_err(|e| storage(&e))?;
-    restore_legacy_rows(&db).await.map_err(|e| storage(&e))?;
+        .map_err(|e| CollectorError::storage(dir, e))?;
+    adopt_legacy_index(&db)
+        .await
+        .map_err(|e| CollectorError::storage(dir, e))?;
+    MIGRATOR
+        .run(&db)
+        .await
+        .map_err(|e| CollectorError::storage(dir, e))?;
+    restore_legacy_rows(&db)
+        .await
+        .map_err(|e| CollectorError::storage(dir, e))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
-            .map_err(|e| storage(&e))?;
+            .map_err(|e| CollectorError::storage(dir, e))?;
     }
     Ok(db)
 }

@@ -110,6 +110,63 @@ impl JpegInfo {
     }
 }
 
+/// One step of the walk over a JPEG's markers, up to the picture data.
+enum Step<'a> {
+    /// A marker segment: its marker, its body, and where the next step starts.
+    Segment {
+        marker: u8,
+        body: &'a [u8],
+        end: usize,
+    },
+    /// A marker without a body (SOI, TEM, RSTn); the next step starts at `end`.
+    Standalone { end: usize },
+    /// End of image (0xD9), or start of scan (0xDA): the rest of the file is the picture data.
+    Stop { marker: u8 },
+}
+
+/// The step at `pos` (a marker, after any number of 0xFF fill bytes).
+fn step(data: &[u8], mut pos: usize) -> Result<Step<'_>, MarkerError> {
+    if pos >= data.len() {
+        return Err(MarkerError::Truncated(pos));
+    }
+    if data[pos] != 0xFF {
+        return Err(MarkerError::Malformed(pos));
+    }
+    while pos < data.len() && data[pos] == 0xFF {
+        pos += 1;
+    }
+    let Some(&marker) = data.get(pos) else {
+        return Err(MarkerError::Truncated(pos));
+    };
+    pos += 1;
+    match marker {
+        0xD8 | 0x01 | 0xD0..=0xD7 => return Ok(Step::Standalone { end: pos }),
+        0xD9 => {
+            return Ok(Step::Stop { marker });
+        }
+        0x00 => return Err(MarkerError::Malformed(pos - 1)),
+        _ => {}
+    }
+    let len = match data.get(pos..pos + 2) {
+        Some(b) => u16::from_be_bytes([b[0], b[1]]) as usize,
+        None => return Err(MarkerError::Truncated(pos)),
+    };
+    if len < 2 {
+        return Err(MarkerError::Malformed(pos));
+    }
+    let Some(body) = data.get(pos + 2..pos + len) else {
+        return Err(MarkerError::Truncated(pos));
+    };
+    if marker == 0xDA {
+        return Ok(Step::Stop { marker });
+    }
+    Ok(Step::Segment {
+        marker,
+        body,
+        end: pos + len,
+    })
+}
+
 /// Read the markers of a JPEG file, stopping at the first scan (the picture data).
 pub fn read_markers(data: &[u8]) -> Result<JpegInfo, MarkerError> {
     if data.len() < 4 || data[0] != 0xFF || data[1] != 0xD8 {
@@ -118,43 +175,28 @@ pub fn read_markers(data: &[u8]) -> Result<JpegInfo, MarkerError> {
     let mut info = JpegInfo::default();
     let mut pos = 2;
     loop {
-        // Markers may be padded with any number of 0xFF.
-        if pos >= data.len() {
-            return Err(MarkerError::Truncated(pos));
-        }
-        if data[pos] != 0xFF {
-            return Err(MarkerError::Malformed(pos));
-        }
-        while pos < data.len() && data[pos] == 0xFF {
-            pos += 1;
-        }
-        let Some(&marker) = data.get(pos) else {
-            return Err(MarkerError::Truncated(pos));
-        };
-        pos += 1;
-        match marker {
-            0xD8 | 0x01 | 0xD0..=0xD7 => continue,
-            0xD9 => {
+        let (marker, body, end) = match step(data, pos)? {
+            Step::Standalone { end } => {
+                pos = end;
+                continue;
+            }
+            Step::Stop { marker: 0xD9, .. } => {
                 info.has_eoi = true;
                 return Ok(info);
             }
-            0x00 => return Err(MarkerError::Malformed(pos - 1)),
-            _ => {}
-        }
-        let len = match data.get(pos..pos + 2) {
-            Some(b) => u16::from_be_bytes([b[0], b[1]]) as usize,
-            None => return Err(MarkerError::Truncated(pos)),
+            Step::Stop { .. } => {
+                // Start of scan: the picture data follows. Look for EOI at the very end.
+                let end = data.iter().rposition(|&b| b != 0).unwrap_or(0);
+                info.has_eoi = end >= 1 && data[end - 1] == 0xFF && data[end] == 0xD9;
+                return Ok(info);
+            }
+            Step::Segment { marker, body, end } => (marker, body, end),
         };
-        if len < 2 {
-            return Err(MarkerError::Malformed(pos));
-        }
-        let Some(body) = data.get(pos + 2..pos + len) else {
-            return Err(MarkerError::Truncated(pos));
-        };
+        let at = end - body.len() - 2; // the segment's length field, for error positions
         match marker {
             0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => {
                 if body.len() < 6 {
-                    return Err(MarkerError::Malformed(pos));
+                    return Err(MarkerError::Malformed(at));
                 }
                 info.sof = Some(marker - 0xC0);
                 info.precision = body[0];
@@ -162,7 +204,7 @@ pub fn read_markers(data: &[u8]) -> Result<JpegInfo, MarkerError> {
                 info.width = u16::from_be_bytes([body[3], body[4]]);
                 info.components = body[5];
             }
-            0xDB => read_dqt(body, &mut info).ok_or(MarkerError::Malformed(pos))?,
+            0xDB => read_dqt(body, &mut info).ok_or(MarkerError::Malformed(at))?,
             0xE0 if body.len() >= 12 && &body[..5] == b"JFIF\0" => {
                 info.jfif_density = Some((
                     body[7],
@@ -175,15 +217,9 @@ pub fn read_markers(data: &[u8]) -> Result<JpegInfo, MarkerError> {
             }
             0xEE if body.len() >= 5 && &body[..5] == b"Adobe" => info.adobe = true,
             0xFE => info.comments.push(body.to_vec()),
-            0xDA => {
-                // Start of scan: the picture data follows. Look for EOI at the very end.
-                let end = data.iter().rposition(|&b| b != 0).unwrap_or(0);
-                info.has_eoi = end >= 1 && data[end - 1] == 0xFF && data[end] == 0xD9;
-                return Ok(info);
-            }
             _ => {}
         }
-        pos += len;
+        pos = end;
     }
 }
 
@@ -254,29 +290,23 @@ pub fn image_digest(jpeg: &[u8]) -> Result<[u8; 32], MarkerError> {
         return Err(MarkerError::NotJpeg);
     }
     let mut h = Sha256::new();
-    h.update(&jpeg[..2]);
+    // The same walk as `read_markers`, so whatever it reads as a comment is what is left out.
     let mut pos = 2;
+    h.update(&jpeg[..pos]);
     loop {
-        let (Some(&0xFF), Some(&marker)) = (jpeg.get(pos), jpeg.get(pos + 1)) else {
-            return Err(MarkerError::Malformed(pos));
-        };
-        if marker == 0xDA || marker == 0xD9 {
-            // The scan (or an empty picture): everything from here on is the picture.
-            h.update(&jpeg[pos..]);
-            return Ok(h.finalize().into());
+        match step(jpeg, pos)? {
+            Step::Segment {
+                marker: 0xFE, end, ..
+            } => pos = end,
+            Step::Segment { end, .. } | Step::Standalone { end } => {
+                h.update(&jpeg[pos..end]);
+                pos = end;
+            }
+            Step::Stop { .. } => {
+                h.update(&jpeg[pos..]);
+                return Ok(h.finalize().into());
+            }
         }
-        let len = jpeg
-            .get(pos + 2..pos + 4)
-            .map(|b| u16::from_be_bytes([b[0], b[1]]) as usize)
-            .ok_or(MarkerError::Truncated(pos))?;
-        let end = pos + 2 + len;
-        if len < 2 || end > jpeg.len() {
-            return Err(MarkerError::Truncated(pos));
-        }
-        if marker != 0xFE {
-            h.update(&jpeg[pos..end]);
-        }
-        pos = end;
     }
 }
 

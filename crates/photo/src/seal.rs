@@ -179,7 +179,7 @@ impl StationKey {
                 "need 32 bytes or 64 hex digits",
             ))
         };
-        let os = |e: std::io::Error| err(Message::new(e.to_string(), e.to_string()));
+        let os = |e: std::io::Error| err(Message::untranslated(e));
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

@@ -105,6 +105,18 @@ pub fn valid_sha256(sha: &str) -> bool {
     sha.len() == 64 && sha.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
+/// [`valid_station_name`], or the rule in words.
+pub fn check_station_name(name: &str) -> Result<(), caiji_spec::Message> {
+    if valid_station_name(name) {
+        Ok(())
+    } else {
+        Err(caiji_spec::Message::new(
+            "站点名称应为 1–64 个字母、数字、空格或 - _ . #",
+            "a station name is 1–64 letters, digits, spaces or - _ . #",
+        ))
+    }
+}
+
 /// A station name as configured and shown to a supervisor: 1–64 characters, letters (any script,
 /// so 体育馆-1 is fine), digits, space, `-`, `_`, `.`, `#`; nothing a page or a spreadsheet could
 /// read as markup or a formula.

@@ -318,6 +318,12 @@ impl Message {
             en: en.into(),
         }
     }
+
+    /// A text that reads the same in both languages: a path, an OS error, a decoder's words.
+    pub fn untranslated(text: impl std::fmt::Display) -> Message {
+        let text = text.to_string();
+        Message::new(text.clone(), text)
+    }
 }
 
 impl fmt::Display for Message {

@@ -77,12 +77,7 @@ impl Settings {
     /// Check every field; the first problem, in words.
     pub fn validate(&self) -> Result<(), Message> {
         crate::Source::parse(&self.camera)?;
-        if !caiji_protocol::valid_station_name(self.station.trim()) {
-            return Err(Message::new(
-                "站点名称应为 1–64 个字母、数字、空格或 - _ . #",
-                "the station name is 1–64 letters, digits, spaces or - _ . #",
-            ));
-        }
+        caiji_protocol::check_station_name(self.station.trim())?;
         let url = self.intake_url.trim();
         if !url.is_empty() {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
@@ -110,8 +105,7 @@ impl Settings {
             )
         };
         std::fs::create_dir_all(data).map_err(io)?;
-        let text =
-            toml::to_string_pretty(self).map_err(|e| Message::new(e.to_string(), e.to_string()))?;
+        let text = toml::to_string_pretty(self).map_err(Message::untranslated)?;
         let tmp = data.join(format!("{SETTINGS_FILE}.tmp"));
         {
             use std::io::Write;

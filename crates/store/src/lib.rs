@@ -322,6 +322,24 @@ fn shot_from_row(r: &sqlx::sqlite::SqliteRow) -> Shot {
     }
 }
 
+/// One row of the append-only audit log, on the pool or inside a transaction.
+async fn audit_row<'e>(
+    db: impl sqlx::SqliteExecutor<'e>,
+    at: i64,
+    shot: Option<&str>,
+    event: &str,
+    detail: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO audit (at, shot_id, event, detail) VALUES (?, ?, ?, ?)")
+        .bind(at)
+        .bind(shot)
+        .bind(event)
+        .bind(detail)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 /// The columns of a [`Shot`]: a macro, so queries stay string literals (sqlx audits dynamic SQL).
 macro_rules! shot_columns {
     () => {
@@ -438,14 +456,16 @@ impl Store {
         detail: &str,
         at: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO audit (at, shot_id, event, detail) VALUES (?, ?, ?, ?)")
-            .bind(at)
-            .bind(shot)
-            .bind(event)
-            .bind(detail)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        audit_row(&self.pool, at, shot.as_deref(), event, detail).await
+    }
+
+    /// The shots a query returns (it selects or returns `shot_columns!()`).
+    async fn shots(
+        &self,
+        query: sqlx::query::Query<'_, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>,
+    ) -> Result<Vec<Shot>, StoreError> {
+        let rows = query.fetch_all(&self.pool).await?;
+        Ok(rows.iter().map(shot_from_row).collect())
     }
 
     fn seal(&self, id: &str, jpeg: &[u8]) -> Vec<u8> {
@@ -505,21 +525,17 @@ impl Store {
         .await?;
         for r in &replaced {
             let old: String = r.get("id");
-            sqlx::query(
-                "INSERT INTO audit (at, shot_id, event, detail) VALUES (?, ?, 'superseded', ?)",
+            audit_row(
+                &mut *tx,
+                now,
+                Some(&old),
+                "superseded",
+                &format!("retake {id}"),
             )
-            .bind(now)
-            .bind(&old)
-            .bind(format!("retake {id}"))
-            .execute(&mut *tx)
             .await?;
         }
-        sqlx::query("INSERT INTO audit (at, shot_id, event, detail) VALUES (?, ?, 'queued', ?)")
-            .bind(now)
-            .bind(&id)
-            .bind(format!("{} bytes", shot.jpeg.len()))
-            .execute(&mut *tx)
-            .await?;
+        let size = format!("{} bytes", shot.jpeg.len());
+        audit_row(&mut *tx, now, Some(&id), "queued", &size).await?;
         tx.commit().await?;
         self.shot(&id).await
     }
@@ -562,15 +578,15 @@ impl Store {
 
     /// Shots of a day, oldest first.
     pub async fn day(&self, day: &str) -> Result<Vec<Shot>, StoreError> {
-        let rows = sqlx::query(concat!(
-            "SELECT ",
-            shot_columns!(),
-            " FROM shots WHERE day = ? ORDER BY taken_at, id"
-        ))
-        .bind(day)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.iter().map(shot_from_row).collect())
+        self.shots(
+            sqlx::query(concat!(
+                "SELECT ",
+                shot_columns!(),
+                " FROM shots WHERE day = ? ORDER BY taken_at, id"
+            ))
+            .bind(day),
+        )
+        .await
     }
 
     /// Today's shots.
@@ -594,17 +610,17 @@ impl Store {
     /// Take up to `limit` shots due for upload (pending, due now) and mark them `uploading`,
     /// atomically, so two workers never take the same shot.
     pub async fn claim(&self, limit: u32, now: i64) -> Result<Vec<Shot>, StoreError> {
-        let rows = sqlx::query(concat!(
-            "UPDATE shots SET upload_state = 'uploading', upload_attempts = upload_attempts + 1 \
-             WHERE id IN (SELECT id FROM shots WHERE upload_state = 'pending' AND next_attempt_at <= ? \
-             ORDER BY taken_at LIMIT ?) RETURNING ",
-            shot_columns!()
-        ))
-        .bind(now)
-        .bind(limit as i64)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.iter().map(shot_from_row).collect())
+        self.shots(
+            sqlx::query(concat!(
+                "UPDATE shots SET upload_state = 'uploading', upload_attempts = upload_attempts + 1 \
+                 WHERE id IN (SELECT id FROM shots WHERE upload_state = 'pending' AND next_attempt_at <= ? \
+                 ORDER BY taken_at LIMIT ?) RETURNING ",
+                shot_columns!()
+            ))
+            .bind(now)
+            .bind(limit as i64),
+        )
+        .await
     }
 
     /// Change a shot's upload state and write its audit row in one transaction: the log never
@@ -620,13 +636,7 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let changed = update.execute(&mut *tx).await?.rows_affected() > 0;
         if changed {
-            sqlx::query("INSERT INTO audit (at, shot_id, event, detail) VALUES (?, ?, ?, ?)")
-                .bind(now_ms())
-                .bind(id)
-                .bind(event)
-                .bind(detail)
-                .execute(&mut *tx)
-                .await?;
+            audit_row(&mut *tx, now_ms(), Some(id), event, detail).await?;
         }
         tx.commit().await?;
         Ok(changed)
@@ -672,26 +682,22 @@ impl Store {
 
     /// Every failed shot, oldest first.
     pub async fn failed(&self) -> Result<Vec<Shot>, StoreError> {
-        let rows = sqlx::query(concat!(
+        self.shots(sqlx::query(concat!(
             "SELECT ",
             shot_columns!(),
             " FROM shots WHERE upload_state = 'failed' ORDER BY taken_at, id"
-        ))
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.iter().map(shot_from_row).collect())
+        )))
+        .await
     }
 
     /// Every shot of every day, oldest first.
     pub async fn all(&self) -> Result<Vec<Shot>, StoreError> {
-        let rows = sqlx::query(concat!(
+        self.shots(sqlx::query(concat!(
             "SELECT ",
             shot_columns!(),
             " FROM shots ORDER BY taken_at, id"
-        ))
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.iter().map(shot_from_row).collect())
+        )))
+        .await
     }
 
     /// Shots not yet uploaded (pending or uploading).

@@ -129,11 +129,7 @@ fn listing_the_queue_writes_nothing_and_a_missing_key_is_refused() {
     // A shot a worker held when the station died: listing must not "resume" it.
     sqlite(&db, "UPDATE shots SET upload_state = 'uploading'");
     let before = audit_rows();
-    let o = Command::new(env!("CARGO_BIN_EXE_caiji"))
-        .args(["queue", "--json"])
-        .env("CAIJI_DATA_DIR", dir.path())
-        .output()
-        .unwrap();
+    let o = caiji_at(dir.path(), &["queue", "--json"]);
     assert!(o.status.success());
     assert_eq!(lines(&o)[0]["upload_state"], "uploading", "shown as it is");
     assert_eq!(audit_rows(), before, "no audit row written by a listing");
@@ -152,11 +148,7 @@ fn listing_the_queue_writes_nothing_and_a_missing_key_is_refused() {
             data,
         ],
     ] {
-        let o = Command::new(env!("CARGO_BIN_EXE_caiji"))
-            .args(&args)
-            .env("CAIJI_DATA_DIR", dir.path())
-            .output()
-            .unwrap();
+        let o = caiji_at(dir.path(), &args);
         let err = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
         assert!(
@@ -295,11 +287,7 @@ fn a_fault_run_delivers_every_photo_exactly_once() {
     assert!(!stdout.contains("uploads failed"), "{stdout}");
 
     // The station's queue against the collector's index.
-    let queue = Command::new(env!("CARGO_BIN_EXE_caiji"))
-        .args(["queue", "--json", "--all"])
-        .env("CAIJI_DATA_DIR", &data)
-        .output()
-        .unwrap();
+    let queue = caiji_at(&data, &["queue", "--json", "--all"]);
     let shots = lines(&queue);
     let arrived = lines(&caiji(&[
         "arrived",
@@ -402,11 +390,7 @@ fn a_failed_shot_is_requeued_with_a_reason_and_then_delivered() {
         String::from_utf8_lossy(&o.stdout)
     );
     let queue = |args: &[&str]| {
-        let o = Command::new(env!("CARGO_BIN_EXE_caiji"))
-            .args(args)
-            .env("CAIJI_DATA_DIR", &data)
-            .output()
-            .unwrap();
+        let o = caiji_at(&data, args);
         (
             o.status.code(),
             lines(&o),

@@ -247,11 +247,7 @@ fn validate_a_mixed_folder_gives_one_verdict_per_file_a_summary_and_a_spreadshee
 
 /// The shots and the collector's files after a run: every queued shot uploaded exactly once.
 fn assert_consistent(data: &Path) -> usize {
-    let o = Command::new(env!("CARGO_BIN_EXE_caiji"))
-        .args(["queue", "--json"])
-        .env("CAIJI_DATA_DIR", data)
-        .output()
-        .unwrap();
+    let o = caiji_at(data, &["queue", "--json"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let shots = lines(&o);
     let intake = data.join("collector");
@@ -281,6 +277,15 @@ fn assert_consistent(data: &Path) -> usize {
 
 /// The demo runs are real time (a 20 fps camera): keep them from competing for the two cores.
 static REAL_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// `caiji args` on the data directory `data` (as `CAIJI_DATA_DIR`).
+fn caiji_at(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_caiji"))
+        .args(args)
+        .env("CAIJI_DATA_DIR", data)
+        .output()
+        .unwrap()
+}
 
 /// `caiji demo` photographing one student of the demo queue into the data directory `data`.
 fn demo_one(data: &str) -> Output {
@@ -332,11 +337,7 @@ fn demo_runs_the_whole_loop_and_every_photo_reaches_the_collector() {
     );
     assert!(out.contains("done 4/4 students, 0 missing"), "{out}");
     assert_eq!(assert_consistent(dir.path()), 4);
-    let o = Command::new(env!("CARGO_BIN_EXE_caiji"))
-        .args(["queue"])
-        .env("CAIJI_DATA_DIR", dir.path())
-        .output()
-        .unwrap();
+    let o = caiji_at(dir.path(), &["queue"]);
     assert!(String::from_utf8_lossy(&o.stdout).contains("4 uploaded, 0 pending"));
 
     // The supervisor's audit of what arrived: all intact, then a damaged, a lost and a stray file.
