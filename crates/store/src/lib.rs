@@ -27,6 +27,8 @@ use sqlx::{Row, SqlitePool};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+pub use supervise::{AuditEntry, Fee, RetakeMark};
+
 /// The station queue's migrations, embedded at build time from `migrations/station/`.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/station");
 
@@ -189,7 +191,7 @@ impl std::fmt::Display for UploadState {
 }
 
 /// A shot to queue.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct NewShot {
     /// Capture-code key.
     pub code_key: String,
@@ -207,6 +209,12 @@ pub struct NewShot {
     pub checks_json: String,
     /// The sealed JPEG file bytes.
     pub jpeg: Vec<u8>,
+    /// The masked name the code shows (`张*丰`), when it shows one.
+    pub name_masked: Option<String>,
+    /// The ID number's last four characters, when the code shows them.
+    pub id_tail: Option<String>,
+    /// The student number, when the code carries one.
+    pub student_no: Option<String>,
 }
 
 /// A queued shot, without its photo.
@@ -244,6 +252,16 @@ pub struct Shot {
     pub upload_error: Option<String>,
     /// The shot this retake replaced, if it is one.
     pub supersedes: Option<String>,
+    /// The masked name the code showed (`None` for shots from before it was recorded).
+    pub name_masked: Option<String>,
+    /// The ID tail the code showed.
+    pub id_tail: Option<String>,
+    /// The student number, when the code carried one.
+    pub student_no: Option<String>,
+    /// Voided by a supervisor: not a photo of the student any more, never uploaded after.
+    pub voided: bool,
+    /// Why it was voided.
+    pub void_reason: Option<String>,
 }
 
 /// The queue.
@@ -319,6 +337,11 @@ fn shot_from_row(r: &sqlx::sqlite::SqliteRow) -> Shot {
         upload_attempts: r.get("upload_attempts"),
         upload_error: r.get("upload_error"),
         supersedes: r.get("supersedes"),
+        name_masked: r.get("name_masked"),
+        id_tail: r.get("id_tail"),
+        student_no: r.get("student_no"),
+        voided: r.get::<Option<i64>, _>("voided_at").is_some(),
+        void_reason: r.get("void_reason"),
     }
 }
 
@@ -344,9 +367,13 @@ async fn audit_row<'e>(
 macro_rules! shot_columns {
     () => {
         "id, code_key, display, station, room, operator, taken_at, day, active, verdict, \
-         photo_sha256, photo_bytes, upload_state, upload_attempts, upload_error, supersedes"
+         photo_sha256, photo_bytes, upload_state, upload_attempts, upload_error, supersedes, \
+         name_masked, id_tail, student_no, voided_at, void_reason"
     };
 }
+
+// After the macro, which it uses.
+mod supervise;
 
 impl Store {
     /// Open (creating if needed) the queue at `path`, apply migrations, and put shots a crashed
@@ -505,7 +532,8 @@ impl Store {
         let supersedes: Option<String> = replaced.first().map(|r| r.get("id"));
         sqlx::query(
             "INSERT INTO shots (id, code_key, display, station, room, operator, taken_at, day, verdict, checks_json, \
-             photo_sealed, photo_sha256, photo_bytes, supersedes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             photo_sealed, photo_sha256, photo_bytes, supersedes, name_masked, id_tail, student_no) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&id)
         .bind(&shot.code_key)
@@ -521,8 +549,23 @@ impl Store {
         .bind(&sha)
         .bind(shot.jpeg.len() as i64)
         .bind(&supersedes)
+        .bind(&shot.name_masked)
+        .bind(&shot.id_tail)
+        .bind(&shot.student_no)
         .execute(&mut *tx)
         .await?;
+        // The photo the supervisor asked for is here: the mark is done.
+        let cleared = sqlx::query(
+            "UPDATE retake_marks SET cleared_at = ? WHERE code_key = ? AND cleared_at IS NULL",
+        )
+        .bind(now)
+        .bind(&shot.code_key)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if cleared > 0 {
+            audit_row(&mut *tx, now, Some(&id), "retake_mark_cleared", "").await?;
+        }
         for r in &replaced {
             let old: String = r.get("id");
             audit_row(
@@ -613,7 +656,7 @@ impl Store {
         self.shots(
             sqlx::query(concat!(
                 "UPDATE shots SET upload_state = 'uploading', upload_attempts = upload_attempts + 1 \
-                 WHERE id IN (SELECT id FROM shots WHERE upload_state = 'pending' AND next_attempt_at <= ? \
+                 WHERE id IN (SELECT id FROM shots WHERE upload_state = 'pending' AND voided_at IS NULL AND next_attempt_at <= ? \
                  ORDER BY taken_at LIMIT ?) RETURNING ",
                 shot_columns!()
             ))
@@ -703,7 +746,7 @@ impl Store {
     /// Shots not yet uploaded (pending or uploading).
     pub async fn outstanding(&self) -> Result<i64, StoreError> {
         Ok(sqlx::query(
-            "SELECT COUNT(*) AS n FROM shots WHERE upload_state IN ('pending', 'uploading')",
+            "SELECT COUNT(*) AS n FROM shots WHERE upload_state IN ('pending', 'uploading') AND voided_at IS NULL",
         )
         .fetch_one(&self.pool)
         .await?

@@ -17,6 +17,7 @@ fn shot(i: u64) -> NewShot {
         verdict: "pass".into(),
         checks_json: "[]".into(),
         jpeg,
+        ..Default::default()
     }
 }
 

@@ -13,6 +13,7 @@ fn shot(tag: &str, bytes: usize) -> NewShot {
         verdict: "pass".into(),
         checks_json: "[]".into(),
         jpeg: vec![0xAB; bytes],
+        ..Default::default()
     }
 }
 
@@ -199,4 +200,161 @@ async fn a_read_only_data_directory_is_explained_and_the_queue_still_reads() {
     let _ = std::process::Command::new("umount")
         .arg(mnt.path())
         .status();
+}
+
+/// Issue 12: the supervisor's records beside the queue.
+mod issue_12 {
+    use super::shot;
+    use caiji_schedule::Slot;
+    use caiji_store::{Fee, Store, UploadState, now_ms};
+
+    async fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("q.db"), [3; 32])
+            .await
+            .unwrap();
+        (dir, s)
+    }
+
+    #[tokio::test]
+    async fn a_timetable_import_replaces_the_last_one_and_is_audited() {
+        let (_d, s) = store().await;
+        let slot = |date: &str, start| Slot {
+            date: date.into(),
+            start,
+            end: start + 40,
+            group: "计算机学院".into(),
+            room: "体育馆".into(),
+            expected: 100,
+            expected_derived: true,
+            row: 3,
+        };
+        s.replace_slots(
+            &[slot("2027-03-15", 480), slot("2027-03-16", 480)],
+            "王老师",
+            "a.xlsx",
+        )
+        .await
+        .unwrap();
+        s.replace_slots(&[slot("2027-03-15", 520)], "王老师", "b.xlsx")
+            .await
+            .unwrap();
+        let all = s.slots(None).await.unwrap();
+        assert_eq!(
+            all,
+            vec![slot("2027-03-15", 520)],
+            "the second import replaced the first"
+        );
+        assert!(s.slots(Some("2027-03-16")).await.unwrap().is_empty());
+        let log = s.audit_log("timetable", 10).await.unwrap();
+        assert_eq!(log.len(), 2, "both imports audited");
+        assert!(
+            log[0].detail.contains("王老师") && log[0].detail.contains("b.xlsx"),
+            "{:?}",
+            log[0]
+        );
+    }
+
+    #[tokio::test]
+    async fn the_fee_key_cycles_and_is_remembered_per_student() {
+        let (_d, s) = store().await;
+        assert_eq!(s.fee("k1").await.unwrap(), None);
+        let mut f = None;
+        let mut seen = Vec::new();
+        for _ in 0..4 {
+            let next = Fee::next(f);
+            s.set_fee("k1", next, "摄影师").await.unwrap();
+            f = s.fee("k1").await.unwrap();
+            seen.push(f.unwrap());
+        }
+        assert_eq!(seen, [Fee::Paid, Fee::Exempt, Fee::Unpaid, Fee::Paid]);
+        assert_eq!(s.fees().await.unwrap().len(), 1);
+        assert_eq!(
+            s.audit_log("fee", 10).await.unwrap().len(),
+            4,
+            "every mark audited"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_retake_mark_stays_until_the_next_accepted_photo() {
+        let (_d, s) = store().await;
+        let first = s.insert(shot("a", 10)).await.unwrap();
+        s.mark_retake(&first.code_key, "眼镜反光", "王老师")
+            .await
+            .unwrap();
+        let m = s
+            .retake_mark(&first.code_key)
+            .await
+            .unwrap()
+            .expect("marked");
+        assert_eq!((m.reason.as_str(), m.who.as_str()), ("眼镜反光", "王老师"));
+        assert!(s.retake_mark("key-other").await.unwrap().is_none());
+        s.insert(shot("a", 11)).await.unwrap();
+        assert!(
+            s.retake_mark(&first.code_key).await.unwrap().is_none(),
+            "cleared by the retake"
+        );
+        let events: Vec<String> = s
+            .audit_of(&first.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.0)
+            .collect();
+        assert!(events.contains(&"retake_marked".to_string()), "{events:?}");
+    }
+
+    #[tokio::test]
+    async fn a_voided_shot_is_never_uploaded_and_frees_the_student() {
+        let (_d, s) = store().await;
+        let a = s.insert(shot("v", 10)).await.unwrap();
+        assert!(s.has_active_today(&a.code_key).await.unwrap());
+        assert!(s.void(&a.id, "拍错人", "王老师").await.unwrap());
+        assert!(
+            !s.void(&a.id, "again", "王老师").await.unwrap(),
+            "voided once"
+        );
+        assert!(
+            s.claim(10, now_ms() + 1).await.unwrap().is_empty(),
+            "not claimed for upload"
+        );
+        assert_eq!(s.outstanding().await.unwrap(), 0, "not waited for");
+        assert!(
+            !s.has_active_today(&a.code_key).await.unwrap(),
+            "no retake question"
+        );
+        let v = s.shot(&a.id).await.unwrap();
+        assert!(v.voided && v.void_reason.as_deref() == Some("拍错人"));
+        assert_eq!(v.upload_state, UploadState::Pending);
+    }
+
+    #[tokio::test]
+    async fn refused_presses_are_counted_per_day_and_room() {
+        let (_d, s) = store().await;
+        s.note_refused("体育馆").await.unwrap();
+        s.note_refused("报告厅").await.unwrap();
+        let today = caiji_store::day_of(now_ms());
+        let r = s.refused(&today).await.unwrap();
+        assert_eq!(
+            r.iter().map(|r| r.room.as_str()).collect::<Vec<_>>(),
+            ["体育馆", "报告厅"]
+        );
+        assert!(s.refused("2000-01-01").await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn the_code_s_fields_are_kept_with_the_shot() {
+        let (_d, s) = store().await;
+        let mut n = shot("f", 10);
+        n.name_masked = Some("张*丰".into());
+        n.id_tail = Some("123X".into());
+        n.student_no = Some("2023010101".into());
+        let got = s.insert(n).await.unwrap();
+        assert_eq!(got.name_masked.as_deref(), Some("张*丰"));
+        assert_eq!(got.id_tail.as_deref(), Some("123X"));
+        assert_eq!(got.student_no.as_deref(), Some("2023010101"));
+        let day = got.day.clone();
+        assert_eq!(s.days(&day, &day).await.unwrap().len(), 1);
+    }
 }

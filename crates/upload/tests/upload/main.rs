@@ -36,6 +36,7 @@ fn shot(i: usize) -> NewShot {
         verdict: "pass".into(),
         checks_json: "[]".into(),
         jpeg: jpeg(i),
+        ..Default::default()
     }
 }
 
