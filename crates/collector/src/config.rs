@@ -26,6 +26,8 @@ use zeroize::Zeroizing;
 pub struct StationAccess {
     /// The name shown in the index and the exports (checked: no markup, no formulas).
     pub name: String,
+    /// The read scope: may ask what arrived from every room (`GET /v1/arrived`).
+    pub read: bool,
     token_sha256: [u8; 32],
     sealer: Option<AesGcmSealer>,
 }
@@ -34,9 +36,10 @@ impl std::fmt::Debug for StationAccess {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "StationAccess({}, seal {})",
+            "StationAccess({}, seal {}, read {})",
             self.name,
-            self.sealer.is_some()
+            self.sealer.is_some(),
+            self.read
         )
     }
 }
@@ -80,6 +83,7 @@ impl StationAccess {
         }
         Ok(StationAccess {
             name: name.to_string(),
+            read: false,
             token_sha256: Sha256::digest(token.as_bytes()).into(),
             sealer: seal_key.map(AesGcmSealer::from_seal_key),
         })
@@ -102,9 +106,16 @@ impl StationAccess {
         };
         Ok(StationAccess {
             name: name.to_string(),
+            read: false,
             token_sha256,
             sealer,
         })
+    }
+
+    /// The same station with the read scope given (or taken away).
+    pub fn with_read(mut self, read: bool) -> StationAccess {
+        self.read = read;
+        self
     }
 
     /// Whether `hash` is this station's token hash, in constant time.
@@ -157,7 +168,8 @@ impl Config {
         }
     }
 
-    /// One station, plain HTTP on loopback: the station's own collector, the demo, tests.
+    /// One station, plain HTTP on loopback: the station's own collector, the demo, tests. It
+    /// has the read scope (it is the only room).
     pub fn single(
         dir: PathBuf,
         name: &str,
@@ -166,7 +178,7 @@ impl Config {
     ) -> Result<Config, CollectorError> {
         Ok(Config::new(
             dir,
-            vec![StationAccess::new(name, token, seal_key)?],
+            vec![StationAccess::new(name, token, seal_key)?.with_read(true)],
         ))
     }
 
@@ -190,6 +202,8 @@ impl Config {
             name: String,
             token_sha256: String,
             seal_key: Option<String>,
+            #[serde(default)]
+            read: bool,
         }
         let shown = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| {
@@ -221,7 +235,10 @@ impl Config {
         let stations = f
             .station
             .iter()
-            .map(|s| StationAccess::from_hex(&s.name, &s.token_sha256, s.seal_key.as_deref()))
+            .map(|s| {
+                StationAccess::from_hex(&s.name, &s.token_sha256, s.seal_key.as_deref())
+                    .map(|a| a.with_read(s.read))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let mut cfg = Config::new(rel(f.dir), stations);
         cfg.tls = tls;

@@ -242,6 +242,7 @@ pub async fn start(listen: &str, cfg: Config) -> Result<CollectorHandle, Collect
     let protected = Router::new()
         .route("/v1/photos/{shot_id}", put(put_photo))
         .route("/v1/photos", get(list_photos))
+        .route(caiji_protocol::ARRIVED_PATH, get(arrived))
         .route_layer(middleware::from_fn_with_state(app.clone(), authenticate));
     let router = Router::new()
         .merge(protected)
@@ -375,6 +376,7 @@ async fn restore_legacy_rows(db: &SqlitePool) -> Result<(), sqlx::Error> {
             at,
             None,
             "unverified",
+            "",
         )
         .await?;
     }
@@ -477,6 +479,16 @@ async fn put_photo(
                 "invalid superseded shot id",
             );
         }
+    };
+    // The room, shown to supervisors and written into their spreadsheets: the station-name rule.
+    let room = match header(&headers, caiji_protocol::ROOM) {
+        None => String::new(),
+        Some(r) => match caiji_protocol::decode_header_text(r)
+            .filter(|r| r.is_empty() || caiji_protocol::valid_station_name(r))
+        {
+            Some(r) => r,
+            None => return bad("bad_room", "采集地点名称无效", "invalid room name"),
+        },
     };
     if body.len() < 4 || body[..2] != [0xFF, 0xD8] {
         return problem(
@@ -596,6 +608,7 @@ async fn put_photo(
         taken_at,
         supersedes.as_deref(),
         seal,
+        &room,
     )
     .await
     {
@@ -649,6 +662,7 @@ async fn index_photo(
     taken_at: i64,
     supersedes: Option<&str>,
     seal: &str,
+    room: &str,
 ) -> Result<bool, sqlx::Error> {
     let mut tx = db.begin().await?;
     let newest: Option<i64> = sqlx::query(
@@ -670,8 +684,8 @@ async fn index_photo(
         .await?;
     }
     sqlx::query(
-        "INSERT INTO received (shot_id, sha256, bytes, station, code_key, day, taken_at, supersedes, received_at, current, seal) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO received (shot_id, sha256, bytes, station, code_key, day, taken_at, supersedes, received_at, current, seal, room) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(shot_id)
     .bind(sha)
@@ -684,10 +698,61 @@ async fn index_photo(
     .bind(caiji_store::now_ms())
     .bind(current as i64)
     .bind(seal)
+    .bind(room)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
     Ok(current)
+}
+
+/// The read API: every photo of a day from every station, for a station with the read scope.
+async fn arrived(
+    State(app): State<App>,
+    Extension(station): Extension<Arc<StationAccess>>,
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    if !station.read {
+        return problem(
+            StatusCode::FORBIDDEN,
+            "no_read_scope",
+            "该站点令牌没有查看权限（在接收端配置中设置 read = true）",
+            "this station's token has no read scope (set read = true in the collector's configuration)",
+        );
+    }
+    let day = q.get("day").map(String::as_str).unwrap_or("");
+    if day.len() != 10 || !day.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "bad_day",
+            "日期应为 YYYY-MM-DD",
+            "the day must be YYYY-MM-DD",
+        );
+    }
+    let rows = sqlx::query(
+        "SELECT shot_id, station, room, code_key, taken_at, current FROM received \
+         WHERE day = ? ORDER BY taken_at, shot_id",
+    )
+    .bind(day)
+    .fetch_all(&app.db)
+    .await;
+    match rows {
+        Ok(rows) => Json(caiji_protocol::Arrivals {
+            day: day.to_string(),
+            arrivals: rows
+                .iter()
+                .map(|r| caiji_protocol::Arrival {
+                    shot_id: r.get("shot_id"),
+                    station: r.get("station"),
+                    room: r.get("room"),
+                    code_key: r.get("code_key"),
+                    taken_at: r.get("taken_at"),
+                    current: r.get::<i64, _>("current") == 1,
+                })
+                .collect(),
+        })
+        .into_response(),
+        Err(e) => internal("arrivals", &e),
+    }
 }
 
 async fn list_photos(State(app): State<App>) -> Response {

@@ -23,6 +23,70 @@ pub const TAKEN_AT: &str = "x-caiji-taken-at";
 /// The shot this one replaces (a retake), when there is one.
 pub const SUPERSEDES: &str = "x-caiji-supersedes";
 
+/// The room the station stands in, percent-encoded UTF-8 (`体育馆` is not a header value).
+pub const ROOM: &str = "x-caiji-room";
+
+/// Where a station with the read scope asks what arrived from every room on a day:
+/// `GET /v1/arrived?day=YYYY-MM-DD`, answered with [`Arrivals`].
+pub const ARRIVED_PATH: &str = "/v1/arrived";
+
+/// One photo at the collector, as the read API shows it: who by code key only, never a name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Arrival {
+    /// Shot id.
+    pub shot_id: String,
+    /// The station that sent it.
+    pub station: String,
+    /// The room it was taken in (empty from stations older than the room header).
+    pub room: String,
+    /// The capture code's key.
+    pub code_key: String,
+    /// When it was taken, unix milliseconds.
+    pub taken_at: i64,
+    /// The student's current photo for the day.
+    pub current: bool,
+}
+
+/// The read API's answer: every photo of a day, from every station.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Arrivals {
+    /// The day asked for.
+    pub day: String,
+    /// Its photos, in the order they were taken.
+    pub arrivals: Vec<Arrival>,
+}
+
+/// Percent-encode text for a header value (every byte outside `A-Za-z0-9-_.~`).
+pub fn encode_header_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 3);
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The text [`encode_header_text`] encoded; `None` for bad escapes or bytes that are not UTF-8.
+pub fn decode_header_text(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 /// The largest body a collector reads: the standard's largest legal photo (40 KB) plus room for
 /// the markers a re-encoder may add. Anything larger is refused before it is read.
 pub const MAX_PHOTO_BYTES: usize = 48 * 1024;
@@ -132,6 +196,18 @@ pub fn valid_station_name(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn room_names_cross_headers_and_come_back() {
+        for room in ["体育馆 A-1", "Hall #2", "", "50%"] {
+            let e = encode_header_text(room);
+            assert!(e.is_ascii(), "{e}");
+            assert_eq!(decode_header_text(&e).as_deref(), Some(room));
+        }
+        assert_eq!(decode_header_text("%E4%BD"), None, "not UTF-8");
+        assert_eq!(decode_header_text("%zz"), None);
+        assert_eq!(decode_header_text("%4"), None);
+    }
 
     #[test]
     fn a_receipt_proves_only_its_own_shot_and_bytes() {

@@ -299,6 +299,10 @@ async fn send(
         .header(caiji_protocol::SHA256, &shot.photo_sha256)
         .header(caiji_protocol::CODE_KEY, &shot.code_key)
         .header(caiji_protocol::TAKEN_AT, shot.taken_at.to_string())
+        .header(
+            caiji_protocol::ROOM,
+            caiji_protocol::encode_header_text(&shot.room),
+        )
         .header("content-type", "image/jpeg");
     if let Some(old) = &shot.supersedes {
         req = req.header(caiji_protocol::SUPERSEDES, old);

@@ -459,3 +459,104 @@ async fn an_index_from_before_migrations_is_adopted_with_its_rows() {
     );
     c.stop().await;
 }
+
+/// Issue 12: one supervisor follows every room from any station with the read scope.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn issue_12_the_read_api_shows_every_room_to_a_token_with_the_read_scope_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = Config::new(
+        dir.path().to_path_buf(),
+        vec![
+            StationAccess::new("体育馆-1", TOKEN_A, None)
+                .unwrap()
+                .with_read(true),
+            StationAccess::new("room B", TOKEN_B, None).unwrap(),
+        ],
+    );
+    let c = caiji_collector::start("127.0.0.1:0", cfg).await.unwrap();
+    let url = c.url();
+    let client = reqwest::Client::new();
+    let t = now();
+    for (i, (token, room)) in [
+        (TOKEN_A, "体育馆 A"),
+        (TOKEN_B, "报告厅"),
+        (TOKEN_B, "报告厅"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let id = format!("{:032x}", i + 1);
+        let body = jpeg(i as u8);
+        let status = client
+            .put(format!("{url}/v1/photos/{id}"))
+            .bearer_auth(token)
+            .header("x-caiji-sha256", sha(&body))
+            .header("x-caiji-code-key", format!("{:016x}", i + 1))
+            .header("x-caiji-taken-at", (t + i as i64).to_string())
+            .header("x-caiji-room", caiji_protocol::encode_header_text(room))
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 201, "upload {i} stored");
+    }
+    let day = caiji_store::day_of(t);
+    let read = |token: &'static str, day: String| {
+        let (client, url) = (client.clone(), url.clone());
+        async move {
+            client
+                .get(format!("{url}/v1/arrived?day={day}"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let r = read(TOKEN_A, day.clone()).await;
+    assert_eq!(r.status(), 200);
+    let a: caiji_protocol::Arrivals = serde_json::from_str(&r.text().await.unwrap()).unwrap();
+    let rooms: Vec<(&str, &str)> = a
+        .arrivals
+        .iter()
+        .map(|x| (x.station.as_str(), x.room.as_str()))
+        .collect();
+    assert_eq!(
+        rooms,
+        [
+            ("体育馆-1", "体育馆 A"),
+            ("room B", "报告厅"),
+            ("room B", "报告厅")
+        ],
+        "every room's photos, the room decoded from its header"
+    );
+    let r = read(TOKEN_B, day.clone()).await;
+    assert_eq!(r.status(), 403, "no read scope");
+    let body: serde_json::Value = serde_json::from_str(&r.text().await.unwrap()).unwrap();
+    assert_eq!(body["code"], "no_read_scope");
+    assert_eq!(read("not-a-station-token!", day).await.status(), 401);
+    assert_eq!(
+        read(TOKEN_A, "2027-3-1".into()).await.status(),
+        400,
+        "bad day"
+    );
+    // A room name that a spreadsheet would read as a formula is refused.
+    let body = jpeg(9);
+    let status = client
+        .put(format!("{url}/v1/photos/{:032x}", 99))
+        .bearer_auth(TOKEN_A)
+        .header("x-caiji-sha256", sha(&body))
+        .header("x-caiji-code-key", format!("{:016x}", 99))
+        .header("x-caiji-taken-at", t.to_string())
+        .header(
+            "x-caiji-room",
+            caiji_protocol::encode_header_text("=HYPERLINK(1)"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 400, "formula room refused");
+    c.stop().await;
+}
