@@ -10,6 +10,20 @@ fn main() {
         "cameras",
         "open_confirm_window",
         "set_language",
+        "review_status",
+        "set_pin",
+        "unlock",
+        "lock_review",
+        "review_day",
+        "review_shot",
+        "retry_upload",
+        "mark_retake",
+        "void_shot",
+        "import_timetable",
+        "export_days",
+        "export_photos",
+        "export_summary",
+        "all_rooms",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new()

@@ -2,6 +2,10 @@
 //! (`ui/src/lib/backend/bindings.ts`; a test fails when the committed file is stale).
 
 use caiji_spec::{Check, CheckId, Message, Verdict};
+use caiji_station::supervise::{
+    CheckRecord, HourCount, Naming, ReviewDay, ReviewShot, ReviewStatus, RoomPace, ShotDetail,
+    TimetableImport,
+};
 use caiji_station::{
     AppError, CameraChoice, CameraPhase, CameraState, Event, Key, Language, Live, Phase, Point,
     QueueSummary, Rect, Settings, Snapshot, StationEvent,
@@ -31,6 +35,20 @@ pub fn typescript() -> String {
         CameraChoice::decl(&cfg),
         AppError::decl(&cfg),
         Key::decl(&cfg),
+        caiji_store::Fee::decl(&cfg),
+        caiji_schedule::Slot::decl(&cfg),
+        caiji_schedule::SlotPace::decl(&cfg),
+        caiji_schedule::PaceState::decl(&cfg),
+        caiji_sheet::RowError::decl(&cfg),
+        ReviewStatus::decl(&cfg),
+        ReviewShot::decl(&cfg),
+        HourCount::decl(&cfg),
+        ReviewDay::decl(&cfg),
+        CheckRecord::decl(&cfg),
+        ShotDetail::decl(&cfg),
+        TimetableImport::decl(&cfg),
+        Naming::decl(&cfg),
+        RoomPace::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/src/bindings.rs: do not edit.\n\

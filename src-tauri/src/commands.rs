@@ -1,6 +1,9 @@
 //! The window's commands: each one call into [`App`], run off the main thread (`async`), errors
 //! crossing as `{code, message_zh, message_en}`.
 
+use caiji_station::supervise::{
+    Naming, ReviewDay, ReviewStatus, RoomPace, ShotDetail, TimetableImport,
+};
 use caiji_station::{App, AppError, CameraChoice, Key, Language, Settings, Snapshot};
 use std::sync::Arc;
 use tauri::{AppHandle, Manager, Runtime, State, WebviewUrl, WebviewWindowBuilder};
@@ -79,4 +82,102 @@ pub async fn open_confirm_window<R: Runtime>(
     })?;
     app.set_confirm_window(true);
     Ok(())
+}
+
+// The supervisor's review: every command below answers `locked` until the PIN opened it. Only
+// the photographer's window may call them (capabilities/review.json), never the student's.
+
+/// Whether the review is open, and to whom.
+#[tauri::command(async)]
+pub async fn review_status(app: Station<'_>) -> Result<ReviewStatus, AppError> {
+    Ok(app.review_status())
+}
+
+/// The first use: set the supervisor PIN.
+#[tauri::command(async)]
+pub async fn set_pin(app: Station<'_>, who: String, pin: String) -> Result<ReviewStatus, AppError> {
+    app.set_pin(&who, &pin).await
+}
+
+/// Open the review with the PIN.
+#[tauri::command(async)]
+pub async fn unlock(app: Station<'_>, who: String, pin: String) -> Result<ReviewStatus, AppError> {
+    app.unlock(&who, &pin).await
+}
+
+/// Close the review.
+#[tauri::command(async)]
+pub async fn lock_review(app: Station<'_>) -> Result<ReviewStatus, AppError> {
+    Ok(app.lock_review().await)
+}
+
+/// A day's shots, pace and chart (empty day: today).
+#[tauri::command(async)]
+pub async fn review_day(app: Station<'_>, day: Option<String>) -> Result<ReviewDay, AppError> {
+    app.review_day(day).await
+}
+
+/// One shot in full.
+#[tauri::command(async)]
+pub async fn review_shot(app: Station<'_>, id: String) -> Result<ShotDetail, AppError> {
+    app.review_shot(&id).await
+}
+
+/// Put a failed upload back in the queue.
+#[tauri::command(async)]
+pub async fn retry_upload(app: Station<'_>, id: String, why: String) -> Result<bool, AppError> {
+    app.retry_upload(&id, &why).await
+}
+
+/// Ask for a student to be photographed again.
+#[tauri::command(async)]
+pub async fn mark_retake(app: Station<'_>, id: String, why: String) -> Result<(), AppError> {
+    app.mark_retake(&id, &why).await
+}
+
+/// Void a shot.
+#[tauri::command(async)]
+pub async fn void_shot(app: Station<'_>, id: String, why: String) -> Result<bool, AppError> {
+    app.void_shot(&id, &why).await
+}
+
+/// Import a timetable file.
+#[tauri::command(async)]
+pub async fn import_timetable(app: Station<'_>, path: String) -> Result<TimetableImport, AppError> {
+    app.import_timetable(&path).await
+}
+
+/// Export days as xlsx or csv.
+#[tauri::command(async)]
+pub async fn export_days(
+    app: Station<'_>,
+    from: String,
+    to: String,
+    out: String,
+) -> Result<Vec<String>, AppError> {
+    app.export_days(&from, &to, &out).await
+}
+
+/// Copy photos to a folder with a manifest.
+#[tauri::command(async)]
+pub async fn export_photos(
+    app: Station<'_>,
+    day: String,
+    ids: Vec<String>,
+    dir: String,
+    naming: Naming,
+) -> Result<u32, AppError> {
+    app.export_photos(&day, ids, &dir, naming).await
+}
+
+/// The printable summary per slot.
+#[tauri::command(async)]
+pub async fn export_summary(app: Station<'_>, day: String, out: String) -> Result<(), AppError> {
+    app.export_summary(&day, &out).await
+}
+
+/// Every room's pace from the collector.
+#[tauri::command(async)]
+pub async fn all_rooms(app: Station<'_>, day: Option<String>) -> Result<Vec<RoomPace>, AppError> {
+    app.all_rooms(day).await
 }

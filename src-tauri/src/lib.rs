@@ -40,6 +40,20 @@ pub fn builder<R: tauri::Runtime>(base: tauri::Builder<R>) -> tauri::Builder<R> 
         commands::cameras,
         commands::open_confirm_window,
         commands::set_language,
+        commands::review_status,
+        commands::set_pin,
+        commands::unlock,
+        commands::lock_review,
+        commands::review_day,
+        commands::review_shot,
+        commands::retry_upload,
+        commands::mark_retake,
+        commands::void_shot,
+        commands::import_timetable,
+        commands::export_days,
+        commands::export_photos,
+        commands::export_summary,
+        commands::all_rooms,
     ])
     .register_asynchronous_uri_scheme_protocol("caiji", protocol::handle)
 }

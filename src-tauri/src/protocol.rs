@@ -2,7 +2,9 @@
 //! - `preview?after=SEQ&w=960`: the newest camera frame after SEQ as JPEG (204 when none came
 //!   within a second), with `x-seq`, `x-width`, `x-height` naming the source frame; the page
 //!   asks again when it has drawn one, so a slow page gets the newest frame, never a backlog;
-//! - `review/N`: the exact photo of review N, the bytes that are queued (404 once it is over).
+//! - `review/N`: the exact photo of review N, the bytes that are queued (404 once it is over);
+//! - `shot/ID?w=160`: a queued shot's photo for the supervisor's review, decrypted and scaled in
+//!   memory (`w=0`: whole), 404 while the review is locked.
 
 use caiji_station::App;
 use std::sync::Arc;
@@ -56,6 +58,15 @@ pub async fn answer(app: &App, uri: &Uri) -> Response<Vec<u8>> {
         && let Some(photo) = app.review_photo(n).await
     {
         return respond(StatusCode::OK, photo.as_ref().clone(), &[]);
+    }
+    if let Some(id) = path.strip_prefix("shot/") {
+        let width = query("w")
+            .and_then(|s| s.parse::<u32>().ok())
+            .unwrap_or(160)
+            .min(MAX_PREVIEW_WIDTH);
+        if let Some(jpeg) = app.review_photo_of(id, width).await {
+            return respond(StatusCode::OK, jpeg, &[]);
+        }
     }
     respond(StatusCode::NOT_FOUND, Vec::new(), &[])
 }

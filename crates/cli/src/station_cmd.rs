@@ -573,7 +573,7 @@ pub fn demo(args: DemoArgs) -> ExitCode {
                         println!("  ✗ {current}: 未拍到合格照片，需补拍 / no compliant photo, must come back (next: {next}){why}");
                         station.send(Input::Yes).await;
                     }
-                    Event::Phase(Phase::ConfirmRetake { student }) => {
+                    Event::Phase(Phase::ConfirmRetake { student, .. }) => {
                         // Already photographed today (a rerun of the demo): retake, keeping both.
                         println!("  ↻ {student}: 今日已拍，重拍 / already taken today, retaking");
                         seen.retain(|s| s != &student);

@@ -41,11 +41,11 @@ pub struct AppError {
 }
 
 impl AppError {
-    fn new(code: &'static str, message: Message) -> AppError {
+    pub(crate) fn new(code: &'static str, message: Message) -> AppError {
         AppError { code, message }
     }
     /// A task that panicked or was cancelled (never expected; said plainly if it happens).
-    fn internal(code: &'static str, e: tokio::task::JoinError) -> AppError {
+    pub(crate) fn internal(code: &'static str, e: tokio::task::JoinError) -> AppError {
         AppError::new(
             code,
             Message::new(format!("内部错误：{e}"), format!("internal error: {e}")),
@@ -70,6 +70,8 @@ pub enum Key {
     Yes,
     /// N (or Esc on a question).
     No,
+    /// F: the student's fee, paid → exempt → unpaid.
+    Fee,
 }
 
 impl From<Key> for Input {
@@ -81,14 +83,17 @@ impl From<Key> for Input {
             Key::Cancel => Input::Cancel,
             Key::Yes => Input::Yes,
             Key::No => Input::No,
+            Key::Fee => Input::Fee,
         }
     }
 }
 
 /// A running station with what it was built from.
-struct Running {
+pub(crate) struct Running {
     station: Station,
-    store: Store,
+    pub(crate) store: Store,
+    /// Where uploads go: the URL, the token, the CA to trust.
+    intake: (String, String, Option<Vec<u8>>),
     collector: Option<caiji_collector::CollectorHandle>,
     relay: tokio::task::JoinHandle<()>,
 }
@@ -99,9 +104,10 @@ pub struct App {
     analyzer: Arc<Analyzer>,
     settings: Mutex<Settings>,
     camera_override: Option<String>,
-    running: RwLock<Option<Running>>,
+    pub(crate) running: RwLock<Option<Running>>,
     events: broadcast::Sender<StationEvent>,
     confirm_window: AtomicBool,
+    pub(crate) review: Mutex<crate::supervise::Lock>,
 }
 
 /// How long a stop (a settings change, closing the window) waits for uploads in flight.
@@ -139,6 +145,7 @@ impl App {
             running: RwLock::new(None),
             events,
             confirm_window: AtomicBool::new(false),
+            review: Mutex::new(Default::default()),
         };
         app.launch().await?;
         Ok(app)
@@ -247,6 +254,22 @@ impl App {
         Ok(new)
     }
 
+    /// Look at the upload queue now (a shot was put back in it).
+    pub(crate) async fn wake_upload(&self) {
+        if let Some(r) = self.running.read().await.as_ref() {
+            r.station.wake_upload();
+        }
+    }
+
+    /// Where uploads go: the URL, the token and the CA to trust.
+    pub(crate) async fn intake(&self) -> Result<(String, String, Option<Vec<u8>>), AppError> {
+        let running = self.running.read().await;
+        running
+            .as_ref()
+            .map(|r| r.intake.clone())
+            .ok_or_else(not_running)
+    }
+
     /// Stop the station: uploads get a few seconds, what is left stays queued for the next start.
     pub async fn shutdown(&self) {
         let old = self.running.write().await.take();
@@ -292,6 +315,7 @@ impl App {
             )
         };
         let mut upload = WorkerConfig::new(&url, &token, &settings.station);
+        let intake_for_review = (url.clone(), token.clone());
         let ca = settings.intake_ca.trim();
         if !ca.is_empty() {
             upload.ca_cert = Some(std::fs::read(ca).map_err(|e| {
@@ -304,6 +328,7 @@ impl App {
                 )
             })?);
         }
+        let cfg_ca = upload.ca_cert.clone();
         // At the station a returning network should drain the queue within seconds.
         upload.backoff_max = Duration::from_secs(5);
         let camera_setting = self
@@ -349,9 +374,11 @@ impl App {
                 }
             }
         });
+        let intake = (intake_for_review.0, intake_for_review.1, cfg_ca);
         *self.running.write().await = Some(Running {
             station,
             store,
+            intake,
             collector,
             relay,
         });
@@ -359,7 +386,7 @@ impl App {
     }
 }
 
-fn not_running() -> AppError {
+pub(crate) fn not_running() -> AppError {
     AppError::new(
         "not_running",
         Message::new(

@@ -23,6 +23,7 @@ mod preview;
 mod runner;
 mod settings;
 mod source;
+pub mod supervise;
 mod view;
 pub use app::{App, AppError, Key, load_or_create_key};
 pub use preview::PreviewFrame;
@@ -54,6 +55,8 @@ pub enum Phase {
     ConfirmRetake {
         /// Masked display of the student.
         student: String,
+        /// A supervisor's open request to photograph the student again: why, and who asked.
+        mark: Option<String>,
     },
     /// Live framing of the student.
     Framing {
@@ -106,6 +109,8 @@ pub enum Input {
     No,
     /// Escape.
     Cancel,
+    /// F: the current student's fee, paid → exempt → unpaid.
+    Fee,
 }
 
 /// What the session tells the UI.
@@ -131,6 +136,11 @@ pub enum Event {
         /// Why, in one line.
         #[serde(flatten)]
         message: Message,
+    },
+    /// The current student's fee was marked (F).
+    Fee {
+        /// The new mark.
+        fee: caiji_store::Fee,
     },
     /// Accepted and queued.
     Queued {
@@ -257,6 +267,7 @@ impl Session {
                 }
             }
             Input::Yes | Input::No => self.answer(matches!(input, Input::Yes)).await,
+            Input::Fee => self.fee().await,
         }
     }
 
@@ -320,25 +331,56 @@ impl Session {
     async fn begin(&mut self, code: CaptureCode) {
         self.recent.clear();
         self.pending = None;
-        let done = match self.store.has_active_today(&code.key()).await {
-            Ok(d) => d,
-            Err(e) => {
-                self.error("store", e.message());
-                false
+        let key = code.key();
+        let (done, mark, fee) = match (
+            self.store.has_active_today(&key).await,
+            self.store.retake_mark(&key).await,
+            self.store.fee(&key).await,
+        ) {
+            (Ok(d), Ok(m), Ok(f)) => (d, m, f),
+            (d, m, f) => {
+                let e = [d.err(), m.err(), f.err()].into_iter().flatten().next();
+                if let Some(e) = e {
+                    self.error("store", e.message());
+                }
+                (false, None, None)
             }
         };
         let student = code.display();
         self.code = Some(code);
-        self.set(if done {
-            Phase::ConfirmRetake { student }
+        if let Some(fee) = fee {
+            (self.on_event)(Event::Fee { fee });
+        }
+        let mark = mark.map(|m| format!("{}（{}）", m.reason, m.who));
+        self.set(if done || mark.is_some() {
+            Phase::ConfirmRetake { student, mark }
         } else {
             Phase::Framing { student }
         });
     }
 
+    /// F: the next fee mark for the student in front of the camera.
+    async fn fee(&mut self) {
+        let Some(code) = self.code.as_ref() else {
+            return;
+        };
+        let key = code.key();
+        let result = async {
+            let next = caiji_store::Fee::next(self.store.fee(&key).await?);
+            self.store
+                .set_fee(&key, next, &self.info.station)
+                .await
+                .map(|_| next)
+        };
+        match result.await {
+            Ok(fee) => (self.on_event)(Event::Fee { fee }),
+            Err(e) => self.error("store", e.message()),
+        }
+    }
+
     async fn answer(&mut self, yes: bool) {
         match self.phase.clone() {
-            Phase::ConfirmRetake { student } => {
+            Phase::ConfirmRetake { student, .. } => {
                 if yes {
                     self.set(Phase::Framing { student });
                 } else {
@@ -396,6 +438,9 @@ impl Session {
                     "refused: the photo would not meet the standard; fix what is listed first",
                 )
             };
+            if let Err(e) = self.store.note_refused(&self.info.room).await {
+                self.error("store", e.message());
+            }
             (self.on_event)(Event::ShotRefused { failing, message });
             return;
         };
@@ -464,6 +509,12 @@ impl Session {
             verdict: p.analysis.verdict.as_str().to_string(),
             checks_json: serde_json::to_string(&p.analysis.checks).unwrap_or_default(),
             jpeg: p.jpeg.as_ref().clone(),
+            name_masked: code.demo().map(|d| d.name_masked.clone()),
+            id_tail: code.demo().map(|d| d.id_last4.clone()),
+            student_no: code
+                .demo()
+                .map(|d| d.student_no.clone())
+                .filter(|n| !n.is_empty()),
         };
         match self.store.insert(shot).await {
             Ok(s) => {

@@ -48,7 +48,17 @@ impl Station {
 
 /// Scale (when wider than `max_width`) and encode one frame.
 pub fn encode_preview(frame: &Frame, max_width: u32) -> Option<PreviewFrame> {
-    let img = frame.image.as_ref();
+    let (w, h) = frame.image.dimensions();
+    Some(PreviewFrame {
+        seq: frame.seq,
+        width: w,
+        height: h,
+        jpeg: scale_jpeg(frame.image.as_ref(), max_width, PREVIEW_QUALITY)?,
+    })
+}
+
+/// An image scaled down to `max_width` (when wider; 0 keeps it) and encoded as JPEG, in memory.
+pub fn scale_jpeg(img: &image::RgbImage, max_width: u32, quality: u8) -> Option<Vec<u8>> {
     let (w, h) = img.dimensions();
     let scaled;
     let (pixels, ow, oh) = if w > max_width && max_width > 0 {
@@ -64,7 +74,7 @@ pub fn encode_preview(frame: &Frame, max_width: u32) -> Option<PreviewFrame> {
         (img.as_raw().as_slice(), w, h)
     };
     let mut jpeg = Vec::with_capacity(64 * 1024);
-    Encoder::new(&mut jpeg, PREVIEW_QUALITY)
+    Encoder::new(&mut jpeg, quality)
         .encode(
             pixels,
             u16::try_from(ow).ok()?,
@@ -72,10 +82,5 @@ pub fn encode_preview(frame: &Frame, max_width: u32) -> Option<PreviewFrame> {
             ColorType::Rgb,
         )
         .ok()?;
-    Some(PreviewFrame {
-        seq: frame.seq,
-        width: w,
-        height: h,
-        jpeg,
-    })
+    Some(jpeg)
 }

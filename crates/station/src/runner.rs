@@ -109,6 +109,7 @@ struct Tracked {
     live: Option<Live>,
     camera: CameraState,
     online: Option<bool>,
+    fee: Option<caiji_store::Fee>,
 }
 
 /// Publishes events: updates the tracked state, then broadcasts.
@@ -127,9 +128,13 @@ impl Publisher {
                     if !matches!(p, Phase::Framing { .. }) {
                         t.live = None;
                     }
+                    if matches!(p, Phase::WaitingForCode) {
+                        t.fee = None;
+                    }
                     t.phase = p.clone();
                 }
                 StationEvent::Session(Event::Live(l)) => t.live = Some(l.clone()),
+                StationEvent::Session(Event::Fee { fee }) => t.fee = Some(*fee),
                 StationEvent::CameraProblem { message } => {
                     t.camera.state = CameraPhase::Problem;
                     t.camera.problem = Some(message.clone());
@@ -197,6 +202,7 @@ impl Station {
                     problem: None,
                 },
                 online: None,
+                fee: None,
             })),
         };
 
@@ -298,6 +304,7 @@ impl Station {
         let summary = {
             let p = publisher.clone();
             let store = cfg.store.clone();
+            let room = cfg.info.room.clone();
             let mut rx = p.tx.subscribe();
             tokio::spawn(async move {
                 loop {
@@ -310,7 +317,7 @@ impl Station {
                         },
                         _ = tokio::time::sleep(SUMMARY_EVERY) => true,
                     };
-                    if changed && let Some(queue) = summarise(&store, &p).await {
+                    if changed && let Some(queue) = summarise(&store, &p, &room).await {
                         p.send(StationEvent::Queue { queue });
                     }
                 }
@@ -352,7 +359,7 @@ impl Station {
     /// live verdict, the camera and today's queue. (`language` and `confirm_window` belong to
     /// the app and are left at their defaults here.)
     pub async fn snapshot(&self) -> Snapshot {
-        let queue = summarise(&self.store, &self.publisher)
+        let queue = summarise(&self.store, &self.publisher, &self.info.room)
             .await
             .unwrap_or_default();
         let t = self
@@ -369,6 +376,7 @@ impl Station {
             language: crate::Language::default(),
             last_live: t.live.clone(),
             confirm_window: false,
+            fee: t.fee,
         }
     }
 
@@ -383,6 +391,13 @@ impl Station {
         match &t.phase {
             Phase::Review { photo: p, jpeg, .. } if *p == photo => Some(jpeg.clone()),
             _ => None,
+        }
+    }
+
+    /// Wake the upload worker (a shot was put back in the queue).
+    pub fn wake_upload(&self) {
+        if let Some(w) = &self.worker {
+            w.wake();
         }
     }
 
@@ -474,10 +489,23 @@ impl Feed {
     }
 }
 
-async fn summarise(store: &Store, p: &Publisher) -> Option<QueueSummary> {
+async fn summarise(store: &Store, p: &Publisher, room: &str) -> Option<QueueSummary> {
     let shots = store.today().await.ok()?;
     let online = p.tracked.lock().unwrap_or_else(|e| e.into_inner()).online;
-    Some(QueueSummary::of(&shots, online, caiji_store::now_ms()))
+    let now = caiji_store::now_ms();
+    let mut q = QueueSummary::of(&shots, online, now);
+    // This room's slot now, else its next one today: the station's one line against the plan.
+    let today = caiji_store::day_of(now);
+    let slots = store.slots(Some(&today)).await.ok()?;
+    let refused = store.refused(&today).await.ok()?;
+    let (_, minute) = caiji_schedule::minute_of_day(now);
+    let mine: Vec<_> = slots
+        .into_iter()
+        .filter(|s| caiji_schedule::same_room(&s.room, room) && s.end > minute)
+        .take(1)
+        .collect();
+    q.slot = caiji_schedule::pace(&mine, &crate::supervise::facts(&shots), &refused, now).pop();
+    Some(q)
 }
 
 impl Drop for Station {

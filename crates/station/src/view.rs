@@ -129,6 +129,8 @@ pub struct QueueSummary {
     pub pace_per_hour: Option<f64>,
     /// The plan: 30 students per 12 minutes.
     pub plan_per_hour: f64,
+    /// This room's slot of the timetable now (or its next one today), with its pace.
+    pub slot: Option<caiji_schedule::SlotPace>,
 }
 
 /// Students per hour the plan expects (30 per 12 minutes).
@@ -167,6 +169,7 @@ impl QueueSummary {
             online,
             pace_per_hour,
             plan_per_hour: PLAN_PER_HOUR,
+            slot: None,
         }
     }
 }
@@ -231,6 +234,8 @@ pub struct Snapshot {
     pub last_live: Option<Live>,
     /// Whether the student's window is open.
     pub confirm_window: bool,
+    /// The current student's fee mark, once known.
+    pub fee: Option<caiji_store::Fee>,
 }
 
 #[cfg(test)]
@@ -256,6 +261,11 @@ mod tests {
             upload_attempts: 0,
             upload_error: None,
             supersedes: None,
+            name_masked: None,
+            id_tail: None,
+            student_no: None,
+            voided: false,
+            void_reason: None,
         }
     }
 

@@ -350,6 +350,35 @@ impl Store {
             .collect())
     }
 
+    /// The checks a shot was judged by, as JSON.
+    pub async fn checks_json(&self, id: &str) -> Result<String, StoreError> {
+        sqlx::query("SELECT checks_json FROM shots WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| r.get("checks_json"))
+            .ok_or_else(|| StoreError::NoSuchShot(id.to_string()))
+    }
+
+    /// A shot's audit trail, oldest first.
+    pub async fn audit_entries(&self, id: &str) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT at, shot_id, event, detail FROM audit WHERE shot_id = ? ORDER BY seq",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| AuditEntry {
+                at: r.get("at"),
+                shot_id: r.get("shot_id"),
+                event: r.get("event"),
+                detail: r.get("detail"),
+            })
+            .collect())
+    }
+
     /// Shots of the days from `from` to `to` (inclusive), oldest first.
     pub async fn days(&self, from: &str, to: &str) -> Result<Vec<crate::Shot>, StoreError> {
         self.shots(

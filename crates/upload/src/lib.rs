@@ -132,6 +132,29 @@ pub fn backoff(cfg: &WorkerConfig, attempt: i64) -> Duration {
     capped.mul_f64(rand::rng().random_range(0.5..=1.0))
 }
 
+/// The client a station talks to its collector with: no redirects (a captive portal or a wrong
+/// URL answers with one, and whatever it leads to is not the collector), `ca` trusted besides
+/// the system's roots.
+pub fn http_client(ca: Option<&[u8]>) -> Result<reqwest::Client, reqwest::Error> {
+    http_client_with(ca, Duration::from_secs(10))
+}
+
+fn http_client_with(
+    ca: Option<&[u8]>,
+    timeout: Duration,
+) -> Result<reqwest::Client, reqwest::Error> {
+    // reqwest is built without a bundled TLS backend choice; ring serves HTTPS intake URLs.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(timeout)
+        .connect_timeout(timeout.min(Duration::from_secs(5)));
+    if let Some(pem) = ca {
+        client = client.add_root_certificate(reqwest::Certificate::from_pem(pem)?);
+    }
+    client.build()
+}
+
 impl Worker {
     /// Start draining `store` to `cfg.url`. `on_event` is called from the worker's tasks.
     pub fn spawn(
@@ -139,26 +162,16 @@ impl Worker {
         cfg: WorkerConfig,
         on_event: impl Fn(UploadEvent) + Send + Sync + 'static,
     ) -> Worker {
-        // reqwest is built without a bundled TLS backend choice; ring serves HTTPS intake URLs.
-        let _ = rustls::crypto::ring::default_provider().install_default();
         let cancel = CancellationToken::new();
         let wake = Arc::new(Notify::new());
         let on_event: Arc<dyn Fn(UploadEvent) + Send + Sync> = Arc::new(on_event);
-        // No redirects: a captive portal or a wrong URL answers with one, and whatever it leads
-        // to is not the collector. The receipt decides, not the status code.
-        let mut client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(cfg.timeout)
-            .connect_timeout(cfg.timeout.min(Duration::from_secs(5)));
-        if let Some(pem) = &cfg.ca_cert {
-            match reqwest::Certificate::from_pem(pem) {
-                Ok(c) => client = client.add_root_certificate(c),
-                Err(e) => {
-                    tracing::error!(error = %e, "the configured CA certificate does not load")
-                }
+        let client = match http_client_with(cfg.ca_cert.as_deref(), cfg.timeout) {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!(error = %e, "the configured CA certificate does not load");
+                http_client_with(None, cfg.timeout).expect("HTTP client with default settings")
             }
-        }
-        let client = client.build().expect("HTTP client with default settings");
+        };
         let task = tokio::spawn(run(
             store,
             cfg,

@@ -161,7 +161,11 @@ pace_per_hour: number | null,
 /**
  * The plan: 30 students per 12 minutes.
  */
-plan_per_hour: number, };
+plan_per_hour: number, 
+/**
+ * This room's slot of the timetable now (or its next one today), with its pace.
+ */
+slot: SlotPace | null, };
 
 export type CameraPhase = "starting" | "ok" | "problem" | "ended";
 
@@ -185,7 +189,11 @@ export type Phase = { "phase": "waiting_for_code" } | { "phase": "confirm_retake
 /**
  * Masked display of the student.
  */
-student: string, } | { "phase": "framing", 
+student: string, 
+/**
+ * A supervisor's open request to photograph the student again: why, and who asked.
+ */
+mark: string | null, } | { "phase": "framing", 
 /**
  * Masked display of the student.
  */
@@ -239,7 +247,11 @@ message_zh: string,
 /**
  * English.
  */
-message_en: string, } | { "event": "queued", 
+message_en: string, } | { "event": "fee", 
+/**
+ * The new mark.
+ */
+fee: Fee, } | { "event": "queued", 
 /**
  * Shot id.
  */
@@ -315,7 +327,11 @@ last_live: Live | null,
 /**
  * Whether the student's window is open.
  */
-confirm_window: boolean, };
+confirm_window: boolean, 
+/**
+ * The current student's fee mark, once known.
+ */
+fee: Fee | null, };
 
 export type Settings = { 
 /**
@@ -389,5 +405,309 @@ message_zh: string,
  */
 message_en: string, };
 
-export type Key = "shoot" | "accept" | "retake" | "cancel" | "yes" | "no";
+export type Key = "shoot" | "accept" | "retake" | "cancel" | "yes" | "no" | "fee";
+
+export type Fee = "paid" | "exempt" | "unpaid";
+
+export type Slot = { 
+/**
+ * `YYYY-MM-DD`.
+ */
+date: string, 
+/**
+ * Start, minutes after midnight (China Standard Time).
+ */
+start: number, 
+/**
+ * End, minutes after midnight.
+ */
+end: number, 
+/**
+ * The college or class (both, when the file has both columns).
+ */
+group: string, 
+/**
+ * The room, as the station's setting names it.
+ */
+room: string, 
+/**
+ * Students expected.
+ */
+expected: number, 
+/**
+ * Whether `expected` came from the 12-minutes-per-30 rule (the file left it empty).
+ */
+expected_derived: boolean, 
+/**
+ * The file's row it came from.
+ */
+row: number, };
+
+export type SlotPace = { 
+/**
+ * The slot.
+ */
+slot: Slot, 
+/**
+ * Students with at least one (not voided) shot in it.
+ */
+photographed: number, 
+/**
+ * Shots beyond each student's first.
+ */
+retakes: number, 
+/**
+ * Shutter presses refused.
+ */
+refused: number, 
+/**
+ * Minutes until the slot ends (0 once it has).
+ */
+minutes_left: number, 
+/**
+ * Students photographed per hour so far.
+ */
+per_hour: number, 
+/**
+ * Students the plan expects by now.
+ */
+planned_by_now: number, 
+/**
+ * `photographed - planned_by_now`: ahead when positive.
+ */
+lead: number, 
+/**
+ * The lead in minutes of work at the planned rate.
+ */
+lead_minutes: number, 
+/**
+ * Ahead, behind, …
+ */
+state: PaceState, };
+
+export type PaceState = "upcoming" | "ahead" | "on_plan" | "behind" | "done";
+
+export type RowError = { 
+/**
+ * The spreadsheet's row number.
+ */
+row: number, 
+/**
+ * The column's letters, when one cell is at fault.
+ */
+column: string | null, 
+/**
+ * Chinese.
+ */
+message_zh: string, 
+/**
+ * English.
+ */
+message_en: string, };
+
+export type ReviewStatus = { 
+/**
+ * A PIN was set (else the first use sets one).
+ */
+pin_set: boolean, 
+/**
+ * Who opened the review, while it is open.
+ */
+who: string | null, 
+/**
+ * Seconds until the next PIN is taken (after wrong ones).
+ */
+wait_seconds: number, };
+
+export type ReviewShot = { 
+/**
+ * Shot id.
+ */
+id: string, 
+/**
+ * The student (code key): shots of one student share it.
+ */
+student: string, 
+/**
+ * Masked name · ID tail · masked student number, as the code shows them.
+ */
+display: string, 
+/**
+ * `HH:MM:SS`.
+ */
+time: string, 
+/**
+ * The room.
+ */
+room: string, 
+/**
+ * The slot it fell in (`08:00–08:40 计算机学院`), or empty.
+ */
+slot: string, 
+/**
+ * `pass` or `fail`.
+ */
+verdict: string, 
+/**
+ * `pending`, `uploading`, `uploaded`, `failed`.
+ */
+upload: string, 
+/**
+ * Why the last upload failed.
+ */
+upload_error: string | null, 
+/**
+ * The student's current photo (not replaced by a retake, not voided).
+ */
+current: boolean, 
+/**
+ * Replaced by a later shot of the same student.
+ */
+superseded: boolean, 
+/**
+ * Voided by a supervisor, and why.
+ */
+voided: string | null, 
+/**
+ * The fee mark.
+ */
+fee: Fee | null, 
+/**
+ * An open retake mark on the student: why.
+ */
+retake_mark: string | null, };
+
+export type HourCount = { 
+/**
+ * The hour (0–23).
+ */
+hour: number, 
+/**
+ * Shots uploaded.
+ */
+uploaded: number, 
+/**
+ * Waiting or uploading.
+ */
+waiting: number, 
+/**
+ * Refused by the collector.
+ */
+failed: number, 
+/**
+ * Voided.
+ */
+voided: number, };
+
+export type ReviewDay = { 
+/**
+ * `YYYY-MM-DD`.
+ */
+day: string, 
+/**
+ * Every shot of the day, oldest first.
+ */
+shots: Array<ReviewShot>, 
+/**
+ * Every slot of the day in the timetable, with its pace (this station's shots).
+ */
+pace: Array<SlotPace>, 
+/**
+ * Shots taken outside every slot.
+ */
+unscheduled: number, 
+/**
+ * Shots per hour by state.
+ */
+hours: Array<HourCount>, };
+
+export type CheckRecord = { 
+/**
+ * Which rule.
+ */
+id: CheckId, 
+/**
+ * Whether it held.
+ */
+pass: boolean, 
+/**
+ * The measured value.
+ */
+value: number | null, 
+/**
+ * The limit.
+ */
+limit: string, 
+/**
+ * Chinese message.
+ */
+message_zh: string, 
+/**
+ * English message.
+ */
+message_en: string, 
+/**
+ * What to do, in Chinese.
+ */
+fix_zh: string | null, 
+/**
+ * What to do, in English.
+ */
+fix_en: string | null, };
+
+export type ShotDetail = { 
+/**
+ * The row.
+ */
+shot: ReviewShot, 
+/**
+ * Every rule the photo was judged by.
+ */
+checks: Array<CheckRecord>, 
+/**
+ * Bytes of the JPEG.
+ */
+bytes: number, 
+/**
+ * SHA-256 of the JPEG.
+ */
+sha256: string, 
+/**
+ * The audit trail: (time, event, detail).
+ */
+audit: Array<[string, string, string]>, };
+
+export type TimetableImport = { 
+/**
+ * Slots now in the timetable (0 when the file had errors: nothing was imported).
+ */
+imported: number, 
+/**
+ * Every bad row.
+ */
+errors: Array<RowError>, };
+
+export type Naming = "shot_id" | "code_key" | "student_no";
+
+export type RoomPace = { 
+/**
+ * The room.
+ */
+room: string, 
+/**
+ * The stations that sent its photos.
+ */
+stations: Array<string>, 
+/**
+ * Students with a current photo at the collector.
+ */
+students: number, 
+/**
+ * Photos received.
+ */
+photos: number, 
+/**
+ * Its slots today, paced by what arrived.
+ */
+pace: Array<SlotPace>, };
 
