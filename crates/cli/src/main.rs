@@ -5,6 +5,7 @@ mod analyze;
 mod photo_cmd;
 mod report;
 mod station_cmd;
+mod supervise_cmd;
 mod xlsx;
 
 use clap::{Parser, Subcommand};
@@ -187,6 +188,56 @@ enum Command {
         #[arg(long)]
         report: Option<PathBuf>,
     },
+    /// 导入时间表（xlsx 或 csv；有错误则一行也不导入）/ import the timetable (xlsx or csv; nothing is imported from a file with errors)
+    Timetable {
+        /// 只检查，不导入 / check only, do not import
+        #[arg(long)]
+        check: bool,
+        /// 导入人（写入审计日志）/ who imports it (for the audit log)
+        #[arg(long, default_value = "cli")]
+        who: String,
+        /// 数据目录 / data directory
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// 时间表文件 / the timetable file
+        file: PathBuf,
+    },
+    /// 导出已拍学生（脱敏）、照片或场次小结 / export the photographed students (masked), the photos or the slot summary
+    Export {
+        /// 日期 YYYY-MM-DD（默认今天）/ the day, YYYY-MM-DD (default today)
+        #[arg(long)]
+        day: Option<String>,
+        /// 导出到此日期（含）/ through this day (inclusive)
+        #[arg(long)]
+        to: Option<String>,
+        /// 名单文件 .xlsx 或 .csv / the list, .xlsx or .csv
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// 把照片复制到此文件夹（附 manifest.csv）/ copy the photos to this folder (with manifest.csv)
+        #[arg(long)]
+        photos: Option<PathBuf>,
+        /// 照片文件名：shot-id、code-key、student-no / photo file names
+        #[arg(long, default_value = "shot-id", value_parser = parse_naming)]
+        naming: caiji_station::supervise::Naming,
+        /// 可打印的场次小结 .html / a printable summary per slot (.html)
+        #[arg(long)]
+        summary: Option<PathBuf>,
+        /// 数据目录 / data directory
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
+    /// 在学校电脑上：按花名册找出未拍学生（补拍名单）/ on the school's computer: the students of the roster not photographed (the 补拍 list)
+    Missing {
+        /// 花名册（班级、学号、姓名、身份证号）.xlsx 或 .csv / the roster (class, student_no, name, id_number)
+        #[arg(long)]
+        roster: PathBuf,
+        /// 采集站导出的已拍名单 / the station's export of the photographed
+        #[arg(long)]
+        photographed: PathBuf,
+        /// 补拍名单 .xlsx 或 .csv / the 补拍 list, .xlsx or .csv
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// 今日队列 / today's queue
     Queue {
         /// 每张照片一行 JSON / one JSON object per shot
@@ -283,6 +334,16 @@ fn parse_students(s: &str) -> Result<usize, String> {
         })
 }
 
+fn parse_naming(s: &str) -> Result<caiji_station::supervise::Naming, String> {
+    use caiji_station::supervise::Naming;
+    match s {
+        "shot-id" => Ok(Naming::ShotId),
+        "code-key" => Ok(Naming::CodeKey),
+        "student-no" => Ok(Naming::StudentNo),
+        _ => Err("shot-id、code-key 或 student-no / shot-id, code-key or student-no".into()),
+    }
+}
+
 fn main() -> ExitCode {
     // Logs on stderr, `CAIJI_LOG` as a filter (default: warnings). They carry shot ids and
     // station names, never a capture code, a name or an ID tail.
@@ -373,6 +434,34 @@ fn main() -> ExitCode {
             all,
             report,
         } => station_cmd::arrived_cmd(&dir, json, all, report.as_deref()),
+        Command::Timetable {
+            check,
+            who,
+            data_dir,
+            file,
+        } => supervise_cmd::timetable_cmd(data_dir, &file, check, &who),
+        Command::Export {
+            day,
+            to,
+            out,
+            photos,
+            naming,
+            summary,
+            data_dir,
+        } => supervise_cmd::export_cmd(supervise_cmd::ExportArgs {
+            data_dir,
+            day: day.unwrap_or_else(|| caiji_store::day_of(caiji_store::now_ms())),
+            to,
+            out,
+            photos,
+            naming,
+            summary,
+        }),
+        Command::Missing {
+            roster,
+            photographed,
+            out,
+        } => supervise_cmd::missing_cmd(&roster, &photographed, &out),
         Command::Queue {
             json,
             data_dir,

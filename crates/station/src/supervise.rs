@@ -296,9 +296,13 @@ pub async fn photographed(
         .iter()
         .filter(|s| s.active && !s.voided)
         .map(|s| {
-            // Shots from before the fields were kept: the display still has them.
+            // Shots from before the fields were kept: the display still has them, unless the
+            // code was opaque (`#1a2b3c4d`), which shows neither.
             let mut parts = s.display.split(" · ");
-            let (name, tail) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+            let (name, tail) = match (parts.next(), parts.next()) {
+                (Some(n), Some(t)) => (n, t),
+                _ => ("", ""),
+            };
             Photographed {
                 name_masked: s.name_masked.clone().unwrap_or_else(|| name.to_string()),
                 id_tail: s
