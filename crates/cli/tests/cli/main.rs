@@ -2,6 +2,7 @@
 
 mod issue_10;
 mod issue_11;
+mod issue_12;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
