@@ -7,14 +7,14 @@ use std::sync::Arc;
 use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response};
 use tauri::webview::InvokeRequest;
 
-struct Shell {
+pub struct Shell {
     app: Arc<App>,
     _tauri: tauri::App<MockRuntime>,
     webview: tauri::WebviewWindow<MockRuntime>,
     _dir: tempfile::TempDir,
 }
 
-fn shell() -> Shell {
+pub fn shell() -> Shell {
     let dir = tempfile::tempdir().unwrap();
     let app = tauri::async_runtime::block_on(App::start_with(
         dir.path().to_path_buf(),
@@ -42,7 +42,12 @@ fn shell() -> Shell {
 }
 
 impl Shell {
-    fn invoke(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+    /// The data directory.
+    pub fn dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+
+    pub fn invoke(&self, cmd: &str, args: Value) -> Result<Value, Value> {
         get_ipc_response(
             &self.webview,
             InvokeRequest {

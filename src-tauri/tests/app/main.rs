@@ -3,6 +3,7 @@
 
 mod bindings;
 mod commands;
+mod review;
 
 /// Without a display the station says so in both languages, and how to run headless.
 #[test]
