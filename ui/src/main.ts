@@ -1,21 +1,24 @@
-// Caiji front end: one page, the view chosen by the URL hash (#station default, #confirm, #settings).
+// Caiji front end: one page, the view chosen by the URL hash (#station default, #confirm,
+// #settings, #supervisor: the supervisor's review behind its PIN).
 import "./style.css";
 import { tauriBackend, type Backend } from "./lib/backend/tauri";
 import { mountConfirm } from "./views/confirm";
 import { mountSettings } from "./views/settings";
 import { mountStation, type ViewOptions } from "./views/station";
+import { mountSupervisor } from "./views/supervisor";
 
-export type View = "station" | "confirm" | "settings";
+export type View = "station" | "confirm" | "settings" | "supervisor";
 
 export function viewFor(hash: string): View {
   const v = hash.replace(/^#/, "");
-  return v === "confirm" || v === "settings" ? v : "station";
+  return v === "confirm" || v === "settings" || v === "supervisor" ? v : "station";
 }
 
 export function mount(root: HTMLElement, backend: Backend, view: View, opts: ViewOptions = {}): () => void {
   document.body.dataset.view = view;
   if (view === "confirm") return mountConfirm(root, backend, opts);
   if (view === "settings") return mountSettings(root, backend);
+  if (view === "supervisor") return mountSupervisor(root, backend);
   return mountStation(root, backend, opts);
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { actionFor, confirmActionFor, ScanClassifier, type Input } from "../src/lib/keys";
+import { actionFor, confirmActionFor, isReviewChord, ScanClassifier, type Input } from "../src/lib/keys";
 
 /** Feeds (key, time) pairs, then ticks at `end`; returns every input. */
 function run(seq: [string, number][], end?: number): Input[] {
@@ -106,5 +106,44 @@ describe("actionFor", () => {
     expect(confirmActionFor("r", "review")).toEqual({ type: "press", key: "retake" });
     expect(confirmActionFor("enter", "framing")).toBeNull();
     expect(confirmActionFor("space", "review")).toBeNull();
+  });
+});
+
+describe("F: the fee", () => {
+  it("sends press(fee) while a student is in front of the camera", () => {
+    for (const phase of ["framing", "review", "confirm_retake"] as const) expect(actionFor("f", phase), phase).toEqual({ type: "press", key: "fee" });
+  });
+
+  it("does nothing without a student, or while asking whether to switch to the next one", () => {
+    expect(actionFor("f", "waiting_for_code")).toBeNull();
+    expect(actionFor("f", "confirm_switch")).toBeNull();
+  });
+
+  it("is a single key: a scanned code starting with F stays a scan", () => {
+    expect(run(burst("F2026-0001", 0))).toEqual([{ type: "scan", text: "F2026-0001" }]);
+    expect(run([["F", 0]])).toEqual([{ type: "key", key: "f" }]);
+  });
+
+  it("the student's window never sends it", () => {
+    expect(confirmActionFor("f", "review")).toBeNull();
+  });
+});
+
+describe("Ctrl+Shift+S opens the review", () => {
+  const ev = (over: Partial<KeyboardEvent>) => ({ key: "S", code: "KeyS", ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...over });
+
+  it("is the chord, with Ctrl or ⌘", () => {
+    expect(isReviewChord(ev({ ctrlKey: true, shiftKey: true }))).toBe(true);
+    expect(isReviewChord(ev({ metaKey: true, shiftKey: true }))).toBe(true);
+    // Another layout or an input method: the physical key counts.
+    expect(isReviewChord(ev({ key: "Process", ctrlKey: true, shiftKey: true }))).toBe(true);
+  });
+
+  it("is not S, Shift+S (a scanner's capital S), Ctrl+S or Ctrl+Alt+Shift+S", () => {
+    expect(isReviewChord(ev({ key: "s" }))).toBe(false);
+    expect(isReviewChord(ev({ shiftKey: true }))).toBe(false);
+    expect(isReviewChord(ev({ ctrlKey: true }))).toBe(false);
+    expect(isReviewChord(ev({ ctrlKey: true, shiftKey: true, altKey: true }))).toBe(false);
+    expect(isReviewChord(ev({ key: "F12", code: "F12" }))).toBe(false);
   });
 });

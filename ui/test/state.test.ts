@@ -1,7 +1,8 @@
 // The state display, the event reducer and the two languages.
 import { describe, expect, it } from "vitest";
 import { TABLES, t } from "../src/lib/i18n";
-import { COLOURS, displayFor, fromSnapshot, reduce, stateKey, type Model } from "../src/lib/state";
+import type { Fee, Phase, StationEvent } from "../src/lib/backend/bindings";
+import { COLOURS, displayFor, feeOf, fromSnapshot, reduce, stateKey, type Model } from "../src/lib/state";
 import { check, live, queue, snapshot } from "./fixtures";
 
 const framing = { phase: "framing" as const, student: "张*丰 · ****1234" };
@@ -106,5 +107,46 @@ describe("events", () => {
     expect(m.camera.state).toBe("ok");
     m = reduce(m, { kind: "confirm_window", open: true }, 0).model;
     expect(m.confirmWindow).toBe(true);
+  });
+});
+
+describe("the fee mark", () => {
+  const A = "张*丰 · ****1234";
+  const B = "李*明 · ****5678";
+  const phase = (p: Phase) => ({ kind: "session" as const, event: "phase" as const, ...p }) as StationEvent;
+  const fee = (f: Fee) => ({ kind: "session" as const, event: "fee" as const, fee: f }) as StationEvent;
+  const step = (m: Model, ...evs: StationEvent[]) => evs.reduce((x, e) => reduce(x, e, 0).model, m);
+
+  it("sent as a code is taken, belongs to the student the next phase names", () => {
+    const m = step(model(), fee("paid"), phase({ phase: "framing", student: A }));
+    expect(feeOf(m)).toBe("paid");
+    expect(feeOf(step(m, phase({ phase: "review", student: A, quality: 90, bytes: 1, photo: 1, checks: [] })))).toBe("paid");
+  });
+
+  it("F changes it; it goes with the student", () => {
+    let m = step(model(), phase({ phase: "framing", student: A }), fee("exempt"));
+    expect(feeOf(m)).toBe("exempt");
+    m = step(m, phase({ phase: "waiting_for_code" }));
+    expect(feeOf(m)).toBeNull();
+    expect(m.fee).toBeNull();
+  });
+
+  it("switching to a student without a mark does not show the last one's", () => {
+    let m = step(model(), fee("paid"), phase({ phase: "framing", student: A }), phase({ phase: "confirm_switch", current: A, next: B }));
+    expect(feeOf(m)).toBe("paid"); // still A's, while asking
+    m = step(m, phase({ phase: "framing", student: B }));
+    expect(feeOf(m)).toBeNull();
+  });
+
+  it("switching to a student with a mark shows theirs, and no switch keeps the first", () => {
+    const asking = step(model(), fee("paid"), phase({ phase: "framing", student: A }), phase({ phase: "confirm_switch", current: A, next: B }));
+    expect(feeOf(step(asking, fee("unpaid")))).toBeNull(); // B's, not shown on A's question
+    expect(feeOf(step(asking, fee("unpaid"), phase({ phase: "framing", student: B })))).toBe("unpaid");
+    expect(feeOf(step(asking, phase({ phase: "framing", student: A })))).toBe("paid");
+  });
+
+  it("comes from the snapshot for the student it names", () => {
+    const m = fromSnapshot(snapshot({ phase: { phase: "confirm_retake", student: A, mark: null }, fee: "unpaid" }));
+    expect(feeOf(m)).toBe("unpaid");
   });
 });

@@ -279,20 +279,21 @@ fn read_csv(path: &Path) -> Result<Table, SheetError> {
         .flexible(true)
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
+    // Newlines counted so far, up to byte `seen`: the count moves forward with the records.
+    let (b, mut seen, mut newlines) = (text.as_bytes(), 0usize, 0u32);
     for rec in rdr.records() {
         let rec = rec.map_err(|e| SheetError::Read(path.to_path_buf(), e.to_string()))?;
         // A record's position is where csv began looking for it, before the blank lines it
         // skips: step over those to the record's own line.
-        let number = rec.position().map_or(0, |p| {
-            let b = text.as_bytes();
-            let mut at = p.byte() as usize;
-            while at < b.len() && (b[at] == b'\n' || b[at] == b'\r') {
-                at += 1;
-            }
-            b[..at].iter().filter(|&&c| c == b'\n').count() as u32 + 1
-        });
+        let mut at = rec.position().map_or(seen, |p| p.byte() as usize);
+        while at < b.len() && (b[at] == b'\n' || b[at] == b'\r') {
+            at += 1;
+        }
+        let at = at.max(seen);
+        newlines += b[seen..at].iter().filter(|&&c| c == b'\n').count() as u32;
+        seen = at;
         rows.push(Row {
-            number,
+            number: newlines + 1,
             cells: rec.iter().map(|c| c.trim().to_string()).collect(),
         });
     }

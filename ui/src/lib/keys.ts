@@ -9,7 +9,7 @@ import type { Key, Phase } from "./backend/bindings";
 export const BURST_GAP_MS = 60;
 export const MIN_SCAN_LENGTH = 4;
 
-export type KeyName = "space" | "enter" | "escape" | "r" | "y" | "n" | "f2" | string;
+export type KeyName = "space" | "enter" | "escape" | "r" | "y" | "n" | "f" | "f2" | string;
 export type Input = { type: "scan"; text: string } | { type: "key"; key: KeyName };
 
 export function keyName(key: string): KeyName {
@@ -104,9 +104,25 @@ export function actionFor(key: KeyName, phase: Phase["phase"]): Action {
       return question ? press("yes") : null;
     case "n":
       return question ? press("no") : null;
+    case "f":
+      // The fee of the student in front of the camera. Not while asking whether to switch:
+      // the mark the station then sends belongs to the next student, and F would mark this one.
+      return phase === "framing" || phase === "review" || phase === "confirm_retake" ? press("fee") : null;
     default:
       return null;
   }
+}
+
+/**
+ * Ctrl+Shift+S (⌘+Shift+S on a Mac) opens the supervisor's review. A chord, not a single key:
+ * a scanner never holds Ctrl (and `attachKeyboard` drops Ctrl events before the scan
+ * classifier, so the chord can neither be typed by a burst nor break one), a stray key cannot
+ * leave the station, and F12 would open the webview's developer tools where they are enabled.
+ * Matched on the physical key so that any keyboard layout or input method gives the same chord.
+ */
+export function isReviewChord(e: Pick<KeyboardEvent, "key" | "code" | "ctrlKey" | "metaKey" | "shiftKey" | "altKey">): boolean {
+  const s = e.code === "KeyS" || e.key === "s" || e.key === "S";
+  return s && (e.ctrlKey || e.metaKey) && e.shiftKey && !e.altKey;
 }
 
 /** The student's window: only accept/retake during review. */

@@ -1,5 +1,5 @@
 // The page's model: the last snapshot with the events applied, and what the state display shows.
-import type { CameraState, Check, Live, Phase, QueueSummary, Snapshot, StationEvent } from "./backend/bindings";
+import type { CameraState, Check, Fee, Live, Phase, QueueSummary, Snapshot, StationEvent } from "./backend/bindings";
 import { t, type Lang, type MessageKey } from "./i18n";
 import type { Sound } from "./sound";
 
@@ -25,7 +25,11 @@ export type Model = {
   savedStudent: string | null;
   refusedUntil: number;
   toast: Toast | null;
+  /** The fee mark and the (masked) student it belongs to; `student` null: the one being begun. */
+  fee: FeeMark | null;
 };
+
+export type FeeMark = { fee: Fee; student: string | null };
 
 export function fromSnapshot(s: Snapshot): Model {
   return {
@@ -41,7 +45,33 @@ export function fromSnapshot(s: Snapshot): Model {
     savedStudent: null,
     refusedUntil: 0,
     toast: null,
+    fee: s.fee === null ? null : { fee: s.fee, student: studentOf(s.phase) },
   };
+}
+
+/**
+ * Whose fee a "fee" event is. The station sends one when a code is taken, before the phase
+ * that names the student (so while "waiting" it is the next one's, and while asking whether to
+ * switch it is the next student's), and one for every F (never asked while switching).
+ */
+function feeOwner(phase: Phase): string | null {
+  return phase.phase === "confirm_switch" ? phase.next : studentOf(phase);
+}
+
+/** The fee mark once the phase becomes `phase`: bound to its student, or gone with them. */
+export function feeAfter(fee: FeeMark | null, phase: Phase): FeeMark | null {
+  if (!fee || phase.phase === "waiting_for_code") return null;
+  if (phase.phase === "confirm_switch") return fee; // still the current student's (or the next's, pending)
+  const student = studentOf(phase);
+  if (fee.student === null) return { ...fee, student };
+  return fee.student === student ? fee : null;
+}
+
+/** The fee mark shown now, if any. */
+export function feeOf(m: Model): Fee | null {
+  if (!m.fee || m.phase.phase === "waiting_for_code") return null;
+  const shown = m.phase.phase === "confirm_switch" ? m.phase.current : studentOf(m.phase);
+  return m.fee.student === shown ? m.fee.fee : null;
 }
 
 function stripTag<T extends object, K extends keyof T>(o: T, key: K): Omit<T, K> {
@@ -68,9 +98,19 @@ export function reduce(m: Model, ev: StationEvent, now: number): { model: Model;
           // A verdict belongs to the framing it was measured in: a new student (or a retake, or
           // the way back from a question) starts without one, so nothing old reads as current.
           const live = m.phase.phase === "framing" && phase.phase === "framing" ? m.live : null;
-          next = { ...m, phase, live, toast: keepToast, refusedUntil: phase.phase === "framing" ? m.refusedUntil : 0 };
+          next = {
+            ...m,
+            phase,
+            live,
+            toast: keepToast,
+            refusedUntil: phase.phase === "framing" ? m.refusedUntil : 0,
+            fee: feeAfter(m.fee, phase),
+          };
           break;
         }
+        case "fee":
+          next = { ...m, fee: { fee: ev.fee, student: feeOwner(m.phase) } };
+          break;
         case "live":
           next = { ...m, live: stripTag(stripTag(ev, "kind"), "event") as Live };
           break;

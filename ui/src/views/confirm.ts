@@ -1,4 +1,5 @@
 // The student's window (#confirm): mirrors the station's state, nothing else.
+import type { Key } from "../lib/backend/bindings";
 import type { Backend } from "../lib/backend/tauri";
 import { h, setAttr } from "../lib/dom";
 import { otherLang, t, type Lang, type MessageKey } from "../lib/i18n";
@@ -31,7 +32,7 @@ export function mountConfirm(root: HTMLElement, backend: Backend, _opts: ViewOpt
   const screen = h("div", { class: "confirm-screen", id: "confirm", "data-mode": "wait" }, review.el, message, error);
   root.replaceChildren(screen);
 
-  const press = (k: "accept" | "retake" | "shoot" | "cancel" | "yes" | "no") =>
+  const press = (k: Key) =>
     backend.press(k).catch((e) => {
       const err = asAppError(e);
       error.hidden = false;

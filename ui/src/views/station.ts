@@ -2,13 +2,15 @@
 import type { Check, Key, Live } from "../lib/backend/bindings";
 import type { Backend } from "../lib/backend/tauri";
 import { h, setAttr, setText } from "../lib/dom";
+import { formatValue } from "../lib/format";
 import { overlayFor, type BandState, type Overlay } from "../lib/geometry";
 import { checkTitle, otherLang, pick, t, type Lang } from "../lib/i18n";
 import { attachKeyboard } from "../lib/keyboard";
-import { actionFor, type Input } from "../lib/keys";
+import { actionFor, isReviewChord, type Input } from "../lib/keys";
 import { startPreview, type DecodedFrame } from "../lib/preview";
 import { asAppError, Session } from "../lib/session";
-import { displayFor, studentOf, type Model } from "../lib/state";
+import { feeText, PACE_COLOURS, slotLine } from "../lib/review";
+import { displayFor, feeOf, studentOf, type Model } from "../lib/state";
 import { buildReview } from "./review";
 import { frameDrawn, mark, measure } from "../lib/timing";
 
@@ -19,10 +21,6 @@ export const OVERLAY_MAX_LAG = 15;
 
 const BAND_COLOUR: Record<BandState, string> = { pass: "#2ecc71", fail: "#ff4d4f", unknown: "#9aa0a6" };
 
-export function formatValue(v: number | null): string {
-  if (v === null) return "";
-  return Number.isInteger(v) ? String(v) : v.toFixed(1);
-}
 
 export function checkRow(c: Check, lang: Lang): HTMLLIElement {
   const fix = pick(lang, c.fix_zh ?? "", c.fix_en ?? "");
@@ -139,10 +137,12 @@ export function drawOverlay(ctx: CanvasRenderingContext2D, ov: Overlay, lang: La
 export function mountStation(root: HTMLElement, backend: Backend, opts: ViewOptions = {}): () => void {
   const state = h("div", { id: "state", class: "state c-grey", "data-state": "waiting" });
   const student = h("div", { id: "student" });
+  const fee = h("div", { id: "fee", hidden: true });
   const toast = h("div", { id: "toast", hidden: true });
   const checks = h("ul", { id: "checks" });
   const today = h("div", { id: "today" });
   const queue = h("div", { id: "queue" });
+  const slot = h("div", { id: "slot-line", hidden: true });
   const online = h("div", { id: "online", "data-online": "unknown" });
   const banner = h("div", { id: "banner", hidden: true });
   const canvas = h("canvas", { id: "preview", "data-seq": "0", width: 640, height: 480 });
@@ -153,6 +153,7 @@ export function mountStation(root: HTMLElement, backend: Backend, opts: ViewOpti
   const langBtn = h("button", { id: "lang", type: "button" });
   const confirmBtn = h("button", { id: "open-confirm", type: "button" });
   const settingsBtn = h("button", { id: "open-settings", type: "button" });
+  const reviewBtn = h("button", { id: "open-review", type: "button" });
   const hints = h("footer", { id: "hints" });
   const header = h("div", { class: "where" });
   const review = buildReview(backend, (k) => press(k));
@@ -162,10 +163,11 @@ export function mountStation(root: HTMLElement, backend: Backend, opts: ViewOpti
     { class: "panel" },
     state,
     student,
+    fee,
     toast,
     checks,
-    h("div", { class: "counts" }, today, queue, online),
-    h("div", { class: "tools" }, codeInput, h("div", { class: "buttons" }, langBtn, confirmBtn, settingsBtn), header),
+    h("div", { class: "counts" }, today, queue, slot, online),
+    h("div", { class: "tools" }, codeInput, h("div", { class: "buttons" }, langBtn, confirmBtn, settingsBtn, reviewBtn), header),
   );
   const screen = h("div", { class: "station" }, left, panel, hints);
   root.replaceChildren(screen);
@@ -256,6 +258,14 @@ export function mountStation(root: HTMLElement, backend: Backend, opts: ViewOpti
     confirmBtn.blur();
   });
   settingsBtn.addEventListener("click", () => (location.hash = "#settings"));
+  reviewBtn.addEventListener("click", () => (location.hash = "#supervisor"));
+  // Ctrl+Shift+S: the supervisor's review, from anywhere on the screen (the code field too).
+  const onChord = (e: KeyboardEvent) => {
+    if (e.repeat || !isReviewChord(e)) return;
+    e.preventDefault();
+    location.hash = "#supervisor";
+  };
+  document.addEventListener("keydown", onChord);
 
   function renderPanel(m: Model) {
     const now = Date.now();
@@ -269,6 +279,11 @@ export function mountStation(root: HTMLElement, backend: Backend, opts: ViewOpti
     }
     const who = studentOf(m.phase) ?? (d.key === "saved" ? m.savedStudent : null);
     setText(student, who ?? "");
+    const f = feeOf(m);
+    fee.hidden = f === null;
+    setAttr(fee, "data-fee", f ?? "");
+    fee.className = f === null ? "" : f === "unpaid" ? "c-amber" : "c-green";
+    setText(fee, f === null ? "" : t(m.language, "fee.line", { fee: feeText(m.language, f) }));
 
     const list = m.phase.phase === "review" ? m.phase.checks : m.phase.phase === "framing" ? (m.live?.checks ?? []) : [];
     const sigC = m.language + JSON.stringify(list);
@@ -325,6 +340,10 @@ export function mountStation(root: HTMLElement, backend: Backend, opts: ViewOpti
     setAttr(queue, "data-uploaded", String(q.uploaded));
     setAttr(queue, "data-failed", String(q.failed));
     queue.classList.toggle("has-failed", q.failed > 0);
+    slot.hidden = q.slot === null;
+    setAttr(slot, "data-state", q.slot?.state ?? "");
+    slot.className = q.slot ? `c-${PACE_COLOURS[q.slot.state]}` : "";
+    setText(slot, q.slot ? slotLine(lang, q.slot) : "");
     const on = q.online === null ? "unknown" : String(q.online);
     setAttr(online, "data-online", on);
     online.className = `online-${on}`;
@@ -354,15 +373,17 @@ export function mountStation(root: HTMLElement, backend: Backend, opts: ViewOpti
     if (phase.phase === "review") review.update(phase, lang);
     if (phase.phase === "confirm_retake" || phase.phase === "confirm_switch") {
       question.hidden = false;
+      const mark = phase.phase === "confirm_retake" ? phase.mark : null;
       const text =
         phase.phase === "confirm_retake"
-          ? t(lang, "question.retake", { student: phase.student })
+          ? t(lang, mark ? "question.marked" : "question.retake", { student: phase.student })
           : t(lang, "question.switch", { current: phase.current, next: phase.next });
-      const sig = lang + text;
+      const sig = lang + text + (mark ?? "");
       if (question.dataset.sig !== sig) {
         question.dataset.sig = sig;
         setAttr(question, "data-question", phase.phase === "confirm_retake" ? "retake" : "switch");
         question.replaceChildren(
+          ...(mark ? [h("div", { id: "retake-mark", class: "retake-mark" }, t(lang, "question.mark", { mark }))] : []),
           h("div", { class: "question-text" }, text),
           h(
             "div",
@@ -383,6 +404,7 @@ export function mountStation(root: HTMLElement, backend: Backend, opts: ViewOpti
     setText(confirmBtn, t(lang, "button.open_confirm"));
     confirmBtn.classList.toggle("active", m.confirmWindow);
     setText(settingsBtn, "⚙ " + t(lang, "button.settings"));
+    setText(reviewBtn, t(lang, "button.open_review"));
     codeInput.placeholder = `${t(lang, "code.placeholder")} / ${t(otherLang(lang), "code.placeholder")}`;
     setText(header, [m.station, m.room].filter(Boolean).join(" · "));
     redraw(m);
@@ -430,6 +452,7 @@ export function mountStation(root: HTMLElement, backend: Backend, opts: ViewOpti
   return () => {
     session.stop();
     detachKeys();
+    document.removeEventListener("keydown", onChord);
     stopPreview();
     lastFrame?.image.close();
   };

@@ -1,0 +1,104 @@
+// The station screen's new pieces in the page (jsdom): the current slot, the fee, the
+// supervisor's retake request, and the ways into the review.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { mountStation } from "../src/views/station";
+import { FakeBackend, settle, type Answers } from "./fakeBackend";
+import { queue, slotPace, snapshot } from "./fixtures";
+
+let root: HTMLElement;
+let unmount: () => void;
+const $ = (sel: string) => root.querySelector<HTMLElement>(sel);
+
+async function mount(answers: Answers): Promise<FakeBackend> {
+  const fake = new FakeBackend(answers);
+  unmount = mountStation(root, fake.backend, { preview: false, sounds: false });
+  await settle();
+  return fake;
+}
+
+beforeEach(() => {
+  root = document.createElement("div");
+  document.body.replaceChildren(root);
+  location.hash = "#station";
+});
+afterEach(() => unmount?.());
+
+describe("the slot line", () => {
+  it("shows the current slot under the queue, coloured by its state", async () => {
+    await mount({ snapshot: snapshot({ queue: queue({ slot: slotPace() }) }) });
+    const line = $("#slot-line")!;
+    expect(line.hidden).toBe(false);
+    expect(line.textContent).toBe("08:00–08:40 计算机学院 · 42/100 · 落后 3 人（约 1 分钟）");
+    expect(line.dataset.state).toBe("behind");
+    expect(line.className).toBe("c-red");
+  });
+
+  it("follows the queue event, and hides without a slot", async () => {
+    const fake = await mount({});
+    expect($("#slot-line")!.hidden).toBe(true);
+    fake.emit({ kind: "queue", queue: queue({ slot: slotPace({ state: "ahead", lead: 3, lead_minutes: 1.2 }) }) });
+    expect($("#slot-line")!.textContent).toContain("领先 3 人（约 1 分钟）");
+    expect($("#slot-line")!.className).toBe("c-green");
+    fake.emit({ kind: "queue", queue: queue({ slot: null }) });
+    expect($("#slot-line")!.hidden).toBe(true);
+  });
+});
+
+describe("the fee", () => {
+  const framing = { phase: "framing" as const, student: "张*丰 · ****1234" };
+
+  it("shows the student's mark from the snapshot and from the fee event", async () => {
+    const fake = await mount({ snapshot: snapshot({ phase: framing, fee: "unpaid" }) });
+    expect($("#fee")!.hidden).toBe(false);
+    expect($("#fee")!.dataset.fee).toBe("unpaid");
+    expect($("#fee")!.textContent).toContain("未缴");
+    fake.emit({ kind: "session", event: "fee", fee: "exempt" });
+    expect($("#fee")!.textContent).toContain("免缴");
+    fake.emit({ kind: "session", event: "phase", phase: "waiting_for_code" });
+    expect($("#fee")!.hidden).toBe(true);
+  });
+
+  it("F sends press(fee)", async () => {
+    const fake = await mount({ snapshot: snapshot({ phase: framing }) });
+    document.dispatchEvent(new KeyboardEvent("keydown", { key: "f" }));
+    await new Promise((r) => setTimeout(r, 100)); // a single key counts once the burst gap passed
+    expect(fake.of("press")).toEqual([["fee"]]);
+  });
+
+  it("is in the key hints", async () => {
+    await mount({});
+    expect($("#hints")!.textContent).toContain("F 缴费");
+    expect($("#hints")!.textContent).toContain("Ctrl+Shift+S");
+  });
+});
+
+describe("the supervisor's retake request", () => {
+  it("stands out in the question when there is one", async () => {
+    const fake = await mount({ snapshot: snapshot({ phase: { phase: "confirm_retake", student: "张*丰", mark: "闭眼（王老师）" } }) });
+    expect($("#retake-mark")!.textContent).toBe("主管要求重拍：闭眼（王老师）");
+    expect($("#question")!.textContent).toContain("需要重拍");
+    fake.emit({ kind: "session", event: "phase", phase: "confirm_retake", student: "李*明", mark: null });
+    expect($("#retake-mark")).toBeNull();
+    expect($("#question")!.textContent).toContain("今天已拍过");
+  });
+});
+
+describe("the way to the review", () => {
+  it("is a button", async () => {
+    await mount({});
+    $("#open-review")!.click();
+    expect(location.hash).toBe("#supervisor");
+  });
+
+  it("is Ctrl+Shift+S, from the code field too", async () => {
+    await mount({});
+    $("#code-input")!.dispatchEvent(new KeyboardEvent("keydown", { key: "S", code: "KeyS", ctrlKey: true, shiftKey: true, bubbles: true }));
+    expect(location.hash).toBe("#supervisor");
+  });
+
+  it("is not a scanner's capital S", async () => {
+    await mount({});
+    document.dispatchEvent(new KeyboardEvent("keydown", { key: "S", code: "KeyS", shiftKey: true }));
+    expect(location.hash).toBe("#station");
+  });
+});
