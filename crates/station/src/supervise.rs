@@ -382,8 +382,8 @@ pub fn summary_html(day: &str, pace: &[SlotPace], shots: &[Shot], station: &str)
     html
 }
 
-/// Hash a new PIN (argon2id, random salt) as a PHC string.
-fn hash_pin(pin: &str) -> Result<String, AppError> {
+/// Hash a new PIN (argon2id, random salt) as a PHC string: what [`PIN_FILE`] holds.
+pub fn hash_pin(pin: &str) -> Result<String, AppError> {
     let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
     argon2::Argon2::default()
         .hash_password(pin.as_bytes(), &salt)

@@ -512,3 +512,240 @@ async fn killed_during_a_shot_the_next_start_is_clean_and_nothing_is_half_saved(
     );
     app.close().await;
 }
+
+/// Set an input's value as typing does (the page listens for `input`).
+async fn fill(s: &Session, selector: &str, value: &str) {
+    let found = s
+        .js(
+            "const e = document.querySelector(arguments[0]); if (!e) return false; e.value = arguments[1]; \
+             e.dispatchEvent(new Event('input', {bubbles: true})); e.dispatchEvent(new Event('change', {bubbles: true})); return true",
+            json!([selector, value]),
+        )
+        .await;
+    assert_eq!(found, json!(true), "{selector} is on the page");
+}
+
+async fn click(s: &Session, selector: &str) {
+    let found = s
+        .js(
+            "const e = document.querySelector(arguments[0]); if (!e) return false; e.click(); return true",
+            json!([selector]),
+        )
+        .await;
+    assert_eq!(found, json!(true), "{selector} is on the page");
+}
+
+/// A review action on the open shot: the button, a reason, confirm.
+async fn act(s: &Session, button: &str, why: &str) {
+    click(s, button).await;
+    s.wait_for(
+        "the reason field",
+        "return !!document.querySelector('#action-reason')",
+        Duration::from_secs(5),
+    )
+    .await;
+    fill(s, "#action-reason", why).await;
+    click(s, "#action-confirm").await;
+}
+
+/// Issue 12: the supervisor in the real window. A photo the collector refused (it did not
+/// know the station yet) is retried from the review and arrives; a wrong PIN is refused and
+/// audited; the student marked for a retake is told so when their code is scanned again; the
+/// day's export holds the row the review shows.
+#[tokio::test]
+async fn issue_12_the_supervisor_reviews_retries_marks_and_exports_in_the_real_window() {
+    let rt_dir = tempfile::tempdir().unwrap();
+    let token = "e2e-station-token-ok";
+    let config = |known: &str| {
+        caiji_collector::Config::new(
+            rt_dir.path().to_path_buf(),
+            vec![
+                caiji_collector::StationAccess::new("e2e-room-1", known, None)
+                    .unwrap()
+                    .with_read(true),
+            ],
+        )
+    };
+    // The collector does not know this station's token yet: its upload fails for good.
+    let collector = caiji_collector::start("127.0.0.1:0", config("another-stations-token"))
+        .await
+        .expect("collector");
+    let addr = collector.url();
+    let settings = format!(
+        "camera = \"demo\"\nstation = \"e2e-room-1\"\nroom = \"体育馆 A\"\nintake_url = \"{addr}\"\ntoken = \"{token}\"\n"
+    );
+    let app = App::start(Options {
+        settings: Some(settings),
+        name: "supervisor",
+        ..Options::default()
+    })
+    .await;
+    let s = app.s();
+    let data = app.data.path().to_path_buf();
+    std::fs::write(
+        data.join("supervisor.pin"),
+        caiji_station::supervise::hash_pin("246810").unwrap(),
+    )
+    .unwrap();
+    first_frame(s).await;
+    photograph(s).await;
+    wait_queue(s, "failed", 1, Duration::from_secs(30)).await;
+    // The school adds the station to its collector (same address).
+    collector.stop().await;
+    let port = addr.rsplit(':').next().unwrap().to_string();
+    let collector = caiji_collector::start(&format!("127.0.0.1:{port}"), config(token))
+        .await
+        .expect("the collector restarts on its port");
+
+    // The review: a wrong PIN first.
+    click(s, "#open-review").await;
+    s.wait_for(
+        "the PIN screen",
+        "return !!document.querySelector('#pin-code')",
+        Duration::from_secs(10),
+    )
+    .await;
+    app.screenshot("20-pin").await;
+    fill(s, "#pin-who", "张三").await;
+    fill(s, "#pin-code", "111111").await;
+    click(s, "#pin-submit").await;
+    let said = s
+        .wait_for(
+            "the wrong-PIN message",
+            "return document.querySelector('#pin-error')?.innerText?.trim() || ''",
+            Duration::from_secs(10),
+        )
+        .await;
+    assert!(
+        !said.as_str().unwrap_or("").is_empty(),
+        "the page says the PIN was wrong"
+    );
+    assert!(
+        s.try_js("return !!document.querySelector('#review-table')")
+            .await
+            == Some(json!(false)),
+        "no review behind a wrong PIN"
+    );
+    fill(s, "#pin-who", "王老师").await;
+    fill(s, "#pin-code", "246810").await;
+    click(s, "#pin-submit").await;
+    s.wait_for(
+        "the failed shot in the review",
+        "return !!document.querySelector('#review-table tr[data-upload=\"failed\"]')",
+        Duration::from_secs(15),
+    )
+    .await;
+    app.screenshot("21-review").await;
+
+    // Retry it from the review: it reaches the collector.
+    click(s, "#review-table tr[data-upload=\"failed\"]").await;
+    s.wait_for(
+        "the shot's detail",
+        "return !!document.querySelector('#shot-detail')",
+        Duration::from_secs(10),
+    )
+    .await;
+    app.screenshot("22-detail").await;
+    act(s, "#action-retry", "接收端已添加本站").await;
+    let mut arrived = 0;
+    for _ in 0..300 {
+        arrived = std::fs::read_dir(rt_dir.path())
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .path()
+                    .extension()
+                    .is_some_and(|x| x == "jpg")
+            })
+            .count();
+        if arrived == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(arrived, 1, "the retried photo reached the collector");
+    let shown = s
+        .wait_for(
+            "the row uploaded",
+            "const r = document.querySelector('#review-table tr[data-shot]'); return r && r.dataset.upload === 'uploaded' ? r.innerText : ''",
+            Duration::from_secs(20),
+        )
+        .await;
+    let shown = shown.as_str().unwrap_or_default().to_string();
+
+    // Mark the student for a retake.
+    click(s, "#review-table tr[data-shot]").await;
+    s.wait_for(
+        "the shot's detail",
+        "return !!document.querySelector('#shot-detail')",
+        Duration::from_secs(10),
+    )
+    .await;
+    act(s, "#action-retake", "眼镜反光").await;
+
+    // The day's export holds the row the review shows.
+    let out = data.join("export.xlsx");
+    fill(s, "#export-out", out.to_str().unwrap()).await;
+    click(s, "#export-days").await;
+    s.wait_for(
+        "the export written",
+        "return document.querySelector('#export-result')?.innerText?.includes('export.xlsx') || false",
+        Duration::from_secs(15),
+    )
+    .await;
+    app.screenshot("23-exported").await;
+    let rows = caiji_roster::read_export(&out).expect("the export opens");
+    assert_eq!(rows.len(), 1, "one photographed student");
+    assert!(
+        shown.contains(&rows[0].name_masked) && shown.contains(&rows[0].id_tail),
+        "the export's row is the review's: {shown:?} vs {:?}",
+        rows[0].name_masked
+    );
+
+    // The audit log has the wrong PIN, who tried, and the actions with who and why.
+    let key = StationKey::load(&data.join("station.key")).unwrap();
+    let store = caiji_store::Store::open_read_only(
+        &data.join("caiji.db"),
+        *key.derive(caiji_photo::seal::purpose::STORE),
+    )
+    .await
+    .unwrap();
+    let log = store.audit_log("", 200).await.unwrap();
+    let has = |event: &str, detail: &str| {
+        log.iter()
+            .any(|e| e.event == event && e.detail.contains(detail))
+    };
+    assert!(
+        has("review_pin_refused", "张三"),
+        "the wrong PIN, audited with who"
+    );
+    assert!(
+        has("requeued", "王老师: 接收端已添加本站"),
+        "the retry, with who and why"
+    );
+    assert!(
+        has("retake_marked", "王老师: 眼镜反光"),
+        "the mark, with who and why"
+    );
+    store.close().await;
+
+    // Back at the station, the same student's code: the station says a retake was asked for.
+    s.js("location.hash = '#station'", json!([])).await;
+    wait_state(s, &["waiting", "adjust", "ready"], Duration::from_secs(20)).await;
+    s.keys(ESCAPE).await;
+    wait_state(s, &["waiting"], Duration::from_secs(10)).await;
+    s.keys(&format!("{}{ENTER}", demo_code(0))).await;
+    let mark = s
+        .wait_for(
+            "the retake mark on the station",
+            "return document.querySelector('#retake-mark')?.innerText?.trim() || ''",
+            Duration::from_secs(15),
+        )
+        .await;
+    assert!(mark.as_str().unwrap_or("").contains("眼镜反光"), "{mark}");
+    assert_eq!(state(s).await, "question");
+    app.screenshot("24-retake-mark").await;
+    app.close().await;
+    collector.stop().await;
+}
