@@ -149,11 +149,7 @@ pub fn pace(
             let planned_by_now = (u64::from(slot.expected) * u64::from(elapsed)
                 / u64::from(slot.minutes().max(1))) as u32;
             let lead = photographed as i32 - planned_by_now as i32;
-            let per_hour = if elapsed == 0 {
-                0
-            } else {
-                photographed * 60 / elapsed
-            };
+            let per_hour = (photographed * 60).checked_div(elapsed).unwrap_or(0);
             let state = if photographed >= slot.expected {
                 PaceState::Done
             } else if elapsed == 0 && photographed == 0 {
