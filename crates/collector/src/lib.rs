@@ -480,11 +480,11 @@ async fn put_photo(
             );
         }
     };
-    // The room, shown to supervisors and written into their spreadsheets: the station-name rule.
+    // The room, shown to supervisors and written into their spreadsheets.
     let room = match header(&headers, caiji_protocol::ROOM) {
         None => String::new(),
         Some(r) => match caiji_protocol::decode_header_text(r)
-            .filter(|r| r.is_empty() || caiji_protocol::valid_station_name(r))
+            .filter(|r| caiji_protocol::valid_room_name(r))
         {
             Some(r) => r,
             None => return bad("bad_room", "采集地点名称无效", "invalid room name"),

@@ -193,9 +193,50 @@ pub fn valid_station_name(name: &str) -> bool {
             .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.' | '#'))
 }
 
+/// A room as a school names it and a supervisor sees it: up to 64 characters of text (`体育馆 A`,
+/// `演示 / demo`, `3#楼-201`), empty allowed; no control characters, nothing a page reads as
+/// markup (`<>&"'`), no leading character a spreadsheet reads as a formula (`=+-@`).
+pub fn valid_room_name(room: &str) -> bool {
+    room.chars().count() <= 64
+        && !room.starts_with(['=', '+', '-', '@'])
+        && !room
+            .chars()
+            .any(|c| c.is_control() || matches!(c, '<' | '>' | '&' | '"' | '\''))
+}
+
+/// [`valid_room_name`] with its rule in words.
+pub fn check_room_name(room: &str) -> Result<(), caiji_spec::Message> {
+    if valid_room_name(room) {
+        Ok(())
+    } else {
+        Err(caiji_spec::Message::new(
+            "考场名称最多 64 个字符，不能含 < > & \" ' 或控制字符，也不能以 = + - @ 开头",
+            "a room name is at most 64 characters, without < > & \" ' or control characters, \
+             not starting with = + - @",
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn room_names_are_text_but_never_markup_or_a_formula() {
+        for ok in ["", "体育馆 A", "演示 / demo", "3#楼-201", "Hall (east)"] {
+            assert!(valid_room_name(ok), "{ok}");
+        }
+        for bad in [
+            "=HYPERLINK(1)",
+            "-1",
+            "<b>",
+            "a&b",
+            "tab\there",
+            &"长".repeat(65),
+        ] {
+            assert!(!valid_room_name(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn room_names_cross_headers_and_come_back() {

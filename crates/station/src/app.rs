@@ -101,7 +101,7 @@ pub(crate) struct Running {
 /// The app. Start it inside a tokio runtime; keep it for the life of the window.
 pub struct App {
     data: PathBuf,
-    analyzer: Arc<Analyzer>,
+    pub(crate) analyzer: Arc<Analyzer>,
     settings: Mutex<Settings>,
     camera_override: Option<String>,
     pub(crate) running: RwLock<Option<Running>>,

@@ -78,6 +78,7 @@ impl Settings {
     pub fn validate(&self) -> Result<(), Message> {
         crate::Source::parse(&self.camera)?;
         caiji_protocol::check_station_name(self.station.trim())?;
+        caiji_protocol::check_room_name(self.room.trim())?;
         let url = self.intake_url.trim();
         if !url.is_empty() {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
@@ -139,5 +140,24 @@ impl Settings {
         let size = mode.split_whitespace().next()?;
         let (w, h) = size.split_once(['×', 'x'])?;
         Some((w.parse().ok()?, h.parse().ok()?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_room_is_free_text_but_never_a_formula_or_markup() {
+        let with_room = |room: &str| Settings {
+            room: room.into(),
+            camera: "demo".into(),
+            ..Settings::default()
+        };
+        assert!(with_room("演示 / demo").validate().is_ok());
+        assert!(with_room("体育馆 A").validate().is_ok());
+        let e = with_room("=HYPERLINK(1)").validate().unwrap_err();
+        assert!(e.zh.contains("考场"), "{}", e.zh);
+        assert!(with_room("<b>").validate().is_err());
     }
 }

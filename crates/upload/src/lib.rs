@@ -312,11 +312,15 @@ async fn send(
         .header(caiji_protocol::SHA256, &shot.photo_sha256)
         .header(caiji_protocol::CODE_KEY, &shot.code_key)
         .header(caiji_protocol::TAKEN_AT, shot.taken_at.to_string())
-        .header(
+        .header("content-type", "image/jpeg");
+    // A room the collector would refuse (from settings older than the rule) is not sent: the
+    // photo matters more than its room.
+    if !shot.room.is_empty() && caiji_protocol::valid_room_name(&shot.room) {
+        req = req.header(
             caiji_protocol::ROOM,
             caiji_protocol::encode_header_text(&shot.room),
-        )
-        .header("content-type", "image/jpeg");
+        );
+    }
     if let Some(old) = &shot.supersedes {
         req = req.header(caiji_protocol::SUPERSEDES, old);
     }

@@ -645,6 +645,14 @@ async fn issue_12_the_supervisor_reviews_retries_marks_and_exports_in_the_real_w
         Duration::from_secs(10),
     )
     .await;
+    let judged = s
+        .wait_for(
+            "the checks of the queued file",
+            "const n = document.querySelectorAll('#detail-checks tbody tr').length; return n > 0 ? n : 0",
+            Duration::from_secs(20),
+        )
+        .await;
+    assert_eq!(judged, json!(21), "all 21 rules, judged on the queued file");
     app.screenshot("22-detail").await;
     act(s, "#action-retry", "接收端已添加本站").await;
     let mut arrived = 0;

@@ -48,6 +48,7 @@ const COLUMNS: MessageKey[] = ["col.photo", "col.student", "col.n", "col.time", 
 export function mountSupervisor(root: HTMLElement, backend: Backend): () => void {
   let lang: Lang = "zh-CN";
   let alive = true;
+  const listeners: (() => void)[] = [];
   /** Bumped on every screen change: answers for an older screen are dropped. */
   let gen = 0;
   let waitTimer: ReturnType<typeof setInterval> | null = null;
@@ -548,6 +549,20 @@ export function mountSupervisor(root: HTMLElement, backend: Backend): () => void
 
     renderTable();
     load(chosenDay);
+
+    // Upload results reach the table as they happen: the station's queue summary changes with
+    // each one (and every 15 s), and the day is read again, at most once a second.
+    let again: ReturnType<typeof setTimeout> | null = null;
+    backend
+      .onEvent((ev) => {
+        if (ev.kind !== "queue" || !alive || g !== gen || again) return;
+        again = setTimeout(() => {
+          again = null;
+          if (alive && g === gen) load(day?.day ?? chosenDay);
+        }, 1000);
+      })
+      .then((off) => (alive ? listeners.push(off) : off()))
+      .catch(() => {});
   }
 
   // --- Start ---
@@ -578,6 +593,7 @@ export function mountSupervisor(root: HTMLElement, backend: Backend): () => void
     alive = false;
     gen++;
     stopWait();
+    for (const off of listeners.splice(0)) off();
     document.removeEventListener("keydown", onKey);
     // Leaving the view closes the review: the photographer's window never stays open on it.
     backend.lockReview().catch(() => {});
