@@ -661,7 +661,7 @@ export type ShotDetail = {
  */
 shot: ReviewShot, 
 /**
- * Every rule the photo was judged by.
+ * Every rule of the standard, judged on the queued file (all 21 when it decodes).
  */
 checks: Array<CheckRecord>, 
 /**
