@@ -1017,7 +1017,6 @@ pub fn rooms_of(a: &caiji_protocol::Arrivals, slots: &[Slot]) -> Vec<RoomPace> {
             rooms.push(x.room.clone());
         }
     }
-    rooms.dedup_by(|a, b| caiji_schedule::same_room(a, b));
     let mut seen = Vec::<String>::new();
     rooms.retain(|r| {
         let new = !seen.iter().any(|s| caiji_schedule::same_room(s, r));
@@ -1063,6 +1062,65 @@ pub fn rooms_of(a: &caiji_protocol::Arrivals, slots: &[Slot]) -> Vec<RoomPace> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_room_is_paced_from_what_arrived_loose_names_and_rooms_off_the_timetable_included() {
+        let now = caiji_store::now_ms();
+        let (day, minute) = caiji_schedule::minute_of_day(now);
+        let start = minute.saturating_sub(10);
+        let slot = |room: &str| Slot {
+            date: day.clone(),
+            start,
+            end: (start + 40).min(1439),
+            group: "计算机学院".into(),
+            room: room.into(),
+            expected: 100,
+            expected_derived: true,
+            row: 2,
+        };
+        let arrival =
+            |station: &str, room: &str, key: &str, current: bool| caiji_protocol::Arrival {
+                shot_id: format!("{key}{station}"),
+                station: station.into(),
+                room: room.into(),
+                code_key: key.into(),
+                taken_at: now - 1000,
+                current,
+            };
+        let a = caiji_protocol::Arrivals {
+            day: day.clone(),
+            arrivals: vec![
+                arrival("s1", "体育馆 A", "k1", false),
+                arrival("s1", "体育馆A", "k1", true),
+                arrival("s2", "体育馆 a", "k2", true),
+                arrival("s3", "图书馆", "k3", true),
+            ],
+        };
+        let rooms = rooms_of(&a, &[slot("体育馆 A"), slot("报告厅")]);
+        let names: Vec<&str> = rooms.iter().map(|r| r.room.as_str()).collect();
+        assert_eq!(
+            names,
+            ["体育馆 A", "报告厅", "图书馆"],
+            "timetable rooms first, then others"
+        );
+        let gym = &rooms[0];
+        assert_eq!(
+            (gym.photos, gym.students),
+            (3, 2),
+            "one retake, two students"
+        );
+        assert_eq!(gym.stations, ["s1", "s2"]);
+        assert_eq!(gym.pace[0].photographed, 2);
+        assert_eq!(gym.pace[0].retakes, 1);
+        assert_eq!(
+            rooms[1].photos, 0,
+            "a room of the timetable nobody sent from"
+        );
+        assert!(
+            rooms[2].pace.is_empty(),
+            "a room off the timetable has no plan"
+        );
+    }
 
     #[test]
     fn wrong_pins_wait_longer_each_time_up_to_a_minute() {
