@@ -711,13 +711,8 @@ async fn arrived(
     Extension(station): Extension<Arc<StationAccess>>,
     axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
 ) -> Response {
-    if !station.read {
-        return problem(
-            StatusCode::FORBIDDEN,
-            "no_read_scope",
-            "该站点令牌没有查看权限（在接收端配置中设置 read = true）",
-            "this station's token has no read scope (set read = true in the collector's configuration)",
-        );
+    if let Some(refused) = without_read_scope(&station) {
+        return refused;
     }
     let day = q.get("day").map(String::as_str).unwrap_or("");
     if day.len() != 10 || !day.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
@@ -755,7 +750,26 @@ async fn arrived(
     }
 }
 
-async fn list_photos(State(app): State<App>) -> Response {
+/// What arrived from every room is for a token with the read scope only.
+fn without_read_scope(station: &StationAccess) -> Option<Response> {
+    (!station.read).then(|| {
+        problem(
+            StatusCode::FORBIDDEN,
+            "no_read_scope",
+            "该站点令牌没有查看权限（在接收端配置中设置 read = true）",
+            "this station's token has no read scope (set read = true in the collector's configuration)",
+        )
+    })
+}
+
+/// The whole index (every station's photos): the read scope, as for the read API.
+async fn list_photos(
+    State(app): State<App>,
+    Extension(station): Extension<Arc<StationAccess>>,
+) -> Response {
+    if let Some(refused) = without_read_scope(&station) {
+        return refused;
+    }
     match index(&app.db).await {
         Ok(list) => Json(list).into_response(),
         Err(e) => internal("index listing", &e),

@@ -31,7 +31,10 @@ async fn start(dir: &Path, seal: Option<&[u8; 32]>) -> caiji_collector::Collecto
         dir.to_path_buf(),
         vec![
             StationAccess::new("体育馆-1", TOKEN_A, seal).unwrap(),
-            StationAccess::new("room B", TOKEN_B, None).unwrap(),
+            // The supervisor's station: it may read the index.
+            StationAccess::new("room B", TOKEN_B, None)
+                .unwrap()
+                .with_read(true),
         ],
     );
     caiji_collector::start("127.0.0.1:0", cfg).await.unwrap()
