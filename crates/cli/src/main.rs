@@ -158,6 +158,9 @@ enum Command {
         /// 指定令牌（默认随机生成）/ the token (default: a new random one)
         #[arg(long)]
         token: Option<String>,
+        /// 允许该站查看各考场的到达情况（主管用）/ let this station read what arrived from every room (a supervisor's station)
+        #[arg(long)]
+        read: bool,
     },
     /// 失败的照片重新排队上传（记入审计）/ put failed shots back in the upload queue (audited)
     Requeue {
@@ -419,9 +422,12 @@ fn main() -> ExitCode {
             tls: tls_cert.zip(tls_key),
             insecure_http,
         }),
-        Command::Enroll { name, key, token } => {
-            station_cmd::enroll_cmd(&name, key.as_deref(), token)
-        }
+        Command::Enroll {
+            name,
+            key,
+            token,
+            read,
+        } => station_cmd::enroll_cmd(&name, key.as_deref(), token, read),
         Command::Requeue {
             shots,
             failed,

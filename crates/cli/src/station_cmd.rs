@@ -234,7 +234,7 @@ pub fn requeue_cmd(
 
 /// `caiji enroll`: the `[[station]]` block a collector's configuration needs for a station,
 /// with a fresh token (shown once: the collector keeps only its hash).
-pub fn enroll_cmd(name: &str, key: Option<&Path>, token: Option<String>) -> ExitCode {
+pub fn enroll_cmd(name: &str, key: Option<&Path>, token: Option<String>, read: bool) -> ExitCode {
     let token = token.unwrap_or_else(|| hex::encode(rand::random::<[u8; 16]>()));
     // The collector's own checks of a name and a token, so an entry printed here loads there.
     if let Err(e) = caiji_collector::StationAccess::new(name, &token, None) {
@@ -256,6 +256,9 @@ pub fn enroll_cmd(name: &str, key: Option<&Path>, token: Option<String>) -> Exit
     );
     if let Some(seal) = seal {
         println!("seal_key = \"{seal}\"");
+    }
+    if read {
+        println!("read = true");
     }
     ExitCode::SUCCESS
 }

@@ -488,6 +488,7 @@ fn enrolled_stations_make_a_collector_configuration() {
         "room B",
         "--token",
         "room-b-station-token",
+        "--read",
     ]);
     let token_a = a
         .lines()
@@ -521,6 +522,8 @@ fn enrolled_stations_make_a_collector_configuration() {
     assert_eq!(names, ["体育馆-1", "room B"]);
     assert!(format!("{:?}", cfg.stations[0]).contains("seal true"));
     assert!(format!("{:?}", cfg.stations[1]).contains("seal false"));
+    assert!(!cfg.stations[0].read, "upload only by default");
+    assert!(cfg.stations[1].read, "--read: the read scope (issue 12)");
     // Bad entries are refused with where and why.
     std::fs::write(
         &file,
