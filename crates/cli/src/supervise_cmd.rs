@@ -8,35 +8,26 @@ use caiji_store::{Store, default_data_dir};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-fn fail(msg: impl std::fmt::Display) -> ExitCode {
-    eprintln!("{msg}");
-    ExitCode::from(1)
-}
+use crate::station_cmd::{fail, runtime, station_key};
 
-fn say(m: &caiji_spec::Message) -> String {
-    format!("{} / {}", m.zh, m.en)
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime")
-}
-
-async fn open(data: &Path, write: bool) -> Result<Store, String> {
+/// The station's queue, read-only: an export never changes the queue it describes.
+async fn open_read_only(data: &Path) -> Result<Store, String> {
     let db = data.join("caiji.db");
     if !db.exists() {
         return Err(format!("这里没有采集队列 / no queue in {}", data.display()));
     }
-    let key = crate::station_cmd::station_key(data)?;
-    let k = *key.derive(purpose::STORE);
-    if write {
-        Store::open(&db, k).await
-    } else {
-        Store::open_read_only(&db, k).await
-    }
-    .map_err(|e| say(&e.message()))
+    let key = station_key(data)?;
+    Store::open_read_only(&db, *key.derive(purpose::STORE))
+        .await
+        .map_err(|e| e.message().to_string())
+}
+
+/// The station's queue, made when there is none yet (a timetable may come before any shot).
+async fn open_or_create(data: &Path) -> Result<Store, String> {
+    let key = station_key(data)?;
+    Store::open(&data.join("caiji.db"), *key.derive(purpose::STORE))
+        .await
+        .map_err(|e| e.message().to_string())
 }
 
 /// `caiji timetable FILE`: check a timetable and, with no error in it, make it the station's.
@@ -48,9 +39,9 @@ pub fn timetable_cmd(data_dir: Option<PathBuf>, file: &Path, check: bool, who: &
                 eprintln!("{e}");
             }
             let m = caiji_schedule::ScheduleError::Rows(errors).message();
-            return fail(say(&m));
+            return fail(m);
         }
-        Err(e) => return fail(say(&e.message())),
+        Err(e) => return fail(e.message()),
     };
     for s in &slots {
         println!(
@@ -85,7 +76,7 @@ pub fn timetable_cmd(data_dir: Option<PathBuf>, file: &Path, check: bool, who: &
             .replace_slots(&slots, who, &file.display().to_string())
             .await
         {
-            return fail(say(&e.message()));
+            return fail(e.message());
         }
         println!(
             "已导入 {} 个场次 / {} slots imported into {}",
@@ -96,13 +87,6 @@ pub fn timetable_cmd(data_dir: Option<PathBuf>, file: &Path, check: bool, who: &
         store.close().await;
         ExitCode::SUCCESS
     })
-}
-
-async fn open_or_create(data: &Path) -> Result<Store, String> {
-    let key = crate::station_cmd::station_key(data)?;
-    Store::open(&data.join("caiji.db"), *key.derive(purpose::STORE))
-        .await
-        .map_err(|e| say(&e.message()))
 }
 
 /// What `caiji export` writes.
@@ -132,15 +116,14 @@ pub fn export_cmd(a: ExportArgs) -> ExitCode {
         }
     }
     runtime().block_on(async {
-        // Read-only: an export never changes the queue it describes.
-        let store = match open(&data, false).await {
+        let store = match open_read_only(&data).await {
             Ok(s) => s,
             Err(e) => return fail(e),
         };
         if let Some(out) = &a.out {
             let rows = match supervise::photographed(&store, &a.day, &to).await {
                 Ok(r) => r,
-                Err(e) => return fail(say(&e.message())),
+                Err(e) => return fail(e.message()),
             };
             match caiji_sheet::write(out, &caiji_roster::export_sheets(&rows)) {
                 Ok(files) => {
@@ -153,13 +136,13 @@ pub fn export_cmd(a: ExportArgs) -> ExitCode {
                         );
                     }
                 }
-                Err(e) => return fail(say(&e.message())),
+                Err(e) => return fail(e.message()),
             }
         }
         if let Some(dir) = &a.photos {
             match supervise::export_photos(&store, &a.day, &[], dir, a.naming).await {
                 Ok(n) => println!("{n} 张照片 / photos → {} (manifest.csv)", dir.display()),
-                Err(e) => return fail(say(&e.message)),
+                Err(e) => return fail(e.message),
             }
         }
         if let Some(path) = &a.summary {
@@ -168,10 +151,10 @@ pub fn export_cmd(a: ExportArgs) -> ExitCode {
                 .unwrap_or_default();
             let html = match supervise::summary_of(&store, &a.day, &station).await {
                 Ok(h) => h,
-                Err(e) => return fail(say(&e.message)),
+                Err(e) => return fail(e.message),
             };
             if let Err(e) = caiji_sheet::write_atomic(path, html.as_bytes()) {
-                return fail(say(&e.message()));
+                return fail(e.message());
             }
             println!("场次小结 / slot summary → {}", path.display());
         }
@@ -183,19 +166,19 @@ pub fn export_cmd(a: ExportArgs) -> ExitCode {
 pub fn missing_cmd(roster: &Path, photographed: &Path, out: &Path) -> ExitCode {
     let r = match caiji_roster::read_roster(roster) {
         Ok(r) => r,
-        Err(e) => return fail(say(&e.message())),
+        Err(e) => return fail(e.message()),
     };
     for e in &r.errors {
         eprintln!("名单 roster {e}");
     }
     let p = match caiji_roster::read_export(photographed) {
         Ok(p) => p,
-        Err(e) => return fail(say(&e.message())),
+        Err(e) => return fail(e.message()),
     };
     let o = caiji_roster::find_missing(&r, &p);
     let files = match caiji_sheet::write(out, &caiji_roster::missing_sheets(&o)) {
         Ok(f) => f,
-        Err(e) => return fail(say(&e.message())),
+        Err(e) => return fail(e.message()),
     };
     let unsure: usize = o
         .ambiguous
@@ -203,24 +186,14 @@ pub fn missing_cmd(roster: &Path, photographed: &Path, out: &Path) -> ExitCode {
         .filter(|a| !a.all_photographed())
         .map(|a| a.roster_rows.len())
         .sum();
+    let (roster_n, matched, missing, ambiguous) =
+        (r.rows.len(), o.matched, o.missing.len(), o.ambiguous.len());
+    let (off_roster, errors) = (o.not_on_roster.len(), o.errors.len());
     println!(
-        "名单 {} 人：已拍 {}，补拍 {}，重名待核 {} 组（其中 {} 人无法确定），名单外照片 {}，名单错误 {} 行\n\
-         roster {}: photographed {}, missing {}, ambiguous {} group(s) ({} students uncertain), \
-         photos not on the roster {}, roster errors {}",
-        r.rows.len(),
-        o.matched,
-        o.missing.len(),
-        o.ambiguous.len(),
-        unsure,
-        o.not_on_roster.len(),
-        o.errors.len(),
-        r.rows.len(),
-        o.matched,
-        o.missing.len(),
-        o.ambiguous.len(),
-        unsure,
-        o.not_on_roster.len(),
-        o.errors.len(),
+        "名单 {roster_n} 人：已拍 {matched}，补拍 {missing}，重名待核 {ambiguous} 组（其中 {unsure} 人无法确定），\
+         名单外照片 {off_roster}，名单错误 {errors} 行\n\
+         roster {roster_n}: photographed {matched}, missing {missing}, ambiguous {ambiguous} group(s) \
+         ({unsure} students uncertain), photos not on the roster {off_roster}, roster errors {errors}"
     );
     for f in files {
         println!("→ {}", f.display());
