@@ -27,8 +27,8 @@
 
 mod pace;
 pub use pace::{
-    PACE_TOLERANCE, PaceState, RefusedFrame, ShotFact, SlotPace, minute_of_day, pace, slot_at,
-    unscheduled,
+    PACE_TOLERANCE, PaceState, RefusedFrame, ShotFact, SlotPace, day_of, minute_of_day, pace,
+    slot_at, unscheduled,
 };
 
 pub use caiji_sheet::RowError;

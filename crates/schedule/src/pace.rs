@@ -83,8 +83,11 @@ pub fn minute_of_day(ms: i64) -> (String, u16) {
     (day_of(ms), m as u16)
 }
 
-fn day_of(ms: i64) -> String {
+/// The civil date of unix milliseconds in China Standard Time (UTC+8, no daylight saving), as
+/// `YYYY-MM-DD`: the day a shot, a slot and a queue belong to.
+pub fn day_of(ms: i64) -> String {
     let days = (ms + 8 * 3_600_000).div_euclid(86_400_000);
+    // Howard Hinnant's civil_from_days.
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;

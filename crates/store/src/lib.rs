@@ -280,22 +280,9 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
-/// The civil date of unix milliseconds in China Standard Time (UTC+8, no daylight saving): the
-/// station's "today".
-pub fn day_of(ms: i64) -> String {
-    let days = (ms + 8 * 3_600_000).div_euclid(86_400_000);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
+/// The civil date of unix milliseconds in China Standard Time: the station's "today" (one
+/// calendar for the queue and the timetable).
+pub use caiji_schedule::day_of;
 
 /// Unix milliseconds as China Standard Time, `2026-06-20 09:15:02`.
 pub fn time_of(ms: i64) -> String {
