@@ -85,6 +85,24 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
+fn audit_entry(r: &sqlx::sqlite::SqliteRow) -> AuditEntry {
+    AuditEntry {
+        at: r.get("at"),
+        shot_id: r.get("shot_id"),
+        event: r.get("event"),
+        detail: r.get("detail"),
+    }
+}
+
+fn retake_mark(r: &sqlx::sqlite::SqliteRow) -> RetakeMark {
+    RetakeMark {
+        code_key: r.get("code_key"),
+        reason: r.get("reason"),
+        who: r.get("who"),
+        at: r.get("at"),
+    }
+}
+
 /// Unix milliseconds of the first and the last moment of a day (China Standard Time).
 fn day_bounds(day: &str) -> Option<(i64, i64)> {
     let mut p = day.split('-').map(|x| x.parse::<i64>().ok());
@@ -272,11 +290,14 @@ impl Store {
 
     /// The student's open retake mark.
     pub async fn retake_mark(&self, code_key: &str) -> Result<Option<RetakeMark>, StoreError> {
-        Ok(self
-            .retake_marks()
-            .await?
-            .into_iter()
-            .find(|m| m.code_key == code_key))
+        // Asked at every scan: the one row, not every open mark.
+        let row = sqlx::query(
+            "SELECT code_key, reason, who, at FROM retake_marks WHERE code_key = ? AND cleared_at IS NULL",
+        )
+        .bind(code_key)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.as_ref().map(retake_mark))
     }
 
     /// Every open retake mark.
@@ -286,15 +307,7 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .iter()
-            .map(|r| RetakeMark {
-                code_key: r.get("code_key"),
-                reason: r.get("reason"),
-                who: r.get("who"),
-                at: r.get("at"),
-            })
-            .collect())
+        Ok(rows.iter().map(retake_mark).collect())
     }
 
     /// Void a shot: it is no photo of the student any more, is never uploaded after this, and
@@ -339,15 +352,7 @@ impl Store {
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .iter()
-            .map(|r| AuditEntry {
-                at: r.get("at"),
-                shot_id: r.get("shot_id"),
-                event: r.get("event"),
-                detail: r.get("detail"),
-            })
-            .collect())
+        Ok(rows.iter().map(audit_entry).collect())
     }
 
     /// The checks a shot was judged by, as JSON.
@@ -368,15 +373,7 @@ impl Store {
         .bind(id)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .iter()
-            .map(|r| AuditEntry {
-                at: r.get("at"),
-                shot_id: r.get("shot_id"),
-                event: r.get("event"),
-                detail: r.get("detail"),
-            })
-            .collect())
+        Ok(rows.iter().map(audit_entry).collect())
     }
 
     /// Shots of the days from `from` to `to` (inclusive), oldest first.
