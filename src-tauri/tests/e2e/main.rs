@@ -315,6 +315,21 @@ async fn scan_and_wait_adjust(s: &Session, code: &str) {
     .await;
 }
 
+/// The settings of station `e2e-room-1` in 体育馆 A uploading to `addr` with `token`.
+fn station_at(addr: &str, token: &str) -> String {
+    format!(
+        "camera = \"demo\"\nstation = \"e2e-room-1\"\nroom = \"体育馆 A\"\nintake_url = \"{addr}\"\ntoken = \"{token}\"\n"
+    )
+}
+
+/// A collector started again on the address (`http://127.0.0.1:PORT`) it had before.
+async fn restart_at(addr: &str, cfg: caiji_collector::Config) -> caiji_collector::CollectorHandle {
+    let port = addr.rsplit(':').next().unwrap();
+    caiji_collector::start(&format!("127.0.0.1:{port}"), cfg)
+        .await
+        .expect("the collector restarts on its port")
+}
+
 #[tokio::test]
 async fn the_collector_goes_away_and_comes_back_and_nothing_is_lost() {
     let rt_dir = tempfile::tempdir().unwrap();
@@ -327,11 +342,8 @@ async fn the_collector_goes_away_and_comes_back_and_nothing_is_lost() {
         .await
         .expect("collector");
     let addr = collector.url();
-    let settings = format!(
-        "camera = \"demo\"\nstation = \"e2e-room-1\"\nroom = \"体育馆 A\"\nintake_url = \"{addr}\"\ntoken = \"{token}\"\n"
-    );
     let app = App::start(Options {
-        settings: Some(settings),
+        settings: Some(station_at(&addr, token)),
         name: "offline",
         ..Options::default()
     })
@@ -358,10 +370,7 @@ async fn the_collector_goes_away_and_comes_back_and_nothing_is_lost() {
     app.screenshot("08-offline").await;
 
     // It comes back on the same address: the queue drains by itself.
-    let port = addr.rsplit(':').next().unwrap().to_string();
-    let back = caiji_collector::start(&format!("127.0.0.1:{port}"), config())
-        .await
-        .expect("the collector restarts on its port");
+    let back = restart_at(&addr, config()).await;
     wait_queue(s, "uploaded", 2, Duration::from_secs(30)).await;
     s.wait_for(
         "online again",
@@ -571,11 +580,8 @@ async fn issue_12_the_supervisor_reviews_retries_marks_and_exports_in_the_real_w
         .await
         .expect("collector");
     let addr = collector.url();
-    let settings = format!(
-        "camera = \"demo\"\nstation = \"e2e-room-1\"\nroom = \"体育馆 A\"\nintake_url = \"{addr}\"\ntoken = \"{token}\"\n"
-    );
     let app = App::start(Options {
-        settings: Some(settings),
+        settings: Some(station_at(&addr, token)),
         name: "supervisor",
         ..Options::default()
     })
@@ -592,10 +598,7 @@ async fn issue_12_the_supervisor_reviews_retries_marks_and_exports_in_the_real_w
     wait_queue(s, "failed", 1, Duration::from_secs(30)).await;
     // The school adds the station to its collector (same address).
     collector.stop().await;
-    let port = addr.rsplit(':').next().unwrap().to_string();
-    let collector = caiji_collector::start(&format!("127.0.0.1:{port}"), config(token))
-        .await
-        .expect("the collector restarts on its port");
+    let collector = restart_at(&addr, config(token)).await;
 
     // The review: a wrong PIN first.
     click(s, "#open-review").await;
