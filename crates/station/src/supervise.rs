@@ -623,19 +623,15 @@ impl App {
             .collect();
         let f = facts(&shots);
         let pace = caiji_schedule::pace(&slots, &f, &refused, caiji_store::now_ms());
-        let mut hours: Vec<HourCount> = Vec::new();
+        // One bucket per hour of the day; the chart gets the hours that have shots.
+        let mut hours: Vec<HourCount> = (0..24)
+            .map(|hour| HourCount {
+                hour,
+                ..HourCount::default()
+            })
+            .collect();
         for s in &shots {
-            let hour = caiji_schedule::minute_of_day(s.taken_at).1 / 60;
-            let h = match hours.iter_mut().find(|h| u16::from(h.hour) == hour) {
-                Some(h) => h,
-                None => {
-                    hours.push(HourCount {
-                        hour: hour as u8,
-                        ..HourCount::default()
-                    });
-                    hours.last_mut().expect("just pushed")
-                }
-            };
+            let h = &mut hours[usize::from(caiji_schedule::minute_of_day(s.taken_at).1 / 60)];
             use caiji_store::UploadState as U;
             match (s.voided, s.upload_state) {
                 (true, _) => h.voided += 1,
@@ -644,7 +640,7 @@ impl App {
                 _ => h.waiting += 1,
             }
         }
-        hours.sort_by_key(|h| h.hour);
+        hours.retain(|h| h.uploaded + h.waiting + h.failed + h.voided > 0);
         Ok(ReviewDay {
             unscheduled: caiji_schedule::unscheduled(&slots, &f) as u32,
             shots: review_rows(&shots, &slots, &fees, &marks),
@@ -1011,18 +1007,17 @@ pub async fn fetch_arrivals(
 
 /// Each room's pace from the collector's arrivals and the timetable.
 pub fn rooms_of(a: &caiji_protocol::Arrivals, slots: &[Slot]) -> Vec<RoomPace> {
-    let mut rooms: Vec<String> = slots.iter().map(|s| s.room.clone()).collect();
-    for x in &a.arrivals {
-        if !rooms.iter().any(|r| caiji_schedule::same_room(r, &x.room)) {
-            rooms.push(x.room.clone());
+    // The timetable's rooms first, then any other room photos came from; one name per room.
+    let mut rooms: Vec<String> = Vec::new();
+    for room in slots
+        .iter()
+        .map(|s| &s.room)
+        .chain(a.arrivals.iter().map(|x| &x.room))
+    {
+        if !rooms.iter().any(|r| caiji_schedule::same_room(r, room)) {
+            rooms.push(room.clone());
         }
     }
-    let mut seen = Vec::<String>::new();
-    rooms.retain(|r| {
-        let new = !seen.iter().any(|s| caiji_schedule::same_room(s, r));
-        seen.push(r.clone());
-        new
-    });
     rooms
         .into_iter()
         .map(|room| {
