@@ -3,6 +3,7 @@
 
 mod analyze;
 mod photo_cmd;
+mod progress;
 mod report;
 mod station_cmd;
 mod supervise_cmd;
@@ -59,9 +60,12 @@ enum Command {
         /// 每个文件输出一行 JSON / one JSON object per line
         #[arg(long)]
         json: bool,
-        /// 站点密钥（解密标识）/ station key, to open the seals
+        /// 站点密钥（核验标识；给出即只认本站封存）/ station key, to verify the seals (given, only this station's seal passes)
         #[arg(long)]
         key: Option<PathBuf>,
+        /// 必须有可核验的本站封存（需 --key）/ require a seal verified with the key (needs --key)
+        #[arg(long, requires = "key")]
+        require_seal: bool,
         /// 同时写出 Excel 报表 / also write an Excel report
         #[arg(long)]
         report: Option<PathBuf>,
@@ -375,9 +379,16 @@ fn main() -> ExitCode {
         Command::Validate {
             json,
             key,
+            require_seal,
             report,
             paths,
-        } => photo_cmd::validate(&paths, json, key.as_deref(), report.as_deref()),
+        } => photo_cmd::validate(
+            &paths,
+            json,
+            key.as_deref(),
+            require_seal,
+            report.as_deref(),
+        ),
         Command::Keygen { path } => photo_cmd::keygen(&path),
         Command::Code { timing, images } => station_cmd::code_cmd(&images, timing),
         Command::Demo {

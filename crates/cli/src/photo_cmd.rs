@@ -3,7 +3,8 @@
 use crate::analyze::analyzer;
 use crate::report::{self, load_rgb};
 use caiji_photo::seal::{AesGcmSealer, Sealer, StationKey};
-use caiji_photo::validate::{FileReport, validate_bytes};
+use caiji_photo::validate::{FileReport, SealPolicy, validate_bytes};
+use crate::progress::Progress;
 use caiji_spec::{CheckId, Verdict};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -168,8 +169,14 @@ pub fn validate(
     paths: &[PathBuf],
     json_out: bool,
     key: Option<&Path>,
+    require_seal: bool,
     xlsx: Option<&Path>,
 ) -> ExitCode {
+    let policy = if require_seal {
+        SealPolicy::Require
+    } else {
+        SealPolicy::ByKey
+    };
     let sealer = match key.map(load_key).transpose() {
         Ok(s) => s,
         Err(c) => return c,
@@ -204,7 +211,7 @@ pub fn validate(
                 for (i, path) in job_rx {
                     let outcome = match std::fs::read(&path) {
                         Ok(bytes) => Outcome::Report(Box::new(validate_bytes(
-                            &path, &bytes, analyzer, sealer,
+                            &path, &bytes, analyzer, sealer, policy,
                         ))),
                         Err(_) => Outcome::Unreadable(load_rgb(&path).err().unwrap_or(
                             report::FileError {
@@ -229,6 +236,7 @@ pub fn validate(
                 }
             }
         });
+        let mut bar = Progress::new(files.len(), !json_out);
         let mut pending: BTreeMap<usize, Outcome> = BTreeMap::new();
         let mut next = 0usize;
         for (i, outcome) in res_rx {
@@ -250,6 +258,9 @@ pub fn validate(
                             if let Some(id) = &r.id_masked {
                                 o["id_masked"] = json!(id);
                             }
+                            if let Some(seal) = r.seal {
+                                o["seal"] = json!(seal.as_str());
+                            }
                             println!("{o}");
                         } else {
                             let v = if r.verdict == Verdict::Pass {
@@ -257,22 +268,24 @@ pub fn validate(
                             } else {
                                 "不合格 FAIL"
                             };
-                            println!("{name}  {v}");
+                            let mut text = format!("{name}  {v}");
                             for c in r.checks.iter().filter(|c| !c.pass) {
-                                println!(
-                                    "  ✗ {:<20} {} / {}",
+                                text += &format!(
+                                    "\n  ✗ {:<20} {} / {}",
                                     c.id.as_str(),
                                     c.message_zh,
                                     c.message_en
                                 );
                             }
                             if !r.not_checked.is_empty() {
-                                println!(
-                                    "    （其余 {n} 条规则无法检查 / the other {n} rules cannot be checked）",
+                                text += &format!(
+                                    "\n    （其余 {n} 条规则无法检查 / the other {n} rules cannot be checked）",
                                     n = r.not_checked.len()
                                 );
                             }
+                            bar.println(&text);
                         }
+                        bar.tick(r.verdict != Verdict::Pass);
                         if xlsx.is_some() {
                             rows.push((name, r.verdict, r.checks.clone(), r.not_checked.clone()));
                         }
@@ -282,11 +295,12 @@ pub fn validate(
                         if json_out {
                             println!("{}", report::error_json(&name, &e));
                         } else {
-                            println!(
+                            bar.println(&format!(
                                 "{name}  错误/ERROR [{}] {} / {}",
                                 e.code, e.message_zh, e.message_en
-                            );
+                            ));
                         }
+                        bar.tick(true);
                         if xlsx.is_some() {
                             rows.push((name, Verdict::Fail, vec![], CheckId::ALL.to_vec()));
                         }
@@ -295,6 +309,7 @@ pub fn validate(
                 next += 1;
             }
         }
+        bar.finish();
     });
     let total = passed + failed;
     if !json_out {

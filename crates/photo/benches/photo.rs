@@ -64,6 +64,7 @@ fn validator(c: &mut Criterion) {
                                 bytes,
                                 analyzer,
                                 Some(sealer as &dyn Sealer),
+                                validate::SealPolicy::ByKey,
                             );
                             assert_eq!(r.verdict, caiji_spec::Verdict::Pass);
                         }

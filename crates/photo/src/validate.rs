@@ -18,11 +18,74 @@ pub struct FileChecks {
     pub info: Option<JpegInfo>,
     /// The identifier the seal opened to (only with a key).
     pub opened: Option<String>,
+    /// What the comment segment holds, when the file is a JPEG at all.
+    pub seal: Option<SealState>,
 }
 
-/// The eight file rules. `sealer` opens the seal when the station key is known; without it, a
-/// well-formed seal passes as "present".
-pub fn file_checks(path: &Path, bytes: &[u8], sealer: Option<&dyn Sealer>) -> FileChecks {
+/// What a photo's comment segment holds, as far as this validator can tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SealState {
+    /// No comment segment: no identifier is embedded. Always a failure.
+    Missing,
+    /// Our seal, opened with the key, bound to this picture.
+    Verified,
+    /// Our seal's shape, not opened: no key was given.
+    Unverified,
+    /// A comment segment in another format (another service's seal, e.g. the official
+    /// algorithm). Present, not verifiable here: a pass unless the check is strict.
+    Foreign,
+    /// Our prefix, but malformed, sealed under another key, or not bound to this picture.
+    Broken,
+}
+
+impl SealState {
+    /// The word the JSON report uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SealState::Missing => "missing",
+            SealState::Verified => "verified",
+            SealState::Unverified => "unverified",
+            SealState::Foreign => "foreign",
+            SealState::Broken => "broken",
+        }
+    }
+
+    /// Whether `comment_seal` passes: strict (a key given, or the seal required) accepts only a
+    /// verified seal; otherwise a seal we cannot check passes as present.
+    pub fn passes(self, strict: bool) -> bool {
+        match self {
+            SealState::Verified => true,
+            SealState::Unverified | SealState::Foreign => !strict,
+            SealState::Missing | SealState::Broken => false,
+        }
+    }
+}
+
+/// How hard the seal is judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SealPolicy {
+    /// Strict when a key is given: a key says "these are our station's photos".
+    #[default]
+    ByKey,
+    /// Always strict (`--require-seal`): only a seal opened with the key passes.
+    Require,
+}
+
+impl SealPolicy {
+    fn strict(self, have_key: bool) -> bool {
+        self == SealPolicy::Require || have_key
+    }
+}
+
+/// The eight file rules. `sealer` opens the seal when the station key is known. Without a key
+/// and without [`SealPolicy::Require`], a comment we cannot open (ours unverified, or another
+/// service's) passes as present; see [`SealState::passes`].
+pub fn file_checks(
+    path: &Path,
+    bytes: &[u8],
+    sealer: Option<&dyn Sealer>,
+    policy: SealPolicy,
+) -> FileChecks {
     let mut checks = Vec::with_capacity(8);
     let mut not_checked = Vec::new();
     let ext = path
@@ -190,58 +253,68 @@ pub fn file_checks(path: &Path, bytes: &[u8], sealer: Option<&dyn Sealer>) -> Fi
     ));
     let mut opened = None;
     let comments: &[Vec<u8>] = info.as_ref().map(|i| i.comments.as_slice()).unwrap_or(&[]);
-    let seal_check = match (
-        comments
-            .iter()
-            .find_map(|c| seal::looks_sealed(c).map(|k| (c, k))),
-        sealer,
-    ) {
-        (None, _) if comments.is_empty() => Check::with_message(
-            CheckId::CommentSeal,
-            false,
-            None,
-            seal::PREFIX,
-            "缺少注释段（未嵌入学生标识）",
-            "no comment segment (student id not embedded)",
+    let strict = policy.strict(sealer.is_some());
+    let ours = comments
+        .iter()
+        .find(|c| c.starts_with(seal::PREFIX.as_bytes()));
+    let (seal_state, zh, en) = match (ours, sealer) {
+        (None, _) if comments.is_empty() => (
+            SealState::Missing,
+            "缺少注释段（未嵌入学生标识）".to_string(),
+            "no comment segment (student id not embedded)".to_string(),
         ),
-        (None, _) => Check::with_message(
-            CheckId::CommentSeal,
-            false,
-            None,
-            seal::PREFIX,
-            "注释段不是加密的学生标识",
-            "the comment is not a sealed student id",
+        (None, _) => (
+            SealState::Foreign,
+            if strict {
+                "注释段不是本站的加密标识，无法核验".to_string()
+            } else {
+                "含注释段（非本站格式，此处无法核验）".to_string()
+            },
+            if strict {
+                "the comment is not this station's seal and cannot be verified".to_string()
+            } else {
+                "a comment segment is present, not verifiable here".to_string()
+            },
         ),
-        (Some((_, key_id)), None) => Check::with_message(
-            CheckId::CommentSeal,
-            true,
-            None,
-            seal::PREFIX,
-            format!("含加密标识（密钥 {key_id}，未提供密钥，未解密）"),
-            format!("sealed id present (key {key_id}; no key given, not opened)"),
-        ),
-        (Some((c, _)), Some(s)) => match jpeg::image_digest(bytes)
+        (Some(c), None) => match seal::looks_sealed(c) {
+            Some(key_id) => (
+                SealState::Unverified,
+                format!("含加密标识（密钥 {key_id}，未提供密钥，未核验）"),
+                format!("sealed id present (key {key_id}; no key given, unverified)"),
+            ),
+            None => (
+                SealState::Broken,
+                "加密标识格式损坏".to_string(),
+                "the seal is malformed".to_string(),
+            ),
+        },
+        (Some(c), Some(s)) => match jpeg::image_digest(bytes)
             .map_err(|_| seal::SealError::NoSeal)
             .and_then(|image| s.open(c, &image))
         {
             Ok(id) => {
                 let shown = seal::mask(&id);
                 opened = Some(id);
-                Check::with_message(
-                    CheckId::CommentSeal,
-                    true,
-                    None,
-                    seal::PREFIX,
-                    format!("标识已解密：{shown}"),
-                    format!("seal opened: {shown}"),
+                (
+                    SealState::Verified,
+                    format!("标识已核验：{shown}"),
+                    format!("seal verified: {shown}"),
                 )
             }
             Err(e) => {
                 let m = e.message();
-                Check::with_message(CheckId::CommentSeal, false, None, seal::PREFIX, m.zh, m.en)
+                (SealState::Broken, m.zh, m.en)
             }
         },
     };
+    let seal_check = Check::with_message(
+        CheckId::CommentSeal,
+        seal_state.passes(strict),
+        None,
+        seal::PREFIX,
+        zh,
+        en,
+    );
     if info.is_some() {
         checks.push(seal_check);
     } else {
@@ -250,6 +323,7 @@ pub fn file_checks(path: &Path, bytes: &[u8], sealer: Option<&dyn Sealer>) -> Fi
     FileChecks {
         checks,
         not_checked,
+        seal: info.is_some().then_some(seal_state),
         info,
         opened,
     }
@@ -303,6 +377,8 @@ pub struct FileReport {
     pub verdict: Verdict,
     /// The opened identifier, masked.
     pub id_masked: Option<String>,
+    /// What the comment segment holds (none when the file is no JPEG).
+    pub seal: Option<SealState>,
 }
 
 /// Judge one file's bytes: every file rule, and every photo rule when the pixels decode.
@@ -311,8 +387,9 @@ pub fn validate_bytes(
     bytes: &[u8],
     analyzer: &Analyzer,
     sealer: Option<&dyn Sealer>,
+    policy: SealPolicy,
 ) -> FileReport {
-    let fc = file_checks(path, bytes, sealer);
+    let fc = file_checks(path, bytes, sealer, policy);
     let mut checks = fc.checks;
     let mut not_checked = fc.not_checked;
     let decodable = fc
@@ -357,5 +434,6 @@ pub fn validate_bytes(
         analysis,
         verdict,
         id_masked: fc.opened.as_deref().map(seal::mask),
+        seal: fc.seal,
     }
 }

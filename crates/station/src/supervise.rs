@@ -685,6 +685,7 @@ impl App {
                         &jpeg,
                         &analyzer,
                         Some(&sealer),
+                        caiji_photo::validate::SealPolicy::Require,
                     )
                     .checks
                     .iter()

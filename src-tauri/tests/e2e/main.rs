@@ -138,7 +138,13 @@ fn validate_collector(dir: &Path, key: &Path) -> usize {
         let p = e.unwrap().path();
         if p.extension().is_some_and(|x| x == "jpg") {
             let bytes = std::fs::read(&p).unwrap();
-            let r = caiji_photo::validate::validate_bytes(&p, &bytes, &analyzer, Some(&sealer));
+            let r = caiji_photo::validate::validate_bytes(
+                &p,
+                &bytes,
+                &analyzer,
+                Some(&sealer),
+                caiji_photo::validate::SealPolicy::Require,
+            );
             let failing: Vec<_> = r.checks.iter().filter(|c| !c.pass).map(|c| c.id).collect();
             assert!(failing.is_empty(), "{} fails {failing:?}", p.display());
             n += 1;

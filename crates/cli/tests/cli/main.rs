@@ -1,6 +1,7 @@
 //! The `caiji` binary end to end: real files in a temporary folder, real exit codes.
 
 mod issue_10;
+mod issue_9;
 mod issue_11;
 mod issue_12;
 

@@ -4,7 +4,7 @@ use crate::{fixtures, frame};
 use caiji_photo::jpeg;
 use caiji_photo::output;
 use caiji_photo::seal::{AesGcmSealer, StationKey};
-use caiji_photo::validate::{FileReport, validate_bytes};
+use caiji_photo::validate::{FileReport, SealPolicy, SealState, validate_bytes};
 use caiji_scene::Scene;
 use image::RgbImage;
 use jpeg_encoder::{ColorType, Encoder, PixelDensity, PixelDensityUnit};
@@ -29,7 +29,13 @@ fn good_picture() -> RgbImage {
 
 fn judge(name: &str, bytes: &[u8]) -> FileReport {
     let (analyzer, _) = fixtures();
-    validate_bytes(Path::new(name), bytes, analyzer, Some(sealer()))
+    validate_bytes(
+        Path::new(name),
+        bytes,
+        analyzer,
+        Some(sealer()),
+        SealPolicy::ByKey,
+    )
 }
 
 fn failing(r: &FileReport) -> Vec<&'static str> {
@@ -235,7 +241,7 @@ fn truncated_empty_and_exif_rotated_files_get_their_own_verdicts() {
 fn a_changed_byte_in_the_seal_is_caught_and_a_missing_key_still_sees_the_seal() {
     let mut b = spec_file(&good_picture());
     let (analyzer, _) = fixtures();
-    let r = validate_bytes(Path::new("nokey.jpg"), &b, analyzer, None);
+    let r = validate_bytes(Path::new("nokey.jpg"), &b, analyzer, None, SealPolicy::ByKey);
     assert!(
         failing(&r).is_empty(),
         "a well-formed seal passes without a key: {:?}",
@@ -326,4 +332,54 @@ fn the_marker_reader_survives_many_mutations_of_real_files() {
         parsed > 1000,
         "mutations still reach deep into the parser: {parsed}"
     );
+}
+
+/// The file with its comment segment's body replaced by `body` (none: the segment removed).
+fn with_comment(jpeg: &[u8], body: Option<&[u8]>) -> Vec<u8> {
+    let at = jpeg.windows(2).position(|w| w == [0xFF, 0xFE]).unwrap();
+    let len = u16::from_be_bytes([jpeg[at + 2], jpeg[at + 3]]) as usize;
+    let mut out = jpeg[..at].to_vec();
+    if let Some(body) = body {
+        out.extend_from_slice(&[0xFF, 0xFE]);
+        out.extend_from_slice(&((body.len() + 2) as u16).to_be_bytes());
+        out.extend_from_slice(body);
+    }
+    out.extend_from_slice(&jpeg[at + 2 + len..]);
+    out
+}
+
+#[test]
+fn the_seal_says_what_it_holds_and_only_strict_checks_refuse_what_they_cannot_open() {
+    let (analyzer, _) = fixtures();
+    let ours = spec_file(&good_picture());
+    // Another service's encrypted identifier: binary, not our envelope.
+    let blob: Vec<u8> = (0..180u32).map(|i| (i * 37 + 11) as u8).collect();
+    let foreign = with_comment(&ours, Some(&blob));
+    let missing = with_comment(&ours, None);
+    let mut malformed_body = b"CJSEAL2.0000".to_vec();
+    malformed_body.extend_from_slice(&[0xC3; 40]);
+    let malformed = with_comment(&ours, Some(&malformed_body));
+    let key = Some(sealer() as &dyn caiji_photo::seal::Sealer);
+    let cases: [(&str, &[u8], _, SealPolicy, SealState, bool); 9] = [
+        ("ours, key", &ours, key, SealPolicy::ByKey, SealState::Verified, true),
+        ("ours, no key", &ours, None, SealPolicy::ByKey, SealState::Unverified, true),
+        ("ours, required, no key", &ours, None, SealPolicy::Require, SealState::Unverified, false),
+        ("foreign, no key", &foreign, None, SealPolicy::ByKey, SealState::Foreign, true),
+        ("foreign, required", &foreign, None, SealPolicy::Require, SealState::Foreign, false),
+        ("foreign, key", &foreign, key, SealPolicy::ByKey, SealState::Foreign, false),
+        ("no comment", &missing, None, SealPolicy::ByKey, SealState::Missing, false),
+        ("no comment, key", &missing, key, SealPolicy::ByKey, SealState::Missing, false),
+        ("malformed", &malformed, None, SealPolicy::ByKey, SealState::Broken, false),
+    ];
+    for (what, bytes, key, policy, state, pass) in cases {
+        let r = validate_bytes(Path::new("x.jpg"), bytes, analyzer, key, policy);
+        assert_eq!(r.seal, Some(state), "{what}");
+        let seal = r.checks.iter().find(|c| c.id.as_str() == "comment_seal").unwrap();
+        assert_eq!(seal.pass, pass, "{what}: {}", seal.message_en);
+        let others: Vec<_> = failing(&r).into_iter().filter(|id| *id != "comment_seal").collect();
+        assert!(others.is_empty(), "{what}: only the seal is judged here, {others:?}");
+    }
+    let r = validate_bytes(Path::new("x.jpg"), &foreign, analyzer, None, SealPolicy::ByKey);
+    let seal = r.checks.iter().find(|c| c.id.as_str() == "comment_seal").unwrap();
+    assert!(seal.message_en.contains("present, not verifiable here"), "{}", seal.message_en);
 }

@@ -2,7 +2,7 @@
 
 use crate::{fixtures, frame};
 use caiji_photo::seal::{AesGcmSealer, StationKey};
-use caiji_photo::validate::validate_bytes;
+use caiji_photo::validate::{SealPolicy, validate_bytes};
 use caiji_photo::{PhotoError, output, shoot};
 use caiji_scene::Scene;
 use caiji_spec::{STANDARD, Verdict};
@@ -43,7 +43,7 @@ fn every_subject_on_every_backdrop_gives_a_file_that_passes_all_21_rules() {
                 "quality search took {} encodes",
                 shot.encodes
             );
-            let report = validate_bytes(&out, &bytes, analyzer, Some(&sealer));
+            let report = validate_bytes(&out, &bytes, analyzer, Some(&sealer), SealPolicy::Require);
             let failing: Vec<_> = report
                 .checks
                 .iter()

@@ -1,0 +1,110 @@
+//! Issue 9 at the command line: what the seal holds, said in the JSON, and the progress bar a
+//! person at a terminal sees (and a pipe never does).
+
+use crate::{caiji, capture, lines, scene};
+use std::path::Path;
+use std::process::Command;
+
+/// `photo` with its comment segment's body replaced: another service's encrypted identifier.
+fn foreign_copy(photo: &Path, to: &Path) {
+    let b = std::fs::read(photo).unwrap();
+    let at = b.windows(2).position(|w| w == [0xFF, 0xFE]).unwrap();
+    let len = u16::from_be_bytes([b[at + 2], b[at + 3]]) as usize;
+    let body: Vec<u8> = (0..200u32).map(|i| (i * 53 + 7) as u8).collect();
+    let mut out = b[..at + 2].to_vec();
+    out.extend_from_slice(&((body.len() + 2) as u16).to_be_bytes());
+    out.extend_from_slice(&body);
+    out.extend_from_slice(&b[at + 2 + len..]);
+    std::fs::write(to, out).unwrap();
+}
+
+#[test]
+fn a_foreign_seal_is_present_not_verifiable_and_fails_only_when_the_seal_is_required() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("k");
+    assert!(caiji(&["keygen", key.to_str().unwrap()]).status.success());
+    let frame = scene(dir.path(), "f.png", "short_hair", "1280x720");
+    let ours = dir.path().join("ours.jpg");
+    assert!(capture("ABCDEFGH1234", &key, &ours, &frame).status.success());
+    let foreign = dir.path().join("foreign.jpg");
+    foreign_copy(&ours, &foreign);
+    let (k, o, f) = (
+        key.to_str().unwrap(),
+        ours.to_str().unwrap(),
+        foreign.to_str().unwrap(),
+    );
+    let judged = |args: &[&str]| {
+        let out = caiji(args);
+        let rows = lines(&out);
+        let by = |name: &str| {
+            rows.iter()
+                .find(|r| r["file"].as_str().unwrap().ends_with(name))
+                .map(|r| (r["seal"].as_str().unwrap().to_string(), r["verdict"].as_str().unwrap().to_string()))
+                .unwrap()
+        };
+        (out.status.code(), by("ours.jpg"), by("foreign.jpg"))
+    };
+    let s = |a: &str, b: &str| (a.to_string(), b.to_string());
+    assert_eq!(
+        judged(&["validate", "--json", o, f]),
+        (Some(0), s("unverified", "pass"), s("foreign", "pass")),
+        "without a key, a seal that cannot be opened is present, not a failure"
+    );
+    assert_eq!(
+        judged(&["validate", "--json", "--key", k, o, f]),
+        (Some(1), s("verified", "pass"), s("foreign", "fail")),
+        "with the station's key only its own seals pass"
+    );
+    assert_eq!(
+        judged(&["validate", "--json", "--key", k, "--require-seal", o, f]),
+        (Some(1), s("verified", "pass"), s("foreign", "fail"))
+    );
+    let out = caiji(&["validate", "--require-seal", o]);
+    assert_eq!(out.status.code(), Some(2), "--require-seal needs --key");
+}
+
+/// Run `caiji args` on a pseudo-terminal (util-linux `script`), as a person at a terminal does.
+fn on_a_terminal(args: &[&str]) -> String {
+    let cmd = std::iter::once(env!("CARGO_BIN_EXE_caiji"))
+        .chain(args.iter().copied())
+        .map(|a| format!("'{a}'"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let out = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .output()
+        .expect("util-linux script (Debian's essential bsdutils) runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn validate_shows_a_progress_bar_on_a_terminal_and_never_in_a_pipe_or_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("k");
+    assert!(caiji(&["keygen", key.to_str().unwrap()]).status.success());
+    let folder = dir.path().join("photos");
+    std::fs::create_dir(&folder).unwrap();
+    let frame = scene(dir.path(), "f.png", "curly", "1280x720");
+    let good = folder.join("a.jpg");
+    assert!(capture("ABCDEFGH1234", &key, &good, &frame).status.success());
+    for i in 0..5 {
+        std::fs::copy(&good, folder.join(format!("copy{i}.jpg"))).unwrap();
+    }
+    std::fs::write(folder.join("z_broken.jpg"), b"not a photo").unwrap();
+    let f = folder.to_str().unwrap();
+
+    let tty = on_a_terminal(&["validate", f]);
+    assert!(tty.contains("photos/s"), "a bar on the terminal:\n{tty}");
+    assert!(tty.contains("7/7"), "the bar reaches the end:\n{tty}");
+    assert!(tty.contains("不合格 1 failed"), "the running fail count:\n{tty}");
+    assert!(tty.contains("7 checked, 6 passed, 1 failed"), "{tty}");
+
+    let piped = caiji(&["validate", f]);
+    let text = String::from_utf8_lossy(&piped.stdout);
+    assert!(text.contains("7 checked, 6 passed, 1 failed"), "{text}");
+    assert!(!text.contains("photos/s") && !text.contains('\r'), "no bar in a pipe:\n{text}");
+
+    let json = on_a_terminal(&["validate", "--json", f]);
+    assert!(!json.contains("photos/s"), "no bar in JSON, even on a terminal:\n{json}");
+    assert_eq!(json.lines().filter(|l| l.starts_with('{')).count(), 7);
+}
