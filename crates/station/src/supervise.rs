@@ -132,7 +132,7 @@ pub struct ReviewDay {
 pub struct ShotDetail {
     /// The row.
     pub shot: ReviewShot,
-    /// Every rule of the standard, judged on the queued file (all 21 when it decodes).
+    /// Every rule of the standard, judged on the queued file (all 25 when it decodes).
     pub checks: Vec<CheckRecord>,
     /// Bytes of the JPEG.
     pub bytes: u32,

@@ -24,10 +24,12 @@
 mod crop;
 mod detect;
 mod measure;
+mod mesh;
 
 pub use crop::{Crop, HeadInSource, OutputGeometry, placement_margin, plan};
 pub use detect::{Detection, Detector};
 pub use measure::BackdropSample;
+pub use mesh::{FaceMesh, Landmark, Mesh};
 
 use caiji_spec::{
     Advice, Check, CheckId, Message, STANDARD, TOLERANCES, Verdict, nearest_backdrop,
@@ -142,6 +144,47 @@ pub struct Measurements {
     pub hot_spot: f64,
     /// RGB distance between the clothes and the backdrop.
     pub clothing_contrast: Option<f64>,
+    /// Pose and expression from the dense landmarks.
+    pub pose: Pose,
+    /// Tilt of the shoulder line, degrees (positive: the image-right shoulder lower), when both
+    /// shoulders are in view against the backdrop.
+    pub shoulder_tilt_deg: Option<f64>,
+}
+
+/// Pose and expression measured on the face mesh.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Pose {
+    /// Head turned left or right, degrees (0: facing the camera).
+    pub yaw_deg: f64,
+    /// Head tipped back (positive) or down, degrees, as the model measures it.
+    pub pitch_deg: f64,
+    /// The less open eye: lid gap over eye width.
+    pub eye_open: f64,
+    /// Lip gap over mouth width.
+    pub mouth_open: f64,
+    /// Nose tip off the cheeks' midpoint, over half the face width.
+    pub nose_offset: f64,
+    /// Cheek to cheek at eye level, source pixels.
+    pub cheek_width: f64,
+    /// Eye centres from the mesh (image left, image right).
+    pub eyes: (Point, Point),
+    /// The model's confidence that a face is there, 0–1.
+    pub presence: f64,
+}
+
+impl Pose {
+    fn of(m: &Mesh) -> Pose {
+        Pose {
+            yaw_deg: m.yaw_deg(),
+            pitch_deg: m.pitch_deg(),
+            eye_open: m.eye_open_left().min(m.eye_open_right()),
+            mouth_open: m.mouth_open(),
+            nose_offset: m.nose_offset(),
+            cheek_width: m.face_width(),
+            eyes: (m.eye_left(), m.eye_right()),
+            presence: m.presence,
+        }
+    }
 }
 
 /// The analysis of one frame.
@@ -181,15 +224,18 @@ pub enum Framing {
     AsIs,
 }
 
-/// The analysis engine: the loaded model. Load once; `analyze` from any thread.
+/// The analysis engine: the loaded models. Load once; `analyze` from any thread.
 pub struct Analyzer {
     detector: Detector,
+    mesh: FaceMesh,
 }
 
 /// Environment variable naming the folder with the model (default: the repo's `assets/vendor`).
 pub const ASSETS_ENV: &str = "CAIJI_ASSETS";
 /// File name of the face model inside the assets folder.
 pub const MODEL_FILE: &str = "blazeface_front_128.onnx";
+/// File name of the landmark model inside the assets folder.
+pub const MESH_FILE: &str = "face_landmark_192.onnx";
 
 /// The assets folder: `$CAIJI_ASSETS`, else `assets/vendor` beside the executable's repo checkout
 /// (found by walking up from the executable and from the working directory).
@@ -217,16 +263,18 @@ pub fn assets_dir() -> PathBuf {
 }
 
 impl Analyzer {
-    /// Load the face model from a file.
-    pub fn load(model: &Path) -> Result<Analyzer, VisionError> {
+    /// Load the face detector and the landmark model from their files.
+    pub fn load(detector: &Path, mesh: &Path) -> Result<Analyzer, VisionError> {
         Ok(Analyzer {
-            detector: Detector::load(model)?,
+            detector: Detector::load(detector)?,
+            mesh: FaceMesh::load(mesh)?,
         })
     }
 
-    /// Load the face model from [`assets_dir`].
+    /// Load both models from [`assets_dir`].
     pub fn load_default() -> Result<Analyzer, VisionError> {
-        Analyzer::load(&assets_dir().join(MODEL_FILE))
+        let dir = assets_dir();
+        Analyzer::load(&dir.join(MODEL_FILE), &dir.join(MESH_FILE))
     }
 
     /// Faces in the frame, largest first, each refined by a second look at its own neighbourhood.
@@ -312,6 +360,13 @@ impl Analyzer {
             .filter(|f| f.size >= TOLERANCES.second_face_min_ratio * first.size)
             .count();
         let det = self.refine(img, first)?;
+        let mesh = self.mesh.landmarks(
+            img,
+            det.center.x,
+            det.center.y,
+            det.size * mesh::REGION_SCALE,
+        )?;
+        let pose = Pose::of(&mesh);
         // The close-up landmarks are the eye centres: measured on the golden scenes they meet the
         // eye-line target, where an iris search was pulled off by gaze, lids and glasses rims.
         let (eye_left, eye_right) = if det.eye_left.x <= det.eye_right.x {
@@ -384,6 +439,11 @@ impl Analyzer {
                 }
                 None => (0.0, f64::INFINITY, 0.0, 0.0),
             };
+        // Beside another person the columns beside the neck run into them: judged alone only.
+        let shoulder_tilt_deg = backdrop
+            .as_ref()
+            .filter(|_| counted == 1)
+            .and_then(|b| measure::shoulder_tilt(img, face_center_x, eye_y, ipd, bottom, b));
         let clothing_contrast = backdrop.and_then(|b| {
             measure::clothing_contrast(img, face_center_x, eye_y, ipd, bottom, b.rgb)
         });
@@ -409,6 +469,8 @@ impl Analyzer {
             sharpness,
             hot_spot,
             clothing_contrast,
+            pose,
+            shoulder_tilt_deg,
         };
         let output = crop_plan.map(|c| head.in_output(&c));
         let checks = photo_checks(&m, output.as_ref(), framing);
@@ -558,6 +620,7 @@ pub fn photo_checks(
         Check::at_most(CheckId::Roll, m.roll_deg.abs(), TOLERANCES.roll_deg)
             .advise(Advice::StraightenHead),
     );
+    checks.extend(pose_checks(m));
     match (&m.backdrop, &m.backdrop_match) {
         (Some(b), Some((name, d))) => {
             let limit = TOLERANCES.background_color_distance;
@@ -631,6 +694,64 @@ pub fn photo_checks(
         ),
     });
     checks
+}
+
+/// Pose, eyes, mouth and shoulders, judged on the face mesh and the silhouette.
+fn pose_checks(m: &Measurements) -> [Check; 4] {
+    let p = &m.pose;
+    let (yaw, pitch) = (p.yaw_deg, p.pitch_deg);
+    let (yaw_max, pitch_max) = (TOLERANCES.yaw_deg, TOLERANCES.pitch_deg);
+    let turned = yaw.abs() > yaw_max;
+    let tipped = pitch.abs() > pitch_max;
+    let (zh, en) = match (turned, tipped) {
+        (true, _) => (
+            format!("头部左右转动约 {:.0}°（限 {yaw_max:.0}°）", yaw.abs()),
+            format!("head turned about {:.0}° (limit {yaw_max:.0}°)", yaw.abs()),
+        ),
+        (false, true) => (
+            format!(
+                "头部{}约 {:.0}°（限 {pitch_max:.0}°）",
+                if pitch > 0.0 { "后仰" } else { "低头" },
+                pitch.abs()
+            ),
+            format!(
+                "head tipped {} about {:.0}° (limit {pitch_max:.0}°)",
+                if pitch > 0.0 { "back" } else { "down" },
+                pitch.abs()
+            ),
+        ),
+        (false, false) => (
+            format!("正面：转动 {:.0}°，俯仰 {:.0}°", yaw.abs(), pitch.abs()),
+            format!("frontal: turned {:.0}°, tipped {:.0}°", yaw.abs(), pitch.abs()),
+        ),
+    };
+    let pose = Check::with_message(
+        CheckId::Pose,
+        !turned && !tipped,
+        Some(yaw.abs()),
+        format!("≤ {yaw_max:.0}° / {pitch_max:.0}°"),
+        zh,
+        en,
+    )
+    .advise(Advice::FaceForward);
+    let eyes = Check::at_least(CheckId::EyesOpen, p.eye_open, TOLERANCES.eye_open_min)
+        .advise(Advice::OpenEyes);
+    let mouth = Check::at_most(CheckId::MouthClosed, p.mouth_open, TOLERANCES.mouth_open_max)
+        .advise(Advice::CloseLips);
+    let shoulders = match m.shoulder_tilt_deg {
+        Some(t) => Check::at_most(CheckId::ShouldersLevel, t.abs(), TOLERANCES.shoulder_tilt_deg)
+            .advise(Advice::LevelShoulders),
+        // Shoulders outside the picture or in front of no backdrop: nothing to judge.
+        None => Check::with_message(
+            CheckId::ShouldersLevel,
+            true,
+            None,
+            "—",
+            "画面中看不到肩膀轮廓",
+            "shoulder outline not in view",
+        ),
+    };
+    [pose, eyes, mouth, shoulders]
 }
 
 /// A signed pixel offset rounded for a person: `-0.3` reads "0", never "-0".

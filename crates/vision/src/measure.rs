@@ -71,6 +71,8 @@ pub struct BackdropSample {
     pub noise: f64,
     /// Patches that fell inside the frame.
     pub patches: usize,
+    /// Of those, the patches beside the shoulders (below the chin).
+    pub beside_shoulders: usize,
 }
 
 /// Sample the backdrop in patches left and right of the head, from above the head to the neck.
@@ -115,6 +117,9 @@ pub(crate) fn sample_backdrop(
         v[v.len() / 2]
     };
     let rgb = [0, 1, 2].map(|c| median(means.iter().map(|m| m[c]).collect()));
+    let head_patches = means.len();
+    let noise = median(noises.clone());
+    means.extend(beside_shoulders(img, cx, eye_y, ipd, half, rgb, noise));
     let mut spread: f64 = 0.0;
     for a in &means {
         for b in &means {
@@ -125,9 +130,84 @@ pub(crate) fn sample_backdrop(
     Some(BackdropSample {
         rgb,
         spread,
-        noise: median(noises),
+        noise,
         patches: means.len(),
+        beside_shoulders: means.len() - head_patches,
     })
+}
+
+/// Patch means of the backdrop beside the shoulders, where a person's own shadow falls. In rows
+/// from the chin down, walk in from the photo's side edge toward the body, patch by patch, for
+/// as long as the patches look like backdrop: as smooth as the backdrop beside the head, of its
+/// hue (a shadow darkens a colour without changing it), and no darker than `SHADOW_FLOOR` of it.
+/// Clothes, hair and skin stop the walk: they are textured or of another hue.
+fn beside_shoulders(
+    img: &RgbImage,
+    cx: f64,
+    eye_y: f64,
+    ipd: f64,
+    half: f64,
+    reference: [f64; 3],
+    noise: f64,
+) -> Vec<[f64; 3]> {
+    /// The darkest a shadowed patch may be and still count as backdrop, as a share of it.
+    const SHADOW_FLOOR: f64 = 0.5;
+    let (w, h) = (img.width() as f64, img.height() as f64);
+    let chroma = |m: [f64; 3]| {
+        let sum = (m[0] + m[1] + m[2]).max(1.0);
+        [m[0] / sum, m[1] / sum]
+    };
+    let ref_chroma = chroma(reference);
+    let ref_luma = 0.299 * reference[0] + 0.587 * reference[1] + 0.114 * reference[2];
+    let looks_backdrop = |m: [f64; 3], sd: f64| {
+        let c = chroma(m);
+        let l = 0.299 * m[0] + 0.587 * m[1] + 0.114 * m[2];
+        sd <= 2.0 * noise + 2.0
+            && (c[0] - ref_chroma[0]).hypot(c[1] - ref_chroma[1]) < 0.02
+            && l >= SHADOW_FLOOR * ref_luma
+    };
+    let step = 0.35 * ipd;
+    let mut out = Vec::new();
+    for dy in [1.4, 2.0, 2.6, 3.2] {
+        let y = eye_y + dy * ipd;
+        if y - half < 0.0 || y + half >= h {
+            continue;
+        }
+        for side in [-1.0f64, 1.0] {
+            let mut x = (cx + side * 2.3 * ipd).clamp(half, w - half - 1.0);
+            let mut prev: Option<f64> = None;
+            while (x - cx) * side >= 1.0 * ipd {
+                let Some(r) = Rect::around(img, Point { x, y }, half, half) else {
+                    break;
+                };
+                let (m, sd) = patch_stats(img, r);
+                let first_ok = prev.is_some() || dist_f(m, reference) < (5.0 * noise).max(30.0);
+                if !first_ok
+                    || !looks_backdrop(m, sd)
+                    || prev.is_some_and(|p| hard_edge(img, y, p, x))
+                {
+                    break;
+                }
+                out.push(m);
+                prev = Some(x);
+                x -= side * step;
+            }
+        }
+    }
+    out
+}
+
+fn dist_f(a: [f64; 3], b: [f64; 3]) -> f64 {
+    ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt()
+}
+
+/// Whether the row at `y` has an outline between `x0` and `x1`: a brightness step over two
+/// pixels, in the mean of three rows, larger than noise or any soft shadow's edge makes.
+fn hard_edge(img: &RgbImage, y: f64, x0: f64, x1: f64) -> bool {
+    let (a, b) = (x0.min(x1) as u32, (x0.max(x1) as u32).min(img.width() - 1));
+    let y = (y as u32).clamp(1, img.height() - 2);
+    let l = |x: u32| (y - 1..=y + 1).map(|yy| luma(img.get_pixel(x, yy).0)).sum::<f64>() / 3.0;
+    (a + 2..=b).any(|x| (l(x) - l(x - 2)).abs() > 20.0)
 }
 
 /// Top of the head: in columns across the face, walk up from the forehead until a run of backdrop
@@ -295,4 +375,77 @@ pub(crate) fn clothing_contrast(
     }
     // Both shoulders must stand out; the weaker one decides.
     ds.into_iter().min_by(f64::total_cmp)
+}
+
+/// The shoulder line's tilt in degrees (positive: the image-right shoulder lower). In columns
+/// beside the neck on each side, walk down from below the chin to the first run of pixels that
+/// are not backdrop: the top of the shoulder (or, where a raised shoulder already covers the
+/// start, up to where the backdrop begins). `None` when a shoulder is outside the frame or never
+/// meets the backdrop between the head and `bottom`.
+pub(crate) fn shoulder_tilt(
+    img: &RgbImage,
+    cx: f64,
+    eye_y: f64,
+    ipd: f64,
+    bottom: f64,
+    backdrop: &BackdropSample,
+) -> Option<f64> {
+    let threshold = (5.0 * backdrop.noise).max(30.0);
+    let run = (0.04 * ipd).round().max(2.0) as u32;
+    let y_from = (eye_y + 1.6 * ipd).max(0.0) as u32;
+    let y_to = (bottom.min(img.height() as f64) as u32).saturating_sub(1);
+    if y_from >= y_to {
+        return None;
+    }
+    // The slope of the shoulders, outside the neck and any hair that falls beside it.
+    let top_at = |x: f64| -> Option<f64> {
+        if x < 0.0 || x >= img.width() as f64 {
+            return None;
+        }
+        let x = x as u32;
+        let is_back = |y: u32| dist(img.get_pixel(x, y).0, backdrop.rgb) < threshold;
+        if !is_back(y_from) {
+            // A raised shoulder already covers the start: walk up to where the backdrop begins,
+            // but not into the head's height (that is hair, not shoulder).
+            let y_min = (eye_y + 0.6 * ipd).max(0.0) as u32;
+            let mut back = 0u32;
+            for y in (y_min..y_from).rev() {
+                if is_back(y) {
+                    back += 1;
+                    if back >= run {
+                        return Some((y + run) as f64);
+                    }
+                } else {
+                    back = 0;
+                }
+            }
+            return None;
+        }
+        let mut body = 0u32;
+        for y in y_from..=y_to {
+            if !is_back(y) {
+                body += 1;
+                if body >= run {
+                    return Some((y + 1 - run) as f64);
+                }
+            } else {
+                body = 0;
+            }
+        }
+        None
+    };
+    let ks = [1.7, 1.9, 2.1, 2.3];
+    let heights: Vec<(f64, f64, f64)> = ks
+        .iter()
+        .filter_map(|&k| Some((k * ipd, top_at(cx - k * ipd)?, top_at(cx + k * ipd)?)))
+        .collect();
+    if heights.len() < 2 {
+        return None;
+    }
+    let mut tilts: Vec<f64> = heights
+        .iter()
+        .map(|&(d, l, r)| (r - l).atan2(2.0 * d).to_degrees())
+        .collect();
+    tilts.sort_by(f64::total_cmp);
+    Some(tilts[tilts.len() / 2])
 }

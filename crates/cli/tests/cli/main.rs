@@ -167,7 +167,7 @@ fn capture_then_validate_with_and_without_the_key() {
     );
     let v = &lines(&o)[0];
     assert_eq!(v["verdict"], "pass");
-    assert_eq!(v["checks"].as_array().unwrap().len(), 21);
+    assert_eq!(v["checks"].as_array().unwrap().len(), 25, "every rule");
     assert_eq!(
         v["id_masked"], "CJ***********************0101",
         "only the ends of the sealed code show"

@@ -2,6 +2,7 @@
 
 mod golden;
 mod inputs;
+mod issue_9;
 
 use caiji_scene::Library;
 use caiji_vision::Analyzer;

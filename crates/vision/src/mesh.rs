@@ -1,0 +1,259 @@
+//! MediaPipe Face Mesh (468 landmarks with relative depth) run with tract: the dense landmarks
+//! that pose, eyes, mouth and the cheek-to-cheek face width are measured from.
+//!
+//! The model looks at a 192×192 square around the face the detector found (1.5 × its box, the
+//! region MediaPipe's own pipeline gives it), RGB scaled to 0–1, NCHW. It answers 468 × (x, y, z)
+//! in input pixels, z a depth on the same scale as x, and a face-presence logit.
+
+use crate::detect::resize_region;
+use crate::{Point, VisionError};
+use fast_image_resize as fr;
+use image::RgbImage;
+use std::path::Path;
+use tract_onnx::prelude::*;
+
+/// Side of the square the model looks at.
+pub const INPUT_SIDE: u32 = 192;
+/// The square around the detector's box that the model is shown, as a multiple of its side.
+pub const REGION_SCALE: f64 = 1.5;
+/// Landmarks the model gives.
+pub const POINTS: usize = 468;
+
+/// Indices into the mesh (MediaPipe's canonical face model). "Left" and "right" are the image's.
+pub mod index {
+    /// Outer and inner corner of the eye on the image's left (the student's right eye).
+    pub const EYE_L_CORNERS: (usize, usize) = (33, 133);
+    /// Upper and lower lid pairs of that eye, corner to corner.
+    pub const EYE_L_LIDS: [(usize, usize); 3] = [(160, 144), (159, 145), (158, 153)];
+    /// Inner and outer corner of the eye on the image's right.
+    pub const EYE_R_CORNERS: (usize, usize) = (362, 263);
+    /// Upper and lower lid pairs of that eye.
+    pub const EYE_R_LIDS: [(usize, usize); 3] = [(385, 380), (386, 374), (387, 373)];
+    /// Inner lips, upper and lower, at the middle.
+    pub const LIPS_INNER: (usize, usize) = (13, 14);
+    /// Mouth corners.
+    pub const MOUTH_CORNERS: (usize, usize) = (61, 291);
+    /// The face outline at the cheeks, level with the eyes ("两脸颊之间").
+    pub const CHEEKS: (usize, usize) = (234, 454);
+    /// Nose tip.
+    pub const NOSE_TIP: usize = 1;
+    /// Top of the forehead and bottom of the chin on the face outline.
+    pub const FOREHEAD: usize = 10;
+    /// Bottom of the chin.
+    pub const CHIN: usize = 152;
+}
+
+/// A landmark in source pixels, with the model's relative depth (source-pixel scale, larger is
+/// farther from the camera).
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
+pub struct Landmark {
+    /// Column.
+    pub x: f64,
+    /// Row.
+    pub y: f64,
+    /// Relative depth.
+    pub z: f64,
+}
+
+impl Landmark {
+    /// The point in the image plane.
+    pub fn xy(self) -> Point {
+        Point {
+            x: self.x,
+            y: self.y,
+        }
+    }
+}
+
+/// The 468 landmarks of one face.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mesh {
+    /// Landmarks in source pixels.
+    pub points: Vec<Landmark>,
+    /// Face presence, 0–1.
+    pub presence: f64,
+}
+
+impl Mesh {
+    fn d(&self, a: usize, b: usize) -> f64 {
+        self.points[a].xy().dist(self.points[b].xy())
+    }
+
+    fn mid(&self, a: usize, b: usize) -> Point {
+        let (p, q) = (self.points[a], self.points[b]);
+        Point {
+            x: (p.x + q.x) / 2.0,
+            y: (p.y + q.y) / 2.0,
+        }
+    }
+
+    /// Eye openness of the eye on the image's left: mean lid gap over the corner distance.
+    pub fn eye_open_left(&self) -> f64 {
+        self.openness(index::EYE_L_LIDS, index::EYE_L_CORNERS)
+    }
+
+    /// Eye openness of the eye on the image's right.
+    pub fn eye_open_right(&self) -> f64 {
+        self.openness(index::EYE_R_LIDS, index::EYE_R_CORNERS)
+    }
+
+    fn openness(&self, lids: [(usize, usize); 3], corners: (usize, usize)) -> f64 {
+        let gap: f64 = lids.iter().map(|&(a, b)| self.d(a, b)).sum::<f64>() / 3.0;
+        gap / self.d(corners.0, corners.1).max(1e-6)
+    }
+
+    /// Lip gap over the mouth width.
+    pub fn mouth_open(&self) -> f64 {
+        let (a, b) = index::LIPS_INNER;
+        let (l, r) = index::MOUTH_CORNERS;
+        self.d(a, b) / self.d(l, r).max(1e-6)
+    }
+
+    /// Centre of the eye on the image's left: the middle of its corners.
+    pub fn eye_left(&self) -> Point {
+        self.mid(index::EYE_L_CORNERS.0, index::EYE_L_CORNERS.1)
+    }
+
+    /// Centre of the eye on the image's right.
+    pub fn eye_right(&self) -> Point {
+        self.mid(index::EYE_R_CORNERS.0, index::EYE_R_CORNERS.1)
+    }
+
+    /// Cheek to cheek at eye level, the face width the standard means.
+    pub fn face_width(&self) -> f64 {
+        self.d(index::CHEEKS.0, index::CHEEKS.1)
+    }
+
+    /// Yaw in degrees from the depth of the two cheeks (positive: the image-right cheek farther).
+    pub fn yaw_deg(&self) -> f64 {
+        let (l, r) = (self.points[index::CHEEKS.0], self.points[index::CHEEKS.1]);
+        (r.z - l.z).atan2(r.x - l.x).to_degrees()
+    }
+
+    /// Pitch in degrees from the depth of forehead and chin (positive: the chin farther, the
+    /// head tipped back).
+    pub fn pitch_deg(&self) -> f64 {
+        let (t, b) = (self.points[index::FOREHEAD], self.points[index::CHIN]);
+        (b.z - t.z).atan2(b.y - t.y).to_degrees()
+    }
+
+    /// The nose tip's offset from the cheeks' midpoint, over half the face width (0: frontal).
+    pub fn nose_offset(&self) -> f64 {
+        let mid = self.mid(index::CHEEKS.0, index::CHEEKS.1);
+        (self.points[index::NOSE_TIP].x - mid.x) / (self.face_width() / 2.0).max(1e-6)
+    }
+}
+
+type Plan = std::sync::Arc<TypedSimplePlan>;
+
+/// The loaded landmark model. Load once; `Send + Sync`.
+pub struct FaceMesh {
+    plan: Plan,
+}
+
+impl FaceMesh {
+    /// Load the Face Mesh ONNX model (192×192 input) from `path`.
+    pub fn load(path: &Path) -> Result<FaceMesh, VisionError> {
+        if !path.is_file() {
+            return Err(VisionError::ModelMissing {
+                path: path.to_owned(),
+            });
+        }
+        let side = INPUT_SIDE as usize;
+        let plan = tract_onnx::onnx()
+            .model_for_path(path)
+            .and_then(|m| m.with_input_fact(0, f32::fact([1, 3, side, side]).into()))
+            .and_then(|m| m.into_optimized())
+            .and_then(|m| m.into_runnable())
+            .map_err(|e| VisionError::Model {
+                path: path.to_owned(),
+                reason: format!("{e:#}"),
+            })?;
+        Ok(FaceMesh { plan })
+    }
+
+    /// The landmarks of the face in the square `(cx ± side/2, cy ± side/2)` of `img`; the part
+    /// outside the image reads as black.
+    pub fn landmarks(
+        &self,
+        img: &RgbImage,
+        cx: f64,
+        cy: f64,
+        side: f64,
+    ) -> Result<Mesh, VisionError> {
+        let (x0, y0) = (cx - side / 2.0, cy - side / 2.0);
+        let input = planar_input(img, x0, y0, side)?;
+        let out = self
+            .plan
+            .run(tvec!(input.into_tvalue()))
+            .map_err(|e| VisionError::Inference(format!("{e:#}")))?;
+        let err = |e: TractError| VisionError::Inference(format!("{e:#}"));
+        let (coords, flag) = if out[0].len() == POINTS * 3 {
+            (&out[0], &out[1])
+        } else {
+            (&out[1], &out[0])
+        };
+        let coords = coords.to_plain_array_view::<f32>().map_err(err)?;
+        let coords: Vec<f32> = coords.iter().copied().collect();
+        let logit = flag
+            .to_plain_array_view::<f32>()
+            .map_err(err)?
+            .iter()
+            .next()
+            .copied()
+            .unwrap_or(f32::NEG_INFINITY);
+        if coords.len() != POINTS * 3 {
+            return Err(VisionError::Inference(format!(
+                "unexpected landmark count {}",
+                coords.len()
+            )));
+        }
+        let k = side / INPUT_SIDE as f64;
+        let points = coords
+            .chunks_exact(3)
+            .map(|c| Landmark {
+                x: x0 + c[0] as f64 * k,
+                y: y0 + c[1] as f64 * k,
+                z: c[2] as f64 * k,
+            })
+            .collect();
+        Ok(Mesh {
+            points,
+            presence: 1.0 / (1.0 + (-(logit.clamp(-60.0, 60.0) as f64)).exp()),
+        })
+    }
+}
+
+/// The square region as the model's NCHW input in 0–1.
+fn planar_input(img: &RgbImage, x0: f64, y0: f64, side: f64) -> Result<Tensor, VisionError> {
+    let n = INPUT_SIDE as usize;
+    let (w, h) = (img.width() as f64, img.height() as f64);
+    let (ix0, iy0) = (x0.max(0.0), y0.max(0.0));
+    let (ix1, iy1) = ((x0 + side).min(w), (y0 + side).min(h));
+    let mut data = vec![0.0f32; 3 * n * n];
+    if ix1 - ix0 >= 1.0 && iy1 - iy0 >= 1.0 {
+        let scale = n as f64 / side;
+        let dx0 = (((ix0 - x0) * scale).round() as u32).min(INPUT_SIDE - 1);
+        let dy0 = (((iy0 - y0) * scale).round() as u32).min(INPUT_SIDE - 1);
+        let dw = (((ix1 - ix0) * scale).round() as u32).clamp(1, INPUT_SIDE - dx0);
+        let dh = (((iy1 - iy0) * scale).round() as u32).clamp(1, INPUT_SIDE - dy0);
+        let small = resize_region(
+            img,
+            ix0,
+            iy0,
+            ix1 - ix0,
+            iy1 - iy0,
+            dw,
+            dh,
+            fr::FilterType::Bilinear,
+        )?;
+        let plane = n * n;
+        for (x, y, p) in small.enumerate_pixels() {
+            let o = (y + dy0) as usize * n + (x + dx0) as usize;
+            for c in 0..3 {
+                data[c * plane + o] = p.0[c] as f32 / 255.0;
+            }
+        }
+    }
+    Tensor::from_shape(&[1, 3, n, n], &data).map_err(|e| VisionError::Inference(format!("{e:#}")))
+}
