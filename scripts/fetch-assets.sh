@@ -70,4 +70,40 @@ if ! want "$vendor/face_landmark_192.onnx" "$MESH_SHA"; then
   check "$vendor/face_landmark_192.onnx" "$MESH_SHA"
 fi
 
+# 5. Real portraits for the pose, eyes and mouth rules (tests only, never shipped in a build):
+#    stock photos inside MIT-licensed npm theme packages, and two US-government portraits
+#    (public domain) inside the PyPI sdist face_recognition==1.3.0. One line each:
+#    archive | its sha256 | path inside | file in assets/vendor/real | its sha256
+real=$vendor/real
+mkdir -p "$real"
+while IFS='|' read -r archive archive_sha inside name sha; do
+  [ -n "$archive" ] || continue
+  want "$real/$name" "$sha" && continue
+  if [ ! -f "$dl/$archive" ]; then
+    case "$archive" in
+      *.tgz) (cd "$dl" && npm pack --silent "$(echo "${archive%.tgz}" | sed -E 's/-([0-9]+\.[0-9]+\.[0-9]+)$/@\1/')" >/dev/null 2>&1) ;;
+      *.tar.gz) target/compare-venv-check/bin/python -m pip download --quiet --no-deps --no-binary face_recognition -d "$dl" face_recognition==1.3.0 ;;
+    esac
+    check "$dl/$archive" "$archive_sha"
+  fi
+  tar xzf "$dl/$archive" -C "$dl" "$inside"
+  cp "$dl/$inside" "$real/$name"
+  check "$real/$name" "$sha"
+done <<'LIST'
+material-kit-2.0.4.tgz|543712c988b2697c61a7ef6c9527ebf850b21b56e1bdfd7258fc6d333f725602|package/assets/img/faces/marc.jpg|marc.jpg|7b201c81b6fa950c09575484b0ace09eafeafdd3fafe52d83486c3e8d3b11a21
+material-kit-2.0.4.tgz|543712c988b2697c61a7ef6c9527ebf850b21b56e1bdfd7258fc6d333f725602|package/assets/img/faces/kendall.jpg|kendall.jpg|f6678378b7fad73f452399ce829fba749731a0bed3753ef4c10bba71bc5fe1ef
+material-kit-2.0.4.tgz|543712c988b2697c61a7ef6c9527ebf850b21b56e1bdfd7258fc6d333f725602|package/assets/img/faces/camp.jpg|camp.jpg|8fa06b842cf5cb1060dba5ffd8453ba53868955b0c53411271b10375065340b2
+material-kit-2.0.4.tgz|543712c988b2697c61a7ef6c9527ebf850b21b56e1bdfd7258fc6d333f725602|package/assets/img/faces/card-profile5-square.jpg|card-profile5.jpg|9414f0821b16e72e94a311f0d84f57f4bf3e972d1e7db67f8228a75d3353f5c7
+material-kit-2.0.4.tgz|543712c988b2697c61a7ef6c9527ebf850b21b56e1bdfd7258fc6d333f725602|package/assets/img/faces/card-profile2-square.jpg|card-profile2.jpg|2a5899b6d8d4ee2725d769031f55d0955ab198a94497cf758fd680a799d8efa7
+paper-kit-2-2.1.0.tgz|ea262b722403d0b838682218476775fe6500d13bc2b265000837cb613c8e7657|package/assets/img/faces/ayo-ogunseinde-2.jpg|ayo-ogunseinde.jpg|5f04576864963f14c74ae44bd4189d3144e85accd0ba50f42f7ef3d859f633e4
+paper-kit-2-2.1.0.tgz|ea262b722403d0b838682218476775fe6500d13bc2b265000837cb613c8e7657|package/assets/img/faces/kaci-baum-2.jpg|kaci-baum.jpg|66116888530d1f84655a634647133a35e5f9a4d3604888f6ab16e912557ff2da
+material-dashboard-3.1.0.tgz|424b8c15e9446bae383106122e22e37a349139ee6fb4b94e214a6ffabc8b41b0|package/assets/img/team-1.jpg|team-1.jpg|c59024a17814b935fc9aa1b1d1d31f4ec8d18172ef43c2ec48c063e342e74219
+material-dashboard-3.1.0.tgz|424b8c15e9446bae383106122e22e37a349139ee6fb4b94e214a6ffabc8b41b0|package/assets/img/team-2.jpg|team-2.jpg|f56f4d18a3f2362c3cd47a448555c27dd13b62af3b8b6d939fb1944bbebc6693
+material-dashboard-3.1.0.tgz|424b8c15e9446bae383106122e22e37a349139ee6fb4b94e214a6ffabc8b41b0|package/assets/img/marie.jpg|marie.jpg|a52c39241eb2f86fe951e42b9e0048cc359df15bab91d08c22b9d9f1301d0f66
+material-dashboard-3.1.0.tgz|424b8c15e9446bae383106122e22e37a349139ee6fb4b94e214a6ffabc8b41b0|package/assets/img/kal-visuals-square.jpg|kal-visuals.jpg|ea4080fac10e4ff31932cce167c4c6c5515635d9a94357893784421aa63282e0
+material-dashboard-3.1.0.tgz|424b8c15e9446bae383106122e22e37a349139ee6fb4b94e214a6ffabc8b41b0|package/assets/img/bruce-mars.jpg|bruce-mars.jpg|f4e2d5cae628a371b525fe25a509bec571f708aadc0fd95e5bf899ba49bd4bd2
+face_recognition-1.3.0.tar.gz|5e5efdd1686aa566af0d3cc1313b131e4b197657a8ffd03669e6d3fad92705ec|face_recognition-1.3.0/tests/test_images/obama.jpg|obama.jpg|0930e3aa8cae5920329c0c8cbc6a2ab70f47b0e67b432875beaa95cbf7e741f6
+face_recognition-1.3.0.tar.gz|5e5efdd1686aa566af0d3cc1313b131e4b197657a8ffd03669e6d3fad92705ec|face_recognition-1.3.0/tests/test_images/obama2.jpg|obama2.jpg|a7efcc907375274796f39646510704aa86672d59f6d5469d69af3c85590976a6
+LIST
+
 echo "assets ok: $vendor"

@@ -176,6 +176,12 @@ pub fn measurements(a: &Analysis) -> serde_json::Map<String, Value> {
         obj.insert("face_width".into(), json!(r1(m.face_width)));
         obj.insert("face_center_x".into(), json!(r1(m.face_center_x)));
         obj.insert("roll_deg".into(), json!(r1(m.roll_deg)));
+        let p = &m.pose;
+        obj.insert("yaw_deg".into(), json!(r1(p.yaw_deg)));
+        obj.insert("pitch_deg".into(), json!(r1(p.pitch_deg)));
+        obj.insert("eye_open".into(), json!((p.eye_open * 1000.0).round() / 1000.0));
+        obj.insert("mouth_open".into(), json!((p.mouth_open * 1000.0).round() / 1000.0));
+        obj.insert("shoulder_tilt_deg".into(), json!(m.shoulder_tilt_deg.map(r1)));
         if let Some(b) = &m.backdrop {
             obj.insert("backdrop_rgb".into(), json!(b.rgb.map(|c| c.round())));
         }

@@ -104,13 +104,17 @@ fn analyze_reports_every_file_and_keeps_going_past_bad_ones() {
         "face_width",
         "face_center_x",
         "roll_deg",
+        "yaw_deg",
+        "pitch_deg",
+        "eye_open",
+        "mouth_open",
         "crop",
         "output",
         "checks",
     ] {
         assert!(rows[0].get(key).is_some(), "field {key} present");
     }
-    assert_eq!(rows[0]["checks"].as_array().unwrap().len(), 13);
+    assert_eq!(rows[0]["checks"].as_array().unwrap().len(), 17, "every photo rule");
     assert_eq!(rows[1]["error"]["code"], "empty");
     assert_eq!(rows[2]["error"]["code"], "not_an_image");
     assert_eq!(rows[3]["error"]["code"], "corrupt");

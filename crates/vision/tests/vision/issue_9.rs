@@ -71,3 +71,46 @@ fn the_persons_own_shadow_beside_the_shoulders_is_refused_and_a_clean_backdrop_i
         }
     }
 }
+
+/// Real portraits (scripts/fetch-assets.sh, listed in assets/README.md): what each must be
+/// refused for among the pose rules, or nothing. The frames are 400–1137 px portraits, too small
+/// for a 480×640 crop, so only the pose, eyes and mouth rules are looked at here.
+const REAL: &[(&str, &[&str])] = &[
+    // Facing the camera, lips closed.
+    ("marc.jpg", &[]),
+    ("ayo-ogunseinde.jpg", &[]),
+    ("kaci-baum.jpg", &[]),
+    ("team-1.jpg", &[]),
+    // Turned 20–55°.
+    ("kendall.jpg", &["pose"]),
+    ("camp.jpg", &["pose"]),
+    ("card-profile5.jpg", &["pose"]),
+    ("marie.jpg", &["pose"]),
+    ("kal-visuals.jpg", &["pose"]),
+    ("bruce-mars.jpg", &["pose"]),
+    // Laughing or speaking: lips apart (and the first two turned as well).
+    ("team-2.jpg", &["pose", "mouth_closed"]),
+    ("obama2.jpg", &["pose", "mouth_closed"]),
+    // Facing the camera with a broad smile that shows the teeth.
+    ("obama.jpg", &["mouth_closed"]),
+];
+
+#[test]
+fn real_portraits_turned_or_open_mouthed_are_refused_by_the_right_rule_and_frontal_ones_pass() {
+    let (analyzer, _) = fixtures();
+    let dir = caiji_vision::assets_dir().join("real");
+    let pose_rules = ["pose", "eyes_open", "mouth_closed"];
+    let mut wrong = Vec::new();
+    for (name, want) in REAL {
+        let img = image::open(dir.join(name))
+            .unwrap_or_else(|e| panic!("{name} (run scripts/fetch-assets.sh): {e}"))
+            .to_rgb8();
+        let a = analyzer.analyze(&img).unwrap();
+        let m = a.measurements.as_ref().unwrap_or_else(|| panic!("{name}: a face is found"));
+        let got: Vec<&str> = failing(&a).into_iter().filter(|id| pose_rules.contains(id)).collect();
+        if got != *want {
+            wrong.push(format!("{name}: refused for {got:?}, want {want:?} ({:?})", m.pose));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
