@@ -166,9 +166,13 @@ pub struct Tolerances {
     pub mouth_open_max: f64,
     /// Largest shoulder-line tilt, degrees ("左右肩膀平衡").
     pub shoulder_tilt_deg: f64,
-    /// Largest distance (Euclidean RGB) between the measured backdrop and the nearest allowed colour.
-    /// Generous: cameras white-balance, and the standard names the colour, not a colorimeter reading.
-    pub background_color_distance: f64,
+    /// Largest CIEDE2000 colour difference between the measured backdrop and the nearest allowed
+    /// colour. ΔE00 ≈ 1 is just noticeable side by side and 2–10 is "perceptible at a glance"
+    /// (Sharma, Wu & Dalal 2005, the formula's reference); the allowed white and light grey are
+    /// themselves 4.6 apart. 8 lets a camera's white balance and exposure drift a little, and
+    /// refuses a pink (245,200,210) or cream (250,240,200) cloth behind a white-backdrop photo,
+    /// which sit at 13 and 10 (the RGB distance this replaced let pink through at 50 of 60).
+    pub background_delta_e: f64,
     /// Largest spread of the backdrop: difference between the brightest and darkest backdrop
     /// patch means (gradient or shadow), in RGB units.
     pub background_spread: f64,
@@ -201,7 +205,7 @@ pub const TOLERANCES: Tolerances = Tolerances {
     eye_open_min: 0.12,
     mouth_open_max: 0.2,
     shoulder_tilt_deg: 6.0,
-    background_color_distance: 60.0,
+    background_delta_e: 8.0,
     background_spread: 28.0,
     exposure: Range {
         min: 80.0,
@@ -610,20 +614,96 @@ impl Verdict {
     }
 }
 
-/// The nearest allowed backdrop to a colour, and the Euclidean RGB distance to it.
+/// The nearest allowed backdrop to a colour, and the CIEDE2000 difference to it.
 pub fn nearest_backdrop(rgb: [f64; 3]) -> (&'static Backdrop, f64) {
+    let lab = srgb_to_lab(rgb);
     STANDARD
         .backdrops
         .iter()
-        .map(|b| {
-            let d = (0..3)
-                .map(|i| (rgb[i] - b.rgb.0[i] as f64).powi(2))
-                .sum::<f64>()
-                .sqrt();
-            (b, d)
-        })
+        .map(|b| (b, ciede2000(lab, srgb_to_lab(b.rgb.0.map(f64::from)))))
         .min_by(|a, b| a.1.total_cmp(&b.1))
         .expect("the standard names backdrops")
+}
+
+/// CIE L*a*b* (D65) of an sRGB colour with 0–255 channels.
+pub fn srgb_to_lab(rgb: [f64; 3]) -> [f64; 3] {
+    let lin = rgb.map(|c| {
+        let c = (c / 255.0).clamp(0.0, 1.0);
+        if c <= 0.04045 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    });
+    let x = (0.4124564 * lin[0] + 0.3575761 * lin[1] + 0.1804375 * lin[2]) / 0.95047;
+    let y = 0.2126729 * lin[0] + 0.7151522 * lin[1] + 0.0721750 * lin[2];
+    let z = (0.0193339 * lin[0] + 0.1191920 * lin[1] + 0.9503041 * lin[2]) / 1.08883;
+    let f = |t: f64| {
+        if t > 216.0 / 24389.0 {
+            t.cbrt()
+        } else {
+            (24389.0 / 27.0 * t + 16.0) / 116.0
+        }
+    };
+    let (fx, fy, fz) = (f(x), f(y), f(z));
+    [116.0 * fy - 16.0, 500.0 * (fx - fy), 200.0 * (fy - fz)]
+}
+
+/// The CIEDE2000 colour difference of two L*a*b* colours (kL = kC = kH = 1).
+pub fn ciede2000(p: [f64; 3], q: [f64; 3]) -> f64 {
+    use std::f64::consts::PI;
+    let (l1, a1, b1) = (p[0], p[1], p[2]);
+    let (l2, a2, b2) = (q[0], q[1], q[2]);
+    let c_mean = (a1.hypot(b1) + a2.hypot(b2)) / 2.0;
+    let g = 0.5 * (1.0 - (c_mean.powi(7) / (c_mean.powi(7) + 25f64.powi(7))).sqrt());
+    let (a1p, a2p) = (a1 * (1.0 + g), a2 * (1.0 + g));
+    let (c1p, c2p) = (a1p.hypot(b1), a2p.hypot(b2));
+    let hue = |b: f64, a: f64| {
+        if a == 0.0 && b == 0.0 {
+            0.0
+        } else {
+            b.atan2(a).rem_euclid(2.0 * PI)
+        }
+    };
+    let (h1p, h2p) = (hue(b1, a1p), hue(b2, a2p));
+    let dl = l2 - l1;
+    let dc = c2p - c1p;
+    let dh = if c1p * c2p == 0.0 {
+        0.0
+    } else {
+        let d = h2p - h1p;
+        if d > PI {
+            d - 2.0 * PI
+        } else if d < -PI {
+            d + 2.0 * PI
+        } else {
+            d
+        }
+    };
+    let dhh = 2.0 * (c1p * c2p).sqrt() * (dh / 2.0).sin();
+    let l_mean = (l1 + l2) / 2.0;
+    let cp_mean = (c1p + c2p) / 2.0;
+    let hp_mean = if c1p * c2p == 0.0 {
+        h1p + h2p
+    } else if (h1p - h2p).abs() <= PI {
+        (h1p + h2p) / 2.0
+    } else if h1p + h2p < 2.0 * PI {
+        (h1p + h2p + 2.0 * PI) / 2.0
+    } else {
+        (h1p + h2p - 2.0 * PI) / 2.0
+    };
+    let t = 1.0 - 0.17 * (hp_mean - PI / 6.0).cos()
+        + 0.24 * (2.0 * hp_mean).cos()
+        + 0.32 * (3.0 * hp_mean + PI / 30.0).cos()
+        - 0.20 * (4.0 * hp_mean - 63.0 * PI / 180.0).cos();
+    let d_theta = (30.0 * PI / 180.0) * (-((hp_mean * 180.0 / PI - 275.0) / 25.0).powi(2)).exp();
+    let rc = 2.0 * (cp_mean.powi(7) / (cp_mean.powi(7) + 25f64.powi(7))).sqrt();
+    let sl = 1.0 + 0.015 * (l_mean - 50.0).powi(2) / (20.0 + (l_mean - 50.0).powi(2)).sqrt();
+    let sc = 1.0 + 0.045 * cp_mean;
+    let sh = 1.0 + 0.015 * cp_mean * t;
+    let rt = -(2.0 * d_theta).sin() * rc;
+    ((dl / sl).powi(2) + (dc / sc).powi(2) + (dhh / sh).powi(2) + rt * (dc / sc) * (dhh / sh))
+        .sqrt()
 }
 
 #[cfg(test)]
@@ -661,7 +741,43 @@ mod tests {
     fn nearest_backdrop_picks_light_blue_for_a_camera_blue() {
         let (b, d) = nearest_backdrop([110.0, 190.0, 250.0]);
         assert_eq!(b.name, "light_blue");
-        assert!(d < 15.0);
+        assert!(d < TOLERANCES.background_delta_e, "{d}");
+    }
+
+    #[test]
+    fn ciede2000_matches_the_published_test_data() {
+        // Sharma, Wu & Dalal (2005), table 1: pairs 1, 7, 17 and 25 with their ΔE00.
+        let cases = [
+            ([50.0, 2.6772, -79.7751], [50.0, 0.0, -82.7485], 2.0425),
+            ([50.0, 0.0, 0.0], [50.0, -1.0, 2.0], 2.3669),
+            ([50.0, 2.5, 0.0], [73.0, 25.0, -18.0], 27.1492),
+            ([60.2574, -34.0099, 36.2677], [60.4626, -34.1751, 39.4387], 1.2644),
+        ];
+        for (p, q, want) in cases {
+            let got = ciede2000(p, q);
+            assert!((got - want).abs() < 1e-3, "{p:?} {q:?}: {got} vs {want}");
+            assert!((ciede2000(q, p) - want).abs() < 1e-3, "symmetric");
+        }
+    }
+
+    #[test]
+    fn backdrop_colours_either_side_of_the_limit() {
+        let limit = TOLERANCES.background_delta_e;
+        // Inside: a camera's white balance a little off each standard colour.
+        for rgb in [[245.0, 247.0, 250.0], [232.0, 232.0, 234.0], [105.0, 190.0, 250.0]] {
+            let (_, d) = nearest_backdrop(rgb);
+            assert!(d <= limit, "{rgb:?} is an allowed backdrop as a camera sees it: {d}");
+        }
+        // Outside: the cloths a reviewer refuses.
+        for (rgb, what) in [
+            ([245.0, 200.0, 210.0], "pink"),
+            ([250.0, 240.0, 200.0], "cream"),
+            ([170.0, 170.0, 175.0], "dark grey"),
+            ([60.0, 120.0, 200.0], "mid blue"),
+        ] {
+            let (_, d) = nearest_backdrop(rgb);
+            assert!(d > limit, "{what} {rgb:?} is refused: {d}");
+        }
     }
 
     #[test]

@@ -132,7 +132,7 @@ pub struct Measurements {
     pub roll_deg: f64,
     /// Backdrop colour and evenness.
     pub backdrop: Option<BackdropSample>,
-    /// Nearest allowed backdrop name and the RGB distance to it.
+    /// Nearest allowed backdrop name and the CIEDE2000 difference to it.
     pub backdrop_match: Option<(String, f64)>,
     /// Mean face luma, 0–255.
     pub exposure: f64,
@@ -623,7 +623,7 @@ pub fn photo_checks(
     checks.extend(pose_checks(m));
     match (&m.backdrop, &m.backdrop_match) {
         (Some(b), Some((name, d))) => {
-            let limit = TOLERANCES.background_color_distance;
+            let limit = TOLERANCES.background_delta_e;
             let rgb = format!("RGB({:.0},{:.0},{:.0})", b.rgb[0], b.rgb[1], b.rgb[2]);
             checks.push(
                 Check::with_message(
@@ -631,8 +631,8 @@ pub fn photo_checks(
                     *d <= limit,
                     Some(*d),
                     format!("≤ {limit}"),
-                    format!("背景 {rgb}，与最接近的标准色 {name} 相差 {d:.0}"),
-                    format!("backdrop {rgb}, {d:.0} from the nearest standard colour {name}"),
+                    format!("背景 {rgb}，与最接近的标准色 {name} 色差 ΔE00 {d:.1}"),
+                    format!("backdrop {rgb}, ΔE00 {d:.1} from the nearest standard colour {name}"),
                 )
                 .advise(Advice::FixBackdrop),
             );

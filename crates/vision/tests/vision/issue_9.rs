@@ -114,3 +114,22 @@ fn real_portraits_turned_or_open_mouthed_are_refused_by_the_right_rule_and_front
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+#[test]
+fn backdrop_colour_is_judged_perceptually_each_side_of_the_limit() {
+    // (backdrop, refused): the pink that passed the old RGB distance, a cream cloth, a
+    // grey too dark for light grey, and camera-drifted versions of the allowed colours.
+    for (backdrop, refused) in [
+        ("rgb:245,200,210", true),
+        ("rgb:250,240,200", true),
+        ("rgb:175,175,178", true),
+        ("rgb:246,248,252", false),
+        ("rgb:232,232,234", false),
+        ("rgb:106,192,252", false),
+    ] {
+        let a = analyse(&Scene::standard("short_hair", backdrop, 1920, 1080));
+        let want: Vec<&str> = if refused { vec!["background_color"] } else { vec![] };
+        let m = a.measurements.as_ref().unwrap();
+        assert_eq!(failing(&a), want, "{backdrop}: {:?}", m.backdrop_match);
+    }
+}
