@@ -184,6 +184,10 @@ pub struct Tolerances {
     pub sharpness_min: f64,
     /// Largest share of face pixels that are clipped highlights.
     pub hot_spot_fraction: f64,
+    /// Largest share of face pixels with any colour channel at the ceiling (≥ 250): past it the
+    /// skin is burnt out even when the mean luma still sits inside the exposure window, because
+    /// skin's red channel clips first.
+    pub face_saturated_max: f64,
     /// Smallest RGB distance between the clothes and the backdrop.
     pub clothing_contrast_min: f64,
     /// Smallest detector confidence that counts as a face.
@@ -214,6 +218,7 @@ pub const TOLERANCES: Tolerances = Tolerances {
     light_balance_ratio: 2.0,
     sharpness_min: 2.5,
     hot_spot_fraction: 0.02,
+    face_saturated_max: 0.15,
     clothing_contrast_min: 45.0,
     face_score_min: 0.6,
     second_face_min_ratio: 0.35,

@@ -142,6 +142,8 @@ pub struct Measurements {
     pub sharpness: f64,
     /// Fraction of clipped face pixels.
     pub hot_spot: f64,
+    /// Fraction of face pixels with any channel clipped: burnt-out skin.
+    pub face_saturated: f64,
     /// RGB distance between the clothes and the backdrop.
     pub clothing_contrast: Option<f64>,
     /// Pose and expression from the dense landmarks.
@@ -411,7 +413,7 @@ impl Analyzer {
         let scale = crop_plan.map(|c| c.scale()).unwrap_or(1.0);
         let bottom = crop_plan.map(|c| c.y + c.height).unwrap_or(h as f64);
 
-        let (exposure, light_balance, hot_spot, sharpness) =
+        let (exposure, light_balance, hot_spot, sharpness, face_saturated) =
             match measure::face_box(img, face_center_x, eye_y, ipd) {
                 Some(r) => {
                     let light = measure::face_light(img, r, face_center_x, eye_y, ipd);
@@ -435,9 +437,10 @@ impl Analyzer {
                         light.balance,
                         light.clipped,
                         measure::laplacian_energy(&at_output),
+                        light.saturated,
                     )
                 }
-                None => (0.0, f64::INFINITY, 0.0, 0.0),
+                None => (0.0, f64::INFINITY, 0.0, 0.0, 0.0),
             };
         // Beside another person the columns beside the neck run into them: judged alone only.
         let shoulder_tilt_deg = backdrop
@@ -468,6 +471,7 @@ impl Analyzer {
             light_balance,
             sharpness,
             hot_spot,
+            face_saturated,
             clothing_contrast,
             pose,
             shoulder_tilt_deg,
@@ -654,8 +658,15 @@ pub fn photo_checks(
             }
         }
     }
-    let exposure = Check::range(CheckId::Exposure, m.exposure, TOLERANCES.exposure);
-    let exposure_advice = if m.exposure < TOLERANCES.exposure.min {
+    let mut exposure = Check::range(CheckId::Exposure, m.exposure, TOLERANCES.exposure);
+    let burnt = TOLERANCES.face_saturated_max;
+    if exposure.pass && m.face_saturated > burnt {
+        let pct = 100.0 * m.face_saturated;
+        exposure.pass = false;
+        exposure.message_zh = format!("面部 {pct:.0}% 过曝失去细节（限 {:.0}%）", 100.0 * burnt);
+        exposure.message_en = format!("{pct:.0}% of the face burnt out (limit {:.0}%)", 100.0 * burnt);
+    }
+    let exposure_advice = if m.exposure < TOLERANCES.exposure.min && m.face_saturated <= burnt {
         Advice::MoreLight
     } else {
         Advice::LessLight

@@ -263,6 +263,8 @@ pub(crate) struct FaceLight {
     pub mean: f64,
     pub balance: f64,
     pub clipped: f64,
+    /// Share of face pixels at near-white luma (≥ 240): skin burnt out.
+    pub saturated: f64,
 }
 
 /// The inner face box: between the cheeks, from just above the eyes to the mouth.
@@ -282,6 +284,7 @@ pub(crate) fn face_light(img: &RgbImage, r: Rect, cx: f64, eye_y: f64, ipd: f64)
     // Every pixel counts for clipping (a small glint matters); a stride keeps 4K frames cheap
     // for the mean, which does not need every pixel.
     let (mut sum, mut n, mut clipped, mut all) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
+    let mut saturated = 0.0f64;
     let stride = ((ipd / 120.0) as u32).max(1);
     for y in r.y0..r.y1 {
         for x in r.x0..r.x1 {
@@ -289,6 +292,9 @@ pub(crate) fn face_light(img: &RgbImage, r: Rect, cx: f64, eye_y: f64, ipd: f64)
             all += 1.0;
             if p.iter().all(|&c| c >= 250) {
                 clipped += 1.0;
+            }
+            if luma(p) >= 240.0 {
+                saturated += 1.0;
             }
             if (x - r.x0).is_multiple_of(stride) && (y - r.y0).is_multiple_of(stride) {
                 sum += luma(p);
@@ -323,6 +329,7 @@ pub(crate) fn face_light(img: &RgbImage, r: Rect, cx: f64, eye_y: f64, ipd: f64)
         mean: sum / n.max(1.0),
         balance,
         clipped: clipped / all.max(1.0),
+        saturated: saturated / all.max(1.0),
     }
 }
 

@@ -133,3 +133,27 @@ fn backdrop_colour_is_judged_perceptually_each_side_of_the_limit() {
         assert_eq!(failing(&a), want, "{backdrop}: {:?}", m.backdrop_match);
     }
 }
+
+#[test]
+fn a_burnt_out_face_is_refused_even_when_its_mean_is_inside_the_window() {
+    let mut by_burn = 0;
+    for subject in ["short_hair", "glasses", "curly"] {
+        for (exposure, refused) in [(1.0, false), (1.15, false), (1.45, true), (1.6, true)] {
+            let mut s = Scene::standard(subject, "light_blue", 1920, 1080);
+            s.exposure = exposure;
+            let a = analyse(&s);
+            let m = a.measurements.as_ref().unwrap();
+            let exp = a.checks.iter().find(|c| c.id.as_str() == "exposure").unwrap();
+            assert_eq!(
+                !exp.pass,
+                refused,
+                "{subject} ×{exposure}: mean {:.0}, saturated {:.3}: {}",
+                m.exposure,
+                m.face_saturated,
+                exp.message_en
+            );
+            by_burn += usize::from(refused && m.exposure <= caiji_spec::TOLERANCES.exposure.max);
+        }
+    }
+    assert!(by_burn > 0, "some refusals come from the burnt-out share, not the mean");
+}
