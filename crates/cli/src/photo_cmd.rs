@@ -1,10 +1,10 @@
 //! `caiji capture`, `caiji validate` and `caiji keygen`.
 
 use crate::analyze::analyzer;
+use crate::progress::Progress;
 use crate::report::{self, load_rgb};
 use caiji_photo::seal::{AesGcmSealer, Sealer, StationKey};
 use caiji_photo::validate::{FileReport, SealPolicy, validate_bytes};
-use crate::progress::Progress;
 use caiji_spec::{CheckId, Verdict};
 use serde_json::json;
 use std::collections::BTreeMap;

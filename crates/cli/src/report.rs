@@ -179,9 +179,18 @@ pub fn measurements(a: &Analysis) -> serde_json::Map<String, Value> {
         let p = &m.pose;
         obj.insert("yaw_deg".into(), json!(r1(p.yaw_deg)));
         obj.insert("pitch_deg".into(), json!(r1(p.pitch_deg)));
-        obj.insert("eye_open".into(), json!((p.eye_open * 1000.0).round() / 1000.0));
-        obj.insert("mouth_open".into(), json!((p.mouth_open * 1000.0).round() / 1000.0));
-        obj.insert("shoulder_tilt_deg".into(), json!(m.shoulder_tilt_deg.map(r1)));
+        obj.insert(
+            "eye_open".into(),
+            json!((p.eye_open * 1000.0).round() / 1000.0),
+        );
+        obj.insert(
+            "mouth_open".into(),
+            json!((p.mouth_open * 1000.0).round() / 1000.0),
+        );
+        obj.insert(
+            "shoulder_tilt_deg".into(),
+            json!(m.shoulder_tilt_deg.map(r1)),
+        );
         if let Some(b) = &m.backdrop {
             obj.insert("backdrop_rgb".into(), json!(b.rgb.map(|c| c.round())));
         }

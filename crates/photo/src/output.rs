@@ -229,7 +229,12 @@ pub fn read_back(
         path: path.display().to_string(),
         reason: e.to_string(),
     })?;
-    let checks = crate::validate::file_checks(path, &bytes, Some(sealer), crate::validate::SealPolicy::Require);
+    let checks = crate::validate::file_checks(
+        path,
+        &bytes,
+        Some(sealer),
+        crate::validate::SealPolicy::Require,
+    );
     if let Some(bad) = checks.checks.iter().find(|c| !c.pass) {
         return Err(PhotoError::ReadBack(format!(
             "{}: {}",

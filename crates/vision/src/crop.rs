@@ -84,9 +84,28 @@ pub fn placement_margin(g: &OutputGeometry) -> f64 {
         .min(centered)
 }
 
+/// Like [`placement_margin`], with each band narrowed by the measurement's error budget
+/// ([`caiji_spec::Budget`]): at 0 or above every quantity is inside its band even if the
+/// measurement is off by its whole budget. What the crop planner maximises.
+pub fn safe_margin(g: &OutputGeometry) -> f64 {
+    let b = TOLERANCES.budget;
+    let norm = |r: Range, v: f64, err: f64| (r.margin(v) - err) / (r.span() / 2.0 - err);
+    let center_limit = TOLERANCES.center_offset * STANDARD.width as f64;
+    let centered =
+        (center_limit - (g.face_center_x - STANDARD.width as f64 / 2.0).abs()) / center_limit;
+    norm(STANDARD.head_top, g.head_top_y, b.head_top_px)
+        .min(norm(STANDARD.eye_y, g.eye_y, b.eye_y_px))
+        .min(norm(
+            STANDARD.face_width,
+            g.face_width,
+            b.face_width_frac * g.face_width,
+        ))
+        .min(centered)
+}
+
 /// The best crop of a `width × height` frame: the 3:4 rectangle inside the frame, centred on the
 /// face as far as the frame allows, whose output places head top, eyes and face width with the
-/// largest smallest margin. Never upscales past `max_scale` output pixels per source pixel.
+/// largest smallest margin inside the bands narrowed by the error budget ([`safe_margin`]). Never upscales past `max_scale` output pixels per source pixel.
 /// Returns the crop and its margin (negative when no compliant crop exists: then this is the
 /// nearest miss, whose failing rules say what to change), or `None` when the frame is smaller
 /// than one output picture at `max_scale`.
@@ -110,7 +129,7 @@ pub fn plan(head: &HeadInSource, width: u32, height: u32, max_scale: f64) -> Opt
             width: cw,
             height: ch,
         };
-        (crop, placement_margin(&head.in_output(&crop)))
+        (crop, safe_margin(&head.in_output(&crop)))
     };
     // The aim for a scale: eyes and head top each want the middle of their range; take the crop
     // top halfway between the two wishes, then search around it.
@@ -159,6 +178,29 @@ mod tests {
         assert!((g.face_center_x - 240.0).abs() < 1.0, "centred: {g:?}");
         assert!((crop.width / crop.height - 0.75).abs() < 1e-9, "3:4");
         assert!(crop.x >= 0.0 && crop.y >= 0.0 && crop.y + crop.height <= 1080.0);
+    }
+
+    #[test]
+    fn a_crop_inside_a_band_by_less_than_the_error_budget_is_not_accepted() {
+        // A 480×640 frame leaves the planner no choice: the head top lands at 108 px, inside
+        // 50–110 by 2 px, less than the 4 px the head-top measurement may be off.
+        let head = HeadInSource {
+            head_top_y: 108.0,
+            eye_y: 250.0,
+            face_width: 240.0,
+            face_center_x: 240.0,
+        };
+        let (crop, margin) = plan(&head, 480, 640, 1.0).unwrap();
+        let g = head.in_output(&crop);
+        assert!(placement_margin(&g) > 0.0, "inside the raw bands: {g:?}");
+        assert!(margin < 0.0, "but not by the budget: {margin}");
+        // 6 px inside is enough.
+        let head = HeadInSource {
+            head_top_y: 104.0,
+            ..head
+        };
+        let (_, margin) = plan(&head, 480, 640, 1.0).unwrap();
+        assert!(margin > 0.0, "{margin}");
     }
 
     #[test]

@@ -26,7 +26,7 @@ mod detect;
 mod measure;
 mod mesh;
 
-pub use crop::{Crop, HeadInSource, OutputGeometry, placement_margin, plan};
+pub use crop::{Crop, HeadInSource, OutputGeometry, placement_margin, plan, safe_margin};
 pub use detect::{Detection, Detector};
 pub use measure::BackdropSample;
 pub use mesh::{FaceMesh, Landmark, Mesh};
@@ -536,17 +536,19 @@ pub fn photo_checks(
                 head.message_zh = "头顶被画面上边缘截断".into();
                 head.message_en = "head top cut by the top edge of the frame".into();
             }
-            let head_advice = if g.head_top_y < STANDARD.head_top.min || m.head_cut {
+            // Toward the middle of the band: the same advice for a miss and for a value too near
+            // its limit to be sure of.
+            let head_advice = if g.head_top_y < STANDARD.head_top.mid() || m.head_cut {
                 Advice::AimHigher
             } else {
                 Advice::AimLower
             };
-            let eye_advice = if g.eye_y < STANDARD.eye_y.min {
+            let eye_advice = if g.eye_y < STANDARD.eye_y.mid() {
                 Advice::AimHigher
             } else {
                 Advice::AimLower
             };
-            let width_advice = if g.face_width < STANDARD.face_width.min {
+            let width_advice = if g.face_width < STANDARD.face_width.mid() {
                 Advice::MoveCloser
             } else {
                 Advice::MoveBack
@@ -568,13 +570,27 @@ pub fn photo_checks(
                 Advice::StraightenHead
             };
             if camera {
-                checks.push(head.advise(head_advice));
+                let b = TOLERANCES.budget;
                 checks.push(
-                    Check::range(CheckId::EyeHeight, g.eye_y, STANDARD.eye_y).advise(eye_advice),
+                    tight(head, g.head_top_y, STANDARD.head_top, b.head_top_px).advise(head_advice),
                 );
                 checks.push(
-                    Check::range(CheckId::FaceWidth, g.face_width, STANDARD.face_width)
-                        .advise(width_advice),
+                    tight(
+                        Check::range(CheckId::EyeHeight, g.eye_y, STANDARD.eye_y),
+                        g.eye_y,
+                        STANDARD.eye_y,
+                        b.eye_y_px,
+                    )
+                    .advise(eye_advice),
+                );
+                checks.push(
+                    tight(
+                        Check::range(CheckId::FaceWidth, g.face_width, STANDARD.face_width),
+                        g.face_width,
+                        STANDARD.face_width,
+                        b.face_width_frac * g.face_width,
+                    )
+                    .advise(width_advice),
                 );
                 checks.push(if centered.pass {
                     centered
@@ -664,7 +680,10 @@ pub fn photo_checks(
         let pct = 100.0 * m.face_saturated;
         exposure.pass = false;
         exposure.message_zh = format!("面部 {pct:.0}% 过曝失去细节（限 {:.0}%）", 100.0 * burnt);
-        exposure.message_en = format!("{pct:.0}% of the face burnt out (limit {:.0}%)", 100.0 * burnt);
+        exposure.message_en = format!(
+            "{pct:.0}% of the face burnt out (limit {:.0}%)",
+            100.0 * burnt
+        );
     }
     let exposure_advice = if m.exposure < TOLERANCES.exposure.min && m.face_saturated <= burnt {
         Advice::MoreLight
@@ -707,6 +726,27 @@ pub fn photo_checks(
     checks
 }
 
+/// In a camera frame, a placement inside its band by less than the measurement's own error is
+/// not accepted: the photo could be 1 px outside. The check fails and says so.
+fn tight(check: Check, value: f64, band: caiji_spec::Range, err: f64) -> Check {
+    if !check.pass || band.margin(value) >= err {
+        return check;
+    }
+    let (v, e) = (whole_px(value), whole_px(err));
+    Check {
+        pass: false,
+        message_zh: format!(
+            "{}：{v} 像素，离界限不到测量误差 {e} 像素",
+            check.id.title_zh()
+        ),
+        message_en: format!(
+            "{}: {v} px, within the measurement's error ({e} px) of the limit",
+            check.id.title_en()
+        ),
+        ..check
+    }
+}
+
 /// Pose, eyes, mouth and shoulders, judged on the face mesh and the silhouette.
 fn pose_checks(m: &Measurements) -> [Check; 4] {
     let p = &m.pose;
@@ -733,7 +773,11 @@ fn pose_checks(m: &Measurements) -> [Check; 4] {
         ),
         (false, false) => (
             format!("正面：转动 {:.0}°，俯仰 {:.0}°", yaw.abs(), pitch.abs()),
-            format!("frontal: turned {:.0}°, tipped {:.0}°", yaw.abs(), pitch.abs()),
+            format!(
+                "frontal: turned {:.0}°, tipped {:.0}°",
+                yaw.abs(),
+                pitch.abs()
+            ),
         ),
     };
     let pose = Check::with_message(
@@ -747,11 +791,19 @@ fn pose_checks(m: &Measurements) -> [Check; 4] {
     .advise(Advice::FaceForward);
     let eyes = Check::at_least(CheckId::EyesOpen, p.eye_open, TOLERANCES.eye_open_min)
         .advise(Advice::OpenEyes);
-    let mouth = Check::at_most(CheckId::MouthClosed, p.mouth_open, TOLERANCES.mouth_open_max)
-        .advise(Advice::CloseLips);
+    let mouth = Check::at_most(
+        CheckId::MouthClosed,
+        p.mouth_open,
+        TOLERANCES.mouth_open_max,
+    )
+    .advise(Advice::CloseLips);
     let shoulders = match m.shoulder_tilt_deg {
-        Some(t) => Check::at_most(CheckId::ShouldersLevel, t.abs(), TOLERANCES.shoulder_tilt_deg)
-            .advise(Advice::LevelShoulders),
+        Some(t) => Check::at_most(
+            CheckId::ShouldersLevel,
+            t.abs(),
+            TOLERANCES.shoulder_tilt_deg,
+        )
+        .advise(Advice::LevelShoulders),
         // Shoulders outside the picture or in front of no backdrop: nothing to judge.
         None => Check::with_message(
             CheckId::ShouldersLevel,

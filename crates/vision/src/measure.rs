@@ -206,7 +206,12 @@ fn dist_f(a: [f64; 3], b: [f64; 3]) -> f64 {
 fn hard_edge(img: &RgbImage, y: f64, x0: f64, x1: f64) -> bool {
     let (a, b) = (x0.min(x1) as u32, (x0.max(x1) as u32).min(img.width() - 1));
     let y = (y as u32).clamp(1, img.height() - 2);
-    let l = |x: u32| (y - 1..=y + 1).map(|yy| luma(img.get_pixel(x, yy).0)).sum::<f64>() / 3.0;
+    let l = |x: u32| {
+        (y - 1..=y + 1)
+            .map(|yy| luma(img.get_pixel(x, yy).0))
+            .sum::<f64>()
+            / 3.0
+    };
     (a + 2..=b).any(|x| (l(x) - l(x - 2)).abs() > 20.0)
 }
 

@@ -25,7 +25,11 @@ fn a_foreign_seal_is_present_not_verifiable_and_fails_only_when_the_seal_is_requ
     assert!(caiji(&["keygen", key.to_str().unwrap()]).status.success());
     let frame = scene(dir.path(), "f.png", "short_hair", "1280x720");
     let ours = dir.path().join("ours.jpg");
-    assert!(capture("ABCDEFGH1234", &key, &ours, &frame).status.success());
+    assert!(
+        capture("ABCDEFGH1234", &key, &ours, &frame)
+            .status
+            .success()
+    );
     let foreign = dir.path().join("foreign.jpg");
     foreign_copy(&ours, &foreign);
     let (k, o, f) = (
@@ -39,7 +43,12 @@ fn a_foreign_seal_is_present_not_verifiable_and_fails_only_when_the_seal_is_requ
         let by = |name: &str| {
             rows.iter()
                 .find(|r| r["file"].as_str().unwrap().ends_with(name))
-                .map(|r| (r["seal"].as_str().unwrap().to_string(), r["verdict"].as_str().unwrap().to_string()))
+                .map(|r| {
+                    (
+                        r["seal"].as_str().unwrap().to_string(),
+                        r["verdict"].as_str().unwrap().to_string(),
+                    )
+                })
                 .unwrap()
         };
         (out.status.code(), by("ours.jpg"), by("foreign.jpg"))
@@ -86,7 +95,11 @@ fn validate_shows_a_progress_bar_on_a_terminal_and_never_in_a_pipe_or_json() {
     std::fs::create_dir(&folder).unwrap();
     let frame = scene(dir.path(), "f.png", "curly", "1280x720");
     let good = folder.join("a.jpg");
-    assert!(capture("ABCDEFGH1234", &key, &good, &frame).status.success());
+    assert!(
+        capture("ABCDEFGH1234", &key, &good, &frame)
+            .status
+            .success()
+    );
     for i in 0..5 {
         std::fs::copy(&good, folder.join(format!("copy{i}.jpg"))).unwrap();
     }
@@ -96,15 +109,24 @@ fn validate_shows_a_progress_bar_on_a_terminal_and_never_in_a_pipe_or_json() {
     let tty = on_a_terminal(&["validate", f]);
     assert!(tty.contains("photos/s"), "a bar on the terminal:\n{tty}");
     assert!(tty.contains("7/7"), "the bar reaches the end:\n{tty}");
-    assert!(tty.contains("不合格 1 failed"), "the running fail count:\n{tty}");
+    assert!(
+        tty.contains("不合格 1 failed"),
+        "the running fail count:\n{tty}"
+    );
     assert!(tty.contains("7 checked, 6 passed, 1 failed"), "{tty}");
 
     let piped = caiji(&["validate", f]);
     let text = String::from_utf8_lossy(&piped.stdout);
     assert!(text.contains("7 checked, 6 passed, 1 failed"), "{text}");
-    assert!(!text.contains("photos/s") && !text.contains('\r'), "no bar in a pipe:\n{text}");
+    assert!(
+        !text.contains("photos/s") && !text.contains('\r'),
+        "no bar in a pipe:\n{text}"
+    );
 
     let json = on_a_terminal(&["validate", "--json", f]);
-    assert!(!json.contains("photos/s"), "no bar in JSON, even on a terminal:\n{json}");
+    assert!(
+        !json.contains("photos/s"),
+        "no bar in JSON, even on a terminal:\n{json}"
+    );
     assert_eq!(json.lines().filter(|l| l.starts_with('{')).count(), 7);
 }

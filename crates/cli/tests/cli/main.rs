@@ -1,9 +1,9 @@
 //! The `caiji` binary end to end: real files in a temporary folder, real exit codes.
 
 mod issue_10;
-mod issue_9;
 mod issue_11;
 mod issue_12;
+mod issue_9;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -114,7 +114,11 @@ fn analyze_reports_every_file_and_keeps_going_past_bad_ones() {
     ] {
         assert!(rows[0].get(key).is_some(), "field {key} present");
     }
-    assert_eq!(rows[0]["checks"].as_array().unwrap().len(), 17, "every photo rule");
+    assert_eq!(
+        rows[0]["checks"].as_array().unwrap().len(),
+        17,
+        "every photo rule"
+    );
     assert_eq!(rows[1]["error"]["code"], "empty");
     assert_eq!(rows[2]["error"]["code"], "not_an_image");
     assert_eq!(rows[3]["error"]["code"], "corrupt");

@@ -241,7 +241,13 @@ fn truncated_empty_and_exif_rotated_files_get_their_own_verdicts() {
 fn a_changed_byte_in_the_seal_is_caught_and_a_missing_key_still_sees_the_seal() {
     let mut b = spec_file(&good_picture());
     let (analyzer, _) = fixtures();
-    let r = validate_bytes(Path::new("nokey.jpg"), &b, analyzer, None, SealPolicy::ByKey);
+    let r = validate_bytes(
+        Path::new("nokey.jpg"),
+        &b,
+        analyzer,
+        None,
+        SealPolicy::ByKey,
+    );
     assert!(
         failing(&r).is_empty(),
         "a well-formed seal passes without a key: {:?}",
@@ -361,25 +367,112 @@ fn the_seal_says_what_it_holds_and_only_strict_checks_refuse_what_they_cannot_op
     let malformed = with_comment(&ours, Some(&malformed_body));
     let key = Some(sealer() as &dyn caiji_photo::seal::Sealer);
     let cases: [(&str, &[u8], _, SealPolicy, SealState, bool); 9] = [
-        ("ours, key", &ours, key, SealPolicy::ByKey, SealState::Verified, true),
-        ("ours, no key", &ours, None, SealPolicy::ByKey, SealState::Unverified, true),
-        ("ours, required, no key", &ours, None, SealPolicy::Require, SealState::Unverified, false),
-        ("foreign, no key", &foreign, None, SealPolicy::ByKey, SealState::Foreign, true),
-        ("foreign, required", &foreign, None, SealPolicy::Require, SealState::Foreign, false),
-        ("foreign, key", &foreign, key, SealPolicy::ByKey, SealState::Foreign, false),
-        ("no comment", &missing, None, SealPolicy::ByKey, SealState::Missing, false),
-        ("no comment, key", &missing, key, SealPolicy::ByKey, SealState::Missing, false),
-        ("malformed", &malformed, None, SealPolicy::ByKey, SealState::Broken, false),
+        (
+            "ours, key",
+            &ours,
+            key,
+            SealPolicy::ByKey,
+            SealState::Verified,
+            true,
+        ),
+        (
+            "ours, no key",
+            &ours,
+            None,
+            SealPolicy::ByKey,
+            SealState::Unverified,
+            true,
+        ),
+        (
+            "ours, required, no key",
+            &ours,
+            None,
+            SealPolicy::Require,
+            SealState::Unverified,
+            false,
+        ),
+        (
+            "foreign, no key",
+            &foreign,
+            None,
+            SealPolicy::ByKey,
+            SealState::Foreign,
+            true,
+        ),
+        (
+            "foreign, required",
+            &foreign,
+            None,
+            SealPolicy::Require,
+            SealState::Foreign,
+            false,
+        ),
+        (
+            "foreign, key",
+            &foreign,
+            key,
+            SealPolicy::ByKey,
+            SealState::Foreign,
+            false,
+        ),
+        (
+            "no comment",
+            &missing,
+            None,
+            SealPolicy::ByKey,
+            SealState::Missing,
+            false,
+        ),
+        (
+            "no comment, key",
+            &missing,
+            key,
+            SealPolicy::ByKey,
+            SealState::Missing,
+            false,
+        ),
+        (
+            "malformed",
+            &malformed,
+            None,
+            SealPolicy::ByKey,
+            SealState::Broken,
+            false,
+        ),
     ];
     for (what, bytes, key, policy, state, pass) in cases {
         let r = validate_bytes(Path::new("x.jpg"), bytes, analyzer, key, policy);
         assert_eq!(r.seal, Some(state), "{what}");
-        let seal = r.checks.iter().find(|c| c.id.as_str() == "comment_seal").unwrap();
+        let seal = r
+            .checks
+            .iter()
+            .find(|c| c.id.as_str() == "comment_seal")
+            .unwrap();
         assert_eq!(seal.pass, pass, "{what}: {}", seal.message_en);
-        let others: Vec<_> = failing(&r).into_iter().filter(|id| *id != "comment_seal").collect();
-        assert!(others.is_empty(), "{what}: only the seal is judged here, {others:?}");
+        let others: Vec<_> = failing(&r)
+            .into_iter()
+            .filter(|id| *id != "comment_seal")
+            .collect();
+        assert!(
+            others.is_empty(),
+            "{what}: only the seal is judged here, {others:?}"
+        );
     }
-    let r = validate_bytes(Path::new("x.jpg"), &foreign, analyzer, None, SealPolicy::ByKey);
-    let seal = r.checks.iter().find(|c| c.id.as_str() == "comment_seal").unwrap();
-    assert!(seal.message_en.contains("present, not verifiable here"), "{}", seal.message_en);
+    let r = validate_bytes(
+        Path::new("x.jpg"),
+        &foreign,
+        analyzer,
+        None,
+        SealPolicy::ByKey,
+    );
+    let seal = r
+        .checks
+        .iter()
+        .find(|c| c.id.as_str() == "comment_seal")
+        .unwrap();
+    assert!(
+        seal.message_en.contains("present, not verifiable here"),
+        "{}",
+        seal.message_en
+    );
 }

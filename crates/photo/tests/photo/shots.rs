@@ -57,7 +57,11 @@ fn every_subject_on_every_backdrop_gives_a_file_that_passes_every_rule() {
                 subject.name,
                 backdrop.name
             );
-            assert_eq!(report.checks.len(), caiji_spec::CheckId::ALL.len(), "all rules judged");
+            assert_eq!(
+                report.checks.len(),
+                caiji_spec::CheckId::ALL.len(),
+                "all rules judged"
+            );
             assert_eq!(
                 report.id_masked,
                 Some(caiji_photo::seal::mask(CODE)),

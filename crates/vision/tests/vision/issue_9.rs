@@ -25,8 +25,16 @@ fn shoulders_a_little_off_level_pass_and_clearly_tilted_ones_are_refused() {
             let a = analyse(&s);
             let measured = a.measurements.as_ref().unwrap().shoulder_tilt_deg;
             assert!(measured.is_some(), "{subject} {tilt}°: shoulders seen");
-            let want: Vec<&str> = if pass { vec![] } else { vec!["shoulders_level"] };
-            assert_eq!(failing(&a), want, "{subject} tilted {tilt}°, measured {measured:?}");
+            let want: Vec<&str> = if pass {
+                vec![]
+            } else {
+                vec!["shoulders_level"]
+            };
+            assert_eq!(
+                failing(&a),
+                want,
+                "{subject} tilted {tilt}°, measured {measured:?}"
+            );
         }
     }
 }
@@ -37,7 +45,11 @@ fn frontal_real_faces_pass_pose_eyes_and_mouth() {
         for backdrop in ["light_blue", "white", "light_grey"] {
             let a = analyse(&Scene::standard(subject, backdrop, 1920, 1080));
             let p = a.measurements.as_ref().unwrap().pose;
-            assert!(failing(&a).is_empty(), "{subject} on {backdrop}: {:?} {p:?}", failing(&a));
+            assert!(
+                failing(&a).is_empty(),
+                "{subject} on {backdrop}: {:?} {p:?}",
+                failing(&a)
+            );
             assert!(p.presence > 0.9, "the mesh sees a face: {p:?}");
         }
     }
@@ -65,9 +77,20 @@ fn the_persons_own_shadow_beside_the_shoulders_is_refused_and_a_clean_backdrop_i
             s.people[0].drop_shadow = shadow;
             let a = analyse(&s);
             let b = a.measurements.as_ref().unwrap().backdrop.unwrap();
-            assert!(b.beside_shoulders >= 4, "{subject}: the backdrop beside the shoulders is sampled: {b:?}");
-            let want: Vec<&str> = if pass { vec![] } else { vec!["background_uniform"] };
-            assert_eq!(failing(&a), want, "{subject} on {backdrop}, shadow {shadow}: {b:?}");
+            assert!(
+                b.beside_shoulders >= 4,
+                "{subject}: the backdrop beside the shoulders is sampled: {b:?}"
+            );
+            let want: Vec<&str> = if pass {
+                vec![]
+            } else {
+                vec!["background_uniform"]
+            };
+            assert_eq!(
+                failing(&a),
+                want,
+                "{subject} on {backdrop}, shadow {shadow}: {b:?}"
+            );
         }
     }
 }
@@ -106,10 +129,19 @@ fn real_portraits_turned_or_open_mouthed_are_refused_by_the_right_rule_and_front
             .unwrap_or_else(|e| panic!("{name} (run scripts/fetch-assets.sh): {e}"))
             .to_rgb8();
         let a = analyzer.analyze(&img).unwrap();
-        let m = a.measurements.as_ref().unwrap_or_else(|| panic!("{name}: a face is found"));
-        let got: Vec<&str> = failing(&a).into_iter().filter(|id| pose_rules.contains(id)).collect();
+        let m = a
+            .measurements
+            .as_ref()
+            .unwrap_or_else(|| panic!("{name}: a face is found"));
+        let got: Vec<&str> = failing(&a)
+            .into_iter()
+            .filter(|id| pose_rules.contains(id))
+            .collect();
         if got != *want {
-            wrong.push(format!("{name}: refused for {got:?}, want {want:?} ({:?})", m.pose));
+            wrong.push(format!(
+                "{name}: refused for {got:?}, want {want:?} ({:?})",
+                m.pose
+            ));
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
@@ -128,7 +160,11 @@ fn backdrop_colour_is_judged_perceptually_each_side_of_the_limit() {
         ("rgb:106,192,252", false),
     ] {
         let a = analyse(&Scene::standard("short_hair", backdrop, 1920, 1080));
-        let want: Vec<&str> = if refused { vec!["background_color"] } else { vec![] };
+        let want: Vec<&str> = if refused {
+            vec!["background_color"]
+        } else {
+            vec![]
+        };
         let m = a.measurements.as_ref().unwrap();
         assert_eq!(failing(&a), want, "{backdrop}: {:?}", m.backdrop_match);
     }
@@ -143,17 +179,45 @@ fn a_burnt_out_face_is_refused_even_when_its_mean_is_inside_the_window() {
             s.exposure = exposure;
             let a = analyse(&s);
             let m = a.measurements.as_ref().unwrap();
-            let exp = a.checks.iter().find(|c| c.id.as_str() == "exposure").unwrap();
+            let exp = a
+                .checks
+                .iter()
+                .find(|c| c.id.as_str() == "exposure")
+                .unwrap();
             assert_eq!(
-                !exp.pass,
-                refused,
+                !exp.pass, refused,
                 "{subject} ×{exposure}: mean {:.0}, saturated {:.3}: {}",
-                m.exposure,
-                m.face_saturated,
-                exp.message_en
+                m.exposure, m.face_saturated, exp.message_en
             );
             by_burn += usize::from(refused && m.exposure <= caiji_spec::TOLERANCES.exposure.max);
         }
     }
-    assert!(by_burn > 0, "some refusals come from the burnt-out share, not the mean");
+    assert!(
+        by_burn > 0,
+        "some refusals come from the burnt-out share, not the mean"
+    );
+}
+
+#[test]
+fn a_head_top_too_near_its_limit_to_be_sure_of_is_refused_with_what_to_do() {
+    // The student's face fills the frame so that no crop can place the head top more than a
+    // few pixels inside 50 px: the check fails, names the error budget and says which way.
+    let (analyzer, lib) = fixtures();
+    let mut found = None;
+    for eye_y in [0.36, 0.37, 0.38, 0.39, 0.40, 0.41, 0.42] {
+        let mut s = Scene::standard("short_hair", "light_grey", 1280, 720);
+        s.people[0].eye_y = eye_y;
+        s.people[0].face = 0.36;
+        let (frame, _) = render(lib, &s).unwrap();
+        let a = analyzer.analyze(&frame).unwrap();
+        let head = a.checks.iter().find(|c| c.id.as_str() == "head_top").unwrap();
+        if head.message_en.contains("within the measurement's error") {
+            assert!(!head.pass && a.crop.is_none(), "{}", head.message_en);
+            assert!(caiji_spec::STANDARD.head_top.contains(head.value.unwrap()));
+            found = Some(head.message_zh.clone());
+            break;
+        }
+    }
+    let zh = found.expect("some framing lands the head top within its error of a limit");
+    assert!(zh.contains("测量误差"), "{zh}");
 }
