@@ -210,7 +210,11 @@ fn a_head_top_too_near_its_limit_to_be_sure_of_is_refused_with_what_to_do() {
         s.people[0].face = 0.36;
         let (frame, _) = render(lib, &s).unwrap();
         let a = analyzer.analyze(&frame).unwrap();
-        let head = a.checks.iter().find(|c| c.id.as_str() == "head_top").unwrap();
+        let head = a
+            .checks
+            .iter()
+            .find(|c| c.id.as_str() == "head_top")
+            .unwrap();
         if head.message_en.contains("within the measurement's error") {
             assert!(!head.pass && a.crop.is_none(), "{}", head.message_en);
             assert!(caiji_spec::STANDARD.head_top.contains(head.value.unwrap()));
