@@ -9,13 +9,47 @@ use image::RgbImage;
 /// Rec. 601 luma of a pixel.
 #[inline]
 pub(crate) fn luma(p: [u8; 3]) -> f64 {
-    0.299 * p[0] as f64 + 0.587 * p[1] as f64 + 0.114 * p[2] as f64
+    luma_of(p.map(f64::from))
+}
+
+/// Rec. 601 luma of a colour with 0–255 channels (a patch mean).
+#[inline]
+fn luma_of(c: [f64; 3]) -> f64 {
+    0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2]
 }
 
 #[inline]
 fn dist(a: [u8; 3], b: [f64; 3]) -> f64 {
-    ((a[0] as f64 - b[0]).powi(2) + (a[1] as f64 - b[1]).powi(2) + (a[2] as f64 - b[2]).powi(2))
-        .sqrt()
+    dist_of(a.map(f64::from), b)
+}
+
+/// Euclidean RGB distance between two colours.
+#[inline]
+fn dist_of(a: [f64; 3], b: [f64; 3]) -> f64 {
+    ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt()
+}
+
+/// Pixels in a row that make a run in a column walk: enough to bridge a stray hair and sensor
+/// noise.
+fn run_len(ipd: f64) -> u32 {
+    (0.04 * ipd).round().max(2.0) as u32
+}
+
+/// The first `y` of `ys` at which `run` pixels in a row have met `hit`: where a column walk
+/// meets a region (the backdrop above the hair, a shoulder below the chin).
+fn run_end(
+    ys: impl Iterator<Item = u32>,
+    run: u32,
+    mut hit: impl FnMut(u32) -> bool,
+) -> Option<u32> {
+    let mut n = 0;
+    for y in ys {
+        n = if hit(y) { n + 1 } else { 0 };
+        if n >= run {
+            return Some(y);
+        }
+    }
+    None
 }
 
 /// Integer pixel rectangle clipped to an image.
@@ -75,6 +109,14 @@ pub struct BackdropSample {
     pub beside_shoulders: usize,
 }
 
+impl BackdropSample {
+    /// Whether a pixel reads as this backdrop: within five times its noise, and at least 30.
+    #[inline]
+    fn holds(&self, p: [u8; 3]) -> bool {
+        dist(p, self.rgb) < (5.0 * self.noise).max(30.0)
+    }
+}
+
 /// Sample the backdrop in patches left and right of the head, from above the head to the neck.
 pub(crate) fn sample_backdrop(
     img: &RgbImage,
@@ -123,8 +165,7 @@ pub(crate) fn sample_backdrop(
     let mut spread: f64 = 0.0;
     for a in &means {
         for b in &means {
-            let d = ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt();
-            spread = spread.max(d);
+            spread = spread.max(dist_of(*a, *b));
         }
     }
     Some(BackdropSample {
@@ -158,13 +199,12 @@ fn beside_shoulders(
         [m[0] / sum, m[1] / sum]
     };
     let ref_chroma = chroma(reference);
-    let ref_luma = 0.299 * reference[0] + 0.587 * reference[1] + 0.114 * reference[2];
+    let ref_luma = luma_of(reference);
     let looks_backdrop = |m: [f64; 3], sd: f64| {
         let c = chroma(m);
-        let l = 0.299 * m[0] + 0.587 * m[1] + 0.114 * m[2];
         sd <= 2.0 * noise + 2.0
             && (c[0] - ref_chroma[0]).hypot(c[1] - ref_chroma[1]) < 0.02
-            && l >= SHADOW_FLOOR * ref_luma
+            && luma_of(m) >= SHADOW_FLOOR * ref_luma
     };
     let step = 0.35 * ipd;
     let mut out = Vec::new();
@@ -181,7 +221,7 @@ fn beside_shoulders(
                     break;
                 };
                 let (m, sd) = patch_stats(img, r);
-                let first_ok = prev.is_some() || dist_f(m, reference) < (5.0 * noise).max(30.0);
+                let first_ok = prev.is_some() || dist_of(m, reference) < (5.0 * noise).max(30.0);
                 if !first_ok
                     || !looks_backdrop(m, sd)
                     || prev.is_some_and(|p| hard_edge(img, y, p, x))
@@ -195,10 +235,6 @@ fn beside_shoulders(
         }
     }
     out
-}
-
-fn dist_f(a: [f64; 3], b: [f64; 3]) -> f64 {
-    ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt()
 }
 
 /// Whether the row at `y` has an outline between `x0` and `x1`: a brightness step over two
@@ -226,37 +262,25 @@ pub(crate) fn head_top(
     ipd: f64,
     backdrop: &BackdropSample,
 ) -> (f64, bool) {
-    let threshold = (5.0 * backdrop.noise).max(30.0);
-    let run = (0.04 * ipd).round().max(2.0) as u32;
+    let run = run_len(ipd);
     let start_y = (eye_y - 0.9 * ipd).clamp(0.0, img.height() as f64 - 1.0) as u32;
     let x_from = (cx - 0.55 * ipd).max(0.0) as u32;
     let x_to = ((cx + 0.55 * ipd) as u32).min(img.width().saturating_sub(1));
     let step = ((ipd / 60.0) as u32).max(1);
-    let mut tops = Vec::new();
-    let mut x = x_from;
-    while x <= x_to {
-        let mut backdrop_run = 0u32;
-        let mut top = 0u32;
-        let mut y = start_y as i64;
-        while y >= 0 {
-            if dist(img.get_pixel(x, y as u32).0, backdrop.rgb) < threshold {
-                backdrop_run += 1;
-                if backdrop_run >= run {
-                    top = y as u32 + run;
-                    break;
-                }
-            } else {
-                backdrop_run = 0;
-            }
-            y -= 1;
-        }
-        tops.push(top);
-        x += step;
-    }
+    let tops: Vec<u32> = (x_from..=x_to)
+        .step_by(step as usize)
+        .map(|x| {
+            run_end((0..=start_y).rev(), run, |y| {
+                backdrop.holds(img.get_pixel(x, y).0)
+            })
+            .map_or(0, |y| y + run)
+        })
+        .collect();
     if tops.is_empty() {
         return (0.0, true);
     }
     let touching = tops.iter().filter(|&&t| t == 0).count();
+    let mut tops = tops;
     tops.sort_unstable();
     // Drop the lowest few percent: one noisy column must not lift the head.
     let top = tops[tops.len() / 25] as f64;
@@ -298,11 +322,12 @@ pub(crate) fn face_light(img: &RgbImage, r: Rect, cx: f64, eye_y: f64, ipd: f64)
             if p.iter().all(|&c| c >= 250) {
                 clipped += 1.0;
             }
-            if luma(p) >= 240.0 {
+            let l = luma(p);
+            if l >= 240.0 {
                 saturated += 1.0;
             }
             if (x - r.x0).is_multiple_of(stride) && (y - r.y0).is_multiple_of(stride) {
-                sum += luma(p);
+                sum += l;
                 n += 1.0;
             }
         }
@@ -376,13 +401,7 @@ pub(crate) fn clothing_contrast(
             0.2 * ipd,
             0.2 * ipd,
         ) {
-            let (m, _) = patch_stats(img, r);
-            ds.push(
-                ((m[0] - backdrop[0]).powi(2)
-                    + (m[1] - backdrop[1]).powi(2)
-                    + (m[2] - backdrop[2]).powi(2))
-                .sqrt(),
-            );
+            ds.push(dist_of(patch_stats(img, r).0, backdrop));
         }
     }
     // Both shoulders must stand out; the weaker one decides.
@@ -402,8 +421,7 @@ pub(crate) fn shoulder_tilt(
     bottom: f64,
     backdrop: &BackdropSample,
 ) -> Option<f64> {
-    let threshold = (5.0 * backdrop.noise).max(30.0);
-    let run = (0.04 * ipd).round().max(2.0) as u32;
+    let run = run_len(ipd);
     let y_from = (eye_y + 1.6 * ipd).max(0.0) as u32;
     let y_to = (bottom.min(img.height() as f64) as u32).saturating_sub(1);
     if y_from >= y_to {
@@ -415,36 +433,15 @@ pub(crate) fn shoulder_tilt(
             return None;
         }
         let x = x as u32;
-        let is_back = |y: u32| dist(img.get_pixel(x, y).0, backdrop.rgb) < threshold;
-        if !is_back(y_from) {
+        let is_back = |y: u32| backdrop.holds(img.get_pixel(x, y).0);
+        if is_back(y_from) {
+            run_end(y_from..=y_to, run, |y| !is_back(y)).map(|y| (y + 1 - run) as f64)
+        } else {
             // A raised shoulder already covers the start: walk up to where the backdrop begins,
             // but not into the head's height (that is hair, not shoulder).
             let y_min = (eye_y + 0.6 * ipd).max(0.0) as u32;
-            let mut back = 0u32;
-            for y in (y_min..y_from).rev() {
-                if is_back(y) {
-                    back += 1;
-                    if back >= run {
-                        return Some((y + run) as f64);
-                    }
-                } else {
-                    back = 0;
-                }
-            }
-            return None;
+            run_end((y_min..y_from).rev(), run, is_back).map(|y| (y + run) as f64)
         }
-        let mut body = 0u32;
-        for y in y_from..=y_to {
-            if !is_back(y) {
-                body += 1;
-                if body >= run {
-                    return Some((y + 1 - run) as f64);
-                }
-            } else {
-                body = 0;
-            }
-        }
-        None
     };
     let ks = [1.7, 1.9, 2.1, 2.3];
     let heights: Vec<(f64, f64, f64)> = ks
