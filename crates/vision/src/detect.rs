@@ -171,42 +171,50 @@ impl Detector {
 
 fn square_input(img: &RgbImage, x0: f64, y0: f64, side: f64) -> Result<Tensor, VisionError> {
     let n = INPUT_SIDE as usize;
-    let (w, h) = (img.width() as f64, img.height() as f64);
-    // The part of the square that lies inside the image, and where it lands in the model input.
-    let ix0 = x0.max(0.0);
-    let iy0 = y0.max(0.0);
-    let ix1 = (x0 + side).min(w);
-    let iy1 = (y0 + side).min(h);
     let mut data = vec![-1.0f32; n * n * 3];
-    if ix1 - ix0 >= 1.0 && iy1 - iy0 >= 1.0 {
-        let scale = n as f64 / side;
-        let dx0 = ((ix0 - x0) * scale).round() as u32;
-        let dy0 = ((iy0 - y0) * scale).round() as u32;
-        let dw =
-            (((ix1 - ix0) * scale).round() as u32).clamp(1, INPUT_SIDE - dx0.min(INPUT_SIDE - 1));
-        let dh =
-            (((iy1 - iy0) * scale).round() as u32).clamp(1, INPUT_SIDE - dy0.min(INPUT_SIDE - 1));
-        let small = resize_region(
-            img,
-            ix0,
-            iy0,
-            ix1 - ix0,
-            iy1 - iy0,
-            dw,
-            dh,
-            fr::FilterType::Bilinear,
-        )?;
-        for y in 0..dh as usize {
-            for x in 0..dw as usize {
-                let p = small.get_pixel(x as u32, y as u32).0;
-                let o = ((y + dy0 as usize) * n + x + dx0 as usize) * 3;
-                for c in 0..3 {
-                    data[o + c] = p[c] as f32 / 127.5 - 1.0;
-                }
+    if let Some((small, dx0, dy0)) = square_region(img, x0, y0, side, INPUT_SIDE)? {
+        for (x, y, p) in small.enumerate_pixels() {
+            let o = ((y + dy0) as usize * n + (x + dx0) as usize) * 3;
+            for c in 0..3 {
+                data[o + c] = p.0[c] as f32 / 127.5 - 1.0;
             }
         }
     }
     Tensor::from_shape(&[1, n, n, 3], &data).map_err(|e| VisionError::Inference(format!("{e:#}")))
+}
+
+/// The part of the square `(x0, y0, side)` that lies inside `img`, resized (bilinear) to where
+/// it lands in an `n × n` model input, and its offset there. `None` when less than a pixel of
+/// the square is inside the image; the rest of the input is the model's padding.
+pub(crate) fn square_region(
+    img: &RgbImage,
+    x0: f64,
+    y0: f64,
+    side: f64,
+    n: u32,
+) -> Result<Option<(RgbImage, u32, u32)>, VisionError> {
+    let (w, h) = (img.width() as f64, img.height() as f64);
+    let (ix0, iy0) = (x0.max(0.0), y0.max(0.0));
+    let (ix1, iy1) = ((x0 + side).min(w), (y0 + side).min(h));
+    if ix1 - ix0 < 1.0 || iy1 - iy0 < 1.0 {
+        return Ok(None);
+    }
+    let scale = n as f64 / side;
+    let dx0 = (((ix0 - x0) * scale).round() as u32).min(n - 1);
+    let dy0 = (((iy0 - y0) * scale).round() as u32).min(n - 1);
+    let dw = (((ix1 - ix0) * scale).round() as u32).clamp(1, n - dx0);
+    let dh = (((iy1 - iy0) * scale).round() as u32).clamp(1, n - dy0);
+    let small = resize_region(
+        img,
+        ix0,
+        iy0,
+        ix1 - ix0,
+        iy1 - iy0,
+        dw,
+        dh,
+        fr::FilterType::Bilinear,
+    )?;
+    Ok(Some((small, dx0, dy0)))
 }
 
 /// Resize the region `(x, y, w, h)` of `img` (sub-pixel origin allowed) to `out_w × out_h`.

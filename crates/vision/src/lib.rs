@@ -164,8 +164,6 @@ pub struct Pose {
     pub eye_open: f64,
     /// Lip gap over mouth width.
     pub mouth_open: f64,
-    /// Nose tip off the cheeks' midpoint, over half the face width.
-    pub nose_offset: f64,
     /// Cheek to cheek at eye level, source pixels.
     pub cheek_width: f64,
     /// Eye centres from the mesh (image left, image right).
@@ -181,7 +179,6 @@ impl Pose {
             pitch_deg: m.pitch_deg(),
             eye_open: m.eye_open_left().min(m.eye_open_right()),
             mouth_open: m.mouth_open(),
-            nose_offset: m.nose_offset(),
             cheek_width: m.face_width(),
             eyes: (m.eye_left(), m.eye_right()),
             presence: m.presence,

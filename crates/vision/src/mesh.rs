@@ -5,9 +5,8 @@
 //! region MediaPipe's own pipeline gives it), RGB scaled to 0–1, NCHW. It answers 468 × (x, y, z)
 //! in input pixels, z a depth on the same scale as x, and a face-presence logit.
 
-use crate::detect::resize_region;
+use crate::detect::square_region;
 use crate::{Point, VisionError};
-use fast_image_resize as fr;
 use image::RgbImage;
 use std::path::Path;
 use tract_onnx::prelude::*;
@@ -35,8 +34,6 @@ pub mod index {
     pub const MOUTH_CORNERS: (usize, usize) = (61, 291);
     /// The face outline at the cheeks, level with the eyes ("两脸颊之间").
     pub const CHEEKS: (usize, usize) = (234, 454);
-    /// Nose tip.
-    pub const NOSE_TIP: usize = 1;
     /// Top of the forehead and bottom of the chin on the face outline.
     pub const FOREHEAD: usize = 10;
     /// Bottom of the chin.
@@ -136,12 +133,6 @@ impl Mesh {
         let (t, b) = (self.points[index::FOREHEAD], self.points[index::CHIN]);
         (b.z - t.z).atan2(b.y - t.y).to_degrees()
     }
-
-    /// The nose tip's offset from the cheeks' midpoint, over half the face width (0: frontal).
-    pub fn nose_offset(&self) -> f64 {
-        let mid = self.mid(index::CHEEKS.0, index::CHEEKS.1);
-        (self.points[index::NOSE_TIP].x - mid.x) / (self.face_width() / 2.0).max(1e-6)
-    }
 }
 
 type Plan = std::sync::Arc<TypedSimplePlan>;
@@ -224,30 +215,12 @@ impl FaceMesh {
     }
 }
 
-/// The square region as the model's NCHW input in 0–1.
+/// The square region as the model's NCHW input in 0–1 (black outside the image).
 fn planar_input(img: &RgbImage, x0: f64, y0: f64, side: f64) -> Result<Tensor, VisionError> {
     let n = INPUT_SIDE as usize;
-    let (w, h) = (img.width() as f64, img.height() as f64);
-    let (ix0, iy0) = (x0.max(0.0), y0.max(0.0));
-    let (ix1, iy1) = ((x0 + side).min(w), (y0 + side).min(h));
-    let mut data = vec![0.0f32; 3 * n * n];
-    if ix1 - ix0 >= 1.0 && iy1 - iy0 >= 1.0 {
-        let scale = n as f64 / side;
-        let dx0 = (((ix0 - x0) * scale).round() as u32).min(INPUT_SIDE - 1);
-        let dy0 = (((iy0 - y0) * scale).round() as u32).min(INPUT_SIDE - 1);
-        let dw = (((ix1 - ix0) * scale).round() as u32).clamp(1, INPUT_SIDE - dx0);
-        let dh = (((iy1 - iy0) * scale).round() as u32).clamp(1, INPUT_SIDE - dy0);
-        let small = resize_region(
-            img,
-            ix0,
-            iy0,
-            ix1 - ix0,
-            iy1 - iy0,
-            dw,
-            dh,
-            fr::FilterType::Bilinear,
-        )?;
-        let plane = n * n;
+    let plane = n * n;
+    let mut data = vec![0.0f32; 3 * plane];
+    if let Some((small, dx0, dy0)) = square_region(img, x0, y0, side, INPUT_SIDE)? {
         for (x, y, p) in small.enumerate_pixels() {
             let o = (y + dy0) as usize * n + (x + dx0) as usize;
             for c in 0..3 {
