@@ -347,23 +347,28 @@ fn bilinear(img: &RgbImage, x: f64, y: f64) -> [f64; 3] {
     })
 }
 
-/// Coverage of a source point by the subject's head and by its torso, each 0–1, with a soft
-/// edge `soft` source px wide.
-fn coverage_parts(s: &Subject, x: f64, y: f64, soft: f64) -> (f64, f64) {
+/// How much of the soft edge `soft` source px wide covers a point `d` source px outside a shape.
+fn edge(d: f64, soft: f64) -> f64 {
+    (0.5 - d / soft).clamp(0.0, 1.0)
+}
+
+/// Coverage of a source point by the subject's head ellipse, 0–1.
+fn head_cover(s: &Subject, x: f64, y: f64, soft: f64) -> f64 {
     let (cx, cy, rx, ry) = s.head;
     // Signed distance (approximate, in source px) outside the head ellipse.
     let k = ((x - cx) / rx).powi(2) + ((y - cy) / ry).powi(2);
-    let head_out = (k.sqrt() - 1.0) * rx.min(ry);
+    edge((k.sqrt() - 1.0) * rx.min(ry), soft)
+}
+
+/// Coverage of a source point by the subject's torso, 0–1.
+fn torso_cover(s: &Subject, x: f64, y: f64, soft: f64) -> f64 {
     let (ty, w0, w1) = s.torso;
-    let torso_out = if y < ty {
-        f64::INFINITY
-    } else {
-        let t = ((y - ty) / 150.0).min(1.0);
-        let half = w0 + (w1 - w0) * t.sqrt();
-        ((x - cx).abs() - half).max(ty - y)
-    };
-    let a = |d: f64| (0.5 - d / soft).clamp(0.0, 1.0);
-    (a(head_out), a(torso_out))
+    if y < ty {
+        return 0.0;
+    }
+    let t = ((y - ty) / 150.0).min(1.0);
+    let half = w0 + (w1 - w0) * t.sqrt();
+    edge(((x - s.head.0).abs() - half).max(ty - y), soft)
 }
 
 /// Render a scene. The noise is seeded from the scene, so the same scene gives the same frame.
@@ -419,6 +424,9 @@ pub fn render(lib: &Library, scene: &Scene) -> Result<(RgbImage, Truth), SceneEr
             (sx, sy)
         };
         let torso_of = |sx: f64, sy: f64| {
+            if torso_deg == 0.0 {
+                return (sx, sy);
+            }
             let (px, py) = (sx - pivot.0, sy - pivot.1);
             (
                 pivot.0 + px * tcos + py * tsin,
@@ -433,9 +441,7 @@ pub fn render(lib: &Library, scene: &Scene) -> Result<(RgbImage, Truth), SceneEr
                 for x in 0..w {
                     let (sx, sy) = src_of(x as f64 - ox, y as f64 - oy);
                     let (tx, ty) = torso_of(sx, sy);
-                    let a = coverage_parts(s, sx, sy, wide)
-                        .0
-                        .max(coverage_parts(s, tx, ty, wide).1);
+                    let a = head_cover(s, sx, sy, wide).max(torso_cover(s, tx, ty, wide));
                     if a > 0.0 {
                         let p = img.get_pixel_mut(x, y);
                         let k = 1.0 - person.drop_shadow * a;
@@ -448,15 +454,8 @@ pub fn render(lib: &Library, scene: &Scene) -> Result<(RgbImage, Truth), SceneEr
         for y in 0..h {
             for x in 0..w {
                 let (sx, sy) = src_of(x as f64, y as f64);
-                let (head_a, torso_a) = if torso_deg == 0.0 {
-                    coverage_parts(s, sx, sy, soft)
-                } else {
-                    let (tx, ty) = torso_of(sx, sy);
-                    (
-                        coverage_parts(s, sx, sy, soft).0,
-                        coverage_parts(s, tx, ty, soft).1,
-                    )
-                };
+                let (tx, ty) = torso_of(sx, sy);
+                let (head_a, torso_a) = (head_cover(s, sx, sy, soft), torso_cover(s, tx, ty, soft));
                 let a = head_a.max(torso_a);
                 if a <= 0.0 {
                     continue;
@@ -465,11 +464,7 @@ pub fn render(lib: &Library, scene: &Scene) -> Result<(RgbImage, Truth), SceneEr
                     top = top.min(y as f64);
                 }
                 // The torso's own pixels come from where the turned torso was.
-                let (sx, sy) = if torso_a > head_a && torso_deg != 0.0 {
-                    torso_of(sx, sy)
-                } else {
-                    (sx, sy)
-                };
+                let (sx, sy) = if torso_a > head_a { (tx, ty) } else { (sx, sy) };
                 let mut c = bilinear(src, sx, sy);
                 if let (Some(shirt), true) =
                     (person.shirt, sy > s.torso.0 + 0.25 * (s.torso.0 - s.head.1))
