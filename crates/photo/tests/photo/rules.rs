@@ -38,6 +38,14 @@ fn judge(name: &str, bytes: &[u8]) -> FileReport {
     )
 }
 
+/// The check of rule `id` in a report.
+fn rule<'a>(r: &'a FileReport, id: &str) -> &'a caiji_spec::Check {
+    r.checks
+        .iter()
+        .find(|c| c.id.as_str() == id)
+        .unwrap_or_else(|| panic!("{id} judged"))
+}
+
 fn failing(r: &FileReport) -> Vec<&'static str> {
     r.checks
         .iter()
@@ -177,18 +185,14 @@ fn wrong_size_greyscale_and_png_are_caught() {
         "cmyk.jpg",
         &caiji_photo::seal_jpeg(&cb, sealer(), CODE).unwrap(),
     );
-    let c = r
-        .checks
-        .iter()
-        .find(|c| c.id.as_str() == "color_depth")
-        .unwrap();
+    let c = rule(&r, "color_depth");
     assert!(!c.pass && c.message_en.contains("CMYK"), "{}", c.message_en);
 
     let mut png = Vec::new();
     img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
         .unwrap();
     let r = judge("renamed.jpg", &png);
-    let f = r.checks.iter().find(|c| c.id.as_str() == "format").unwrap();
+    let f = rule(&r, "format");
     assert!(
         !f.pass && f.message_en.contains("actually a PNG"),
         "{}",
@@ -200,7 +204,7 @@ fn wrong_size_greyscale_and_png_are_caught() {
 fn truncated_empty_and_exif_rotated_files_get_their_own_verdicts() {
     let good = spec_file(&good_picture());
     let r = judge("cut.jpg", &good[..good.len() / 2]);
-    let f = r.checks.iter().find(|c| c.id.as_str() == "format").unwrap();
+    let f = rule(&r, "format");
     assert!(
         !f.pass && f.message_en.contains("incomplete"),
         "{}",
@@ -443,11 +447,7 @@ fn the_seal_says_what_it_holds_and_only_strict_checks_refuse_what_they_cannot_op
     for (what, bytes, key, policy, state, pass) in cases {
         let r = validate_bytes(Path::new("x.jpg"), bytes, analyzer, key, policy);
         assert_eq!(r.seal, Some(state), "{what}");
-        let seal = r
-            .checks
-            .iter()
-            .find(|c| c.id.as_str() == "comment_seal")
-            .unwrap();
+        let seal = rule(&r, "comment_seal");
         assert_eq!(seal.pass, pass, "{what}: {}", seal.message_en);
         let others: Vec<_> = failing(&r)
             .into_iter()
@@ -465,11 +465,7 @@ fn the_seal_says_what_it_holds_and_only_strict_checks_refuse_what_they_cannot_op
         None,
         SealPolicy::ByKey,
     );
-    let seal = r
-        .checks
-        .iter()
-        .find(|c| c.id.as_str() == "comment_seal")
-        .unwrap();
+    let seal = rule(&r, "comment_seal");
     assert!(
         seal.message_en.contains("present, not verifiable here"),
         "{}",
