@@ -325,9 +325,27 @@ pub fn record_cmd(
         Ok(f) => f,
         Err(e) => return fail(format!("无法写入 / cannot write {}: {e}", out.display())),
     };
-    let mut w = std::io::BufWriter::new(file);
-    let mut n = 0usize;
-    while n < limit {
+    // Frames are encoded on a thread of their own, so that the camera, which drops what its
+    // reader is too slow for, is read at its own pace; drops that happen anyway are reported.
+    let (tx, rx) = crossbeam_channel::bounded::<caiji_camera::Frame>(32);
+    let writer = std::thread::spawn(move || -> Result<usize, String> {
+        let mut w = std::io::BufWriter::new(file);
+        let mut n = 0usize;
+        for frame in rx {
+            let mut jpeg = Vec::new();
+            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)
+                .encode_image(frame.image.as_ref())
+                .map_err(|e| e.to_string())?;
+            w.write_all(&jpeg).map_err(|e| e.to_string())?;
+            n += 1;
+        }
+        w.into_inner()
+            .map_err(|e| e.to_string())
+            .and_then(|f| f.sync_all().map_err(|e| e.to_string()))?;
+        Ok(n)
+    });
+    let mut read = 0usize;
+    while read < limit {
         let frame = match camera.recv() {
             Ok(f) => f,
             Err(CameraError::Ended | CameraError::Stopped) => break,
@@ -336,26 +354,20 @@ pub fn record_cmd(
                 continue;
             }
         };
-        let mut jpeg = Vec::new();
-        let encoded = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)
-            .encode_image(frame.image.as_ref());
-        if let Err(e) = encoded
-            .map_err(|e| e.to_string())
-            .and_then(|()| w.write_all(&jpeg).map_err(|e| e.to_string()))
-        {
-            return fail(format!("无法写入 / cannot write {}: {e}", out.display()));
+        if tx.send(frame).is_err() {
+            break; // the writer stopped on an error, reported below
         }
-        n += 1;
+        read += 1;
     }
-    let done = w
-        .into_inner()
-        .map_err(|e| e.to_string())
-        .and_then(|f| f.sync_all().map_err(|e| e.to_string()));
-    if let Err(e) = done {
-        return fail(format!("无法写入 / cannot write {}: {e}", out.display()));
-    }
+    drop(tx);
+    let n = match writer.join() {
+        Ok(Ok(n)) => n,
+        Ok(Err(e)) => return fail(format!("无法写入 / cannot write {}: {e}", out.display())),
+        Err(_) => return fail(format!("无法写入 / cannot write {}", out.display())),
+    };
+    let dropped = camera.dropped();
     println!(
-        "已录制 {n} 帧 / recorded {n} frames from {} → {}",
+        "已录制 {n} 帧（{dropped} 帧因忙丢弃）/ recorded {n} frames ({dropped} dropped while busy) from {} → {}",
         camera.name(),
         out.display()
     );

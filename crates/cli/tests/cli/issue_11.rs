@@ -461,13 +461,18 @@ fn small_things_a_careful_user_notices() {
             "--dir",
         ])
         .arg(&intake)
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let started = std::time::Instant::now();
-    while !intake.join("index.db").exists() && started.elapsed() < Duration::from_secs(30) {
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    // Its first line says it listens: by then its index exists with its tables (the file alone
+    // appears before they do).
+    let mut first = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(collector.stdout.take().unwrap()),
+        &mut first,
+    )
+    .unwrap();
+    assert!(first.contains("listening"), "{first}");
     collector.kill().unwrap();
     collector.wait().unwrap();
     std::fs::write(intake.join("stray.jpg"), b"x").unwrap();
