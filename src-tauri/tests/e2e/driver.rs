@@ -55,8 +55,8 @@ async fn call(
 
 impl Session {
     /// A new session of the app at `application`, through the tauri-driver at `base`. Retries
-    /// until the driver answers (it starts WebKitWebDriver first).
-    pub async fn new(base: &str, application: &str) -> Session {
+    /// until the driver answers (it starts WebKitWebDriver first), for a minute at most.
+    pub async fn new(base: &str, application: &str) -> Result<Session, String> {
         // The driver is plain HTTP on loopback, but reqwest is built with rustls and no provider.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::new();
@@ -76,13 +76,15 @@ impl Session {
             {
                 Ok(v) => {
                     let id = v["sessionId"].as_str().expect("a session id").to_string();
-                    return Session {
+                    return Ok(Session {
                         http,
                         base: base.to_string(),
                         id,
-                    };
+                    });
                 }
-                Err(e) if Instant::now() > deadline => panic!("no WebDriver session: {e}"),
+                Err(e) if Instant::now() > deadline => {
+                    return Err(format!("no WebDriver session: {e}"));
+                }
                 Err(_) => tokio::time::sleep(Duration::from_millis(250)).await,
             }
         }

@@ -28,7 +28,7 @@ pub struct Options {
 pub struct App {
     pub session: Option<Session>,
     pub data: tempfile::TempDir,
-    driver: Child,
+    driver: Option<Child>,
     driver_url: String,
     xvfb: Option<Child>,
     display: String,
@@ -122,9 +122,40 @@ impl App {
         if let Some(s) = &opts.settings {
             std::fs::write(data.path().join("settings.toml"), s).expect("settings.toml");
         }
+        let (xvfb, display) = start_xvfb();
+        let mut app = App {
+            session: None,
+            data,
+            driver: None,
+            driver_url: String::new(),
+            xvfb: Some(xvfb),
+            display,
+            _turn: turn,
+        };
+        // Now and then WebKit's inspector finds its port taken and the session never comes: a
+        // fresh driver on fresh ports, twice at most. The App exists first, so that whatever
+        // happens its drop ends the driver's group (and an app it started) and the X server.
+        for attempt in 1..=3 {
+            app.spawn_driver(&opts);
+            match Session::new(&app.driver_url, app_binary()).await {
+                Ok(s) => {
+                    app.session = Some(s);
+                    return app;
+                }
+                Err(e) if attempt == 3 => panic!("{e}"),
+                Err(e) => {
+                    eprintln!("attempt {attempt}: {e}; starting the driver again");
+                    app.end_driver();
+                }
+            }
+        }
+        unreachable!("three attempts end in a return or a panic")
+    }
+
+    /// tauri-driver on free ports, its output in `target/e2e/<name>.log`.
+    fn spawn_driver(&mut self, opts: &Options) {
         let driver_bin = need("tauri-driver", "cargo install tauri-driver --locked");
         let native = need("WebKitWebDriver", "apt-get install webkit2gtk-driver");
-        let (xvfb, display) = start_xvfb();
         let (port, native_port) = (free_port(), free_port());
         // The driver's and the app's output, kept beside the screenshots for a failed run.
         let logs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/e2e");
@@ -140,9 +171,9 @@ impl App {
             ])
             .arg("--native-driver")
             .arg(native)
-            .env("DISPLAY", &display)
+            .env("DISPLAY", &self.display)
             .env_remove("WAYLAND_DISPLAY")
-            .env("CAIJI_DATA_DIR", data.path())
+            .env("CAIJI_DATA_DIR", self.data.path())
             .env("CAIJI_CAMERA", opts.camera.as_deref().unwrap_or("demo"))
             // No GPU under Xvfb: WebKit's compositing would fall back anyway, this says so.
             .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
@@ -152,20 +183,21 @@ impl App {
             .stderr(log)
             .spawn()
             .expect("start tauri-driver");
+        self.driver = Some(driver);
         assert!(
             wait_port(port, Duration::from_secs(20)),
             "tauri-driver did not listen on {port}"
         );
-        let driver_url = format!("http://127.0.0.1:{port}");
-        let session = Session::new(&driver_url, app_binary()).await;
-        App {
-            session: Some(session),
-            data,
-            driver,
-            driver_url,
-            xvfb: Some(xvfb),
-            display,
-            _turn: turn,
+        self.driver_url = format!("http://127.0.0.1:{port}");
+    }
+
+    /// Ends the driver's whole group: the driver, WebKitWebDriver and the app.
+    fn end_driver(&mut self) {
+        if let Some(mut d) = self.driver.take() {
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{}", d.id())])
+                .status();
+            let _ = d.wait();
         }
     }
 
@@ -215,7 +247,8 @@ impl App {
         if let Some(old) = self.session.take() {
             old.close().await; // frees the driver's session; the app is gone already
         }
-        self.session = Some(Session::new(&self.driver_url, app_binary()).await);
+        let session = Session::new(&self.driver_url, app_binary()).await;
+        self.session = Some(session.unwrap_or_else(|e| panic!("{e}")));
     }
 
     /// Close the window (WebDriver ends the app), then the driver and the X server.
@@ -229,10 +262,7 @@ impl App {
 impl Drop for App {
     fn drop(&mut self) {
         // The whole group: a test that failed before closing its session leaves no app behind.
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &format!("-{}", self.driver.id())])
-            .status();
-        let _ = self.driver.wait();
+        self.end_driver();
         if let Some(mut x) = self.xvfb.take() {
             // SIGTERM: Xvfb removes its lock and socket on the way out.
             let _ = Command::new("kill")
