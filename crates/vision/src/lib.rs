@@ -23,11 +23,13 @@
 
 mod crop;
 mod detect;
+mod iris;
 mod measure;
 mod mesh;
 
 pub use crop::{Crop, HeadInSource, OutputGeometry, placement_margin, plan, safe_margin};
 pub use detect::{Detection, Detector};
+pub use iris::{Eye, IrisModel};
 pub use measure::BackdropSample;
 pub use mesh::{FaceMesh, Landmark, Mesh};
 
@@ -160,7 +162,7 @@ pub struct Pose {
     pub yaw_deg: f64,
     /// Head tipped back (positive) or down, degrees, as the model measures it.
     pub pitch_deg: f64,
-    /// The less open eye: lid gap over eye width.
+    /// The less open eye: lid gap over eye width, from the iris model.
     pub eye_open: f64,
     /// Lip gap over mouth width.
     pub mouth_open: f64,
@@ -173,11 +175,11 @@ pub struct Pose {
 }
 
 impl Pose {
-    fn of(m: &Mesh) -> Pose {
+    fn of(m: &Mesh, eyes: (Eye, Eye)) -> Pose {
         Pose {
             yaw_deg: m.yaw_deg(),
             pitch_deg: m.pitch_deg(),
-            eye_open: m.eye_open_left().min(m.eye_open_right()),
+            eye_open: eyes.0.openness.min(eyes.1.openness),
             mouth_open: m.mouth_open(),
             cheek_width: m.face_width(),
             eyes: (m.eye_left(), m.eye_right()),
@@ -227,6 +229,7 @@ pub enum Framing {
 pub struct Analyzer {
     detector: Detector,
     mesh: FaceMesh,
+    iris: IrisModel,
 }
 
 /// Environment variable naming the folder with the model (default: the repo's `assets/vendor`).
@@ -235,6 +238,8 @@ pub const ASSETS_ENV: &str = "CAIJI_ASSETS";
 pub const MODEL_FILE: &str = "blazeface_front_128.onnx";
 /// File name of the landmark model inside the assets folder.
 pub const MESH_FILE: &str = "face_landmark_192.onnx";
+/// File name of the eye model inside the assets folder.
+pub const IRIS_FILE: &str = "iris_landmark_64.onnx";
 
 /// The assets folder: `$CAIJI_ASSETS`, else `assets/vendor` beside the executable's repo checkout
 /// (found by walking up from the executable and from the working directory).
@@ -262,18 +267,19 @@ pub fn assets_dir() -> PathBuf {
 }
 
 impl Analyzer {
-    /// Load the face detector and the landmark model from their files.
-    pub fn load(detector: &Path, mesh: &Path) -> Result<Analyzer, VisionError> {
+    /// Load the face detector, the landmark model and the eye model from the folder `dir`
+    /// ([`MODEL_FILE`], [`MESH_FILE`], [`IRIS_FILE`]).
+    pub fn load(dir: &Path) -> Result<Analyzer, VisionError> {
         Ok(Analyzer {
-            detector: Detector::load(detector)?,
-            mesh: FaceMesh::load(mesh)?,
+            detector: Detector::load(&dir.join(MODEL_FILE))?,
+            mesh: FaceMesh::load(&dir.join(MESH_FILE))?,
+            iris: IrisModel::load(&dir.join(IRIS_FILE))?,
         })
     }
 
-    /// Load both models from [`assets_dir`].
+    /// Load the models from [`assets_dir`].
     pub fn load_default() -> Result<Analyzer, VisionError> {
-        let dir = assets_dir();
-        Analyzer::load(&dir.join(MODEL_FILE), &dir.join(MESH_FILE))
+        Analyzer::load(&assets_dir())
     }
 
     /// Faces in the frame, largest first, each refined by a second look at its own neighbourhood.
@@ -365,7 +371,12 @@ impl Analyzer {
             det.center.y,
             det.size * mesh::REGION_SCALE,
         )?;
-        let pose = Pose::of(&mesh);
+        let (l, r) = (mesh.corners_left(), mesh.corners_right());
+        let eyes = (
+            self.iris.eye(img, l.0, l.1, false)?,
+            self.iris.eye(img, r.0, r.1, true)?,
+        );
+        let pose = Pose::of(&mesh, eyes);
         // The close-up landmarks are the eye centres: measured on the golden scenes they meet the
         // eye-line target, where an iris search was pulled off by gaze, lids and glasses rims.
         let (eye_left, eye_right) = if det.eye_left.x <= det.eye_right.x {

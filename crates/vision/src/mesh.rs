@@ -22,13 +22,10 @@ pub const POINTS: usize = 468;
 pub mod index {
     /// Outer and inner corner of the eye on the image's left (the student's right eye).
     pub const EYE_L_CORNERS: (usize, usize) = (33, 133);
-    /// Upper and lower lid pairs of that eye, corner to corner.
-    pub const EYE_L_LIDS: [(usize, usize); 3] = [(160, 144), (159, 145), (158, 153)];
     /// Inner and outer corner of the eye on the image's right.
     pub const EYE_R_CORNERS: (usize, usize) = (362, 263);
-    /// Upper and lower lid pairs of that eye.
-    pub const EYE_R_LIDS: [(usize, usize); 3] = [(385, 380), (386, 374), (387, 373)];
-    /// Inner lips, upper and lower, at the middle.
+    /// Inner lips, upper and lower, at the middle. (The lids are measured by the iris model:
+    /// the mesh draws a shut eye open.)
     pub const LIPS_INNER: (usize, usize) = (13, 14);
     /// Mouth corners.
     pub const MOUTH_CORNERS: (usize, usize) = (61, 291);
@@ -84,26 +81,27 @@ impl Mesh {
         }
     }
 
-    /// Eye openness of the eye on the image's left: mean lid gap over the corner distance.
-    pub fn eye_open_left(&self) -> f64 {
-        self.openness(index::EYE_L_LIDS, index::EYE_L_CORNERS)
-    }
-
-    /// Eye openness of the eye on the image's right.
-    pub fn eye_open_right(&self) -> f64 {
-        self.openness(index::EYE_R_LIDS, index::EYE_R_CORNERS)
-    }
-
-    fn openness(&self, lids: [(usize, usize); 3], corners: (usize, usize)) -> f64 {
-        let gap: f64 = lids.iter().map(|&(a, b)| self.d(a, b)).sum::<f64>() / 3.0;
-        gap / self.d(corners.0, corners.1).max(1e-6)
-    }
-
     /// Lip gap over the mouth width.
     pub fn mouth_open(&self) -> f64 {
         let (a, b) = index::LIPS_INNER;
         let (l, r) = index::MOUTH_CORNERS;
         self.d(a, b) / self.d(l, r).max(1e-6)
+    }
+
+    /// Outer and inner corner of the eye on the image's left.
+    pub fn corners_left(&self) -> (Point, Point) {
+        (
+            self.points[index::EYE_L_CORNERS.0].xy(),
+            self.points[index::EYE_L_CORNERS.1].xy(),
+        )
+    }
+
+    /// Inner and outer corner of the eye on the image's right.
+    pub fn corners_right(&self) -> (Point, Point) {
+        (
+            self.points[index::EYE_R_CORNERS.0].xy(),
+            self.points[index::EYE_R_CORNERS.1].xy(),
+        )
     }
 
     /// Centre of the eye on the image's left: the middle of its corners.
@@ -173,7 +171,7 @@ impl FaceMesh {
         side: f64,
     ) -> Result<Mesh, VisionError> {
         let (x0, y0) = (cx - side / 2.0, cy - side / 2.0);
-        let input = planar_input(img, x0, y0, side)?;
+        let input = planar_input(img, x0, y0, side, INPUT_SIDE, false)?;
         let out = self
             .plan
             .run(tvec!(input.into_tvalue()))
@@ -215,14 +213,24 @@ impl FaceMesh {
     }
 }
 
-/// The square region as the model's NCHW input in 0–1 (black outside the image).
-fn planar_input(img: &RgbImage, x0: f64, y0: f64, side: f64) -> Result<Tensor, VisionError> {
-    let n = INPUT_SIDE as usize;
+/// The square region as an `n × n` NCHW model input in 0–1 (black outside the image), mirrored
+/// left to right when `flip`.
+pub(crate) fn planar_input(
+    img: &RgbImage,
+    x0: f64,
+    y0: f64,
+    side: f64,
+    n: u32,
+    flip: bool,
+) -> Result<Tensor, VisionError> {
+    let n = n as usize;
     let plane = n * n;
     let mut data = vec![0.0f32; 3 * plane];
-    if let Some((small, dx0, dy0)) = square_region(img, x0, y0, side, INPUT_SIDE)? {
+    if let Some((small, dx0, dy0)) = square_region(img, x0, y0, side, n as u32)? {
         for (x, y, p) in small.enumerate_pixels() {
-            let o = (y + dy0) as usize * n + (x + dx0) as usize;
+            let col = (x + dx0) as usize;
+            let col = if flip { n - 1 - col } else { col };
+            let o = (y + dy0) as usize * n + col;
             for c in 0..3 {
                 data[c * plane + o] = p.0[c] as f32 / 255.0;
             }

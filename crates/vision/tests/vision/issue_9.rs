@@ -124,6 +124,12 @@ const REAL: &[(&str, &[&str])] = &[
     ("obama2.jpg", &["pose", "mouth_closed"]),
     // Facing the camera with a broad smile that shows the teeth.
     ("obama.jpg", &["mouth_closed"]),
+    ("franck-laughing.jpg", &["mouth_closed"]),
+    // Eyes shut while laughing, turned about 15° (the mesh alone drew these lids open:
+    // 0.25-0.29; the iris model measures 0.10). Its lips are apart too, but measure 0.195,
+    // under OFIQ's 0.2: a miss of the mouth rule, known (lowering the limit to 0.15 refuses the
+    // smiling astronaut of the side-lit golden scene).
+    ("franck-eyes-shut.jpg", &["pose", "eyes_open"]),
 ];
 
 #[test]

@@ -1,0 +1,130 @@
+//! MediaPipe Iris run with tract: the eyelids and the iris of one eye, measured close up.
+//!
+//! The face mesh places the eye corners well but draws the lids of a closed eye open (it learned
+//! faces, not blinks: on the shut eyes of the FG-NET stills its lid gap stays at an open eye's
+//! 0.25–0.29). The iris model looks at the eye alone: a 64×64 square centred between the eye's
+//! corners, 2.3 × their distance on a side (MediaPipe's own region), RGB in 0–1, NCHW, the eye
+//! on the image's right mirrored, as the model was trained on one eye. It answers 71 eye-contour
+//! and brow points and 5 iris points, (x, y, z) in input pixels.
+
+use crate::mesh::planar_input;
+use crate::{Point, VisionError};
+use image::RgbImage;
+use std::path::Path;
+use tract_onnx::prelude::*;
+
+/// Side of the square the model looks at.
+pub const INPUT_SIDE: u32 = 64;
+/// The square's side over the distance between the eye's corners.
+pub const REGION_SCALE: f64 = 2.3;
+/// Contour and brow points the model gives.
+const CONTOUR_POINTS: usize = 71;
+/// Iris points: the centre, then four on its rim.
+const IRIS_POINTS: usize = 5;
+/// Contour points at the corners (outer, inner) and upper–lower lid pairs across the eye: the
+/// first 16 contour points are the lids, 0 and 8 the corners, 1–7 the lower lid, 9–15 the upper.
+const CORNERS: (usize, usize) = (0, 8);
+const LIDS: [(usize, usize); 3] = [(11, 3), (12, 4), (13, 5)];
+
+/// One eye, in source pixels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Eye {
+    /// Lid gap over the corner distance: about 0.2–0.45 open, under 0.12 shut.
+    pub openness: f64,
+    /// Centre of the iris.
+    pub iris: Point,
+}
+
+type Plan = std::sync::Arc<TypedSimplePlan>;
+
+/// The loaded iris model. Load once; `Send + Sync`.
+pub struct IrisModel {
+    plan: Plan,
+}
+
+impl IrisModel {
+    /// Load the Iris ONNX model (64×64 input) from `path`.
+    pub fn load(path: &Path) -> Result<IrisModel, VisionError> {
+        if !path.is_file() {
+            return Err(VisionError::ModelMissing {
+                path: path.to_owned(),
+            });
+        }
+        let side = INPUT_SIDE as usize;
+        let plan = tract_onnx::onnx()
+            .model_for_path(path)
+            .and_then(|m| m.with_input_fact(0, f32::fact([1, 3, side, side]).into()))
+            .and_then(|m| m.into_optimized())
+            .and_then(|m| m.into_runnable())
+            .map_err(|e| VisionError::Model {
+                path: path.to_owned(),
+                reason: format!("{e:#}"),
+            })?;
+        Ok(IrisModel { plan })
+    }
+
+    /// The eye between `a` and `b` (its corners, either order); `mirrored` for the eye on the
+    /// image's right.
+    pub fn eye(
+        &self,
+        img: &RgbImage,
+        a: Point,
+        b: Point,
+        mirrored: bool,
+    ) -> Result<Eye, VisionError> {
+        let side = (a.dist(b) * REGION_SCALE).max(4.0);
+        let (cx, cy) = ((a.x + b.x) / 2.0, (a.y + b.y) / 2.0);
+        let (x0, y0) = (cx - side / 2.0, cy - side / 2.0);
+        let input = planar_input(img, x0, y0, side, INPUT_SIDE, mirrored)?;
+        let out = self
+            .plan
+            .run(tvec!(input.into_tvalue()))
+            .map_err(|e| VisionError::Inference(format!("{e:#}")))?;
+        let err = |e: TractError| VisionError::Inference(format!("{e:#}"));
+        let (contour, iris) = if out[0].len() == CONTOUR_POINTS * 3 {
+            (&out[0], &out[1])
+        } else {
+            (&out[1], &out[0])
+        };
+        let contour: Vec<f32> = contour
+            .to_plain_array_view::<f32>()
+            .map_err(err)?
+            .iter()
+            .copied()
+            .collect();
+        let iris: Vec<f32> = iris
+            .to_plain_array_view::<f32>()
+            .map_err(err)?
+            .iter()
+            .copied()
+            .collect();
+        if contour.len() != CONTOUR_POINTS * 3 || iris.len() != IRIS_POINTS * 3 {
+            return Err(VisionError::Inference(format!(
+                "unexpected iris output {} + {}",
+                contour.len(),
+                iris.len()
+            )));
+        }
+        let k = side / INPUT_SIDE as f64;
+        let at = |v: &[f32], i: usize| {
+            let x = v[3 * i] as f64;
+            let x = if mirrored { INPUT_SIDE as f64 - x } else { x };
+            Point {
+                x: x0 + x * k,
+                y: y0 + v[3 * i + 1] as f64 * k,
+            }
+        };
+        let gap: f64 = LIDS
+            .iter()
+            .map(|&(u, l)| at(&contour, u).dist(at(&contour, l)))
+            .sum::<f64>()
+            / LIDS.len() as f64;
+        let width = at(&contour, CORNERS.0)
+            .dist(at(&contour, CORNERS.1))
+            .max(1e-6);
+        Ok(Eye {
+            openness: gap / width,
+            iris: at(&iris, 0),
+        })
+    }
+}
