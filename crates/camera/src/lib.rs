@@ -22,7 +22,7 @@
 #![deny(missing_docs)]
 
 use caiji_spec::Message;
-use crossbeam_channel::{Receiver, Sender, TrySendError, bounded};
+use crossbeam_channel::{Receiver, SendTimeoutError, Sender, TrySendError, bounded};
 use image::RgbImage;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -275,12 +275,19 @@ fn run(
         });
         seq += 1;
         let ended = matches!(item, Err(CameraError::Ended));
-        match tx.try_send(item) {
-            Ok(()) => {}
-            Err(TrySendError::Full(_)) => {
-                dropped.fetch_add(1, Ordering::Relaxed);
+        if item.is_ok() {
+            // A frame the reader is too slow for is dropped and counted.
+            match tx.try_send(item) {
+                Ok(()) => {}
+                Err(TrySendError::Full(_)) => {
+                    dropped.fetch_add(1, Ordering::Relaxed);
+                }
+                Err(TrySendError::Disconnected(_)) => break,
             }
-            Err(TrySendError::Disconnected(_)) => break,
+        } else if let Err(SendTimeoutError::Disconnected(_)) = tx.send_timeout(item, STOP_WAIT) {
+            // An error or the end of the stream is not a frame: it waits for room, so the reader
+            // always learns why the stream stopped (and a dropped end is not counted as a frame).
+            break;
         }
         if ended {
             break;

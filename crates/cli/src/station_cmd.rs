@@ -327,7 +327,10 @@ pub fn record_cmd(
     };
     // Frames are encoded on a thread of their own, so that the camera, which drops what its
     // reader is too slow for, is read at its own pace; drops that happen anyway are reported.
-    let (tx, rx) = crossbeam_channel::bounded::<caiji_camera::Frame>(32);
+    // The queue holds at most ~256 MB of frames (32 at 1080p, 2 at 8K).
+    let frame_bytes = size.map_or(1920 * 1080 * 3, |(w, h)| w as usize * h as usize * 3);
+    let depth = (256 << 20) / frame_bytes.max(1);
+    let (tx, rx) = crossbeam_channel::bounded::<caiji_camera::Frame>(depth.clamp(2, 32));
     let writer = std::thread::spawn(move || -> Result<usize, String> {
         let mut w = std::io::BufWriter::new(file);
         let mut n = 0usize;

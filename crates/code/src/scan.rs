@@ -9,7 +9,8 @@
 use image::{GrayImage, Luma, RgbImage};
 use rxing::{BarcodeFormat, DecodeHints};
 
-/// Width of the sparse sample the search looks at, in samples.
+/// Widest sparse sample the search looks at, in samples (a frame is sampled every
+/// `ceil(width / 960)` pixels: 720p every 2nd, 4K every 4th).
 const SAMPLE_WIDTH: u32 = 960;
 /// Side of a search cell, in samples.
 const CELL: u32 = 8;
@@ -19,8 +20,10 @@ const CELL: u32 = 8;
 const EDGE: u8 = 40;
 /// A cell is code-like when at least this many transitions cross it in each direction.
 const CELL_TRANSITIONS: u32 = 3;
-/// Patches decoded per frame at most, densest first: the code is nearly always the first.
-const MAX_PATCHES: usize = 4;
+/// Patches checked for finder patterns per frame at most (the check is cheap).
+const MAX_PATCHES: usize = 16;
+/// Patches with finders decoded per frame at most: the code is nearly always the first.
+const MAX_DECODES: usize = 4;
 /// A patch is decoded when this many of its rows cross a finder pattern.
 const FINDER_ROWS: usize = 6;
 
@@ -52,12 +55,12 @@ impl QrScanner {
 
     /// The text of a QR code in the frame, if one is readable.
     pub fn scan(&mut self, frame: &RgbImage) -> Option<String> {
-        self.patches(frame).into_iter().find_map(|p| {
+        let with_finders = self.patches(frame).into_iter().filter_map(|p| {
             let luma = patch_luma(frame, p);
             let finders = finder_rows(&luma);
-            if finders.rows < FINDER_ROWS {
-                return None;
-            }
+            (finders.rows >= FINDER_ROWS).then_some((luma, finders))
+        });
+        with_finders.take(MAX_DECODES).find_map(|(luma, finders)| {
             // Modules under 2.5 px are upscaled, so that the decoder's own finder search, which
             // wants a few pixels a module, sees them.
             let luma = if finders.module < 2.5 {
@@ -69,7 +72,9 @@ impl QrScanner {
         })
     }
 
-    /// The patches of `frame` that look like a code, densest first (at most a few).
+    /// The patches of `frame` that look like a code: compact, square-ish ones first, then the
+    /// rest (a code whose cells ran into a patterned shirt), largest first within each; at most
+    /// [`MAX_PATCHES`], none over half the frame (a code held close at 720p fills a third).
     pub fn patches(&mut self, frame: &RgbImage) -> Vec<Patch> {
         let (w, h) = frame.dimensions();
         if w < 21 || h < 21 {
@@ -81,12 +86,13 @@ impl QrScanner {
         let (cw, ch) = (sw / CELL, sh / CELL);
         self.mark_cells(sw, cw, ch);
         let mut found = components(&self.cells, cw, ch);
-        found.sort_by_key(|c| std::cmp::Reverse(c.cells));
+        found.retain(|c| c.cells >= 2);
+        found.sort_by_key(|c| (!c.plausible(), std::cmp::Reverse(c.cells)));
         found
             .into_iter()
-            .filter(|c| c.plausible())
-            .take(MAX_PATCHES)
             .map(|c| c.patch(step * CELL, w, h))
+            .filter(|p| 2 * p.w as u64 * p.h as u64 <= w as u64 * h as u64)
+            .take(MAX_PATCHES)
             .collect()
     }
 
@@ -100,10 +106,9 @@ impl QrScanner {
         self.sample.reserve((sw * sh) as usize);
         for sy in 0..sh as usize {
             let row = &raw[(sy * step as usize + off) * stride..][..stride];
-            self.sample.extend((0..sw as usize).map(|sx| {
-                let p = &row[(sx * step as usize + off) * 3..][..3];
-                ((77 * p[0] as u32 + 150 * p[1] as u32 + 29 * p[2] as u32) >> 8) as u8
-            }));
+            self.sample.extend(
+                (0..sw as usize).map(|sx| luma(&row[(sx * step as usize + off) * 3..][..3])),
+            );
         }
     }
 
@@ -158,7 +163,7 @@ impl Component {
     fn plausible(&self) -> bool {
         let (w, h) = (self.x1 - self.x0 + 1, self.y1 - self.y0 + 1);
         let fill = self.cells as f64 / (w * h) as f64;
-        self.cells >= 2 && w.max(h) <= 3 * w.min(h) && fill >= 0.3
+        w.max(h) <= 3 * w.min(h) && fill >= 0.3
     }
 
     /// The component's box in frame pixels, with a margin for the quiet zone and the cells at
@@ -221,6 +226,11 @@ fn components(cells: &[bool], cw: u32, ch: u32) -> Vec<Component> {
     out
 }
 
+/// Luma of an RGB pixel (BT.601 weights in 8-bit fixed point).
+fn luma(p: &[u8]) -> u8 {
+    ((77 * p[0] as u32 + 150 * p[1] as u32 + 29 * p[2] as u32) >> 8) as u8
+}
+
 /// The patch's luma at full resolution.
 fn patch_luma(frame: &RgbImage, p: Patch) -> GrayImage {
     let raw = frame.as_raw();
@@ -228,10 +238,7 @@ fn patch_luma(frame: &RgbImage, p: Patch) -> GrayImage {
     let mut out = Vec::with_capacity((p.w * p.h) as usize);
     for y in p.y..p.y + p.h {
         let row = &raw[y as usize * stride + p.x as usize * 3..][..p.w as usize * 3];
-        out.extend(
-            row.chunks_exact(3)
-                .map(|q| ((77 * q[0] as u32 + 150 * q[1] as u32 + 29 * q[2] as u32) >> 8) as u8),
-        );
+        out.extend(row.chunks_exact(3).map(luma));
     }
     GrayImage::from_raw(p.w, p.h, out).expect("size matches")
 }
@@ -356,15 +363,19 @@ fn column_fits(raw: &[u8], w: usize, h: usize, x: usize, y: usize, mid: u8, span
     }
 }
 
-/// Whether five runs, the first dark, are 1:1:3:1:1 within the tolerance blur and tilt leave.
+/// Whether five runs, the first dark, are 1:1:3:1:1: each ring within 0.7 module (tilt and
+/// perspective stretch them unevenly), the centre within 1.5 modules and clearly wider than the
+/// light rings beside it (which a checkerboard's equal runs are not).
 fn ratios_fit(r: &[u32; 5]) -> bool {
     let total: u32 = r.iter().sum();
     if total < 7 {
         return false;
     }
     let m = total as f32 / 7.0;
-    let one = |x: u32| (x as f32 - m).abs() <= 0.7 * m;
-    one(r[0]) && one(r[1]) && (r[2] as f32 - 3.0 * m).abs() <= 1.5 * m && one(r[3]) && one(r[4])
+    let one = |x: u32| (x as f32 - m).abs() < 0.7 * m;
+    let centre =
+        (r[2] as f32 - 3.0 * m).abs() < 1.5 * m && r[2] as f32 >= 1.8 * r[1].max(r[3]) as f32;
+    one(r[0]) && one(r[1]) && centre && one(r[3]) && one(r[4])
 }
 
 /// rxing on a patch; `harder`: its every-row search, the second try on a patch that has finders.
@@ -433,6 +444,59 @@ mod tests {
             "the patch frames the code: {first:?}"
         );
         assert_eq!(scanner.scan(&frame).as_deref(), Some(text));
+    }
+
+    #[test]
+    fn a_code_without_its_finders_is_not_decoded() {
+        // A real code's modules with its three finders painted over: dense both ways, so the
+        // search offers it, and nothing is read from it.
+        let text = "CJ1|10001|张*丰|1234|2023010101";
+        let mut frame = frame_with(text, 6, 1920, 1080, (700, 300));
+        let qr = render_qr(text, 6).unwrap();
+        let (side, quiet, finder) = (qr.width(), 4 * 6, 8 * 6);
+        for (fx, fy) in [
+            (0, 0),
+            (side - 2 * quiet - finder, 0),
+            (0, side - 2 * quiet - finder),
+        ] {
+            for y in 0..finder {
+                for x in 0..finder {
+                    let (px, py) = (700 + quiet + fx + x, 300 + quiet + fy + y);
+                    frame.put_pixel(px, py, image::Rgb([255; 3]));
+                }
+            }
+        }
+        let mut scanner = QrScanner::new();
+        assert!(
+            !scanner.patches(&frame).is_empty(),
+            "the modules look like a code"
+        );
+        assert_eq!(scanner.scan(&frame), None);
+    }
+
+    #[test]
+    fn a_dense_pattern_without_finders_is_turned_down_before_decoding() {
+        // A checkerboard (a shirt, a tiled wall) is dense both ways like a code, but no row of
+        // it runs 1:1:3:1:1; a real code's patch has finder rows to spare.
+        let mut frame = RgbImage::from_pixel(1920, 1080, image::Rgb([240, 240, 240]));
+        for y in 300..560 {
+            for x in 800..1060 {
+                let dark = ((x / 6) + (y / 6)) % 2 == 0;
+                frame.put_pixel(x, y, image::Rgb([if dark { 20 } else { 230 }; 3]));
+            }
+        }
+        let mut scanner = QrScanner::new();
+        let patches = scanner.patches(&frame);
+        assert!(!patches.is_empty(), "the pattern is offered");
+        for p in &patches {
+            let f = finder_rows(&patch_luma(&frame, *p));
+            assert!(f.rows < FINDER_ROWS, "{p:?}: {f:?}");
+        }
+        let code = frame_with("CJ1|10001|张*丰|1234|2023010101", 6, 1920, 1080, (700, 300));
+        let p = scanner.patches(&code)[0];
+        let f = finder_rows(&patch_luma(&code, p));
+        assert!(f.rows >= 3 * FINDER_ROWS, "a code's patch: {f:?}");
+        assert_eq!(scanner.scan(&frame), None);
     }
 
     #[test]

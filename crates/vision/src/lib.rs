@@ -755,7 +755,7 @@ fn tight(check: Check, value: f64, band: caiji_spec::Range, err: f64) -> Check {
     }
 }
 
-/// Pose, eyes, mouth and shoulders, judged on the face mesh and the silhouette.
+/// Pose, eyes, mouth and shoulders, judged on the face mesh, the iris model and the silhouette.
 fn pose_checks(m: &Measurements) -> [Check; 4] {
     let p = &m.pose;
     let (yaw, pitch) = (p.yaw_deg, p.pitch_deg);

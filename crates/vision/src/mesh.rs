@@ -1,5 +1,6 @@
 //! MediaPipe Face Mesh (468 landmarks with relative depth) run with tract: the dense landmarks
-//! that pose, eyes, mouth and the cheek-to-cheek face width are measured from.
+//! that pose, mouth and the cheek-to-cheek face width are measured from, and the eye corners
+//! the iris model is placed by (it measures the lids).
 //!
 //! The model looks at a 192×192 square around the face the detector found (1.5 × its box, the
 //! region MediaPipe's own pipeline gives it), RGB scaled to 0–1, NCHW. It answers 468 × (x, y, z)

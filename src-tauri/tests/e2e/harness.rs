@@ -160,8 +160,12 @@ impl App {
         // The driver's and the app's output, kept beside the screenshots for a failed run.
         let logs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/e2e");
         std::fs::create_dir_all(&logs).expect("target/e2e");
-        let log =
-            std::fs::File::create(logs.join(format!("{}.log", opts.name))).expect("driver log");
+        // Appended: a retried start keeps the log of the attempt that failed.
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(logs.join(format!("{}.log", opts.name)))
+            .expect("driver log");
         let driver = Command::new(driver_bin)
             .args([
                 "--port",
