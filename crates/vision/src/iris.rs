@@ -7,11 +7,10 @@
 //! on the image's right mirrored, as the model was trained on one eye. It answers 71 eye-contour
 //! and brow points and 5 iris points, (x, y, z) in input pixels.
 
-use crate::mesh::planar_input;
+use crate::mesh::{Plan, load_square_model, planar_input, run_two};
 use crate::{Point, VisionError};
 use image::RgbImage;
 use std::path::Path;
-use tract_onnx::prelude::*;
 
 /// Side of the square the model looks at.
 pub const INPUT_SIDE: u32 = 64;
@@ -35,8 +34,6 @@ pub struct Eye {
     pub iris: Point,
 }
 
-type Plan = std::sync::Arc<TypedSimplePlan>;
-
 /// The loaded iris model. Load once; `Send + Sync`.
 pub struct IrisModel {
     plan: Plan,
@@ -45,22 +42,9 @@ pub struct IrisModel {
 impl IrisModel {
     /// Load the Iris ONNX model (64×64 input) from `path`.
     pub fn load(path: &Path) -> Result<IrisModel, VisionError> {
-        if !path.is_file() {
-            return Err(VisionError::ModelMissing {
-                path: path.to_owned(),
-            });
-        }
-        let side = INPUT_SIDE as usize;
-        let plan = tract_onnx::onnx()
-            .model_for_path(path)
-            .and_then(|m| m.with_input_fact(0, f32::fact([1, 3, side, side]).into()))
-            .and_then(|m| m.into_optimized())
-            .and_then(|m| m.into_runnable())
-            .map_err(|e| VisionError::Model {
-                path: path.to_owned(),
-                reason: format!("{e:#}"),
-            })?;
-        Ok(IrisModel { plan })
+        Ok(IrisModel {
+            plan: load_square_model(path, INPUT_SIDE)?,
+        })
     }
 
     /// The eye between `a` and `b` (its corners, either order); `mirrored` for the eye on the
@@ -76,28 +60,7 @@ impl IrisModel {
         let (cx, cy) = ((a.x + b.x) / 2.0, (a.y + b.y) / 2.0);
         let (x0, y0) = (cx - side / 2.0, cy - side / 2.0);
         let input = planar_input(img, x0, y0, side, INPUT_SIDE, mirrored)?;
-        let out = self
-            .plan
-            .run(tvec!(input.into_tvalue()))
-            .map_err(|e| VisionError::Inference(format!("{e:#}")))?;
-        let err = |e: TractError| VisionError::Inference(format!("{e:#}"));
-        let (contour, iris) = if out[0].len() == CONTOUR_POINTS * 3 {
-            (&out[0], &out[1])
-        } else {
-            (&out[1], &out[0])
-        };
-        let contour: Vec<f32> = contour
-            .to_plain_array_view::<f32>()
-            .map_err(err)?
-            .iter()
-            .copied()
-            .collect();
-        let iris: Vec<f32> = iris
-            .to_plain_array_view::<f32>()
-            .map_err(err)?
-            .iter()
-            .copied()
-            .collect();
+        let (contour, iris) = run_two(&self.plan, input, CONTOUR_POINTS * 3)?;
         if contour.len() != CONTOUR_POINTS * 3 || iris.len() != IRIS_POINTS * 3 {
             return Err(VisionError::Inference(format!(
                 "unexpected iris output {} + {}",

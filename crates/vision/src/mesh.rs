@@ -134,7 +134,55 @@ impl Mesh {
     }
 }
 
-type Plan = std::sync::Arc<TypedSimplePlan>;
+pub(crate) type Plan = std::sync::Arc<TypedSimplePlan>;
+
+/// Load an ONNX landmark model with one `1 × 3 × side × side` input, optimised and ready to run.
+pub(crate) fn load_square_model(path: &Path, side: u32) -> Result<Plan, VisionError> {
+    if !path.is_file() {
+        return Err(VisionError::ModelMissing {
+            path: path.to_owned(),
+        });
+    }
+    let side = side as usize;
+    tract_onnx::onnx()
+        .model_for_path(path)
+        .and_then(|m| m.with_input_fact(0, f32::fact([1, 3, side, side]).into()))
+        .and_then(|m| m.into_optimized())
+        .and_then(|m| m.into_runnable())
+        .map_err(|e| VisionError::Model {
+            path: path.to_owned(),
+            reason: format!("{e:#}"),
+        })
+}
+
+/// Run a two-output `plan` on `input`: both outputs as flat float vectors, the one of
+/// `first_len` values first (converters do not keep the outputs' order).
+pub(crate) fn run_two(
+    plan: &Plan,
+    input: Tensor,
+    first_len: usize,
+) -> Result<(Vec<f32>, Vec<f32>), VisionError> {
+    let err = |e: TractError| VisionError::Inference(format!("{e:#}"));
+    let out = plan.run(tvec!(input.into_tvalue())).map_err(err)?;
+    let mut out = out
+        .iter()
+        .map(|t| {
+            Ok(t.to_plain_array_view::<f32>()
+                .map_err(err)?
+                .iter()
+                .copied()
+                .collect())
+        })
+        .collect::<Result<Vec<Vec<f32>>, VisionError>>()?;
+    if out.len() == 2 && out[0].len() != first_len {
+        out.swap(0, 1);
+    }
+    let mut out = out.into_iter();
+    Ok((
+        out.next().unwrap_or_default(),
+        out.next().unwrap_or_default(),
+    ))
+}
 
 /// The loaded landmark model. Load once; `Send + Sync`.
 pub struct FaceMesh {
@@ -144,22 +192,9 @@ pub struct FaceMesh {
 impl FaceMesh {
     /// Load the Face Mesh ONNX model (192×192 input) from `path`.
     pub fn load(path: &Path) -> Result<FaceMesh, VisionError> {
-        if !path.is_file() {
-            return Err(VisionError::ModelMissing {
-                path: path.to_owned(),
-            });
-        }
-        let side = INPUT_SIDE as usize;
-        let plan = tract_onnx::onnx()
-            .model_for_path(path)
-            .and_then(|m| m.with_input_fact(0, f32::fact([1, 3, side, side]).into()))
-            .and_then(|m| m.into_optimized())
-            .and_then(|m| m.into_runnable())
-            .map_err(|e| VisionError::Model {
-                path: path.to_owned(),
-                reason: format!("{e:#}"),
-            })?;
-        Ok(FaceMesh { plan })
+        Ok(FaceMesh {
+            plan: load_square_model(path, INPUT_SIDE)?,
+        })
     }
 
     /// The landmarks of the face in the square `(cx ± side/2, cy ± side/2)` of `img`; the part
@@ -173,25 +208,8 @@ impl FaceMesh {
     ) -> Result<Mesh, VisionError> {
         let (x0, y0) = (cx - side / 2.0, cy - side / 2.0);
         let input = planar_input(img, x0, y0, side, INPUT_SIDE, false)?;
-        let out = self
-            .plan
-            .run(tvec!(input.into_tvalue()))
-            .map_err(|e| VisionError::Inference(format!("{e:#}")))?;
-        let err = |e: TractError| VisionError::Inference(format!("{e:#}"));
-        let (coords, flag) = if out[0].len() == POINTS * 3 {
-            (&out[0], &out[1])
-        } else {
-            (&out[1], &out[0])
-        };
-        let coords = coords.to_plain_array_view::<f32>().map_err(err)?;
-        let coords: Vec<f32> = coords.iter().copied().collect();
-        let logit = flag
-            .to_plain_array_view::<f32>()
-            .map_err(err)?
-            .iter()
-            .next()
-            .copied()
-            .unwrap_or(f32::NEG_INFINITY);
+        let (coords, flag) = run_two(&self.plan, input, POINTS * 3)?;
+        let logit = flag.first().copied().unwrap_or(f32::NEG_INFINITY);
         if coords.len() != POINTS * 3 {
             return Err(VisionError::Inference(format!(
                 "unexpected landmark count {}",
