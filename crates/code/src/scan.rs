@@ -74,7 +74,7 @@ impl QrScanner {
 
     /// The patches of `frame` that look like a code: compact, square-ish ones first, then the
     /// rest (a code whose cells ran into a patterned shirt), largest first within each; at most
-    /// [`MAX_PATCHES`], none over half the frame (a code held close at 720p fills a third).
+    /// sixteen, none over half the frame (a code held close at 720p fills a third).
     pub fn patches(&mut self, frame: &RgbImage) -> Vec<Patch> {
         let (w, h) = frame.dimensions();
         if w < 21 || h < 21 {
