@@ -321,9 +321,11 @@ pub fn record_cmd(
     let (_, live) = run_length(&source, students);
     // A real camera never ends by itself: record 10 s unless told.
     let limit = frames.unwrap_or(if live { 200 } else { usize::MAX });
+    let cannot_write =
+        |why: &str| fail(format!("无法写入 / cannot write {}: {why}", out.display()));
     let file = match std::fs::File::create(out) {
         Ok(f) => f,
-        Err(e) => return fail(format!("无法写入 / cannot write {}: {e}", out.display())),
+        Err(e) => return cannot_write(&e.to_string()),
     };
     // Frames are encoded on a thread of their own, so that the camera, which drops what its
     // reader is too slow for, is read at its own pace; drops that happen anyway are reported.
@@ -365,8 +367,8 @@ pub fn record_cmd(
     drop(tx);
     let n = match writer.join() {
         Ok(Ok(n)) => n,
-        Ok(Err(e)) => return fail(format!("无法写入 / cannot write {}: {e}", out.display())),
-        Err(_) => return fail(format!("无法写入 / cannot write {}", out.display())),
+        Ok(Err(e)) => return cannot_write(&e),
+        Err(_) => return cannot_write("编码线程中止 / the encoder thread stopped"),
     };
     let dropped = camera.dropped();
     println!(

@@ -64,7 +64,8 @@ impl QrScanner {
             // Modules under 2.5 px are upscaled, so that the decoder's own finder search, which
             // wants a few pixels a module, sees them.
             let luma = if finders.module < 2.5 {
-                upscale2(&luma)
+                let (w, h) = luma.dimensions();
+                image::imageops::resize(&luma, 2 * w, 2 * h, image::imageops::FilterType::Triangle)
             } else {
                 luma
             };
@@ -241,22 +242,6 @@ fn patch_luma(frame: &RgbImage, p: Patch) -> GrayImage {
         out.extend(row.chunks_exact(3).map(luma));
     }
     GrayImage::from_raw(p.w, p.h, out).expect("size matches")
-}
-
-/// Bilinear 2×: output pixel (x, y) sits at source (x/2 − 1/4, y/2 − 1/4).
-fn upscale2(src: &GrayImage) -> GrayImage {
-    let (w, h) = src.dimensions();
-    let at = |x: u32, y: u32| src.get_pixel(x, y).0[0] as f32;
-    GrayImage::from_fn(w * 2, h * 2, |x, y| {
-        let fx = (x as f32 / 2.0 - 0.25).clamp(0.0, (w - 1) as f32);
-        let fy = (y as f32 / 2.0 - 0.25).clamp(0.0, (h - 1) as f32);
-        let (x0, y0) = (fx as u32, fy as u32);
-        let (x1, y1) = ((x0 + 1).min(w - 1), (y0 + 1).min(h - 1));
-        let (ax, ay) = (fx - x0 as f32, fy - y0 as f32);
-        let top = at(x0, y0) * (1.0 - ax) + at(x1, y0) * ax;
-        let bot = at(x0, y1) * (1.0 - ax) + at(x1, y1) * ax;
-        Luma([(top * (1.0 - ay) + bot * ay).round() as u8])
-    })
 }
 
 /// What the finder search saw in a patch.
