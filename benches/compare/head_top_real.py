@@ -1,0 +1,160 @@
+"""Head-top accuracy on real hair: real people cut out with a real matte, on the three backdrops.
+
+Issue 9, point 2: the golden scenes cut heads out with ellipses, which flatter the head-top scan.
+Here each real portrait is matted by MediaPipe Selfie Segmentation (PyPI `mediapipe==0.10.14`,
+Apache-2.0; a model that knows nothing of our scan), composited onto light blue, white and grey
+at three horizontal places and two sizes, and `caiji analyze --json` measures it. The truth is
+the matte itself: the highest row, in the columns over the face, where the composite is at least
+half person. Errors are reported on the 480×640 output (source px × the scale that puts the
+eye-to-head-top distance at the middle of the standard's bands), median, p95 and max per person,
+and the script exits 1 when the p95 over everyone exceeds the budget (4 px) or a photo is not
+found at all.
+
+Run: python3 benches/compare/head_top_real.py   (CAIJI_KEEP_FRAMES=DIR keeps the composites)
+"""
+import json, os, pathlib, subprocess, sys, tempfile
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from _venv import ROOT, ensure_peer, caiji  # noqa: E402
+
+ensure_peer("mediapipe==0.10.14", "numpy<2", "pillow==11.3.0")
+
+import numpy as np  # noqa: E402
+import mediapipe as mp  # noqa: E402
+from PIL import Image  # noqa: E402
+
+REAL = ROOT / "assets" / "vendor" / "real"
+VENDOR = ROOT / "assets" / "vendor"
+# One photo a person (obama2 and franck-eyes-shut are the same people again: left out; team-1's
+# matte keeps the leaves above her head, so its "head top" would be foliage: left out).
+PEOPLE = {
+    "marc": REAL / "marc.jpg",  # man, short dark hair, on black
+    "ayo": REAL / "ayo-ogunseinde.jpg",  # man, short black hair, beard
+    "card-2": REAL / "card-profile2.jpg",  # man, short black hair, head bowed
+    "obama": REAL / "obama.jpg",  # man, short grey-black hair
+    "franck": REAL / "franck-laughing.jpg",  # man, short dark hair, glasses, blue screen
+    "astronaut": VENDOR / "astronaut.png",  # woman, short light-brown hair
+    "marie": REAL / "marie.jpg",  # woman, long dark curly hair, glasses
+    # Heads turned 20–55° (refused for pose; the head top is still measured and must be right).
+    "kendall": REAL / "kendall.jpg",  # woman, fair hair in a loose bun, flyaway strands, glasses
+    "camp": REAL / "camp.jpg",  # woman, long straight auburn hair
+    "card-5": REAL / "card-profile5.jpg",  # woman, dark hair tied back
+    "kal": REAL / "kal-visuals.jpg",  # man, thick black hair swept up
+    # Three men side by side: the analysis measures the largest face (short dark hair).
+    "trio": VENDOR / "trio.jpg",
+}
+# Wearing a hat (not 免冠): there is no hair top to measure, and every frame must be refused.
+REFUSED = {
+    "kaci-hat": REAL / "kaci-baum.jpg",
+    "bruce-beanie": REAL / "bruce-mars.jpg",
+    "team-2-beanie": REAL / "team-2.jpg",
+}
+BACKDROPS = {"blue": (100, 197, 255), "white": (255, 255, 255), "grey": (240, 240, 240)}
+SHIFTS = (-0.12, 0.0, 0.12)  # horizontal placement, share of the canvas width
+SIZES = (1.0, 1.6)  # the photo as it is, and enlarged (a closer camera)
+BUDGET = 4.0  # head top, output px, p95 (crates/spec TOLERANCES.budget)
+EYE_TO_TOP = 250.0 - 80.0  # middle of the eye band minus middle of the head-top band
+
+
+def mattes(seg, rgb):
+    """Alpha 0–1 at the photo's size, two ways: the model's own soft mask (a ramp several pixels
+    wide, like flyaway or out-of-focus hair) and the same ramp narrowed to a crisp edge."""
+    m = seg.process(rgb).segmentation_mask.astype(np.float32).clip(0.0, 1.0)
+    return {"soft": m, "crisp": np.clip((m - 0.3) / 0.4, 0.0, 1.0)}
+
+
+def composite(rgb, alpha, backdrop, shift, size):
+    h, w = alpha.shape
+    if size != 1.0:
+        nw, nh = round(w * size), round(h * size)
+        rgb = np.asarray(Image.fromarray(rgb).resize((nw, nh), Image.LANCZOS))
+        a8 = Image.fromarray((alpha * 255).astype(np.uint8)).resize((nw, nh), Image.BILINEAR)
+        alpha = np.asarray(a8).astype(np.float32) / 255.0
+        h, w = nh, nw
+    cw, ch = 2 * w, h + h // 3
+    x0 = int(round(cw / 2 - w / 2 + shift * cw))
+    y0 = ch - h
+    canvas = np.empty((ch, cw, 3), np.float32)
+    canvas[:] = backdrop
+    a_full = np.zeros((ch, cw), np.float32)
+    a_full[y0:, x0 : x0 + w] = alpha
+    canvas[y0:, x0 : x0 + w] = alpha[..., None] * rgb + (1 - alpha[..., None]) * canvas[y0:, x0 : x0 + w]
+    return canvas.round().clip(0, 255).astype(np.uint8), a_full
+
+
+def truth_top(a_full, cx, ipd):
+    """Highest row of the matte at half or more, over the face's columns (cx ± 0.55 eye distances)."""
+    xs = range(max(0, int(cx - 0.55 * ipd)), min(a_full.shape[1], int(cx + 0.55 * ipd) + 1))
+    tops = []
+    for x in xs:
+        rows = np.nonzero(a_full[:, x] >= 0.5)[0]
+        if len(rows):
+            tops.append(rows[0])
+    return float(min(tops)) if tops else None
+
+
+def pct(v, q):
+    v = sorted(v)
+    return v[min(len(v) - 1, int(np.ceil(q * len(v))) - 1)]
+
+
+def main():
+    exe = caiji()
+    keep = os.environ.get("CAIJI_KEEP_FRAMES")
+    tmp = pathlib.Path(keep or tempfile.mkdtemp())
+    tmp.mkdir(parents=True, exist_ok=True)
+    seg = mp.solutions.selfie_segmentation.SelfieSegmentation(model_selection=0)
+    frames = []  # (person, path, alpha)
+    for name, path in {**PEOPLE, **REFUSED}.items():
+        rgb = np.asarray(Image.open(path).convert("RGB"))
+        for kind, alpha in mattes(seg, rgb).items():
+            for bname, colour in BACKDROPS.items():
+                for shift in SHIFTS:
+                    for size in SIZES:
+                        img, a_full = composite(rgb, alpha, colour, shift, size)
+                        f = tmp / f"{name}-{kind}-{bname}-{shift:+.2f}-{size}.png"
+                        Image.fromarray(img).save(f)
+                        frames.append((name, kind, f, a_full))
+    out = subprocess.run([exe, "analyze", "--json", *[str(f) for _, _, f, _ in frames]],
+                         capture_output=True, text=True)
+    rows = {json.loads(l)["file"]: json.loads(l) for l in out.stdout.splitlines() if l.startswith("{")}
+    errs, missed, accepted = {}, [], []
+    for name, kind, f, a_full in frames:
+        r = rows.get(str(f))
+        if name in REFUSED:
+            if not r or r.get("verdict") != "fail":
+                accepted.append(f.name)
+            continue
+        if not r or "eye_y" not in r:
+            missed.append(f.name)
+            continue
+        ipd = abs(r["eye_right"][0] - r["eye_left"][0])
+        t = truth_top(a_full, r["face_center_x"], ipd)
+        if t is None:
+            missed.append(f.name)
+            continue
+        scale = EYE_TO_TOP / max(1.0, r["eye_y"] - t)
+        errs.setdefault(f"{name} {kind}", []).append((r["head_top_y"] - t) * scale)
+    print(f"head top error on the 480×640 output, px (+ = below the true top), {len(frames)} frames")
+    print(f"{'person, matte':<16} {'n':>3} {'median':>7} {'p95':>6} {'max':>6}")
+    every = []
+    for name, e in errs.items():
+        a = [abs(x) for x in e]
+        every += a
+        print(f"{name:<16} {len(e):>3} {float(np.median(e)):>+7.2f} {pct(a, 0.95):>6.2f} {max(a):>6.2f}")
+    p95 = pct(every, 0.95) if every else float("inf")
+    print(f"{'all':<16} {len(every):>3} {float(np.median([x for e in errs.values() for x in e])):>+7.2f} "
+          f"{p95:>6.2f} {max(every):>6.2f}")
+    if missed:
+        print("no face or no measurement:", ", ".join(missed))
+    if accepted:
+        print("a hat accepted (must be refused):", ", ".join(accepted))
+    print(f"hat frames refused: {sum(1 for n, *_ in frames if n in REFUSED) - len(accepted)}"
+          f" of {sum(1 for n, *_ in frames if n in REFUSED)}")
+    ok = p95 <= BUDGET and not missed and not accepted
+    print(f"verdict: {'PASS' if ok else 'FAIL'} (p95 {p95:.2f} px, budget {BUDGET} px)")
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
