@@ -93,6 +93,19 @@ def truth_top(a_full, cx, ipd):
     return float(min(tops)) if tops else None
 
 
+def reference(ref, img):
+    """Per face in the composite: (eye-centre x, eye-line y, cheek-to-cheek width) from the iris
+    centres (468, 473) and the face-oval points at the cheeks (234, 454), in pixels."""
+    h, w = img.shape[:2]
+    res = ref.process(img)
+    out = []
+    for f in res.multi_face_landmarks or []:
+        p = lambda i: (f.landmark[i].x * w, f.landmark[i].y * h)  # noqa: E731
+        (lx, ly), (rx, ry), (ax, _), (bx, _) = p(468), p(473), p(234), p(454)
+        out.append(((lx + rx) / 2, (ly + ry) / 2, abs(bx - ax)))
+    return out
+
+
 def pct(v, q):
     v = sorted(v)
     return v[min(len(v) - 1, int(np.ceil(q * len(v))) - 1)]
@@ -104,6 +117,9 @@ def main():
     tmp = pathlib.Path(keep or tempfile.mkdtemp())
     tmp.mkdir(parents=True, exist_ok=True)
     seg = mp.solutions.selfie_segmentation.SelfieSegmentation(model_selection=0)
+    # A second opinion for the eye line and the face width (not a truth: another MediaPipe
+    # model, the attention mesh with iris points, on the same composite).
+    ref = mp.solutions.face_mesh.FaceMesh(static_image_mode=True, refine_landmarks=True, max_num_faces=3)
     frames = []  # (person, path, alpha)
     for name, path in {**PEOPLE, **REFUSED}.items():
         rgb = np.asarray(Image.open(path).convert("RGB"))
@@ -114,12 +130,12 @@ def main():
                         img, a_full = composite(rgb, alpha, colour, shift, size)
                         f = tmp / f"{name}-{kind}-{bname}-{shift:+.2f}-{size}.png"
                         Image.fromarray(img).save(f)
-                        frames.append((name, kind, f, a_full))
-    out = subprocess.run([exe, "analyze", "--json", *[str(f) for _, _, f, _ in frames]],
+                        frames.append((name, kind, f, a_full, reference(ref, img)))
+    out = subprocess.run([exe, "analyze", "--json", *[str(f) for _, _, f, _, _ in frames]],
                          capture_output=True, text=True)
     rows = {json.loads(l)["file"]: json.loads(l) for l in out.stdout.splitlines() if l.startswith("{")}
-    errs, missed, accepted = {}, [], []
-    for name, kind, f, a_full in frames:
+    errs, missed, accepted, eyes, widths = {}, [], [], {}, {}
+    for name, kind, f, a_full, refs in frames:
         r = rows.get(str(f))
         if name in REFUSED:
             if not r or r.get("verdict") != "fail":
@@ -135,6 +151,11 @@ def main():
             continue
         scale = EYE_TO_TOP / max(1.0, r["eye_y"] - t)
         errs.setdefault(f"{name} {kind}", []).append((r["head_top_y"] - t) * scale)
+        near = [q for q in refs if abs(q[0] - r["face_center_x"]) < 0.5 * ipd]
+        if near:
+            q = near[0]
+            eyes.setdefault(name, []).append((r["eye_y"] - q[1]) * scale)
+            widths.setdefault(name, []).append(100.0 * (r["face_width"] / q[2] - 1.0))
     print(f"head top error on the 480×640 output, px (+ = below the true top), {len(frames)} frames")
     print(f"{'person, matte':<16} {'n':>3} {'median':>7} {'p95':>6} {'max':>6}")
     every = []
@@ -147,6 +168,19 @@ def main():
           f"{p95:>6.2f} {max(every):>6.2f}")
     if missed:
         print("no face or no measurement:", ", ".join(missed))
+    print("\nagainst a second opinion (MediaPipe attention mesh: iris centres, cheek points 234/454;")
+    print("not a truth, reported only): eye line in output px, face width in % (+ = ours wider)")
+    print(f"{'person':<16} {'n':>3} {'eye med':>8} {'eye p95':>8} {'w med':>7} {'w p95':>7}")
+    all_e, all_w = [], []
+    for name in eyes:
+        e, wd = eyes[name], widths[name]
+        all_e += e
+        all_w += wd
+        print(f"{name:<16} {len(e):>3} {float(np.median(e)):>+8.2f} {pct([abs(x) for x in e], 0.95):>8.2f}"
+              f" {float(np.median(wd)):>+7.1f} {pct([abs(x) for x in wd], 0.95):>7.1f}")
+    if all_e:
+        print(f"{'all':<16} {len(all_e):>3} {float(np.median(all_e)):>+8.2f} {pct([abs(x) for x in all_e], 0.95):>8.2f}"
+              f" {float(np.median(all_w)):>+7.1f} {pct([abs(x) for x in all_w], 0.95):>7.1f}")
     if accepted:
         print("a hat accepted (must be refused):", ", ".join(accepted))
     print(f"hat frames refused: {sum(1 for n, *_ in frames if n in REFUSED) - len(accepted)}"
