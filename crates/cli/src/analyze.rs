@@ -20,10 +20,23 @@ pub fn run(images: &[PathBuf], json: bool, timing: Option<u32>) -> ExitCode {
         Err(code) => return code,
     };
     let mut failed = 0usize;
-    for path in images {
+    // The next files are decoded on a second thread while this one is analysed (a 1080p JPEG
+    // takes about as long to decode as to analyse); two in flight at most, in order.
+    let (tx, decoded) = std::sync::mpsc::sync_channel(2);
+    let decoder = std::thread::spawn({
+        let images = images.to_vec();
+        move || {
+            for path in images {
+                if tx.send(load_rgb(&path)).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    for (path, loaded) in images.iter().zip(decoded.iter()) {
         let name = path.display().to_string();
         let mut times = Vec::new();
-        let result = load_rgb(path).and_then(|img| {
+        let result = loaded.and_then(|img| {
             let mut last = None;
             for _ in 0..timing.unwrap_or(1).max(1) {
                 let t = std::time::Instant::now();
@@ -85,6 +98,7 @@ pub fn run(images: &[PathBuf], json: bool, timing: Option<u32>) -> ExitCode {
             }
         }
     }
+    let _ = decoder.join();
     if !json {
         println!(
             "共 {} 个，合格 {}，不合格 {} / {} analysed, {} passed, {} failed",
@@ -130,4 +144,48 @@ pub fn scene(subject: &str, backdrop: &str, (w, h): (u32, u32), out: &Path) -> E
             ExitCode::from(2)
         }
     }
+}
+
+/// `caiji spec`: the numbers of the standard and the station's tolerances, from `crates/spec`
+/// (the one place they are written), for people and for the comparison scripts.
+pub fn spec(json: bool) -> ExitCode {
+    use caiji_spec::{STANDARD, TOLERANCES};
+    if json {
+        let o = serde_json::json!({ "standard": STANDARD, "tolerances": TOLERANCES });
+        println!("{o}");
+        return ExitCode::SUCCESS;
+    }
+    let (s, t) = (STANDARD, TOLERANCES);
+    let b = t.budget;
+    println!("教毕指〔2017〕99号 / the standard");
+    println!(
+        "  尺寸/size {}×{} px, {} dpi, {} bit, JPEG q ≥ {}, {}–{} KB",
+        s.width,
+        s.height,
+        s.dpi,
+        s.color_depth,
+        s.quality_min,
+        s.file_size.min / 1000.0,
+        s.file_size.max / 1000.0
+    );
+    for (zh, en, r) in [
+        ("头顶", "head top", s.head_top),
+        ("眼睛", "eye line", s.eye_y),
+        ("脸宽", "face width", s.face_width),
+    ] {
+        println!("  {zh}/{en}: {}–{} px", r.min, r.max);
+    }
+    for d in s.backdrops {
+        let [r, g, b] = d.rgb.0;
+        println!("  背景/backdrop {} {}: RGB({r},{g},{b})", d.name_zh, d.name);
+    }
+    println!("测量误差预算 / measurement error budget (output px, p95)");
+    println!(
+        "  眼睛/eye line ±{} px, 头顶/head top ±{} px, 脸宽/face width ±{} %",
+        b.eye_y_px,
+        b.head_top_px,
+        b.face_width_frac * 100.0
+    );
+    println!("全部阈值见 --json / every threshold: --json");
+    ExitCode::SUCCESS
 }

@@ -291,6 +291,12 @@ enum Command {
         /// 输出 PNG / output PNG
         out: PathBuf,
     },
+    /// 标准的数值与本站的判定阈值 / the standard's numbers and the station's thresholds
+    Spec {
+        /// 输出一个 JSON 对象 / one JSON object
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// The largest frame a command makes or asks a camera for: 8K. Beyond it a frame costs seconds
@@ -499,5 +505,6 @@ fn main() -> ExitCode {
             size,
             out,
         } => analyze::scene(&subject, &backdrop, size, &out),
+        Command::Spec { json } => analyze::spec(json),
     }
 }

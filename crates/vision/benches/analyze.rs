@@ -1,4 +1,4 @@
-//! Whole-frame analysis (detect, refine, measure, plan) per frame size, model loaded once.
+//! Whole-frame analysis (detect, mesh, iris, measure, plan) per frame size, models loaded once.
 
 use caiji_scene::{Library, Scene, render};
 use caiji_vision::Analyzer;

@@ -130,3 +130,53 @@ fn validate_shows_a_progress_bar_on_a_terminal_and_never_in_a_pipe_or_json() {
     );
     assert_eq!(json.lines().filter(|l| l.starts_with('{')).count(), 7);
 }
+
+#[test]
+fn spec_prints_the_numbers_of_crates_spec_for_people_and_for_scripts() {
+    use caiji_spec::{STANDARD, TOLERANCES};
+    let o = caiji(&["spec", "--json"]);
+    assert!(o.status.success());
+    let v = &lines(&o)[0];
+    let s = &v["standard"];
+    assert_eq!(s["width"], STANDARD.width);
+    assert_eq!(s["head_top"]["min"], STANDARD.head_top.min);
+    assert_eq!(s["eye_y"]["max"], STANDARD.eye_y.max);
+    assert_eq!(s["face_width"]["min"], STANDARD.face_width.min);
+    assert_eq!(s["backdrops"][0]["rgb"][1], 197);
+    let b = &v["tolerances"]["budget"];
+    assert_eq!(b["head_top_px"], TOLERANCES.budget.head_top_px);
+    assert_eq!(b["face_width_frac"], TOLERANCES.budget.face_width_frac);
+    assert_eq!(v["tolerances"]["yaw_deg"], TOLERANCES.yaw_deg);
+
+    let o = caiji(&["spec"]);
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(out.contains("头顶/head top: 50–110 px"), "{out}");
+    assert!(
+        out.contains("背景/backdrop 浅蓝色 light_blue: RGB(100,197,255)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn analyze_answers_a_batch_in_the_order_given_with_a_broken_file_in_its_place() {
+    // Files are decoded ahead on a second thread: the answers still come one a file, in order.
+    let dir = tempfile::tempdir().unwrap();
+    let a = scene(dir.path(), "a.png", "curly", "1280x720");
+    let b = scene(dir.path(), "b.png", "glasses", "1280x720");
+    let broken = dir.path().join("broken.png");
+    let png = std::fs::read(&a).unwrap();
+    std::fs::write(&broken, &png[..png.len() / 3]).unwrap();
+    let missing = dir.path().join("missing.png");
+    let files = [&a, &broken, &b, &missing, &a];
+    let mut args = vec!["analyze", "--json"];
+    args.extend(files.iter().map(|f| f.to_str().unwrap()));
+    let o = caiji(&args);
+    let got = lines(&o);
+    assert_eq!(got.len(), files.len(), "one answer a file");
+    for (line, file) in got.iter().zip(files) {
+        assert_eq!(line["file"], file.to_str().unwrap());
+    }
+    assert!(got[1]["error"].is_object() && got[3]["error"].is_object());
+    assert_eq!(got[0]["verdict"], got[4]["verdict"]);
+    assert!(got[0]["eye_y"].is_number() && got[2]["eye_y"].is_number());
+}

@@ -1,0 +1,222 @@
+//! Eye line and face width against hand-annotated truth on real portraits, for each candidate
+//! definition: `cargo run -p caiji-vision --example hand_truth` (truth: the two annotators'
+//! files in `tests/fixtures/landmarks`, each point the mean of theirs).
+//!
+//! Errors are on the 480×640 output, at the scale that puts the true face width at the middle
+//! of its band (240 px). The eye truth is the canthi (ISO/IEC 19794-5's eye centre: the midpoint
+//! of the inner and outer corner) and, second, the pupils; the width truth is the face outline
+//! "between the two cheeks" in front of the ears, between the eye line and the nose tip.
+
+use caiji_vision::{Analyzer, Detector, FaceMesh, IrisModel, Point};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// Each annotated face: its photo, and whether it faces the camera (the face width the
+/// standard means is a frontal one; the eye line is measured on all).
+const FACES: &[(&str, &str, bool)] = &[
+    ("marc", "real/marc.jpg", true),
+    ("ayo", "real/ayo-ogunseinde.jpg", true),
+    ("obama", "real/obama.jpg", true),
+    ("franck", "real/franck-laughing.jpg", true),
+    ("astronaut", "astronaut.png", true),
+    ("trio", "trio.jpg", true),
+    ("franck-shut", "real/franck-eyes-shut.jpg", true),
+    // Head bowed and rolled about 25°, eyes cast down (both annotators' notes).
+    ("card-2", "real/card-profile2.jpg", false),
+    ("obama2", "real/obama2.jpg", false),
+    ("marie", "real/marie.jpg", false),
+    ("kendall", "real/kendall.jpg", false),
+    ("camp", "real/camp.jpg", false),
+    ("card-5", "real/card-profile5.jpg", false),
+    ("kal", "real/kal-visuals.jpg", false),
+];
+
+const POINTS: [&str; 8] = [
+    "eye_l_outer",
+    "eye_l_inner",
+    "eye_r_inner",
+    "eye_r_outer",
+    "pupil_l",
+    "pupil_r",
+    "cheek_l",
+    "cheek_r",
+];
+
+/// Mesh point pairs on the face outline that could be "the cheeks".
+const PAIRS: [(usize, usize); 6] = [
+    (234, 454),
+    (127, 356),
+    (93, 323),
+    (132, 361),
+    (137, 366),
+    (227, 447),
+];
+
+fn dist(p: Point, q: Point) -> f64 {
+    (p.x - q.x).hypot(p.y - q.y)
+}
+
+/// Median, p95 and max of the absolute error.
+fn stats(v: &[f64]) -> String {
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    let mut a: Vec<f64> = v.iter().map(|e| e.abs()).collect();
+    a.sort_by(f64::total_cmp);
+    let p95 = a[((a.len() as f64 * 0.95).ceil() as usize).clamp(1, a.len()) - 1];
+    format!(
+        "n {:2}  median {:+6.2}  p95|e| {:6.2}  max|e| {:6.2}",
+        v.len(),
+        s[s.len() / 2],
+        p95,
+        a[a.len() - 1]
+    )
+}
+
+fn main() {
+    let dir = caiji_vision::assets_dir();
+    let truth_dir =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/landmarks");
+    let sets: Vec<Value> = ["annotator-a.json", "annotator-b.json"]
+        .iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(truth_dir.join(f)).expect("annotations");
+            serde_json::from_str(&text).expect("annotations are JSON")
+        })
+        .collect();
+    let analyzer = Analyzer::load(&dir).expect("models (scripts/fetch-assets.sh)");
+    let detector = Detector::load(&dir.join(caiji_vision::MODEL_FILE)).unwrap();
+    let mesh_model = FaceMesh::load(&dir.join(caiji_vision::MESH_FILE)).unwrap();
+    let iris = IrisModel::load(&dir.join(caiji_vision::IRIS_FILE)).unwrap();
+    let mut eye: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    let mut width: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    let mut spread = (Vec::new(), Vec::new());
+    for &(name, file, frontal) in FACES {
+        // Each point: the mean of the annotators'; their disagreement is the truth's own error.
+        let each: Vec<BTreeMap<&str, Point>> = sets
+            .iter()
+            .map(|s| {
+                POINTS
+                    .iter()
+                    .map(|&k| {
+                        let v = &s[name][k];
+                        (
+                            k,
+                            Point {
+                                x: v[0].as_f64().unwrap(),
+                                y: v[1].as_f64().unwrap(),
+                            },
+                        )
+                    })
+                    .collect()
+            })
+            .collect();
+        let n = each.len() as f64;
+        let t = |k: &str| Point {
+            x: each.iter().map(|e| e[k].x).sum::<f64>() / n,
+            y: each.iter().map(|e| e[k].y).sum::<f64>() / n,
+        };
+        let canthi_y =
+            |e: &dyn Fn(&str) -> Point| POINTS[..4].iter().map(|&k| e(k).y).sum::<f64>() / 4.0;
+        let true_w = dist(t("cheek_l"), t("cheek_r"));
+        let k = 240.0 / true_w;
+        let (ty_canthi, ty_pupil) = (canthi_y(&t), (t("pupil_l").y + t("pupil_r").y) / 2.0);
+        let (a, b) = (&each[0], &each[1]);
+        spread
+            .0
+            .push((canthi_y(&|p| a[p]) - canthi_y(&|p| b[p])) * k);
+        spread.1.push(
+            (dist(a["cheek_l"], a["cheek_r"]) / dist(b["cheek_l"], b["cheek_r"]) - 1.0) * 100.0,
+        );
+
+        let img = image::open(dir.join(file)).expect("photo").to_rgb8();
+        let analysis = analyzer.analyze(&img).unwrap();
+        let m = analysis.measurements.expect("a face is found");
+        let coarse = analyzer.faces(&img).unwrap()[0];
+        let mid = Point {
+            x: (t("eye_l_outer").x + t("eye_r_outer").x) / 2.0,
+            y: ty_canthi,
+        };
+        if dist(coarse.center, mid) > coarse.size / 2.0 {
+            println!("{name}: the analysis measured another face");
+            continue;
+        }
+        let mesh = mesh_model
+            .landmarks(&img, coarse.center.x, coarse.center.y, coarse.size * 1.5)
+            .unwrap();
+        let (l, r) = (mesh.corners_left(), mesh.corners_right());
+        let el = iris.eye(&img, l.0, l.1, false).unwrap();
+        let er = iris.eye(&img, r.0, r.1, true).unwrap();
+        // BlazeFace's eye points from its close-up (the eye line the analysis used before).
+        let side = 2.0 * coarse.size;
+        let near = detector
+            .detect_region(
+                &img,
+                coarse.center.x - side / 2.0,
+                coarse.center.y - side / 2.0,
+                side,
+                0.5,
+            )
+            .unwrap()
+            .into_iter()
+            .min_by(|a, b| dist(a.center, coarse.center).total_cmp(&dist(b.center, coarse.center)))
+            .unwrap_or(coarse);
+        let subsets: &[&str] = if frontal {
+            &["all", "frontal"]
+        } else {
+            &["all"]
+        };
+        let mut line = format!("{name:<12} true width {true_w:5.1} px  eye");
+        for (c, y) in [
+            ("analysis", m.eye_y),
+            ("blazeface", (near.eye_left.y + near.eye_right.y) / 2.0),
+            ("iris centres", (el.iris.y + er.iris.y) / 2.0),
+        ] {
+            for (tn, ty) in [("canthi", ty_canthi), ("pupils", ty_pupil)] {
+                let e = (y - ty) * k;
+                for sub in subsets {
+                    eye.entry(format!("{c:<14} vs {tn:<6} {sub}"))
+                        .or_default()
+                        .push(e);
+                }
+                if tn == "canthi" {
+                    line += &format!(" {e:+5.1}");
+                }
+            }
+        }
+        line += "  width";
+        // The analysis' width is the close-up's ear points; the mesh's outline pairs beside it.
+        let mut widths = vec![("analysis (ears)".to_string(), m.face_width)];
+        for (i, j) in PAIRS {
+            let w = dist(mesh.points[i].xy(), mesh.points[j].xy());
+            widths.push((format!("mesh {i}/{j}"), w));
+        }
+        for (wn, w) in widths {
+            let e = (w / true_w - 1.0) * 100.0;
+            for sub in subsets {
+                width.entry(format!("{wn:<16} {sub}")).or_default().push(e);
+            }
+            line += &format!(" {e:+5.1}%");
+        }
+        println!("{line}");
+    }
+    println!(
+        "(per face: eye vs canthi for the analysis, blazeface, iris; width for the analysis, then mesh pairs)"
+    );
+    println!(
+        "\nthe truth's own spread (annotator A minus B): eye line {}",
+        stats(&spread.0)
+    );
+    println!(
+        "                                              width %  {}",
+        stats(&spread.1)
+    );
+    println!("\neye line, output px:");
+    for (k, v) in &eye {
+        println!("  {k:<36} {}", stats(v));
+    }
+    println!("face width, %:");
+    for (k, v) in &width {
+        println!("  {k:<28} {}", stats(v));
+    }
+}

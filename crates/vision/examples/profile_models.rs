@@ -1,0 +1,156 @@
+//! Time each model per run and per operator kind (tract's own nodes), to see where framing
+//! time goes. `cargo run -p caiji-vision --example profile_models [runs]`.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+use tract_onnx::prelude::*;
+
+fn profile(name: &str, path: &std::path::Path, shape: &[usize], runs: usize) -> TractResult<()> {
+    let model = tract_onnx::onnx()
+        .model_for_path(path)?
+        .with_input_fact(0, f32::fact(shape).into())?
+        .into_optimized()?;
+    let plan = model.into_runnable()?;
+    let input: Tensor = tract_ndarray::ArrayD::<f32>::from_elem(shape, 0.5).into();
+    let mut state = tract_onnx::tract_core::plan::SimpleState::new(&plan)?;
+    let mut by_op: BTreeMap<String, (f64, usize)> = BTreeMap::new();
+    let mut totals = Vec::new();
+    for run in 0..runs + 3 {
+        let t = Instant::now();
+        let mut local: Vec<(String, f64)> = Vec::new();
+        state.run_plan_with_eval(
+            tvec!(input.clone().into_tvalue()),
+            |ctx, st, node, inputs| {
+                let t = Instant::now();
+                let r = tract_onnx::tract_core::plan::eval(ctx, st, node, inputs);
+                local.push((
+                    node.op().name().to_string(),
+                    t.elapsed().as_secs_f64() * 1e3,
+                ));
+                r
+            },
+        )?;
+        if run >= 3 {
+            totals.push(t.elapsed().as_secs_f64() * 1e3);
+            for (k, v) in local {
+                let e = by_op.entry(k).or_default();
+                e.0 += v;
+                e.1 += 1;
+            }
+        }
+    }
+    totals.sort_by(f64::total_cmp);
+    println!(
+        "{name}: median {:.2} ms over {runs} runs, {} nodes",
+        totals[runs / 2],
+        plan.model().nodes.len()
+    );
+    let mut rows: Vec<_> = by_op.into_iter().collect();
+    rows.sort_by(|a, b| b.1.0.total_cmp(&a.1.0));
+    for (op, (ms, n)) in rows.iter().take(8) {
+        println!(
+            "  {op:<28} {:>7.3} ms/run  ({} calls/run)",
+            ms / runs as f64,
+            n / runs
+        );
+    }
+    Ok(())
+}
+
+fn main() -> TractResult<()> {
+    let runs: usize = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(30);
+    stages(runs);
+    let dir = caiji_vision::assets_dir();
+    profile(
+        "mesh 192",
+        &dir.join(caiji_vision::MESH_FILE),
+        &[1, 3, 192, 192],
+        runs,
+    )?;
+    profile(
+        "iris 64",
+        &dir.join(caiji_vision::IRIS_FILE),
+        &[1, 3, 64, 64],
+        runs,
+    )?;
+    profile(
+        "iris 64 x2",
+        &dir.join(caiji_vision::IRIS_FILE),
+        &[2, 3, 64, 64],
+        runs,
+    )?;
+    Ok(())
+}
+
+/// The analysis stages on a 1080p standard scene: what each costs per frame.
+pub fn stages(runs: usize) {
+    use caiji_scene::{Library, Scene, render};
+    use caiji_vision::{Analyzer, Detector, FaceMesh, IrisModel};
+    let dir = caiji_vision::assets_dir();
+    let lib = Library::open_default().expect("photos");
+    let (frame, _) = render(&lib, &Scene::standard("glasses", "light_blue", 1920, 1080)).unwrap();
+    let analyzer = Analyzer::load(&dir).unwrap();
+    let det = Detector::load(&dir.join(caiji_vision::MODEL_FILE)).unwrap();
+    let mesh = FaceMesh::load(&dir.join(caiji_vision::MESH_FILE)).unwrap();
+    let iris = IrisModel::load(&dir.join(caiji_vision::IRIS_FILE)).unwrap();
+    let time = |f: &mut dyn FnMut()| {
+        let mut v: Vec<f64> = (0..runs)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed().as_secs_f64() * 1e3
+            })
+            .collect();
+        v.sort_by(f64::total_cmp);
+        v[runs / 2]
+    };
+    let side = 1920.0;
+    let d = det.detect_region(&frame, 0.0, -420.0, side, 0.5).unwrap()[0];
+    let m = mesh
+        .landmarks(&frame, d.center.x, d.center.y, d.size * 1.5)
+        .unwrap();
+    let (l, r) = (m.corners_left(), m.corners_right());
+    println!("1080p stages, median of {runs}:");
+    println!(
+        "  full analyze   {:.2} ms",
+        time(&mut || {
+            analyzer.analyze(&frame).unwrap();
+        })
+    );
+    println!(
+        "  detect frame   {:.2} ms",
+        time(&mut || {
+            det.detect_region(&frame, 0.0, -420.0, side, 0.5).unwrap();
+        })
+    );
+    println!(
+        "  detect close   {:.2} ms",
+        time(&mut || {
+            det.detect_region(
+                &frame,
+                d.center.x - d.size,
+                d.center.y - d.size,
+                2.0 * d.size,
+                0.5,
+            )
+            .unwrap();
+        })
+    );
+    println!(
+        "  mesh           {:.2} ms",
+        time(&mut || {
+            mesh.landmarks(&frame, d.center.x, d.center.y, d.size * 1.5)
+                .unwrap();
+        })
+    );
+    println!(
+        "  iris (one eye) {:.2} ms",
+        time(&mut || {
+            iris.eye(&frame, l.0, l.1, false).unwrap();
+        })
+    );
+    let _ = r;
+}
