@@ -1,5 +1,6 @@
-//! Time each model per run and per operator kind (tract's own nodes), to see where framing
-//! time goes. `cargo run -p caiji-vision --example profile_models [runs]`.
+//! Where framing time goes: each analysis stage on a 1080p scene, then the mesh and iris models
+//! per run and per operator kind (tract's own nodes).
+//! `cargo run -p caiji-vision --example profile_models [runs]` (a measurement, not a test).
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -76,17 +77,11 @@ fn main() -> TractResult<()> {
         &[1, 3, 64, 64],
         runs,
     )?;
-    profile(
-        "iris 64 x2",
-        &dir.join(caiji_vision::IRIS_FILE),
-        &[2, 3, 64, 64],
-        runs,
-    )?;
     Ok(())
 }
 
 /// The analysis stages on a 1080p standard scene: what each costs per frame.
-pub fn stages(runs: usize) {
+fn stages(runs: usize) {
     use caiji_scene::{Library, Scene, render};
     use caiji_vision::{Analyzer, Detector, FaceMesh, IrisModel};
     let dir = caiji_vision::assets_dir();
@@ -112,7 +107,7 @@ pub fn stages(runs: usize) {
     let m = mesh
         .landmarks(&frame, d.center.x, d.center.y, d.size * 1.5)
         .unwrap();
-    let (l, r) = (m.corners_left(), m.corners_right());
+    let l = m.corners_left();
     println!("1080p stages, median of {runs}:");
     println!(
         "  full analyze   {:.2} ms",
@@ -152,5 +147,22 @@ pub fn stages(runs: usize) {
             iris.eye(&frame, l.0, l.1, false).unwrap();
         })
     );
-    let _ = r;
+    println!(
+        "  sequential sum {:.2} ms (what one core would spend)",
+        time(&mut || {
+            det.detect_region(&frame, 0.0, -420.0, side, 0.5).unwrap();
+            det.detect_region(
+                &frame,
+                d.center.x - d.size,
+                d.center.y - d.size,
+                2.0 * d.size,
+                0.5,
+            )
+            .unwrap();
+            mesh.landmarks(&frame, d.center.x, d.center.y, d.size * 1.5)
+                .unwrap();
+            iris.eye(&frame, l.0, l.1, false).unwrap();
+            iris.eye(&frame, l.0, l.1, false).unwrap();
+        })
+    );
 }
