@@ -53,8 +53,11 @@ describe("the big state", () => {
 
   it("is never ready while the camera has no picture", () => {
     const m = model({ phase: framing, live: live(), camera: { state: "problem", name: "usb:0", problem: null } });
-    expect(displayFor(m, 1000).key).toBe("adjust");
+    expect(displayFor(m, 1000).key).toBe("no_picture");
+    expect(displayFor(m, 1000).label).toBe("没有画面");
+    expect(displayFor({ ...m, camera: { ...m.camera, state: "ended" } }, 1000).key).toBe("no_picture");
     expect(displayFor({ ...m, camera: { ...m.camera, state: "ok" } }, 1000).key).toBe("ready");
+    expect(displayFor({ ...m, live: live({ verdict: "fail", compliant: false }) }, 1000).key).toBe("no_picture");
   });
 
   it("shows the label in the chosen language with the other one beneath", () => {

@@ -475,11 +475,12 @@ async fn a_camera_that_cannot_be_opened_is_explained_on_a_banner() {
             && banner.contains(" / "),
         "both languages: {banner}"
     );
-    // The window still works: a scan is taken, the station never says ready without a picture.
+    // The window still works: a scan is taken, and the station says it has no picture (never
+    // "ready", nor "adjust" as if the student could mend it).
     s.keys(&format!("{}{ENTER}", demo_code(0))).await;
-    wait_state(s, &["adjust"], Duration::from_secs(10)).await;
+    wait_state(s, &["no_picture"], Duration::from_secs(10)).await;
     tokio::time::sleep(Duration::from_secs(1)).await;
-    assert_eq!(state(s).await, "adjust");
+    assert_eq!(state(s).await, "no_picture");
     app.screenshot("13-camera-banner").await;
     app.close().await;
 }

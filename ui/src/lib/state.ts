@@ -174,12 +174,13 @@ export function reduce(m: Model, ev: StationEvent, now: number): { model: Model;
   return { model: next, sounds };
 }
 
-export type StateKey = "waiting" | "adjust" | "ready" | "review" | "saved" | "question" | "refused";
+export type StateKey = "waiting" | "adjust" | "no_picture" | "ready" | "review" | "saved" | "question" | "refused";
 export type Colour = "grey" | "amber" | "green" | "blue" | "red";
 
 export const COLOURS: Record<StateKey, Colour> = {
   waiting: "grey",
   adjust: "amber",
+  no_picture: "grey",
   ready: "green",
   review: "blue",
   saved: "green",
@@ -200,8 +201,10 @@ export function stateKey(phase: Phase, live: Live | null, savedUntil: number, re
       return now < savedUntil ? "saved" : "waiting";
     case "framing":
       if (now < refusedUntil) return "refused";
-      // No picture (unplugged, unreadable): never "ready" on a verdict from before.
-      return cameraOk && isReady(live) ? "ready" : "adjust";
+      // No picture (unplugged, unreadable): say so, not "adjust" (the student can do nothing
+      // about it), and never "ready" on a verdict from before. The banner says why.
+      if (!cameraOk) return "no_picture";
+      return isReady(live) ? "ready" : "adjust";
     case "review":
       return "review";
     case "confirm_retake":
