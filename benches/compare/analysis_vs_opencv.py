@@ -96,7 +96,9 @@ BATCH_REPEAT = 6
 
 def wall(args):
     t = time.perf_counter()
-    subprocess.run(args, check=False, capture_output=True)
+    r = subprocess.run(args, capture_output=True)
+    if r.returncode not in (0, 1):  # 1: a frame failed a rule; anything else is a crash
+        sys.exit(f"{args[:2]} exited {r.returncode}: {r.stderr.decode()[-500:]}")
     return time.perf_counter() - t
 
 

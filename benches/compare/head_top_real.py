@@ -104,15 +104,17 @@ def truth_top(a_full, cx, ipd):
 
 
 def reference(ref, img):
-    """Per face in the composite: (eye-centre x, eye-line y, cheek-to-cheek width) from the iris
-    centres (468, 473) and the face-oval points at the cheeks (234, 454), in pixels."""
+    """Per face in the composite: (eye-centre x, eye-line y, cheek-to-cheek width) from the eye
+    corners (33, 133, 362, 263: the eye line as the analysis defines it, the corners' midpoint)
+    and the face-oval points at the cheeks (234, 454), in pixels."""
     h, w = img.shape[:2]
     res = ref.process(img)
     out = []
     for f in res.multi_face_landmarks or []:
         p = lambda i: (f.landmark[i].x * w, f.landmark[i].y * h)  # noqa: E731
-        (lx, ly), (rx, ry), (ax, _), (bx, _) = p(468), p(473), p(234), p(454)
-        out.append(((lx + rx) / 2, (ly + ry) / 2, abs(bx - ax)))
+        corners = [p(i) for i in (33, 133, 362, 263)]
+        (ax, _), (bx, _) = p(234), p(454)
+        out.append((sum(c[0] for c in corners) / 4, sum(c[1] for c in corners) / 4, abs(bx - ax)))
     return out
 
 
@@ -135,7 +137,7 @@ def main():
     tmp.mkdir(parents=True, exist_ok=True)
     seg = mp.solutions.selfie_segmentation.SelfieSegmentation(model_selection=0)
     # A second opinion for the eye line and the face width (not a truth: another MediaPipe
-    # model, the attention mesh with iris points, on the same composite).
+    # model, the attention mesh, on the same composite).
     ref = mp.solutions.face_mesh.FaceMesh(static_image_mode=True, refine_landmarks=True, max_num_faces=3)
     frames = []  # (person, matte kind, file, matte on the canvas, reference faces)
     for name, path in {**PEOPLE, **REFUSED}.items():
@@ -186,7 +188,7 @@ def main():
     p95 = summary(every)[1] if every else float("inf")
     if missed:
         print("no face or no measurement:", ", ".join(missed))
-    print("\nagainst a second opinion (MediaPipe attention mesh: iris centres, cheek points 234/454;")
+    print("\nagainst a second opinion (MediaPipe attention mesh: eye corners, cheek points 234/454;")
     print("not a truth, reported only): eye line in output px, face width in % (+ = ours wider)")
     print(f"{'person':<16} {'n':>3} {'eye med':>8} {'eye p95':>8} {'w med':>7} {'w p95':>7}")
     all_e = [x for e in eyes.values() for x in e]

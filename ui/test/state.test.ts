@@ -56,6 +56,7 @@ describe("the big state", () => {
     expect(displayFor(m, 1000).key).toBe("no_picture");
     expect(displayFor(m, 1000).label).toBe("没有画面");
     expect(displayFor({ ...m, camera: { ...m.camera, state: "ended" } }, 1000).key).toBe("no_picture");
+    expect(displayFor({ ...m, camera: { ...m.camera, state: "starting" } }, 1000).key).toBe("no_picture");
     expect(displayFor({ ...m, camera: { ...m.camera, state: "ok" } }, 1000).key).toBe("ready");
     expect(displayFor({ ...m, live: live({ verdict: "fail", compliant: false }) }, 1000).key).toBe("no_picture");
   });

@@ -86,9 +86,10 @@ pub struct Subject {
     pub name: &'static str,
     /// File inside the assets folder.
     pub file: &'static str,
-    /// Centre of the eye on the image's left.
+    /// Centre of the eye on the image's left, as marked by hand: the middle of the eye opening
+    /// (close to the corners' midpoint the analysis measures; not the pupil).
     pub eye_left: (f64, f64),
-    /// Centre of the eye on the image's right.
+    /// Centre of the eye on the image's right, marked the same way.
     pub eye_right: (f64, f64),
     /// Face width at cheek level (skin edge to skin edge, ears excluded).
     pub face_width: f64,

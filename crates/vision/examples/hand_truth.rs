@@ -160,6 +160,7 @@ fn main() {
             .unwrap()
             .into_iter()
             .min_by(|a, b| dist(a.center, coarse.center).total_cmp(&dist(b.center, coarse.center)))
+            .filter(|d| dist(d.center, coarse.center) < 0.5 * coarse.size)
             .unwrap_or(coarse);
         let subsets: &[&str] = if frontal {
             &["all", "frontal"]

@@ -30,7 +30,8 @@ const LIDS: [(usize, usize); 3] = [(11, 3), (12, 4), (13, 5)];
 pub struct Eye {
     /// Lid gap over the corner distance: 0.17–0.45 open on the real portraits, 0.03–0.11 shut.
     pub openness: f64,
-    /// Centre of the iris (not used by a rule yet: a candidate for the eye line).
+    /// Centre of the iris (not used by a rule: the eye line is the corners' midpoint, which the
+    /// gaze does not move; see `--example hand_truth`).
     pub iris: Point,
 }
 

@@ -115,11 +115,6 @@ impl Mesh {
         self.mid(index::EYE_R_CORNERS.0, index::EYE_R_CORNERS.1)
     }
 
-    /// Cheek to cheek at eye level, the face width the standard means.
-    pub fn face_width(&self) -> f64 {
-        self.d(index::CHEEKS.0, index::CHEEKS.1)
-    }
-
     /// Yaw in degrees from the depth of the two cheeks (positive: the image-right cheek farther).
     pub fn yaw_deg(&self) -> f64 {
         let (l, r) = (self.points[index::CHEEKS.0], self.points[index::CHEEKS.1]);

@@ -201,8 +201,9 @@ export function stateKey(phase: Phase, live: Live | null, savedUntil: number, re
       return now < savedUntil ? "saved" : "waiting";
     case "framing":
       if (now < refusedUntil) return "refused";
-      // No picture (unplugged, unreadable): say so, not "adjust" (the student can do nothing
-      // about it), and never "ready" on a verdict from before. The banner says why.
+      // No picture (starting, unplugged, unreadable, ended): say so, not "adjust" (the student
+      // can do nothing about it), and never "ready" on a verdict from before. The preview says
+      // 相机启动中 while the camera starts, the banner why it gives no picture otherwise.
       if (!cameraOk) return "no_picture";
       return isReady(live) ? "ready" : "adjust";
     case "review":

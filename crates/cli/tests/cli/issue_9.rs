@@ -142,7 +142,7 @@ fn spec_prints_the_numbers_of_crates_spec_for_people_and_for_scripts() {
     assert_eq!(s["head_top"]["min"], STANDARD.head_top.min);
     assert_eq!(s["eye_y"]["max"], STANDARD.eye_y.max);
     assert_eq!(s["face_width"]["min"], STANDARD.face_width.min);
-    assert_eq!(s["backdrops"][0]["rgb"][1], 197);
+    assert_eq!(s["backdrops"][0]["rgb"][1], STANDARD.backdrops[0].rgb.0[1]);
     let b = &v["tolerances"]["budget"];
     assert_eq!(b["head_top_px"], TOLERANCES.budget.head_top_px);
     assert_eq!(b["face_width_frac"], TOLERANCES.budget.face_width_frac);

@@ -92,10 +92,11 @@ fn golden_scenes_meet_truth_verdicts_and_recorded_measurements() {
             worst.eye_y = worst.eye_y.max(e.eye_y);
             worst.head_top = worst.head_top.max(e.head_top);
             worst.face_width_pct = worst.face_width_pct.max(e.face_width_pct);
-            // The aim is 3 px / 5 px / 5 %. Measured worst: eye line 3.0 px (curly), face
-            // width 6.1 % (glasses: long hair hides both ears, and the model's ear points sit
-            // outside the cheeks). Bounds sit just above what was measured, so any regression shows.
-            if e.eye_y > 3.2 || e.head_top > 5.0 || e.face_width_pct > 6.5 {
+            // The budget is 3 px / 4 px / 4 %. Measured worst: eye line 2.5 px (glasses on
+            // light blue, the mesh's eye corners), face width 6.4 % (glasses 4K: long hair hides
+            // both ears, and the model's ear points sit outside the cheeks). Bounds sit just above
+            // what was measured, so any regression shows.
+            if e.eye_y > 2.7 || e.head_top > 4.0 || e.face_width_pct > 6.5 {
                 problems.push(format!("{}: accuracy out of target: {e:?}", case.name));
             }
         }
