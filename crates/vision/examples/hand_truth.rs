@@ -12,26 +12,6 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-/// Each annotated face: its photo, and whether it faces the camera (the face width the
-/// standard means is a frontal one; the eye line is measured on all).
-const FACES: &[(&str, &str, bool)] = &[
-    ("marc", "real/marc.jpg", true),
-    ("ayo", "real/ayo-ogunseinde.jpg", true),
-    ("obama", "real/obama.jpg", true),
-    ("franck", "real/franck-laughing.jpg", true),
-    ("astronaut", "astronaut.png", true),
-    ("trio", "trio.jpg", true),
-    ("franck-shut", "real/franck-eyes-shut.jpg", true),
-    // Head bowed and rolled about 25°, eyes cast down (both annotators' notes).
-    ("card-2", "real/card-profile2.jpg", false),
-    ("obama2", "real/obama2.jpg", false),
-    ("marie", "real/marie.jpg", false),
-    ("kendall", "real/kendall.jpg", false),
-    ("camp", "real/camp.jpg", false),
-    ("card-5", "real/card-profile5.jpg", false),
-    ("kal", "real/kal-visuals.jpg", false),
-];
-
 const POINTS: [&str; 8] = [
     "eye_l_outer",
     "eye_l_inner",
@@ -91,7 +71,15 @@ fn main() {
     let mut eye: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     let mut width: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     let mut spread = (Vec::new(), Vec::new());
-    for &(name, file, frontal) in FACES {
+    // Each annotated face: its photo, and whether it faces the camera (the face width the
+    // standard means is a frontal one; the eye line is measured on all).
+    let faces: Value = serde_json::from_str(
+        &std::fs::read_to_string(truth_dir.join("faces.json")).expect("faces.json"),
+    )
+    .expect("faces.json is JSON");
+    for (name, face) in faces.as_object().unwrap() {
+        let (name, file) = (name.as_str(), face["file"].as_str().unwrap());
+        let frontal = face["frontal"].as_bool().unwrap();
         // Each point: the mean of the annotators'; their disagreement is the truth's own error.
         let each: Vec<BTreeMap<&str, Point>> = sets
             .iter()

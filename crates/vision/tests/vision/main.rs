@@ -3,6 +3,7 @@
 mod golden;
 mod inputs;
 mod issue_9;
+mod landmarks;
 
 use caiji_scene::Library;
 use caiji_vision::Analyzer;
