@@ -196,9 +196,11 @@ pub struct Tolerances {
     /// A second face smaller than this fraction of the student's face width is ignored
     /// (a poster, a face on a phone screen far behind).
     pub second_face_min_ratio: f64,
-    /// The measurement's own error budget on the 480×640 output (p95, issue 9's targets): a
-    /// planned crop keeps each quantity inside its band by at least this much, so a crop is
-    /// never accepted 1 px inside a limit on an estimate that may be 3 px off.
+    /// The measurement's own error on the 480×640 output: a planned crop keeps each quantity
+    /// inside its band by at least this much, so a crop is never accepted 1 px inside a limit on
+    /// an estimate that may be 3 px off. Issue 9's targets are 3 px, 4 px and 4 % (p95); the
+    /// eye line and the face width use the worst errors measured against hand marks on the
+    /// frontal real faces instead (3.5 px, 7.7 %: `tests/fixtures/landmarks`), which are larger.
     pub budget: Budget,
     /// Largest output pixels per source pixel a crop may use: above 1 the photo is upscaled
     /// and loses detail, so a frame needs at least 640 rows around the head.
@@ -239,9 +241,9 @@ pub const TOLERANCES: Tolerances = Tolerances {
     face_score_min: 0.6,
     second_face_min_ratio: 0.35,
     budget: Budget {
-        eye_y_px: 3.0,
+        eye_y_px: 4.0,
         head_top_px: 4.0,
-        face_width_frac: 0.04,
+        face_width_frac: 0.08,
     },
     max_upscale: 1.0,
 };
