@@ -130,7 +130,12 @@ fn main() {
             continue;
         }
         let mesh = mesh_model
-            .landmarks(&img, coarse.center.x, coarse.center.y, coarse.size * 1.5)
+            .landmarks(
+                &img,
+                coarse.center.x,
+                coarse.center.y,
+                coarse.size * caiji_vision::MESH_REGION_SCALE,
+            )
             .unwrap();
         let (l, r) = (mesh.corners_left(), mesh.corners_right());
         let el = iris.eye(&img, l.0, l.1, false).unwrap();

@@ -105,7 +105,12 @@ fn stages(runs: usize) {
     let side = 1920.0;
     let d = det.detect_region(&frame, 0.0, -420.0, side, 0.5).unwrap()[0];
     let m = mesh
-        .landmarks(&frame, d.center.x, d.center.y, d.size * 1.5)
+        .landmarks(
+            &frame,
+            d.center.x,
+            d.center.y,
+            d.size * caiji_vision::MESH_REGION_SCALE,
+        )
         .unwrap();
     let l = m.corners_left();
     println!("1080p stages, median of {runs}:");
@@ -137,8 +142,13 @@ fn stages(runs: usize) {
     println!(
         "  mesh           {:.2} ms",
         time(&mut || {
-            mesh.landmarks(&frame, d.center.x, d.center.y, d.size * 1.5)
-                .unwrap();
+            mesh.landmarks(
+                &frame,
+                d.center.x,
+                d.center.y,
+                d.size * caiji_vision::MESH_REGION_SCALE,
+            )
+            .unwrap();
         })
     );
     println!(
@@ -159,8 +169,13 @@ fn stages(runs: usize) {
                 0.5,
             )
             .unwrap();
-            mesh.landmarks(&frame, d.center.x, d.center.y, d.size * 1.5)
-                .unwrap();
+            mesh.landmarks(
+                &frame,
+                d.center.x,
+                d.center.y,
+                d.size * caiji_vision::MESH_REGION_SCALE,
+            )
+            .unwrap();
             iris.eye(&frame, l.0, l.1, false).unwrap();
             iris.eye(&frame, l.0, l.1, false).unwrap();
         })

@@ -33,7 +33,7 @@ pub use crop::{Crop, HeadInSource, OutputGeometry, placement_margin, plan, safe_
 pub use detect::{Detection, Detector};
 pub use iris::{Eye, IrisModel};
 pub use measure::BackdropSample;
-pub use mesh::{FaceMesh, Landmark, Mesh};
+pub use mesh::{FaceMesh, Landmark, Mesh, REGION_SCALE as MESH_REGION_SCALE};
 
 use caiji_spec::{
     Advice, Check, CheckId, Message, STANDARD, TOLERANCES, Verdict, nearest_backdrop,
