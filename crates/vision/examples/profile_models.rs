@@ -113,71 +113,38 @@ fn stages(runs: usize) {
         )
         .unwrap();
     let l = m.corners_left();
+    let stages: [(&str, &dyn Fn()); 4] = [
+        ("detect frame  ", &|| {
+            det.detect_region(&frame, 0.0, -420.0, side, 0.5).unwrap();
+        }),
+        ("detect close  ", &|| {
+            let (x0, y0) = (d.center.x - d.size, d.center.y - d.size);
+            det.detect_region(&frame, x0, y0, 2.0 * d.size, 0.5)
+                .unwrap();
+        }),
+        ("mesh          ", &|| {
+            let side = d.size * caiji_vision::MESH_REGION_SCALE;
+            mesh.landmarks(&frame, d.center.x, d.center.y, side)
+                .unwrap();
+        }),
+        ("iris (one eye)", &|| {
+            iris.eye(&frame, l.0, l.1, false).unwrap();
+        }),
+    ];
     println!("1080p stages, median of {runs}:");
-    println!(
-        "  full analyze   {:.2} ms",
-        time(&mut || {
-            analyzer.analyze(&frame).unwrap();
-        })
-    );
-    println!(
-        "  detect frame   {:.2} ms",
-        time(&mut || {
-            det.detect_region(&frame, 0.0, -420.0, side, 0.5).unwrap();
-        })
-    );
-    println!(
-        "  detect close   {:.2} ms",
-        time(&mut || {
-            det.detect_region(
-                &frame,
-                d.center.x - d.size,
-                d.center.y - d.size,
-                2.0 * d.size,
-                0.5,
-            )
-            .unwrap();
-        })
-    );
-    println!(
-        "  mesh           {:.2} ms",
-        time(&mut || {
-            mesh.landmarks(
-                &frame,
-                d.center.x,
-                d.center.y,
-                d.size * caiji_vision::MESH_REGION_SCALE,
-            )
-            .unwrap();
-        })
-    );
-    println!(
-        "  iris (one eye) {:.2} ms",
-        time(&mut || {
-            iris.eye(&frame, l.0, l.1, false).unwrap();
-        })
-    );
-    println!(
-        "  sequential sum {:.2} ms (what one core would spend)",
-        time(&mut || {
-            det.detect_region(&frame, 0.0, -420.0, side, 0.5).unwrap();
-            det.detect_region(
-                &frame,
-                d.center.x - d.size,
-                d.center.y - d.size,
-                2.0 * d.size,
-                0.5,
-            )
-            .unwrap();
-            mesh.landmarks(
-                &frame,
-                d.center.x,
-                d.center.y,
-                d.size * caiji_vision::MESH_REGION_SCALE,
-            )
-            .unwrap();
-            iris.eye(&frame, l.0, l.1, false).unwrap();
-            iris.eye(&frame, l.0, l.1, false).unwrap();
-        })
-    );
+    let full = time(&mut || {
+        analyzer.analyze(&frame).unwrap();
+    });
+    println!("  full analyze   {full:.2} ms");
+    for (name, run) in &stages {
+        println!("  {name} {:.2} ms", time(&mut || run()));
+    }
+    // Both eyes: the iris stage twice.
+    let one_core = time(&mut || {
+        for (_, run) in &stages {
+            run();
+        }
+        stages[3].1();
+    });
+    println!("  sequential sum {one_core:.2} ms (what one core would spend)");
 }

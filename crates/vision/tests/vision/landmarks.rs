@@ -3,7 +3,7 @@
 //! definitions). The markers' own spread is about the size of the budget, so these bounds guard
 //! what was measured: they sit just above it, and a regression of the landmarks shows.
 
-use crate::fixtures;
+use crate::{fixtures, vendor_photo};
 use caiji_vision::Point;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -40,10 +40,7 @@ fn eye_line_and_face_width_on_real_faces_stay_within_what_was_measured_against_h
         let true_width = (r.x - l.x).hypot(r.y - l.y);
         // Errors on the 480×640 output, at the scale that puts the true width at its band's middle.
         let k = 240.0 / true_width;
-        let file = caiji_vision::assets_dir().join(face["file"].as_str().unwrap());
-        let img = image::open(&file)
-            .unwrap_or_else(|e| panic!("{} (run scripts/fetch-assets.sh): {e}", file.display()))
-            .to_rgb8();
+        let img = vendor_photo(face["file"].as_str().unwrap());
         let a = analyzer.analyze(&img).unwrap();
         let m = a
             .measurements

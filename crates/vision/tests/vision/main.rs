@@ -18,3 +18,12 @@ pub fn fixtures() -> &'static (Analyzer, Library) {
         (analyzer, lib)
     })
 }
+
+/// A photo from the assets folder (`real/marc.jpg`, `astronaut.png`), or a panic that says how
+/// to fetch it.
+pub fn vendor_photo(rel: &str) -> image::RgbImage {
+    let file = caiji_vision::assets_dir().join(rel);
+    image::open(&file)
+        .unwrap_or_else(|e| panic!("{} (run scripts/fetch-assets.sh): {e}", file.display()))
+        .to_rgb8()
+}
