@@ -71,36 +71,19 @@ fn main() -> TractResult<()> {
         .unwrap_or(30);
     stages(runs);
     let dir = caiji_vision::assets_dir();
-    // The detector's file needs the loader's one fix: an unvalued `ConstantOfShape` fills with
-    // float32 zeros (see `Detector::load`).
-    let mut detector = tract_onnx::onnx();
-    detector.op_register.insert("ConstantOfShape", |_, _| {
-        use tract_onnx::tract_hir::internal::expand;
-        use tract_onnx::tract_hir::ops::array::ConstantOfShape;
-        Ok((expand(ConstantOfShape::new(rctensor0(0.0f32))), vec![]))
-    });
-    profile(
-        &detector,
-        "blazeface 128",
-        &dir.join(caiji_vision::MODEL_FILE),
-        &[1, 128, 128, 3],
-        runs,
-    )?;
-    let onnx = tract_onnx::onnx();
-    profile(
-        &onnx,
-        "mesh 192",
-        &dir.join(caiji_vision::MESH_FILE),
-        &[1, 3, 192, 192],
-        runs,
-    )?;
-    profile(
-        &onnx,
-        "iris 64",
-        &dir.join(caiji_vision::IRIS_FILE),
-        &[1, 3, 64, 64],
-        runs,
-    )?;
+    let (detector, onnx) = (caiji_vision::Detector::onnx(), tract_onnx::onnx());
+    for (loader, name, file, shape) in [
+        (
+            &detector,
+            "blazeface 128",
+            caiji_vision::MODEL_FILE,
+            [1, 128, 128, 3],
+        ),
+        (&onnx, "mesh 192", caiji_vision::MESH_FILE, [1, 3, 192, 192]),
+        (&onnx, "iris 64", caiji_vision::IRIS_FILE, [1, 3, 64, 64]),
+    ] {
+        profile(loader, name, &dir.join(file), &shape, runs)?;
+    }
     Ok(())
 }
 

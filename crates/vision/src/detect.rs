@@ -63,6 +63,18 @@ fn constant_of_shape_f32(
 }
 
 impl Detector {
+    /// The ONNX loader the detector's file needs: tract's, with unvalued `ConstantOfShape`
+    /// nodes filled with float32 zeros, as ONNX says (tract 0.23 fills them with f64).
+    pub fn onnx() -> tract_onnx::Onnx {
+        let mut onnx = tract_onnx::onnx();
+        if let Some(b) = onnx.op_register.0.get("ConstantOfShape") {
+            let _ = CONSTANT_OF_SHAPE.set(*b);
+        }
+        onnx.op_register
+            .insert("ConstantOfShape", constant_of_shape_f32);
+        onnx
+    }
+
     /// Load the BlazeFace front-camera ONNX model (128×128 input) from `path`.
     pub fn load(path: &Path) -> Result<Detector, VisionError> {
         let fail = |e: TractError| VisionError::Model {
@@ -74,14 +86,8 @@ impl Detector {
                 path: path.to_owned(),
             });
         }
-        let mut onnx = tract_onnx::onnx();
-        if let Some(b) = onnx.op_register.0.get("ConstantOfShape") {
-            let _ = CONSTANT_OF_SHAPE.set(*b);
-        }
-        onnx.op_register
-            .insert("ConstantOfShape", constant_of_shape_f32);
         let side = INPUT_SIDE as usize;
-        let plan = onnx
+        let plan = Detector::onnx()
             .model_for_path(path)
             .and_then(|m| m.with_input_fact(0, f32::fact([1, side, side, 3]).into()))
             .and_then(|m| m.into_optimized())
