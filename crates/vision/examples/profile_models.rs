@@ -1,5 +1,6 @@
 //! Where framing time goes: each analysis stage on a 1080p scene, then the detector, mesh and
-//! iris models per run and per operator kind (tract's own nodes).
+//! iris models per run and per operator kind, on tract's operators alone and with our kernels
+//! (`caiji_vision::kernels`) in place of its depthwise convolutions, max pools and PReLUs.
 //! `cargo run -p caiji-vision --example profile_models [runs]` (a measurement, not a test).
 
 use std::collections::BTreeMap;
@@ -12,12 +13,18 @@ fn profile(
     path: &std::path::Path,
     shape: &[usize],
     runs: usize,
+    ours: bool,
 ) -> TractResult<()> {
-    let model = onnx
+    let mut model = onnx
         .model_for_path(path)?
         .with_input_fact(0, f32::fact(shape).into())?
-        .into_optimized()?;
-    let plan = model.into_runnable()?;
+        .into_typed()?
+        .into_decluttered()?;
+    if ours {
+        caiji_vision::kernels::substitute(&mut model)?;
+    }
+    let plan = model.into_optimized()?.into_runnable()?;
+    let name = format!("{name} ({})", if ours { "our kernels" } else { "tract's" });
     let input: Tensor = tract_ndarray::ArrayD::<f32>::from_elem(shape, 0.5).into();
     let mut state = tract_onnx::tract_core::plan::SimpleState::new(&plan)?;
     let mut by_op: BTreeMap<String, (f64, usize)> = BTreeMap::new();
@@ -82,7 +89,9 @@ fn main() -> TractResult<()> {
         (&onnx, "mesh 192", caiji_vision::MESH_FILE, [1, 3, 192, 192]),
         (&onnx, "iris 64", caiji_vision::IRIS_FILE, [1, 3, 64, 64]),
     ] {
-        profile(loader, name, &dir.join(file), &shape, runs)?;
+        for ours in [false, true] {
+            profile(loader, name, &dir.join(file), &shape, runs, ours)?;
+        }
     }
     Ok(())
 }

@@ -26,6 +26,7 @@
 mod crop;
 mod detect;
 mod iris;
+pub mod kernels;
 mod measure;
 mod mesh;
 

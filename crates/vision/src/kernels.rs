@@ -1,0 +1,705 @@
+//! Our own kernels for two operators of the MediaPipe models, put in place of tract's before the
+//! models are optimised.
+//!
+//! Profiled per operator (`--example profile_models`), tract 0.23 spends much of a frame's
+//! model time in three operators these models use over and over: 3×3 depthwise convolution
+//! (stride 1 padded 1 all round, or stride 2 padded 1 at the bottom and right, TensorFlow's
+//! "same"), 2×2 max pooling with stride 2 (~6 ns an output), and PReLU, which the converted
+//! models spell as four element-wise nodes that tract runs as two passes.
+//! Both are simple enough to write as plain loops over channel planes that the compiler
+//! vectorises (no `unsafe`, no target features beyond the baseline), and exact enough to check
+//! against tract's own operators, which the tests do on every model. Every other shape, layout
+//! or type is left to tract.
+//!
+//! The swap happens on the decluttered model ([`substitute`]); the optimiser then leaves our
+//! operators as they are and optimises the rest.
+
+use tract_onnx::prelude::*;
+use tract_onnx::tract_core::internal::{
+    EvalContext, EvalOp, Op, StaticName, TypedModelPatch, TypedOp, ensure,
+};
+use tract_onnx::tract_core::ops::binary::TypedBinOp;
+use tract_onnx::tract_core::ops::cnn::{Conv, KernelFormat, MaxPool, PaddingSpec};
+use tract_onnx::tract_core::ops::nn::DataFormat;
+
+/// A 3×3 depthwise convolution over f32 channel planes: inputs data `[1, C, H, W]` (or
+/// `[C, H, W]` where tract has dropped the batch axis), kernel `[C, 1, 3, 3]`, bias `C` values or one for all.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Depthwise3x3 {
+    /// The data has its batch axis (NCHW), else CHW.
+    batch: bool,
+    /// 1 or 2, both axes.
+    stride: usize,
+    /// Zero padding before (top, left) and after (bottom, right).
+    pad: [usize; 4],
+    /// `[C, H, W]` of the input.
+    input: [usize; 3],
+    /// `[Ho, Wo]` of the output.
+    output: [usize; 2],
+}
+
+impl Depthwise3x3 {
+    /// The operator for a tract convolution, when it is one we compute: depthwise, 3×3, f32,
+    /// NCHW with batch 1 or CHW, stride 1 or 2 on both axes, no dilation, explicit padding of
+    /// at most one.
+    fn of(conv: &Conv, x: &TypedFact, out: &TypedFact) -> Option<Depthwise3x3> {
+        let ps = &conv.pool_spec;
+        let (batch, [c, h, w]) = planes(ps.data_format, x)?;
+        let (_, [oc, ho, wo]) = planes(ps.data_format, out)?;
+        if conv.q_params.is_some()
+            || conv.kernel_fmt != KernelFormat::OIHW
+            || conv.group != c
+            || oc != c
+            || ps.kernel_shape.as_slice() != [3usize, 3]
+            || ps
+                .dilations
+                .as_ref()
+                .is_some_and(|d| d.iter().any(|&d| d != 1))
+        {
+            return None;
+        }
+        let stride = match ps.strides.as_deref() {
+            None => 1,
+            Some([a, b]) if a == b && (*a == 1 || *a == 2) => *a,
+            Some(_) => return None,
+        };
+        let pad = match &ps.padding {
+            PaddingSpec::Valid => [0; 4],
+            PaddingSpec::Explicit(b, a) if b.len() == 2 && a.len() == 2 => [b[0], b[1], a[0], a[1]],
+            _ => return None,
+        };
+        if pad.iter().any(|&p| p > 1) {
+            return None;
+        }
+        // The output size the padding and stride give must be the one tract worked out.
+        let size = |n: usize, before: usize, after: usize| (n + before + after - 3) / stride + 1;
+        if size(h, pad[0], pad[2]) != ho || size(w, pad[1], pad[3]) != wo {
+            return None;
+        }
+        Some(Depthwise3x3 {
+            batch,
+            stride,
+            pad,
+            input: [c, h, w],
+            output: [ho, wo],
+        })
+    }
+
+    fn run(&self, x: &[f32], k: &[f32], bias: &[f32], out: &mut [f32]) {
+        depthwise(self, x, k, bias, out)
+    }
+}
+
+/// Whether a fact is f32 channel planes with a concrete shape, batch 1 (NCHW) or none (CHW):
+/// whether the batch axis is there, and `[C, H, W]`.
+fn planes(format: DataFormat, fact: &TypedFact) -> Option<(bool, [usize; 3])> {
+    if fact.datum_type != f32::datum_type() {
+        return None;
+    }
+    match (format, fact.shape.as_concrete()?) {
+        (DataFormat::NCHW, &[1, c, h, w]) => Some((true, [c, h, w])),
+        (DataFormat::CHW, &[c, h, w]) => Some((false, [c, h, w])),
+        _ => None,
+    }
+}
+
+/// The shape of `[C, H, W]` planes, with the batch axis when `batch`.
+fn shape(batch: bool, [c, h, w]: [usize; 3]) -> TVec<usize> {
+    if batch {
+        tvec![1, c, h, w]
+    } else {
+        tvec![c, h, w]
+    }
+}
+
+/// Each channel plane is copied once into a zero-bordered scratch (for stride 2, each padded
+/// row split into its even and odd columns), so the inner loop reads three rows with no edge
+/// tests: out[x] = bias + Σ k · row[x·s + kx].
+fn depthwise(op: &Depthwise3x3, x: &[f32], k: &[f32], bias: &[f32], out: &mut [f32]) {
+    let [c, h, w] = op.input;
+    let [ho, wo] = op.output;
+    let [pt, pl, _, _] = op.pad;
+    let s = op.stride;
+    // Padded rows needed: the last output row reads down to (ho - 1)·s + 2.
+    let ph = (ho - 1) * s + 3;
+    let pw = (wo - 1) * s + 3;
+    // Stride 2: a padded row of pw values becomes evens (pw+1)/2 then odds pw/2.
+    let half = pw.div_ceil(2);
+    let mut pad = vec![0.0f32; ph * pw];
+    for ch in 0..c {
+        let plane = &x[ch * h * w..(ch + 1) * h * w];
+        for (py, row) in pad.chunks_exact_mut(pw).enumerate() {
+            row.fill(0.0);
+            let Some(iy) = py.checked_sub(pt).filter(|&y| y < h) else {
+                continue;
+            };
+            let src = &plane[iy * w..(iy + 1) * w];
+            let n = w.min(pw - pl);
+            if s == 1 {
+                row[pl..pl + n].copy_from_slice(&src[..n]);
+            } else {
+                for (i, &v) in src[..n].iter().enumerate() {
+                    let px = i + pl;
+                    row[if px % 2 == 0 { px / 2 } else { half + px / 2 }] = v;
+                }
+            }
+        }
+        let kk = &k[ch * 9..ch * 9 + 9];
+        // One bias for all channels where the model has a uniform one.
+        let b = bias[if bias.len() == 1 { 0 } else { ch }];
+        let plane_out = &mut out[ch * ho * wo..(ch + 1) * ho * wo];
+        for (oy, o) in plane_out.chunks_exact_mut(wo).enumerate() {
+            o.fill(b);
+            // Row by row of the kernel: three taps a pass, at columns x·s, x·s + 1, x·s + 2 of
+            // the padded row (measured faster than all nine taps in one pass).
+            for ky in 0..3 {
+                let row = &pad[(oy * s + ky) * pw..(oy * s + ky + 1) * pw];
+                let (k0, k1, k2) = (kk[ky * 3], kk[ky * 3 + 1], kk[ky * 3 + 2]);
+                let (a, m, z) = if s == 1 {
+                    (&row[..wo], &row[1..wo + 1], &row[2..wo + 2])
+                } else {
+                    (&row[..wo], &row[half..half + wo], &row[1..wo + 1])
+                };
+                for (((o, &a), &m), &z) in o.iter_mut().zip(a).zip(m).zip(z) {
+                    *o += k0 * a + k1 * m + k2 * z;
+                }
+            }
+        }
+    }
+}
+
+impl Op for Depthwise3x3 {
+    fn name(&self) -> StaticName {
+        "CaijiDepthwise3x3".into()
+    }
+
+    fn as_typed(&self) -> Option<&dyn TypedOp> {
+        Some(self)
+    }
+}
+
+impl EvalOp for Depthwise3x3 {
+    fn eval(&self, _: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
+        let [c, h, w] = self.input;
+        let [ho, wo] = self.output;
+        let (x, k, b) = (
+            inputs[0].try_as_plain_ram()?,
+            inputs[1].try_as_plain_ram()?,
+            inputs[2].try_as_plain_ram()?,
+        );
+        let (x, k, b) = (
+            x.as_slice::<f32>()?,
+            k.as_slice::<f32>()?,
+            b.as_slice::<f32>()?,
+        );
+        ensure!(
+            x.len() == c * h * w && k.len() == c * 9 && (b.len() == c || b.len() == 1),
+            "depthwise input sizes {} {} {}",
+            x.len(),
+            k.len(),
+            b.len()
+        );
+        let mut out = Tensor::zero::<f32>(&shape(self.batch, [c, ho, wo]))?;
+        self.run(x, k, b, out.try_as_plain_ram_mut()?.as_slice_mut::<f32>()?);
+        Ok(tvec!(out.into_tvalue()))
+    }
+
+    fn eval_out_of_plan(&self, inputs: TVec<TValue>) -> TractResult<Option<TVec<TValue>>> {
+        Ok(Some(self.eval(&EvalContext::out_of_plan(), inputs)?))
+    }
+}
+
+impl TypedOp for Depthwise3x3 {
+    fn as_op(&self) -> &dyn Op {
+        self
+    }
+
+    fn as_op_mut(&mut self) -> &mut dyn Op {
+        self
+    }
+
+    fn output_facts(&self, _: &[&TypedFact]) -> TractResult<TVec<TypedFact>> {
+        let [c, _, _] = self.input;
+        let [ho, wo] = self.output;
+        Ok(tvec!(f32::fact(shape(self.batch, [c, ho, wo]))))
+    }
+}
+
+/// 2×2 max pooling with stride 2 over f32 channel planes (NCHW with batch 1, or CHW), no
+/// padding, rounding the output size down.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct MaxPool2x2 {
+    /// The data has its batch axis (NCHW), else CHW.
+    batch: bool,
+    /// `[C, H, W]` of the input.
+    input: [usize; 3],
+}
+
+impl MaxPool2x2 {
+    fn of(pool: &MaxPool, x: &TypedFact, out: &TypedFact) -> Option<MaxPool2x2> {
+        let ps = &pool.pool_spec;
+        let (batch, [c, h, w]) = planes(ps.data_format, x)?;
+        let zero = |v: &TVec<usize>| v.iter().all(|&p| p == 0);
+        let unpadded = match &ps.padding {
+            PaddingSpec::Valid => true,
+            PaddingSpec::Explicit(b, a) => zero(b) && zero(a),
+            PaddingSpec::ExplicitOnnxPool(b, a, _) => zero(b) && zero(a),
+            _ => false,
+        };
+        let ok = pool.with_index_outputs.is_none()
+            && ps.kernel_shape.as_slice() == [2usize, 2]
+            && ps.strides.as_deref() == Some(&[2usize, 2][..])
+            && ps
+                .dilations
+                .as_ref()
+                .is_none_or(|d| d.iter().all(|&d| d == 1))
+            && unpadded
+            && planes(ps.data_format, out) == Some((batch, [c, h / 2, w / 2]));
+        ok.then_some(MaxPool2x2 {
+            batch,
+            input: [c, h, w],
+        })
+    }
+}
+
+impl Op for MaxPool2x2 {
+    fn name(&self) -> StaticName {
+        "CaijiMaxPool2x2".into()
+    }
+
+    fn as_typed(&self) -> Option<&dyn TypedOp> {
+        Some(self)
+    }
+}
+
+impl EvalOp for MaxPool2x2 {
+    fn eval(&self, _: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
+        let [c, h, w] = self.input;
+        let (ho, wo) = (h / 2, w / 2);
+        let x = inputs[0].try_as_plain_ram()?;
+        let x = x.as_slice::<f32>()?;
+        ensure!(x.len() == c * h * w, "max pool input size {}", x.len());
+        let mut out = Tensor::zero::<f32>(&shape(self.batch, [c, ho, wo]))?;
+        let mut view = out.try_as_plain_ram_mut()?;
+        let o = view.as_slice_mut::<f32>()?;
+        for ch in 0..c {
+            let plane = &x[ch * h * w..(ch + 1) * h * w];
+            for (oy, orow) in o[ch * ho * wo..(ch + 1) * ho * wo]
+                .chunks_exact_mut(wo)
+                .enumerate()
+            {
+                let r0 = &plane[2 * oy * w..2 * oy * w + 2 * wo];
+                let r1 = &plane[(2 * oy + 1) * w..(2 * oy + 1) * w + 2 * wo];
+                for ((o, a), b) in orow
+                    .iter_mut()
+                    .zip(r0.chunks_exact(2))
+                    .zip(r1.chunks_exact(2))
+                {
+                    *o = a[0].max(a[1]).max(b[0].max(b[1]));
+                }
+            }
+        }
+        Ok(tvec!(out.into_tvalue()))
+    }
+
+    fn eval_out_of_plan(&self, inputs: TVec<TValue>) -> TractResult<Option<TVec<TValue>>> {
+        Ok(Some(self.eval(&EvalContext::out_of_plan(), inputs)?))
+    }
+}
+
+impl TypedOp for MaxPool2x2 {
+    fn as_op(&self) -> &dyn Op {
+        self
+    }
+
+    fn as_op_mut(&mut self) -> &mut dyn Op {
+        self
+    }
+
+    fn output_facts(&self, _: &[&TypedFact]) -> TractResult<TVec<TypedFact>> {
+        let [c, h, w] = self.input;
+        Ok(tvec!(f32::fact(shape(self.batch, [c, h / 2, w / 2]))))
+    }
+}
+
+/// PReLU over f32 channel planes, one slope a channel: `x` where `x > 0`, else `slope · x`.
+/// The models were converted with each PReLU written as `max(x, 0) + slope · min(x, 0)` (tract
+/// expands its own PRelu into a compare and a select over broadcast tensors); tract runs that
+/// as two passes of two operations each. This is the same function in one pass, bit for bit:
+/// for `x > 0` the sum is `x + 0`, else `0 + slope · x`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Prelu {
+    /// The data has its batch axis (NCHW), else CHW.
+    batch: bool,
+    /// `[C, H, W]` of the input.
+    input: [usize; 3],
+}
+
+impl Prelu {
+    /// The `Add` node `add`, when it is `max(x, 0) + min(x, 0) · slope` (either order) over
+    /// channel planes with a constant slope a channel: the operator and its inputs `[x, slope]`.
+    fn of(model: &TypedModel, add: &TypedNode) -> Option<(Prelu, [OutletId; 2])> {
+        let op = |o: OutletId, name: &str| {
+            let n = &model.nodes[o.node];
+            (n.op_is::<TypedBinOp>() && n.op().name() == name && n.inputs.len() == 2).then_some(n)
+        };
+        let konst = |o: OutletId| model.outlet_fact(o).ok()?.konst.clone();
+        let zero = |o: OutletId| {
+            konst(o).is_some_and(|k| {
+                k.try_as_plain_ram()
+                    .and_then(|v| v.as_slice::<f32>().map(|v| v.iter().all(|&v| v == 0.0)))
+                    .unwrap_or(false)
+            })
+        };
+        if !(add.op_is::<TypedBinOp>() && add.op().name() == "Add" && add.inputs.len() == 2) {
+            return None;
+        }
+        let (a, b) = (add.inputs[0], add.inputs[1]);
+        let (max, mul) = match (op(a, "Max"), op(b, "Mul")) {
+            (Some(max), Some(mul)) => (max, mul),
+            _ => (op(b, "Max")?, op(a, "Mul")?),
+        };
+        let x = max.inputs[0];
+        if !zero(max.inputs[1]) {
+            return None;
+        }
+        let (min, slope) = match op(mul.inputs[0], "Min") {
+            Some(min) => (min, mul.inputs[1]),
+            None => (op(mul.inputs[1], "Min")?, mul.inputs[0]),
+        };
+        if min.inputs[0] != x || !zero(min.inputs[1]) {
+            return None;
+        }
+        let fact = model.outlet_fact(x).ok()?;
+        let format = if fact.rank() == 4 {
+            DataFormat::NCHW
+        } else {
+            DataFormat::CHW
+        };
+        let (batch, [c, h, w]) = planes(format, fact)?;
+        // One slope a channel: shaped like the data with every other axis 1.
+        let k = konst(slope)?;
+        let per_channel = k.datum_type() == f32::datum_type()
+            && k.len() == c
+            && k.rank() == fact.rank()
+            && k.shape()[k.rank() - 3] == c;
+        let same_out = add.outputs[0].fact.shape.as_concrete() == fact.shape.as_concrete();
+        (per_channel && same_out).then_some((
+            Prelu {
+                batch,
+                input: [c, h, w],
+            },
+            [x, slope],
+        ))
+    }
+}
+
+impl Op for Prelu {
+    fn name(&self) -> StaticName {
+        "CaijiPrelu".into()
+    }
+
+    fn as_typed(&self) -> Option<&dyn TypedOp> {
+        Some(self)
+    }
+}
+
+impl EvalOp for Prelu {
+    fn eval(&self, _: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
+        let [c, h, w] = self.input;
+        let (x, slope) = (inputs[0].try_as_plain_ram()?, inputs[1].try_as_plain_ram()?);
+        let (x, slope) = (x.as_slice::<f32>()?, slope.as_slice::<f32>()?);
+        ensure!(
+            x.len() == c * h * w && slope.len() == c,
+            "prelu input sizes {} {}",
+            x.len(),
+            slope.len()
+        );
+        let mut out = Tensor::zero::<f32>(&shape(self.batch, self.input))?;
+        let mut view = out.try_as_plain_ram_mut()?;
+        let o = view.as_slice_mut::<f32>()?;
+        for ((o, x), &s) in o
+            .chunks_exact_mut(h * w)
+            .zip(x.chunks_exact(h * w))
+            .zip(slope)
+        {
+            for (o, &v) in o.iter_mut().zip(x) {
+                *o = if v > 0.0 { v } else { s * v };
+            }
+        }
+        Ok(tvec!(out.into_tvalue()))
+    }
+
+    fn eval_out_of_plan(&self, inputs: TVec<TValue>) -> TractResult<Option<TVec<TValue>>> {
+        Ok(Some(self.eval(&EvalContext::out_of_plan(), inputs)?))
+    }
+}
+
+impl TypedOp for Prelu {
+    fn as_op(&self) -> &dyn Op {
+        self
+    }
+
+    fn as_op_mut(&mut self) -> &mut dyn Op {
+        self
+    }
+
+    fn output_facts(&self, _: &[&TypedFact]) -> TractResult<TVec<TypedFact>> {
+        Ok(tvec!(f32::fact(shape(self.batch, self.input))))
+    }
+}
+
+/// Put our operators in place of tract's wherever the shapes are ones they compute, in a
+/// decluttered model (optimise it afterwards). Returns how many were replaced.
+pub fn substitute(model: &mut TypedModel) -> TractResult<Substituted> {
+    let mut done = Substituted::default();
+    for id in 0..model.nodes.len() {
+        let node = &model.nodes[id];
+        let (Some(&x), Some(out)) = (node.inputs.first(), node.outputs.first()) else {
+            continue;
+        };
+        let x = model.outlet_fact(x)?;
+        let patch = if let Some(op) = node
+            .op_as::<Conv>()
+            .filter(|_| node.inputs.len() == 3)
+            .and_then(|c| Depthwise3x3::of(c, x, &out.fact))
+        {
+            done.depthwise += 1;
+            TypedModelPatch::replace_single_op(model, node, &node.inputs, op)?
+        } else if let Some(op) = node
+            .op_as::<MaxPool>()
+            .and_then(|p| MaxPool2x2::of(p, x, &out.fact))
+        {
+            done.max_pool += 1;
+            TypedModelPatch::replace_single_op(model, node, &node.inputs, op)?
+        } else if let Some((op, inputs)) = Prelu::of(model, node) {
+            done.prelu += 1;
+            TypedModelPatch::replace_single_op(model, node, &inputs, op)?
+        } else {
+            continue;
+        };
+        patch.apply(model)?;
+    }
+    Ok(done)
+}
+
+/// How many of tract's operators [`substitute`] replaced with ours.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Substituted {
+    /// 3×3 depthwise convolutions.
+    pub depthwise: usize,
+    /// 2×2 max pools.
+    pub max_pool: usize,
+    /// PReLU activations (each four of tract's nodes).
+    pub prelu: usize,
+}
+
+/// An ONNX model with its input fact set, decluttered, with our kernels put in when `ours`,
+/// optimised and ready to run.
+pub(crate) fn plan(
+    model: InferenceModel,
+    ours: bool,
+) -> TractResult<std::sync::Arc<TypedSimplePlan>> {
+    let mut model = model.into_typed()?.into_decluttered()?;
+    if ours {
+        substitute(&mut model)?;
+    }
+    model.into_optimized()?.into_runnable()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The plain definition: every tap, with its bounds test.
+    fn reference(op: &Depthwise3x3, x: &[f32], k: &[f32], b: &[f32]) -> Vec<f32> {
+        let [c, h, w] = op.input;
+        let [ho, wo] = op.output;
+        let mut out = vec![0.0; c * ho * wo];
+        for ch in 0..c {
+            for oy in 0..ho {
+                for ox in 0..wo {
+                    let mut acc = b[ch] as f64;
+                    for ky in 0..3 {
+                        for kx in 0..3 {
+                            let iy = (oy * op.stride + ky) as isize - op.pad[0] as isize;
+                            let ix = (ox * op.stride + kx) as isize - op.pad[1] as isize;
+                            if (0..h as isize).contains(&iy) && (0..w as isize).contains(&ix) {
+                                let v = x[ch * h * w + iy as usize * w + ix as usize];
+                                acc += (k[ch * 9 + ky * 3 + kx] * v) as f64;
+                            }
+                        }
+                    }
+                    out[(ch * ho + oy) * wo + ox] = acc as f32;
+                }
+            }
+        }
+        out
+    }
+
+    /// A repeatable spread of values in −1..1.
+    fn values(n: usize, seed: u32) -> Vec<f32> {
+        let mut s = seed.wrapping_mul(2_654_435_761).max(1);
+        (0..n)
+            .map(|_| {
+                s ^= s << 13;
+                s ^= s >> 17;
+                s ^= s << 5;
+                (s as f32 / u32::MAX as f32) * 2.0 - 1.0
+            })
+            .collect()
+    }
+
+    #[test]
+    fn depthwise_matches_the_plain_definition_on_even_and_odd_planes() {
+        // Stride 1 padded all round, and TensorFlow's stride-2 "same" (bottom and right only),
+        // on sizes even and odd, wide and narrow.
+        for (stride, pad) in [
+            (1, [1, 1, 1, 1]),
+            (2, [0, 0, 1, 1]),
+            (2, [1, 1, 1, 1]),
+            (1, [0; 4]),
+        ] {
+            for (c, h, w) in [(3, 8, 8), (2, 7, 9), (5, 16, 33), (1, 3, 3), (4, 96, 96)] {
+                let size = |n: usize, a: usize, b: usize| (n + a + b - 3) / stride + 1;
+                let op = Depthwise3x3 {
+                    batch: true,
+                    stride,
+                    pad,
+                    input: [c, h, w],
+                    output: [size(h, pad[0], pad[2]), size(w, pad[1], pad[3])],
+                };
+                let (x, k, b) = (values(c * h * w, 1), values(c * 9, 2), values(c, 3));
+                let want = reference(&op, &x, &k, &b);
+                let mut got = vec![f32::NAN; want.len()];
+                op.run(&x, &k, &b, &mut got);
+                let worst = got
+                    .iter()
+                    .zip(&want)
+                    .map(|(g, w)| (g - w).abs())
+                    .fold(0.0f32, f32::max);
+                assert!(
+                    worst < 1e-5,
+                    "stride {stride} pad {pad:?} {c}x{h}x{w}: off by {worst}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn max_pool_takes_the_largest_of_each_square_and_drops_an_odd_edge() {
+        let op = MaxPool2x2 {
+            batch: true,
+            input: [2, 3, 5],
+        };
+        let x: Vec<f32> = (0..30).map(|v| ((v * 7) % 11) as f32 - 5.0).collect();
+        let out = op
+            .eval(
+                &EvalContext::out_of_plan(),
+                tvec!(Tensor::from_shape(&[1, 2, 3, 5], &x).unwrap().into_tvalue()),
+            )
+            .unwrap();
+        let out = out[0].to_plain_array_view::<f32>().unwrap();
+        assert_eq!(out.shape(), &[1, 2, 1, 2]);
+        for ch in 0..2 {
+            for ox in 0..2 {
+                let at = |y: usize, x_: usize| x[ch * 15 + y * 5 + 2 * ox + x_];
+                let want = at(0, 0).max(at(0, 1)).max(at(1, 0)).max(at(1, 1));
+                assert_eq!(out[[0, ch, 0, ox]], want, "channel {ch} column {ox}");
+            }
+        }
+    }
+
+    /// Each model with our kernels against the same model on tract's alone, on a real face:
+    /// every depthwise convolution and max pool replaced, the outputs the same to rounding.
+    #[test]
+    fn the_models_answer_the_same_with_our_kernels() {
+        let dir = crate::assets_dir();
+        let photo = image::open(dir.join("astronaut.png"))
+            .expect("astronaut.png (run scripts/fetch-assets.sh)")
+            .to_rgb8();
+        // (file, input side, NHWC input)
+        for (file, side, nhwc) in [
+            (crate::MESH_FILE, 192, false),
+            (crate::IRIS_FILE, 64, false),
+            (crate::MODEL_FILE, 128, true),
+        ] {
+            let path = dir.join(file);
+            let onnx = if nhwc {
+                crate::Detector::onnx()
+            } else {
+                tract_onnx::onnx()
+            };
+            let shape = if nhwc {
+                [1, side, side, 3]
+            } else {
+                [1, 3, side, side]
+            };
+            let load = || {
+                onnx.model_for_path(&path)
+                    .and_then(|m| m.with_input_fact(0, f32::fact(shape).into()))
+                    .and_then(|m| m.into_typed())
+                    .and_then(|m| m.into_decluttered())
+                    .expect("model (run scripts/fetch-assets.sh)")
+            };
+            let mut ours = load();
+            let done = substitute(&mut ours).unwrap();
+            assert!(
+                done.depthwise >= 14 && done.max_pool >= 3 && (nhwc || done.prelu >= 20),
+                "{file}: only {done:?}"
+            );
+            // Not one of tract's depthwise convolutions, max pools or PReLU chains (their Min)
+            // is left in use.
+            let ours = ours.into_decluttered().unwrap();
+            let left = ours
+                .nodes
+                .iter()
+                .filter(|n| {
+                    n.op_is::<MaxPool>()
+                        || n.op_as::<Conv>().is_some_and(|c| c.group > 1)
+                        || n.op().name() == "Min"
+                })
+                .map(|n| n.name.clone())
+                .collect::<Vec<_>>();
+            assert!(left.is_empty(), "{file}: left to tract: {left:?}");
+            let ours = ours.into_optimized().unwrap().into_runnable().unwrap();
+            let theirs = load().into_optimized().unwrap().into_runnable().unwrap();
+            // The face, scaled to the model's input, in the model's layout.
+            let small = image::imageops::resize(
+                &image::imageops::crop_imm(&photo, 140, 20, 240, 240).to_image(),
+                side as u32,
+                side as u32,
+                image::imageops::FilterType::Triangle,
+            );
+            let input: Tensor = tract_ndarray::ArrayD::from_shape_fn(&shape[..], |i| {
+                let (y, x, c) = if nhwc {
+                    (i[1], i[2], i[3])
+                } else {
+                    (i[2], i[3], i[1])
+                };
+                small.get_pixel(x as u32, y as u32).0[c] as f32 / 255.0
+            })
+            .into();
+            let a = ours.run(tvec!(input.clone().into_tvalue())).unwrap();
+            let b = theirs.run(tvec!(input.into_tvalue())).unwrap();
+            assert_eq!(a.len(), b.len());
+            for (a, b) in a.iter().zip(&b) {
+                let (a, b) = (
+                    a.to_plain_array_view::<f32>().unwrap(),
+                    b.to_plain_array_view::<f32>().unwrap(),
+                );
+                assert_eq!(a.shape(), b.shape(), "{file}");
+                let scale = b.iter().fold(1.0f32, |m, v| m.max(v.abs()));
+                let worst = a
+                    .iter()
+                    .zip(b.iter())
+                    .map(|(a, b)| (a - b).abs())
+                    .fold(0.0f32, f32::max);
+                assert!(
+                    worst <= 1e-4 * scale,
+                    "{file}: outputs differ by {worst} (largest value {scale})"
+                );
+            }
+        }
+    }
+}
