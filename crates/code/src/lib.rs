@@ -54,9 +54,9 @@ pub enum CodeError {
     /// Control characters (a scanner misconfigured, or binary garbage).
     #[error("{}", self.message())]
     ControlCharacter(usize),
-    /// A demo-format code with a malformed field.
+    /// A demo-format code with a malformed field: what is wrong, in Chinese and in English.
     #[error("{}", self.message())]
-    BadField(&'static str),
+    BadField(&'static str, &'static str),
 }
 
 impl CodeError {
@@ -76,9 +76,9 @@ impl CodeError {
                 format!("采集码含有控制字符（位置 {at}），请检查扫码枪设置"),
                 format!("control character in the code (at {at}): check the scanner settings"),
             ),
-            CodeError::BadField(field) => Message::new(
-                format!("示例采集码字段错误：{field}"),
-                format!("demo code field invalid: {field}"),
+            CodeError::BadField(zh, en) => Message::new(
+                format!("示例采集码字段错误：{zh}"),
+                format!("demo code field invalid: {en}"),
             ),
         }
     }
@@ -180,11 +180,11 @@ fn mask_number(s: &str) -> String {
 fn parse_demo(text: &str) -> Result<DemoFields, CodeError> {
     let parts: Vec<&str> = text.split('|').collect();
     if parts.len() != 5 {
-        return Err(CodeError::BadField("需要 5 段 / needs 5 fields"));
+        return Err(CodeError::BadField("需要 5 段", "needs 5 fields"));
     }
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
     if parts[1].len() != 5 || !digits(parts[1]) {
-        return Err(CodeError::BadField("学校代码 / school code"));
+        return Err(CodeError::BadField("学校代码", "school code"));
     }
     let name: Vec<char> = parts[2].chars().collect();
     let masked_ok = name.len() >= 2
@@ -193,7 +193,8 @@ fn parse_demo(text: &str) -> Result<DemoFields, CodeError> {
         && (name.len() == 2 && name[1] == '*' || name.len() >= 3 && name[name.len() - 1] != '*');
     if !masked_ok {
         return Err(CodeError::BadField(
-            "姓名应只显示首尾字 / name must show only its first and last character",
+            "姓名应只显示首尾字",
+            "name must show only its first and last character",
         ));
     }
     let id4 = parts[3];
@@ -202,10 +203,10 @@ fn parse_demo(text: &str) -> Result<DemoFields, CodeError> {
             .bytes()
             .all(|b| b.is_ascii_digit() || b == b'X' || b == b'x')
     {
-        return Err(CodeError::BadField("证件号后四位 / ID last four"));
+        return Err(CodeError::BadField("证件号后四位", "ID last four"));
     }
     if !(6..=20).contains(&parts[4].len()) || !digits(parts[4]) {
-        return Err(CodeError::BadField("学号 / student number"));
+        return Err(CodeError::BadField("学号", "student number"));
     }
     Ok(DemoFields {
         school: parts[1].to_string(),
@@ -252,14 +253,26 @@ mod tests {
         );
         assert!(matches!(
             CaptureCode::parse("CJ1|1000|张*丰|1234|2023010101"),
-            Err(CodeError::BadField(_))
+            Err(CodeError::BadField(..))
         ));
         assert!(matches!(
             CaptureCode::parse("CJ1|10001|张三丰|1234|2023010101"),
-            Err(CodeError::BadField(_))
+            Err(CodeError::BadField(..))
         ));
         let msg = CodeError::TooShort(3).to_string();
         assert!(msg.contains("太短") && msg.contains("too short"));
+    }
+
+    #[test]
+    fn a_bad_field_is_named_once_in_each_language() {
+        let err = CaptureCode::parse("CJ1|10001|张*丰|1234").unwrap_err();
+        let m = err.message();
+        assert_eq!(m.zh, "示例采集码字段错误：需要 5 段");
+        assert_eq!(m.en, "demo code field invalid: needs 5 fields");
+        let err = CaptureCode::parse("CJ1|10001|张三丰|1234|2023010101").unwrap_err();
+        let m = err.message();
+        assert!(!m.zh.contains("name") && m.en.contains("first and last character"));
+        assert!(!m.en.contains('姓'), "{}", m.en);
     }
 
     #[test]
