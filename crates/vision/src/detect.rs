@@ -90,7 +90,7 @@ impl Detector {
         let plan = Detector::onnx()
             .model_for_path(path)
             .and_then(|m| m.with_input_fact(0, f32::fact([1, side, side, 3]).into()))
-            .and_then(|m| crate::kernels::plan(m, true))
+            .and_then(|m| crate::kernels::plan(m))
             .map_err(fail)?;
         let mut anchors = Vec::with_capacity(896);
         // MediaPipe's SSD anchors for this model: a 16×16 grid with 2 anchors per cell, then 8×8 with 6.

@@ -1,12 +1,12 @@
-//! Our own kernels for two operators of the MediaPipe models, put in place of tract's before the
-//! models are optimised.
+//! Our own kernels for three operators of the MediaPipe models, put in place of tract's before
+//! the models are optimised.
 //!
 //! Profiled per operator (`--example profile_models`), tract 0.23 spends much of a frame's
 //! model time in three operators these models use over and over: 3×3 depthwise convolution
 //! (stride 1 padded 1 all round, or stride 2 padded 1 at the bottom and right, TensorFlow's
 //! "same"), 2×2 max pooling with stride 2 (~6 ns an output), and PReLU, which the converted
 //! models spell as four element-wise nodes that tract runs as two passes.
-//! Both are simple enough to write as plain loops over channel planes that the compiler
+//! All three are simple enough to write as plain loops over channel planes that the compiler
 //! vectorises (no `unsafe`, no target features beyond the baseline), and exact enough to check
 //! against tract's own operators, which the tests do on every model. Every other shape, layout
 //! or type is left to tract.
@@ -40,8 +40,8 @@ pub(crate) struct Depthwise3x3 {
 
 impl Depthwise3x3 {
     /// The operator for a tract convolution, when it is one we compute: depthwise, 3×3, f32,
-    /// NCHW with batch 1 or CHW, stride 1 or 2 on both axes, no dilation, explicit padding of
-    /// at most one.
+    /// NCHW with batch 1 or CHW, stride 1 or 2 on both axes, no dilation, no padding or
+    /// explicit padding of at most one a side.
     fn of(conv: &Conv, x: &TypedFact, out: &TypedFact) -> Option<Depthwise3x3> {
         let ps = &conv.pool_spec;
         let (batch, [c, h, w]) = planes(ps.data_format, x)?;
@@ -72,8 +72,10 @@ impl Depthwise3x3 {
             return None;
         }
         // The output size the padding and stride give must be the one tract worked out.
-        let size = |n: usize, before: usize, after: usize| (n + before + after - 3) / stride + 1;
-        if size(h, pad[0], pad[2]) != ho || size(w, pad[1], pad[3]) != wo {
+        let size = |n: usize, before: usize, after: usize| {
+            Some((n + before + after).checked_sub(3)? / stride + 1)
+        };
+        if size(h, pad[0], pad[2])? != ho || size(w, pad[1], pad[3])? != wo {
             return None;
         }
         Some(Depthwise3x3 {
@@ -325,8 +327,9 @@ impl TypedOp for MaxPool2x2 {
 /// PReLU over f32 channel planes, one slope a channel: `x` where `x > 0`, else `slope · x`.
 /// The models were converted with each PReLU written as `max(x, 0) + slope · min(x, 0)` (tract
 /// expands its own PRelu into a compare and a select over broadcast tensors); tract runs that
-/// as two passes of two operations each. This is the same function in one pass, bit for bit:
-/// for `x > 0` the sum is `x + 0`, else `0 + slope · x`.
+/// as two passes of two operations each. This is the same function in one pass, to the bit
+/// for every number: for `x > 0` the sum is `x + 0`, else `0 + slope · x` (a NaN, which no
+/// image gives, would come out NaN here and 0 there).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct Prelu {
     /// The data has its batch axis (NCHW), else CHW.
@@ -339,9 +342,15 @@ impl Prelu {
     /// The `Add` node `add`, when it is `max(x, 0) + min(x, 0) · slope` (either order) over
     /// channel planes with a constant slope a channel: the operator and its inputs `[x, slope]`.
     fn of(model: &TypedModel, add: &TypedNode) -> Option<(Prelu, [OutletId; 2])> {
+        // A node of the chain: the binary operation `name`, read by nothing but the chain (a
+        // Max or Min that fed something else too would have to stay, and run twice).
+        let outputs = model.output_outlets().ok()?;
         let op = |o: OutletId, name: &str| {
             let n = &model.nodes[o.node];
-            (n.op_is::<TypedBinOp>() && n.op().name() == name && n.inputs.len() == 2).then_some(n)
+            let only_chain =
+                n.outputs.len() == 1 && n.outputs[0].successors.len() == 1 && !outputs.contains(&o);
+            (n.op_is::<TypedBinOp>() && n.op().name() == name && n.inputs.len() == 2 && only_chain)
+                .then_some(n)
         };
         let konst = |o: OutletId| model.outlet_fact(o).ok()?.konst.clone();
         let zero = |o: OutletId| {
@@ -494,16 +503,11 @@ pub struct Substituted {
     pub prelu: usize,
 }
 
-/// An ONNX model with its input fact set, decluttered, with our kernels put in when `ours`,
-/// optimised and ready to run.
-pub(crate) fn plan(
-    model: InferenceModel,
-    ours: bool,
-) -> TractResult<std::sync::Arc<TypedSimplePlan>> {
+/// An ONNX model with its input fact set, decluttered, with our kernels put in, optimised and
+/// ready to run.
+pub(crate) fn plan(model: InferenceModel) -> TractResult<std::sync::Arc<TypedSimplePlan>> {
     let mut model = model.into_typed()?.into_decluttered()?;
-    if ours {
-        substitute(&mut model)?;
-    }
+    substitute(&mut model)?;
     model.into_optimized()?.into_runnable()
 }
 
@@ -552,14 +556,19 @@ mod tests {
 
     #[test]
     fn depthwise_matches_the_plain_definition_on_even_and_odd_planes() {
-        // Stride 1 padded all round, and TensorFlow's stride-2 "same" (bottom and right only),
-        // on sizes even and odd, wide and narrow.
-        for (stride, pad) in [
+        // Stride 1 padded all round, TensorFlow's stride-2 "same" (bottom and right only), no
+        // padding, padding on one side of each axis; on sizes even and odd, wide and narrow;
+        // every other geometry with one bias for all channels.
+        let geometries = [
             (1, [1, 1, 1, 1]),
             (2, [0, 0, 1, 1]),
             (2, [1, 1, 1, 1]),
             (1, [0; 4]),
-        ] {
+            (1, [1, 0, 0, 1]),
+            (2, [1, 1, 0, 0]),
+        ];
+        for (i, (stride, pad)) in geometries.into_iter().enumerate() {
+            let bias_len = i % 2;
             for (c, h, w) in [(3, 8, 8), (2, 7, 9), (5, 16, 33), (1, 3, 3), (4, 96, 96)] {
                 let size = |n: usize, a: usize, b: usize| (n + a + b - 3) / stride + 1;
                 let op = Depthwise3x3 {
@@ -569,10 +578,17 @@ mod tests {
                     input: [c, h, w],
                     output: [size(h, pad[0], pad[2]), size(w, pad[1], pad[3])],
                 };
-                let (x, k, b) = (values(c * h * w, 1), values(c * 9, 2), values(c, 3));
+                let b = if bias_len == 1 {
+                    vec![0.25; c]
+                } else {
+                    values(c, 3)
+                };
+                let (x, k) = (values(c * h * w, 1), values(c * 9, 2));
+                let b1 = [0.25];
+                let bias: &[f32] = if bias_len == 1 { &b1 } else { &b };
                 let want = reference(&op, &x, &k, &b);
                 let mut got = vec![f32::NAN; want.len()];
-                op.run(&x, &k, &b, &mut got);
+                op.run(&x, &k, bias, &mut got);
                 let worst = got
                     .iter()
                     .zip(&want)
@@ -689,15 +705,16 @@ mod tests {
                     b.to_plain_array_view::<f32>().unwrap(),
                 );
                 assert_eq!(a.shape(), b.shape(), "{file}");
-                let scale = b.iter().fold(1.0f32, |m, v| m.max(v.abs()));
+                // Each value to within a thousandth plus 1e-4 of itself (mesh coordinates run
+                // to 192, logits to tens).
                 let worst = a
                     .iter()
                     .zip(b.iter())
-                    .map(|(a, b)| (a - b).abs())
+                    .map(|(a, b)| (a - b).abs() - 1e-4 * b.abs())
                     .fold(0.0f32, f32::max);
                 assert!(
-                    worst <= 1e-4 * scale,
-                    "{file}: outputs differ by {worst} (largest value {scale})"
+                    worst <= 1e-3,
+                    "{file}: an output differs by {worst} over its bound"
                 );
             }
         }

@@ -134,15 +134,6 @@ pub(crate) type Plan = std::sync::Arc<TypedSimplePlan>;
 /// Load an ONNX landmark model with one `1 × 3 × side × side` input, optimised (with our
 /// kernels in place of tract's where they fit) and ready to run.
 pub(crate) fn load_square_model(path: &Path, side: u32) -> Result<Plan, VisionError> {
-    load_square_model_with(path, side, true)
-}
-
-/// [`load_square_model`], with our kernels (`ours`) or tract's alone.
-pub(crate) fn load_square_model_with(
-    path: &Path,
-    side: u32,
-    ours: bool,
-) -> Result<Plan, VisionError> {
     if !path.is_file() {
         return Err(VisionError::ModelMissing {
             path: path.to_owned(),
@@ -152,7 +143,7 @@ pub(crate) fn load_square_model_with(
     tract_onnx::onnx()
         .model_for_path(path)
         .and_then(|m| m.with_input_fact(0, f32::fact([1, 3, side, side]).into()))
-        .and_then(|m| crate::kernels::plan(m, ours))
+        .and_then(|m| crate::kernels::plan(m))
         .map_err(|e| VisionError::Model {
             path: path.to_owned(),
             reason: format!("{e:#}"),
