@@ -281,6 +281,9 @@ async fn a_garbage_scan_is_explained_and_space_is_refused_while_red() {
         "the refusal says what to fix: {refusal}"
     );
     app.screenshot("07-refused-while-red").await;
+    // With the refusal, its failing rules and all seventeen rules on screen, the panel still
+    // shows the day's counts, the buttons and the station: nothing scrolled out of sight.
+    assert_panel_fits(s, "refused").await;
     assert_ne!(state(s).await, "review", "no photo is taken while red");
 
     // English with one click, every window; then the settings page (F2).
@@ -293,6 +296,7 @@ async fn a_garbage_scan_is_explained_and_space_is_refused_while_red() {
     )
     .await;
     app.screenshot("11-english").await;
+    assert_panel_fits(s, "refused, in English").await;
     s.keys("\u{E032}").await; // F2
     s.wait_for(
         "the settings page",
@@ -308,6 +312,20 @@ async fn a_garbage_scan_is_explained_and_space_is_refused_while_red() {
         "nothing queued"
     );
     app.close().await;
+}
+
+/// Every part of the station's side panel is inside it: none scrolled out of sight.
+async fn assert_panel_fits(s: &Session, when: &str) {
+    let hidden = s
+        .js(
+            "const p = document.querySelector('.panel').getBoundingClientRect(); \
+             return ['#checks', '#queue', '.tools .buttons', '.tools .where'].filter((q) => { \
+               const r = document.querySelector(q)?.getBoundingClientRect(); \
+               return !r || r.bottom > p.bottom + 1 || r.top < p.top - 1; })",
+            json!([]),
+        )
+        .await;
+    assert_eq!(hidden, json!([]), "parts of the panel out of sight: {when}");
 }
 
 async fn scan_and_wait_adjust(s: &Session, code: &str) {

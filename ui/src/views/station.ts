@@ -22,6 +22,11 @@ export const OVERLAY_MAX_LAG = 15;
 const BAND_COLOUR: Record<BandState, string> = { pass: "#2ecc71", fail: "#ff4d4f", unknown: "#9aa0a6" };
 
 
+/** The rules to fix first, then the rules met, each group in the standard's order. */
+export function failingFirst(list: readonly Check[]): Check[] {
+  return [...list.filter((c) => !c.pass), ...list.filter((c) => c.pass)];
+}
+
 export function checkRow(c: Check, lang: Lang): HTMLLIElement {
   const fix = pick(lang, c.fix_zh ?? "", c.fix_en ?? "");
   return h(
@@ -289,7 +294,7 @@ export function mountStation(root: HTMLElement, backend: Backend, opts: ViewOpti
     const sigC = m.language + JSON.stringify(list);
     if (sigC !== checksSig) {
       checksSig = sigC;
-      checks.replaceChildren(...list.map((c) => checkRow(c, m.language)));
+      checks.replaceChildren(...failingFirst(list).map((c) => checkRow(c, m.language)));
     }
   }
 

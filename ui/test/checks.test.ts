@@ -1,0 +1,21 @@
+import { describe, expect, it } from "vitest";
+import { checkRow, failingFirst } from "../src/views/station";
+import { check } from "./fixtures";
+
+describe("the rule list beside the preview", () => {
+  const list = [check("single_face", true, 1), check("head_top", false, 120), check("eye_height", true, 250), check("face_width", false, 170)];
+
+  it("puts the rules to fix first, each group in the standard's order", () => {
+    expect(failingFirst(list).map((c) => c.id)).toEqual(["head_top", "face_width", "single_face", "eye_height"]);
+    expect(list[0].id).toBe("single_face"); // the snapshot's own list is left as it was
+  });
+
+  it("gives a failing rule its fix line and a passing one none", () => {
+    const failing = checkRow(check("face_width", false, 170, ["靠近一点", "move closer"]), "zh-CN");
+    expect(failing.className).toBe("fail");
+    expect(failing.querySelector(".fix")?.textContent).toBe("靠近一点");
+    const passing = checkRow(check("single_face", true, 1), "zh-CN");
+    expect(passing.className).toBe("pass");
+    expect(passing.querySelector(".fix")).toBeNull();
+  });
+});
