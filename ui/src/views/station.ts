@@ -34,7 +34,8 @@ export function checkRow(c: Check, lang: Lang): HTMLLIElement {
     { class: c.pass ? "pass" : "fail", "data-check": c.id, "data-pass": String(c.pass) },
     h("span", { class: "mark" }, c.pass ? "✓" : "✗"),
     h("span", { class: "title" }, checkTitle(lang, c.id)),
-    h("span", { class: "value" }, formatValue(c.value)),
+    // A rule to fix shows what it must reach beside what was measured ("161 / 50–110").
+    h("span", { class: "value" }, !c.pass && c.limit ? `${formatValue(c.value)} / ${c.limit}` : formatValue(c.value)),
     !c.pass && fix ? h("div", { class: "fix" }, fix) : null,
     !c.pass && !fix ? h("div", { class: "fix" }, pick(lang, c.message_zh, c.message_en)) : null,
   );
