@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { formatValue } from "../src/lib/format";
 import { checkRow, failingFirst } from "../src/views/station";
 import { check } from "./fixtures";
 
@@ -19,5 +20,15 @@ describe("the rule list beside the preview", () => {
     expect(passing.className).toBe("pass");
     expect(passing.querySelector(".fix")).toBeNull();
     expect(passing.querySelector(".value")?.textContent).toBe("1");
+  });
+});
+
+describe("values on the screen", () => {
+  it("never shows a negative zero", () => {
+    expect(formatValue(-0.04)).toBe("0.0");
+    expect(formatValue(-0.05)).toBe("-0.1");
+    expect(formatValue(-0)).toBe("0");
+    expect(formatValue(12)).toBe("12");
+    expect(formatValue(null)).toBe("");
   });
 });

@@ -313,7 +313,8 @@ export function mountStation(root: HTMLElement, backend: Backend, opts: ViewOpti
     }
     toast.hidden = false;
     setAttr(toast, "data-kind", tt.kind);
-    const title = `${t("zh-CN", `toast.${tt.kind}`)} / ${t("en", `toast.${tt.kind}`)}`;
+    // The title in the screen's language; the message below it in both, a line each.
+    const title = t(m.language, `toast.${tt.kind}`);
     const rows: (Node | string)[] = [
       h("div", { class: "toast-title" }, title),
       h("div", { class: "toast-msg" }, tt.message_zh),
