@@ -170,16 +170,6 @@ fn depthwise(op: &Depthwise3x3, x: &[f32], k: &[f32], bias: &[f32], out: &mut [f
     }
 }
 
-impl Op for Depthwise3x3 {
-    fn name(&self) -> StaticName {
-        "CaijiDepthwise3x3".into()
-    }
-
-    fn as_typed(&self) -> Option<&dyn TypedOp> {
-        Some(self)
-    }
-}
-
 impl EvalOp for Depthwise3x3 {
     fn eval(&self, _: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
         let [c, h, w] = self.input;
@@ -206,25 +196,7 @@ impl EvalOp for Depthwise3x3 {
         Ok(tvec!(out.into_tvalue()))
     }
 
-    fn eval_out_of_plan(&self, inputs: TVec<TValue>) -> TractResult<Option<TVec<TValue>>> {
-        Ok(Some(self.eval(&EvalContext::out_of_plan(), inputs)?))
-    }
-}
-
-impl TypedOp for Depthwise3x3 {
-    fn as_op(&self) -> &dyn Op {
-        self
-    }
-
-    fn as_op_mut(&mut self) -> &mut dyn Op {
-        self
-    }
-
-    fn output_facts(&self, _: &[&TypedFact]) -> TractResult<TVec<TypedFact>> {
-        let [c, _, _] = self.input;
-        let [ho, wo] = self.output;
-        Ok(tvec!(f32::fact(shape(self.batch, [c, ho, wo]))))
-    }
+    tract_onnx::tract_core::op_out_of_plan!();
 }
 
 /// 2×2 max pooling with stride 2 over f32 channel planes (NCHW with batch 1, or CHW), no
@@ -264,16 +236,6 @@ impl MaxPool2x2 {
     }
 }
 
-impl Op for MaxPool2x2 {
-    fn name(&self) -> StaticName {
-        "CaijiMaxPool2x2".into()
-    }
-
-    fn as_typed(&self) -> Option<&dyn TypedOp> {
-        Some(self)
-    }
-}
-
 impl EvalOp for MaxPool2x2 {
     fn eval(&self, _: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
         let [c, h, w] = self.input;
@@ -304,24 +266,7 @@ impl EvalOp for MaxPool2x2 {
         Ok(tvec!(out.into_tvalue()))
     }
 
-    fn eval_out_of_plan(&self, inputs: TVec<TValue>) -> TractResult<Option<TVec<TValue>>> {
-        Ok(Some(self.eval(&EvalContext::out_of_plan(), inputs)?))
-    }
-}
-
-impl TypedOp for MaxPool2x2 {
-    fn as_op(&self) -> &dyn Op {
-        self
-    }
-
-    fn as_op_mut(&mut self) -> &mut dyn Op {
-        self
-    }
-
-    fn output_facts(&self, _: &[&TypedFact]) -> TractResult<TVec<TypedFact>> {
-        let [c, h, w] = self.input;
-        Ok(tvec!(f32::fact(shape(self.batch, [c, h / 2, w / 2]))))
-    }
+    tract_onnx::tract_core::op_out_of_plan!();
 }
 
 /// PReLU over f32 channel planes, one slope a channel: `x` where `x > 0`, else `slope · x`.
@@ -403,16 +348,6 @@ impl Prelu {
     }
 }
 
-impl Op for Prelu {
-    fn name(&self) -> StaticName {
-        "CaijiPrelu".into()
-    }
-
-    fn as_typed(&self) -> Option<&dyn TypedOp> {
-        Some(self)
-    }
-}
-
 impl EvalOp for Prelu {
     fn eval(&self, _: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
         let [c, h, w] = self.input;
@@ -439,24 +374,51 @@ impl EvalOp for Prelu {
         Ok(tvec!(out.into_tvalue()))
     }
 
-    fn eval_out_of_plan(&self, inputs: TVec<TValue>) -> TractResult<Option<TVec<TValue>>> {
-        Ok(Some(self.eval(&EvalContext::out_of_plan(), inputs)?))
-    }
+    tract_onnx::tract_core::op_out_of_plan!();
 }
 
-impl TypedOp for Prelu {
-    fn as_op(&self) -> &dyn Op {
-        self
-    }
+/// What every operator here tells tract about itself: its name, that it is a typed operator,
+/// and its one output, f32 planes `[C, H, W]` (with the input's batch axis) given by `$out`.
+macro_rules! plane_op {
+    ($op:ty, $name:literal, |$me:ident| $out:expr) => {
+        impl Op for $op {
+            fn name(&self) -> StaticName {
+                $name.into()
+            }
 
-    fn as_op_mut(&mut self) -> &mut dyn Op {
-        self
-    }
+            fn as_typed(&self) -> Option<&dyn TypedOp> {
+                Some(self)
+            }
+        }
 
-    fn output_facts(&self, _: &[&TypedFact]) -> TractResult<TVec<TypedFact>> {
-        Ok(tvec!(f32::fact(shape(self.batch, self.input))))
-    }
+        impl TypedOp for $op {
+            fn as_op(&self) -> &dyn Op {
+                self
+            }
+
+            fn as_op_mut(&mut self) -> &mut dyn Op {
+                self
+            }
+
+            fn output_facts(&self, _: &[&TypedFact]) -> TractResult<TVec<TypedFact>> {
+                let $me = self;
+                Ok(tvec!(f32::fact(shape($me.batch, $out))))
+            }
+        }
+    };
 }
+
+plane_op!(Depthwise3x3, "CaijiDepthwise3x3", |op| [
+    op.input[0],
+    op.output[0],
+    op.output[1]
+]);
+plane_op!(MaxPool2x2, "CaijiMaxPool2x2", |op| [
+    op.input[0],
+    op.input[1] / 2,
+    op.input[2] / 2
+]);
+plane_op!(Prelu, "CaijiPrelu", |op| op.input);
 
 /// Put our operators in place of tract's wherever the shapes are ones they compute, in a
 /// decluttered model (optimise it afterwards). Returns how many were replaced.
