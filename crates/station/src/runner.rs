@@ -148,6 +148,7 @@ impl Publisher {
                     t.online = match u {
                         UploadEvent::Uploaded { .. } | UploadEvent::Failed { .. } => Some(true),
                         UploadEvent::Retry { .. } => Some(false),
+                        UploadEvent::Reachable { ok } => Some(*ok),
                         _ => t.online,
                     }
                 }

@@ -49,6 +49,8 @@ pub const RANDOM_FAULTS: [Fault; 8] = [
 struct Shared {
     upstream: String,
     faults: Arc<Mutex<VecDeque<Fault>>>,
+    /// Faults for the worker's health checks (`GET /health`), apart from the uploads'.
+    health_faults: Arc<Mutex<VecDeque<Fault>>>,
     /// With no queued fault: a random one at this rate, from a seeded generator.
     random: Arc<Mutex<Option<(f64, rand::rngs::StdRng)>>>,
     /// What was done, for the test's report.
@@ -61,6 +63,7 @@ pub struct Proxy {
     /// Its base URL: point the worker here.
     pub url: String,
     faults: Arc<Mutex<VecDeque<Fault>>>,
+    health_faults: Arc<Mutex<VecDeque<Fault>>>,
     random: Arc<Mutex<Option<(f64, rand::rngs::StdRng)>>>,
     log: Arc<Mutex<Vec<Option<Fault>>>>,
 }
@@ -70,11 +73,13 @@ impl Proxy {
     pub async fn start(upstream: &str) -> Proxy {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let faults = Arc::new(Mutex::new(VecDeque::new()));
+        let health_faults = Arc::new(Mutex::new(VecDeque::new()));
         let random = Arc::new(Mutex::new(None));
         let log = Arc::new(Mutex::new(Vec::new()));
         let shared = Shared {
             upstream: upstream.trim_end_matches('/').to_string(),
             faults: faults.clone(),
+            health_faults: health_faults.clone(),
             random: random.clone(),
             log: log.clone(),
             client: reqwest::Client::builder()
@@ -89,6 +94,7 @@ impl Proxy {
         Proxy {
             url,
             faults,
+            health_faults,
             random,
             log,
         }
@@ -97,6 +103,12 @@ impl Proxy {
     /// Faults for the next requests, one each, in order.
     pub fn push(&self, faults: impl IntoIterator<Item = Fault>) {
         self.faults.lock().unwrap().extend(faults);
+    }
+
+    /// Faults for the next health checks (`GET /health`), one each, in order; uploads and
+    /// listings do not meet them.
+    pub fn push_health(&self, faults: impl IntoIterator<Item = Fault>) {
+        self.health_faults.lock().unwrap().extend(faults);
     }
 
     /// After the queued faults: a random one of [`RANDOM_FAULTS`] on each request with
@@ -160,11 +172,16 @@ fn parts_is_upload(req: &Request) -> bool {
 }
 
 async fn handle(State(s): State<Shared>, req: Request) -> Response {
-    // Only uploads meet faults; a listing the test reads passes through.
+    // Only uploads (and health checks, from their own queue) meet faults; a listing the test
+    // reads passes through.
     let upload = parts_is_upload(&req);
-    let queued = upload
-        .then(|| s.faults.lock().unwrap().pop_front())
-        .flatten();
+    let queued = if upload {
+        s.faults.lock().unwrap().pop_front()
+    } else if req.uri().path() == "/health" {
+        s.health_faults.lock().unwrap().pop_front()
+    } else {
+        None
+    };
     let fault = queued.or_else(|| {
         if !upload {
             return None;

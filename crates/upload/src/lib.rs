@@ -50,6 +50,9 @@ pub struct WorkerConfig {
     pub backoff_max: Duration,
     /// How often to look at the queue when nothing wakes the worker.
     pub poll: Duration,
+    /// How often, while nothing is being uploaded, to ask the collector whether it is there
+    /// (`GET /health`), so the station shows online or offline before its next photo.
+    pub probe_every: Duration,
 }
 
 impl WorkerConfig {
@@ -65,6 +68,7 @@ impl WorkerConfig {
             backoff_base: Duration::from_millis(500),
             backoff_max: Duration::from_secs(60),
             poll: Duration::from_millis(500),
+            probe_every: Duration::from_secs(20),
         }
     }
 }
@@ -101,6 +105,12 @@ pub enum UploadEvent {
     QueueError {
         /// What failed.
         error: String,
+    },
+    /// With nothing being uploaded, the collector answered its health check (`ok`), or did
+    /// not: no answer, an error, or a page that is not the collector's (a captive portal).
+    Reachable {
+        /// The collector answered.
+        ok: bool,
     },
 }
 
@@ -211,6 +221,7 @@ async fn run(
 ) {
     let cfg = Arc::new(cfg);
     let mut inflight: JoinSet<()> = JoinSet::new();
+    let mut last_probe: Option<std::time::Instant> = None;
     while !cancel.is_cancelled() {
         let free = cfg.concurrency.saturating_sub(inflight.len());
         let claimed = if free > 0 {
@@ -232,6 +243,17 @@ async fn run(
                 (store.clone(), cfg.clone(), client.clone(), on_event.clone());
             inflight
                 .spawn(async move { upload_one(&store, &cfg, &client, &*on_event, shot).await });
+        }
+        // Nothing to send: ask whether the collector is there, now and then, so the station
+        // knows it is online (or not) before the next photo. Never while uploads run: their
+        // outcomes say it already.
+        if idle && inflight.is_empty() && last_probe.is_none_or(|t| t.elapsed() >= cfg.probe_every)
+        {
+            last_probe = Some(std::time::Instant::now());
+            tokio::select! {
+                _ = cancel.cancelled() => break,
+                ok = probe(&cfg, &client) => on_event(UploadEvent::Reachable { ok }),
+            }
         }
         if idle || inflight.len() >= cfg.concurrency {
             tokio::select! {
@@ -377,6 +399,15 @@ async fn send(
             }
             Outcome::Permanent(format!("HTTP {status}: {msg}"))
         }
+    }
+}
+
+/// Whether the collector answers `GET /health` with its `ok` (a portal's page or any other
+/// answer is not the collector).
+async fn probe(cfg: &WorkerConfig, client: &reqwest::Client) -> bool {
+    match client.get(format!("{}/health", cfg.url)).send().await {
+        Ok(resp) if resp.status().is_success() => read_bounded(resp).await.trim_ascii() == b"ok",
+        _ => false,
     }
 }
 

@@ -285,3 +285,51 @@ async fn a_shot_held_by_a_worker_that_died_is_resumed_when_the_queue_reopens() {
             .any(|(e, _)| e == "upload_resumed")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_nothing_to_send_the_worker_still_knows_whether_the_collector_is_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("q.db"), [5; 32])
+        .await
+        .unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let coll = collector_at(&format!("127.0.0.1:{port}"), &dir.path().join("intake")).await;
+    let proxy = Proxy::start(&coll.url()).await;
+    // The first look meets a campus network's login page (a 200, but not the collector).
+    proxy.push_health([Fault::LoginPage]);
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = events.clone();
+    let mut cfg = fast(&proxy.url);
+    cfg.probe_every = Duration::from_millis(100);
+    let worker = Worker::spawn(store.clone(), cfg, move |e| sink.lock().unwrap().push(e));
+    let reachable = || {
+        events
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|e| match e {
+                UploadEvent::Reachable { ok } => Some(*ok),
+                _ => None,
+            })
+            .collect::<Vec<bool>>()
+    };
+    wait_until(
+        "the portal read as offline, then the collector as online",
+        10,
+        async || reachable().starts_with(&[false, true]),
+    )
+    .await;
+    // The collector goes away: the next look says so, with nothing queued to fail.
+    coll.stop().await;
+    let seen = reachable().len();
+    wait_until("offline once the collector is gone", 10, async || {
+        reachable()[seen..].contains(&false)
+    })
+    .await;
+    worker.stop().await;
+    assert_eq!(store.outstanding().await.unwrap(), 0, "nothing was queued");
+}
