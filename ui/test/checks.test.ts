@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatValue } from "../src/lib/format";
+import { formatKb, formatValue } from "../src/lib/format";
 import { checkRow, failingFirst } from "../src/views/station";
 import { check } from "./fixtures";
 
@@ -30,5 +30,16 @@ describe("values on the screen", () => {
     expect(formatValue(-0)).toBe("0");
     expect(formatValue(12)).toBe("12");
     expect(formatValue(null)).toBe("");
+  });
+});
+
+describe("file sizes", () => {
+  it("count KB as the standard does, so a file over 40 KB never reads as inside the window", () => {
+    expect(formatKb(40_500)).toBe("40.5");
+    expect(formatKb(40_050)).toBe("40.1");
+    expect(formatKb(40_000)).toBe("40.0");
+    expect(formatKb(20_000)).toBe("20.0");
+    expect(formatKb(19_990)).toBe("19.9");
+    expect(formatKb(34_343)).toBe("34.4");
   });
 });

@@ -3,6 +3,7 @@
 import type { Check, Key, Phase } from "../lib/backend/bindings";
 import type { Backend } from "../lib/backend/tauri";
 import { h, setAttr, setText } from "../lib/dom";
+import { formatKb } from "../lib/format";
 import { measure } from "../lib/timing";
 import { checkTitle, otherLang, t, type Lang } from "../lib/i18n";
 
@@ -37,7 +38,7 @@ export function buildReview(backend: Backend, press: (k: Key) => void) {
     if (img.getAttribute("src") !== url) img.src = url;
     setAttr(el, "data-photo", String(phase.photo));
     setText(rules, rulesLine(lang, phase.checks));
-    setText(info, t(lang, "confirm.info", { quality: phase.quality, kb: (phase.bytes / 1024).toFixed(1) }));
+    setText(info, t(lang, "confirm.info", { quality: phase.quality, kb: formatKb(phase.bytes) }));
     label(accept, lang, "confirm.accept");
     label(retake, lang, "confirm.retake");
   }

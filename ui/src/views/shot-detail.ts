@@ -2,7 +2,7 @@
 // and limit, the audit trail, and the three actions, each asking a reason in the page first.
 import type { ShotDetail } from "../lib/backend/bindings";
 import { h, setText } from "../lib/dom";
-import { formatValue } from "../lib/format";
+import { formatKb, formatValue } from "../lib/format";
 import { checkTitle, pick, t, type MessageKey } from "../lib/i18n";
 import { errorText, feeText, localError, shotStatus, statusText, uploadText, verdictText } from "../lib/review";
 import type { ReviewHost } from "./review-host";
@@ -146,7 +146,7 @@ export function buildShotDetail(host: ReviewHost, onClose: () => void): ShotDeta
       ...fact("col.status", statusText(lang, s)),
       ...fact("col.fee", feeText(lang, s.fee)),
       ...fact("col.mark", s.retake_mark ?? "—"),
-      ...fact("detail.size", L("detail.kb", { kb: (d.bytes / 1024).toFixed(1) })),
+      ...fact("detail.size", L("detail.kb", { kb: formatKb(d.bytes) })),
       ...fact("SHA-256", d.sha256, "mono"),
     );
     retry.hidden = !(s.upload === "failed" && s.voided === null);
