@@ -588,6 +588,66 @@ mod tests {
         }
     }
 
+    /// `max(x, 0) + min(m, 0) · slope` over `[1, 2, 3, 3]` planes, with `m` the same `x` or
+    /// another input, and the Max also read by a second output when `max_read_twice`.
+    fn chain(same_x: bool, max_read_twice: bool) -> TypedModel {
+        use tract_onnx::tract_core::ops::math;
+        let mut m = TypedModel::default();
+        let x = m.add_source("x", f32::fact([1, 2, 3, 3])).unwrap();
+        let y = m.add_source("y", f32::fact([1, 2, 3, 3])).unwrap();
+        let zero = m.add_const("zero", tensor4(&[[[[0.0f32]]]])).unwrap();
+        let slope = m
+            .add_const("slope", tensor4(&[[[[0.25f32]], [[-0.5]]]]))
+            .unwrap();
+        let max = m.wire_node("max", math::max(), &[x, zero]).unwrap()[0];
+        let min_of = if same_x { x } else { y };
+        let min = m.wire_node("min", math::min(), &[min_of, zero]).unwrap()[0];
+        let mul = m.wire_node("mul", math::mul(), &[min, slope]).unwrap()[0];
+        let add = m.wire_node("add", math::add(), &[max, mul]).unwrap()[0];
+        let outputs = if max_read_twice {
+            vec![add, max]
+        } else {
+            vec![add]
+        };
+        m.select_output_outlets(&outputs).unwrap();
+        m
+    }
+
+    #[test]
+    fn a_prelu_chain_is_fused_only_when_it_is_one_and_nothing_else_reads_its_parts() {
+        let x: Vec<f32> = (0..18).map(|v| v as f32 - 8.5).collect();
+        let run = |m: TypedModel| {
+            let plan = m.into_runnable().unwrap();
+            let t = || Tensor::from_shape(&[1, 2, 3, 3], &x).unwrap().into_tvalue();
+            let out = plan.run(tvec!(t(), t())).unwrap();
+            out[0]
+                .to_plain_array_view::<f32>()
+                .unwrap()
+                .iter()
+                .copied()
+                .collect::<Vec<_>>()
+        };
+        let mut fused = chain(true, false);
+        assert_eq!(substitute(&mut fused).unwrap().prelu, 1, "a PReLU");
+        let want: Vec<f32> = x
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| if v > 0.0 { v } else { v * [0.25, -0.5][i / 9] })
+            .collect();
+        assert_eq!(run(fused), want, "one slope a channel");
+        assert_eq!(run(chain(true, false)), want, "tract's own chain agrees");
+        // Min of another tensor: not a PReLU.
+        let mut other = chain(false, false);
+        assert_eq!(
+            substitute(&mut other).unwrap().prelu,
+            0,
+            "min of another input"
+        );
+        // The Max also read elsewhere: fusing would run it twice; left as it is.
+        let mut shared = chain(true, true);
+        assert_eq!(substitute(&mut shared).unwrap().prelu, 0, "max read twice");
+    }
+
     /// Each model with our kernels against the same model on tract's alone, on a real face:
     /// every depthwise convolution and max pool replaced, the outputs the same to rounding.
     #[test]
