@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { mountStation } from "../src/views/station";
 import { FakeBackend, settle, type Answers } from "./fakeBackend";
-import { queue, slotPace, snapshot } from "./fixtures";
+import { check, queue, slotPace, snapshot } from "./fixtures";
 
 let root: HTMLElement;
 let unmount: () => void;
@@ -100,5 +100,27 @@ describe("the way to the review", () => {
     await mount({});
     document.dispatchEvent(new KeyboardEvent("keydown", { key: "S", code: "KeyS", shiftKey: true }));
     expect(location.hash).toBe("#station");
+  });
+});
+
+describe("a refused shot", () => {
+  const framing = { phase: "framing" as const, student: "张*丰 · ****1234" };
+
+  it("names the rules and their fixes, not the generic message, when rules failed", async () => {
+    const fake = await mount({ snapshot: snapshot({ phase: framing }) });
+    const failing = [check("face_width", false, 150, ["靠近一点", "move closer"])];
+    fake.emit({ kind: "session", event: "shot_refused", failing, message_zh: "拒绝拍摄：照片不符合标准", message_en: "refused: fix what is listed" });
+    const toast = $("#toast")!;
+    expect(toast.hidden).toBe(false);
+    expect(toast.querySelector(".toast-title")!.textContent).toBe("拒绝拍摄");
+    expect(toast.querySelector("[data-check=face_width]")!.textContent).toContain("靠近一点");
+    expect(toast.querySelector(".toast-msg")).toBeNull();
+  });
+
+  it("says why in both languages when no rule was judged yet", async () => {
+    const fake = await mount({ snapshot: snapshot({ phase: framing }) });
+    fake.emit({ kind: "session", event: "shot_refused", failing: [], message_zh: "拒绝拍摄：还没有检测到学生", message_en: "refused: no frame of the student yet" });
+    const lines = [...$("#toast")!.querySelectorAll(".toast-msg")].map((e) => e.textContent);
+    expect(lines).toEqual(["拒绝拍摄：还没有检测到学生", "refused: no frame of the student yet"]);
   });
 });

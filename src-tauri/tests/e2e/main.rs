@@ -318,10 +318,11 @@ async fn a_garbage_scan_is_explained_and_space_is_refused_while_red() {
 async fn assert_panel_fits(s: &Session, when: &str) {
     let hidden = s
         .js(
-            "const p = document.querySelector('.panel').getBoundingClientRect(); \
-             return ['#checks', '#queue', '.tools .buttons', '.tools .where'].filter((q) => { \
+            "const panel = document.querySelector('.panel'); const p = panel.getBoundingClientRect(); \
+             const out = ['#checks', '#queue', '.tools .buttons', '.tools .where'].filter((q) => { \
                const r = document.querySelector(q)?.getBoundingClientRect(); \
-               return !r || r.bottom > p.bottom + 1 || r.top < p.top - 1; })",
+               return !r || r.bottom > p.bottom + 1 || r.top < p.top - 1; }); \
+             if (panel.scrollHeight > panel.clientHeight + 1) out.push('scrolls'); return out",
             json!([]),
         )
         .await;

@@ -34,8 +34,9 @@ export function checkRow(c: Check, lang: Lang): HTMLLIElement {
     { class: c.pass ? "pass" : "fail", "data-check": c.id, "data-pass": String(c.pass) },
     h("span", { class: "mark" }, c.pass ? "✓" : "✗"),
     h("span", { class: "title" }, checkTitle(lang, c.id)),
-    // A rule to fix shows what it must reach beside what was measured ("161 / 50–110").
-    h("span", { class: "value" }, !c.pass && c.limit ? `${formatValue(c.value)} / ${c.limit}` : formatValue(c.value)),
+    // The value alone: a limit beside it can read as met for a rule that fails on something
+    // else (exposure on burnt-out skin) or by being too near its limit to be sure of.
+    h("span", { class: "value" }, formatValue(c.value)),
     !c.pass && fix ? h("div", { class: "fix" }, fix) : null,
     !c.pass && !fix ? h("div", { class: "fix" }, pick(lang, c.message_zh, c.message_en)) : null,
   );
@@ -313,14 +314,16 @@ export function mountStation(root: HTMLElement, backend: Backend, opts: ViewOpti
     }
     toast.hidden = false;
     setAttr(toast, "data-kind", tt.kind);
-    // The title in the screen's language; the message below it in both, a line each.
+    // The title in the screen's language; the message below it in both, a line each. A shot
+    // refused for named rules shows those rules and their fixes instead of the message, which
+    // only says to fix what is listed (and would push the panel's counts out of sight).
     const title = t(m.language, `toast.${tt.kind}`);
-    const rows: (Node | string)[] = [
-      h("div", { class: "toast-title" }, title),
-      h("div", { class: "toast-msg" }, tt.message_zh),
-      h("div", { class: "toast-msg en" }, tt.message_en),
-    ];
-    if (tt.kind === "refused") {
+    const listed = tt.kind === "refused" && tt.failing.length > 0;
+    const rows: (Node | string)[] = [h("div", { class: "toast-title" }, title)];
+    if (!listed) {
+      rows.push(h("div", { class: "toast-msg" }, tt.message_zh), h("div", { class: "toast-msg en" }, tt.message_en));
+    }
+    if (listed && tt.kind === "refused") {
       const ul = h("ul", { class: "toast-failing" });
       for (const c of tt.failing) {
         const fix = pick(m.language, c.fix_zh ?? "", c.fix_en ?? "") || pick(m.language, c.message_zh, c.message_en);
