@@ -16,7 +16,11 @@ const theDay = reviewDay([a1, b1, c1, b2]);
 function detailOf(shot = b1): ShotDetail {
   return {
     shot,
-    checks: [{ ...check("head_top", true, 78), limit: "50–110" }, { ...check("face_width", false, 172, ["靠近一点", "move closer"]), limit: "180–300" }],
+    checks: [
+      { ...check("head_top", true, 78), limit: "50–110" },
+      { ...check("face_width", false, 172, ["靠近一点", "move closer"]), limit: "180–300" },
+      { ...check("file_size", true, 34_343), limit: "20–40 KB" },
+    ],
     bytes: 40960,
     sha256: "ab".repeat(32),
     audit: [["08:02:00", "queued", "A1 station"], ["08:03:00", "upload_failed", "HTTP 422"]],
@@ -199,6 +203,8 @@ describe("one shot", () => {
     expect(fails[0].textContent).toContain("172");
     expect(fails[0].textContent).toContain("180–300");
     expect(fails[0].textContent).toContain("靠近一点");
+    // The file's size in KB, the unit of its limit, not in bytes.
+    expect($("#detail-checks tr[data-check=file_size] td.num")?.textContent).toBe("34.4 KB");
     expect($$("#detail-audit tr[data-event]").map((r) => r.dataset.event)).toEqual(["queued", "upload_failed"]);
     expect($("#action-retry")?.hidden).toBe(false);
 

@@ -165,7 +165,8 @@ export function buildShotDetail(host: ReviewHost, onClose: () => void): ShotDeta
             { "data-check": c.id, "data-pass": String(c.pass), class: c.pass ? "" : "fail" },
             h("td", { class: c.pass ? "c-green" : "c-red" }, c.pass ? "✓" : "✗"),
             h("td", {}, checkTitle(lang, c.id)),
-            h("td", { class: "num" }, formatValue(c.value)),
+            // The file's size in the unit of its limit (20–40 KB), not in bytes.
+            h("td", { class: "num" }, c.id === "file_size" && c.value !== null ? `${formatKb(c.value)} KB` : formatValue(c.value)),
             h("td", {}, c.limit),
             h("td", {}, pick(lang, c.message_zh, c.message_en), !c.pass && fix ? h("div", { class: "sv-small" }, fix) : null),
           );
