@@ -204,7 +204,7 @@ describe("one shot", () => {
     expect(fails[0].textContent).toContain("180–300");
     expect(fails[0].textContent).toContain("靠近一点");
     // The file's size in KB, the unit of its limit, not in bytes.
-    expect($("#detail-checks tr[data-check=file_size] td.num")?.textContent).toBe("34.4 KB");
+    expect($("#detail-checks tr[data-check=file_size] td.num")?.textContent).toBe("34.3 KB");
     expect($$("#detail-audit tr[data-event]").map((r) => r.dataset.event)).toEqual(["queued", "upload_failed"]);
     expect($("#action-retry")?.hidden).toBe(false);
 

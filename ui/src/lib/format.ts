@@ -9,9 +9,7 @@ export function formatValue(v: number | null): string {
 }
 
 /** A file size in KB as the standard counts them (1 KB = 1000 bytes: the 20–40 KB window is
- * 20 000–40 000 bytes in `crates/spec`), to a tenth rounded away from the window's middle, so a
- * file the rule refuses never reads as inside it (19 990 bytes is 19.9, not 20.0). */
+ * 20 000–40 000 bytes in `crates/spec`), to a tenth, as the validator's own message writes it. */
 export function formatKb(bytes: number): string {
-  const tenths = bytes / 100;
-  return ((bytes < 30_000 ? Math.floor(tenths) : Math.ceil(tenths)) / 10).toFixed(1);
+  return (bytes / 1000).toFixed(1);
 }
