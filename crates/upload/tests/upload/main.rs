@@ -292,12 +292,7 @@ async fn with_nothing_to_send_the_worker_still_knows_whether_the_collector_is_th
     let store = Store::open(&dir.path().join("q.db"), [5; 32])
         .await
         .unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let coll = collector_at(&format!("127.0.0.1:{port}"), &dir.path().join("intake")).await;
+    let coll = collector_at("127.0.0.1:0", &dir.path().join("intake")).await;
     let proxy = Proxy::start(&coll.url()).await;
     // The first look meets a campus network's login page (a 200, but not the collector).
     proxy.push_health([Fault::LoginPage]);
