@@ -87,8 +87,65 @@ impl Depthwise3x3 {
         })
     }
 
+    /// `[C, Ho, Wo]` of the output.
+    fn output_planes(&self) -> [usize; 3] {
+        [self.input[0], self.output[0], self.output[1]]
+    }
+
+    /// Each channel plane is copied once into a zero-bordered scratch (for stride 2, each
+    /// padded row split into its even and odd columns), so the inner loop reads three rows with
+    /// no edge tests: out[x] = bias + Σ k · row[x·s + kx].
     fn run(&self, x: &[f32], k: &[f32], bias: &[f32], out: &mut [f32]) {
-        depthwise(self, x, k, bias, out)
+        let [c, h, w] = self.input;
+        let [ho, wo] = self.output;
+        let [pt, pl, _, _] = self.pad;
+        let s = self.stride;
+        // Padded rows needed: the last output row reads down to (ho - 1)·s + 2.
+        let ph = (ho - 1) * s + 3;
+        let pw = (wo - 1) * s + 3;
+        // Stride 2: a padded row of pw values becomes evens (pw+1)/2 then odds pw/2.
+        let half = pw.div_ceil(2);
+        let mut pad = vec![0.0f32; ph * pw];
+        for ch in 0..c {
+            let plane = &x[ch * h * w..(ch + 1) * h * w];
+            for (py, row) in pad.chunks_exact_mut(pw).enumerate() {
+                row.fill(0.0);
+                let Some(iy) = py.checked_sub(pt).filter(|&y| y < h) else {
+                    continue;
+                };
+                let src = &plane[iy * w..(iy + 1) * w];
+                let n = w.min(pw - pl);
+                if s == 1 {
+                    row[pl..pl + n].copy_from_slice(&src[..n]);
+                } else {
+                    for (i, &v) in src[..n].iter().enumerate() {
+                        let px = i + pl;
+                        row[if px % 2 == 0 { px / 2 } else { half + px / 2 }] = v;
+                    }
+                }
+            }
+            let kk = &k[ch * 9..ch * 9 + 9];
+            // One bias for all channels where the model has a uniform one.
+            let b = bias[if bias.len() == 1 { 0 } else { ch }];
+            let plane_out = &mut out[ch * ho * wo..(ch + 1) * ho * wo];
+            for (oy, o) in plane_out.chunks_exact_mut(wo).enumerate() {
+                o.fill(b);
+                // Row by row of the kernel: three taps a pass, at columns x·s, x·s + 1, x·s + 2 of
+                // the padded row (measured faster than all nine taps in one pass).
+                for ky in 0..3 {
+                    let row = &pad[(oy * s + ky) * pw..(oy * s + ky + 1) * pw];
+                    let (k0, k1, k2) = (kk[ky * 3], kk[ky * 3 + 1], kk[ky * 3 + 2]);
+                    let (a, m, z) = if s == 1 {
+                        (&row[..wo], &row[1..wo + 1], &row[2..wo + 2])
+                    } else {
+                        (&row[..wo], &row[half..half + wo], &row[1..wo + 1])
+                    };
+                    for (((o, &a), &m), &z) in o.iter_mut().zip(a).zip(m).zip(z) {
+                        *o += k0 * a + k1 * m + k2 * z;
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -114,66 +171,21 @@ fn shape(batch: bool, [c, h, w]: [usize; 3]) -> TVec<usize> {
     }
 }
 
-/// Each channel plane is copied once into a zero-bordered scratch (for stride 2, each padded
-/// row split into its even and odd columns), so the inner loop reads three rows with no edge
-/// tests: out[x] = bias + Σ k · row[x·s + kx].
-fn depthwise(op: &Depthwise3x3, x: &[f32], k: &[f32], bias: &[f32], out: &mut [f32]) {
-    let [c, h, w] = op.input;
-    let [ho, wo] = op.output;
-    let [pt, pl, _, _] = op.pad;
-    let s = op.stride;
-    // Padded rows needed: the last output row reads down to (ho - 1)·s + 2.
-    let ph = (ho - 1) * s + 3;
-    let pw = (wo - 1) * s + 3;
-    // Stride 2: a padded row of pw values becomes evens (pw+1)/2 then odds pw/2.
-    let half = pw.div_ceil(2);
-    let mut pad = vec![0.0f32; ph * pw];
-    for ch in 0..c {
-        let plane = &x[ch * h * w..(ch + 1) * h * w];
-        for (py, row) in pad.chunks_exact_mut(pw).enumerate() {
-            row.fill(0.0);
-            let Some(iy) = py.checked_sub(pt).filter(|&y| y < h) else {
-                continue;
-            };
-            let src = &plane[iy * w..(iy + 1) * w];
-            let n = w.min(pw - pl);
-            if s == 1 {
-                row[pl..pl + n].copy_from_slice(&src[..n]);
-            } else {
-                for (i, &v) in src[..n].iter().enumerate() {
-                    let px = i + pl;
-                    row[if px % 2 == 0 { px / 2 } else { half + px / 2 }] = v;
-                }
-            }
-        }
-        let kk = &k[ch * 9..ch * 9 + 9];
-        // One bias for all channels where the model has a uniform one.
-        let b = bias[if bias.len() == 1 { 0 } else { ch }];
-        let plane_out = &mut out[ch * ho * wo..(ch + 1) * ho * wo];
-        for (oy, o) in plane_out.chunks_exact_mut(wo).enumerate() {
-            o.fill(b);
-            // Row by row of the kernel: three taps a pass, at columns x·s, x·s + 1, x·s + 2 of
-            // the padded row (measured faster than all nine taps in one pass).
-            for ky in 0..3 {
-                let row = &pad[(oy * s + ky) * pw..(oy * s + ky + 1) * pw];
-                let (k0, k1, k2) = (kk[ky * 3], kk[ky * 3 + 1], kk[ky * 3 + 2]);
-                let (a, m, z) = if s == 1 {
-                    (&row[..wo], &row[1..wo + 1], &row[2..wo + 2])
-                } else {
-                    (&row[..wo], &row[half..half + wo], &row[1..wo + 1])
-                };
-                for (((o, &a), &m), &z) in o.iter_mut().zip(a).zip(m).zip(z) {
-                    *o += k0 * a + k1 * m + k2 * z;
-                }
-            }
-        }
-    }
+/// An operator's one output: a new f32 tensor of `planes` (with the batch axis when `batch`),
+/// filled by `fill`.
+fn output(
+    batch: bool,
+    planes: [usize; 3],
+    fill: impl FnOnce(&mut [f32]),
+) -> TractResult<TVec<TValue>> {
+    let mut out = Tensor::zero::<f32>(&shape(batch, planes))?;
+    fill(out.try_as_plain_ram_mut()?.as_slice_mut::<f32>()?);
+    Ok(tvec!(out.into_tvalue()))
 }
 
 impl EvalOp for Depthwise3x3 {
     fn eval(&self, _: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
         let [c, h, w] = self.input;
-        let [ho, wo] = self.output;
         let (x, k, b) = (
             inputs[0].try_as_plain_ram()?,
             inputs[1].try_as_plain_ram()?,
@@ -191,9 +203,7 @@ impl EvalOp for Depthwise3x3 {
             k.len(),
             b.len()
         );
-        let mut out = Tensor::zero::<f32>(&shape(self.batch, [c, ho, wo]))?;
-        self.run(x, k, b, out.try_as_plain_ram_mut()?.as_slice_mut::<f32>()?);
-        Ok(tvec!(out.into_tvalue()))
+        output(self.batch, self.output_planes(), |o| self.run(x, k, b, o))
     }
 
     tract_onnx::tract_core::op_out_of_plan!();
@@ -234,36 +244,40 @@ impl MaxPool2x2 {
             input: [c, h, w],
         })
     }
+
+    /// `[C, H/2, W/2]` of the output.
+    fn output_planes(&self) -> [usize; 3] {
+        let [c, h, w] = self.input;
+        [c, h / 2, w / 2]
+    }
 }
 
 impl EvalOp for MaxPool2x2 {
     fn eval(&self, _: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
         let [c, h, w] = self.input;
-        let (ho, wo) = (h / 2, w / 2);
+        let [_, ho, wo] = self.output_planes();
         let x = inputs[0].try_as_plain_ram()?;
         let x = x.as_slice::<f32>()?;
         ensure!(x.len() == c * h * w, "max pool input size {}", x.len());
-        let mut out = Tensor::zero::<f32>(&shape(self.batch, [c, ho, wo]))?;
-        let mut view = out.try_as_plain_ram_mut()?;
-        let o = view.as_slice_mut::<f32>()?;
-        for ch in 0..c {
-            let plane = &x[ch * h * w..(ch + 1) * h * w];
-            for (oy, orow) in o[ch * ho * wo..(ch + 1) * ho * wo]
-                .chunks_exact_mut(wo)
-                .enumerate()
-            {
-                let r0 = &plane[2 * oy * w..2 * oy * w + 2 * wo];
-                let r1 = &plane[(2 * oy + 1) * w..(2 * oy + 1) * w + 2 * wo];
-                for ((o, a), b) in orow
-                    .iter_mut()
-                    .zip(r0.chunks_exact(2))
-                    .zip(r1.chunks_exact(2))
+        output(self.batch, self.output_planes(), |o| {
+            for ch in 0..c {
+                let plane = &x[ch * h * w..(ch + 1) * h * w];
+                for (oy, orow) in o[ch * ho * wo..(ch + 1) * ho * wo]
+                    .chunks_exact_mut(wo)
+                    .enumerate()
                 {
-                    *o = a[0].max(a[1]).max(b[0].max(b[1]));
+                    let r0 = &plane[2 * oy * w..2 * oy * w + 2 * wo];
+                    let r1 = &plane[(2 * oy + 1) * w..(2 * oy + 1) * w + 2 * wo];
+                    for ((o, a), b) in orow
+                        .iter_mut()
+                        .zip(r0.chunks_exact(2))
+                        .zip(r1.chunks_exact(2))
+                    {
+                        *o = a[0].max(a[1]).max(b[0].max(b[1]));
+                    }
                 }
             }
-        }
-        Ok(tvec!(out.into_tvalue()))
+        })
     }
 
     tract_onnx::tract_core::op_out_of_plan!();
@@ -348,6 +362,13 @@ impl Prelu {
     }
 }
 
+impl Prelu {
+    /// The output has the input's planes.
+    fn output_planes(&self) -> [usize; 3] {
+        self.input
+    }
+}
+
 impl EvalOp for Prelu {
     fn eval(&self, _: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
         let [c, h, w] = self.input;
@@ -359,28 +380,26 @@ impl EvalOp for Prelu {
             x.len(),
             slope.len()
         );
-        let mut out = Tensor::zero::<f32>(&shape(self.batch, self.input))?;
-        let mut view = out.try_as_plain_ram_mut()?;
-        let o = view.as_slice_mut::<f32>()?;
-        for ((o, x), &s) in o
-            .chunks_exact_mut(h * w)
-            .zip(x.chunks_exact(h * w))
-            .zip(slope)
-        {
-            for (o, &v) in o.iter_mut().zip(x) {
-                *o = if v > 0.0 { v } else { s * v };
+        output(self.batch, self.output_planes(), |o| {
+            for ((o, x), &s) in o
+                .chunks_exact_mut(h * w)
+                .zip(x.chunks_exact(h * w))
+                .zip(slope)
+            {
+                for (o, &v) in o.iter_mut().zip(x) {
+                    *o = if v > 0.0 { v } else { s * v };
+                }
             }
-        }
-        Ok(tvec!(out.into_tvalue()))
+        })
     }
 
     tract_onnx::tract_core::op_out_of_plan!();
 }
 
 /// What every operator here tells tract about itself: its name, that it is a typed operator,
-/// and its one output, f32 planes `[C, H, W]` (with the input's batch axis) given by `$out`.
+/// and its one output, f32 planes `output_planes()` (with the input's batch axis).
 macro_rules! plane_op {
-    ($op:ty, $name:literal, |$me:ident| $out:expr) => {
+    ($op:ty, $name:literal) => {
         impl Op for $op {
             fn name(&self) -> StaticName {
                 $name.into()
@@ -401,24 +420,15 @@ macro_rules! plane_op {
             }
 
             fn output_facts(&self, _: &[&TypedFact]) -> TractResult<TVec<TypedFact>> {
-                let $me = self;
-                Ok(tvec!(f32::fact(shape($me.batch, $out))))
+                Ok(tvec!(f32::fact(shape(self.batch, self.output_planes()))))
             }
         }
     };
 }
 
-plane_op!(Depthwise3x3, "CaijiDepthwise3x3", |op| [
-    op.input[0],
-    op.output[0],
-    op.output[1]
-]);
-plane_op!(MaxPool2x2, "CaijiMaxPool2x2", |op| [
-    op.input[0],
-    op.input[1] / 2,
-    op.input[2] / 2
-]);
-plane_op!(Prelu, "CaijiPrelu", |op| op.input);
+plane_op!(Depthwise3x3, "CaijiDepthwise3x3");
+plane_op!(MaxPool2x2, "CaijiMaxPool2x2");
+plane_op!(Prelu, "CaijiPrelu");
 
 /// Put our operators in place of tract's wherever the shapes are ones they compute, in a
 /// decluttered model (optimise it afterwards). Returns how many were replaced.
