@@ -318,14 +318,13 @@ export function mountStation(root: HTMLElement, backend: Backend, opts: ViewOpti
     // refused for named rules shows those rules and their fixes instead of the message, which
     // only says to fix what is listed (and would push the panel's counts out of sight).
     const title = t(m.language, `toast.${tt.kind}`);
-    const listed = tt.kind === "refused" && tt.failing.length > 0;
+    const failing = tt.kind === "refused" ? tt.failing : [];
     const rows: (Node | string)[] = [h("div", { class: "toast-title" }, title)];
-    if (!listed) {
+    if (failing.length === 0) {
       rows.push(h("div", { class: "toast-msg" }, tt.message_zh), h("div", { class: "toast-msg en" }, tt.message_en));
-    }
-    if (listed && tt.kind === "refused") {
+    } else {
       const ul = h("ul", { class: "toast-failing" });
-      for (const c of tt.failing) {
+      for (const c of failing) {
         const fix = pick(m.language, c.fix_zh ?? "", c.fix_en ?? "") || pick(m.language, c.message_zh, c.message_en);
         ul.append(h("li", { "data-check": c.id }, `✗ ${checkTitle(m.language, c.id)} ${formatValue(c.value)} — ${fix}`));
       }
