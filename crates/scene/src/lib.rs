@@ -285,6 +285,19 @@ impl Scene {
     }
 }
 
+impl Scene {
+    /// Frame `k` of a camera stream of [`Scene::standard`]'s student swaying as people do while
+    /// they wait for the shutter: a few pixels a frame, about ±0.6 % of the frame across and
+    /// ±0.4 % up and down, round and round every nine frames.
+    pub fn swaying(subject: &str, backdrop: &str, width: u32, height: u32, k: usize) -> Scene {
+        let mut scene = Scene::standard(subject, backdrop, width, height);
+        let t = k as f64 * 0.7;
+        scene.people[0].eye_x += 0.006 * t.sin();
+        scene.people[0].eye_y += 0.004 * t.cos();
+        scene
+    }
+}
+
 /// Ground truth of the student (the first person) in a rendered frame.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Truth {

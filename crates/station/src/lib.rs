@@ -39,7 +39,7 @@ use caiji_code::{CaptureCode, QrScanner};
 use caiji_photo::seal::AesGcmSealer;
 use caiji_spec::{Check, Message, Verdict};
 use caiji_store::{NewShot, Store};
-use caiji_vision::{Analysis, Analyzer, placement_margin};
+use caiji_vision::{Analysis, Analyzer, Track, placement_margin};
 use serde::Serialize;
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -191,6 +191,8 @@ pub struct Session {
     code: Option<CaptureCode>,
     switch_to: Option<CaptureCode>,
     recent: VecDeque<(Arc<image::RgbImage>, Analysis)>,
+    /// Where the live analysis found the student's face in the last frame.
+    track: Option<Track>,
     pending: Option<Pending>,
     reviews: u64,
 }
@@ -218,6 +220,7 @@ impl Session {
             code: None,
             switch_to: None,
             recent: VecDeque::with_capacity(BURST),
+            track: None,
             pending: None,
             reviews: 0,
         }
@@ -251,7 +254,7 @@ impl Session {
                 self.code = None;
                 self.switch_to = None;
                 self.pending = None;
-                self.recent.clear();
+                self.forget_frames();
                 self.set(Phase::WaitingForCode);
             }
             Input::Frame(frame) => self.frame(frame).await,
@@ -261,7 +264,7 @@ impl Session {
             Input::Retake => {
                 if matches!(self.phase, Phase::Review { .. }) {
                     self.pending = None;
-                    self.recent.clear();
+                    self.forget_frames();
                     let student = self.student();
                     self.set(Phase::Framing { student });
                 }
@@ -284,9 +287,19 @@ impl Session {
                 }
             }
             Phase::Framing { .. } => {
+                // The live overlay follows the face from frame to frame (a third cheaper than
+                // a full analysis of each); the shutter judges its frame afresh.
                 let (analyzer, img) = (self.analyzer.clone(), frame.image.clone());
-                let analysis = off_runtime(move || analyzer.analyze(&img).map_err(|e| e.message()));
-                match analysis.await.and_then(|r| r) {
+                let mut track = self.track.take();
+                let analysis = off_runtime(move || {
+                    let a = analyzer.analyze_tracked(&img, &mut track);
+                    (a.map_err(|e| e.message()), track)
+                });
+                let analysis = analysis.await.and_then(|(a, track)| {
+                    self.track = track;
+                    a
+                });
+                match analysis {
                     Ok(a) => {
                         let live = Live::of(frame.seq, &a);
                         if self.recent.len() == BURST {
@@ -329,7 +342,7 @@ impl Session {
     }
 
     async fn begin(&mut self, code: CaptureCode) {
-        self.recent.clear();
+        self.forget_frames();
         self.pending = None;
         let key = code.key();
         let (done, mark, fee) = match (
@@ -402,7 +415,13 @@ impl Session {
     /// The camera lost its picture (unplugged, unreadable): the frames from before it must not
     /// be shot, so the shutter waits for new ones.
     pub fn camera_lost(&mut self) {
+        self.forget_frames();
+    }
+
+    /// Drop the analysed frames and where the face was: a new student, or a new picture.
+    fn forget_frames(&mut self) {
         self.recent.clear();
+        self.track = None;
     }
 
     /// The shutter: refused while the newest verdict is red (what the photographer sees); else,
@@ -421,7 +440,7 @@ impl Session {
             .filter(|_| newest_passes)
             .filter(|(_, a)| a.verdict == Verdict::Pass && a.crop.is_some())
             .max_by(|(_, a), (_, b)| score(a).total_cmp(&score(b)));
-        let Some((img, analysis)) = best else {
+        let Some((img, _)) = best else {
             let failing = self
                 .recent
                 .back()
@@ -438,18 +457,33 @@ impl Session {
                     "refused: the photo would not meet the standard; fix what is listed first",
                 )
             };
-            if let Err(e) = self.store.note_refused(&self.info.room).await {
-                self.error("store", e.message());
-            }
-            (self.on_event)(Event::ShotRefused { failing, message });
+            self.refuse(failing, message).await;
             return;
+        };
+        // The live verdicts follow the face from frame to frame; the frame that becomes the
+        // photo is judged afresh by the full analysis, and that verdict alone decides.
+        let (img, analyzer) = (img.clone(), self.analyzer.clone());
+        let judged = off_runtime(move || analyzer.analyze(&img).map(|a| (img, a)));
+        let (img, analysis) = match judged.await {
+            Ok(Ok((img, a))) if a.verdict == Verdict::Pass && a.crop.is_some() => (img, a),
+            Ok(Ok((_, a))) => {
+                let failing = a.failures().cloned().collect();
+                let message = Message::new(
+                    "拒绝拍摄：这一帧复核未通过，请按提示调整后再拍",
+                    "refused: this frame did not pass the full check; adjust as listed and shoot again",
+                );
+                self.refuse(failing, message).await;
+                return;
+            }
+            Ok(Err(e)) => return self.error("analysis", e.message()),
+            Err(e) => return self.error("analysis", e),
         };
         let id = self
             .code
             .as_ref()
             .map(|c| c.text().to_string())
             .unwrap_or_default();
-        let (img, analysis, sealer) = (img.clone(), analysis.clone(), self.sealer.clone());
+        let sealer = self.sealer.clone();
         let made = off_runtime(move || {
             caiji_photo::make_photo(&img, &analysis, sealer.as_ref(), &id)
                 .map(|enc| (enc, analysis))
@@ -477,6 +511,14 @@ impl Session {
             }
             Err(e) => self.error("photo", e),
         }
+    }
+
+    /// Refuse the shot: counted for the day, and the rules that failed shown.
+    async fn refuse(&mut self, failing: Vec<Check>, message: Message) {
+        if let Err(e) = self.store.note_refused(&self.info.room).await {
+            self.error("store", e.message());
+        }
+        (self.on_event)(Event::ShotRefused { failing, message });
     }
 
     /// The student accepts: seal check, queue in one transaction, wake the uploader.
@@ -521,7 +563,7 @@ impl Session {
                 let student = self.student();
                 self.pending = None;
                 self.code = None;
-                self.recent.clear();
+                self.forget_frames();
                 (self.on_queued)();
                 (self.on_event)(Event::Queued {
                     shot_id: s.id,

@@ -1,24 +1,55 @@
-//! Whole-frame analysis (detect, mesh, iris, measure, plan) per frame size, models loaded once.
+//! Whole-frame analysis (detect, mesh, iris, measure, plan) per frame size, models loaded once;
+//! and the live overlay's path, a stream of frames analysed with tracking.
 
 use caiji_scene::{Library, Scene, render};
-use caiji_vision::Analyzer;
+use caiji_vision::{Analyzer, TRACK_SEARCH_EVERY};
 use criterion::{Criterion, criterion_group, criterion_main};
+
+const SIZES: [(&str, u32, u32); 3] = [
+    ("720p", 1280, 720),
+    ("1080p", 1920, 1080),
+    ("4k", 3840, 2160),
+];
 
 fn analyze(c: &mut Criterion) {
     let analyzer = Analyzer::load_default().expect("face model (run scripts/fetch-assets.sh)");
     let lib = Library::open_default().expect("photos");
     let mut group = c.benchmark_group("analyze");
     group.sample_size(30);
-    for (name, w, h) in [
-        ("720p", 1280, 720),
-        ("1080p", 1920, 1080),
-        ("4k", 3840, 2160),
-    ] {
+    for (name, w, h) in SIZES {
         let (frame, _) = render(&lib, &Scene::standard("glasses", "light_blue", w, h)).unwrap();
         group.bench_function(name, |b| b.iter(|| analyzer.analyze(&frame).unwrap()));
     }
     group.finish();
 }
 
-criterion_group!(benches, analyze);
+/// A stream of a student swaying a few pixels a frame, each frame analysed once in turn with
+/// the track carried over: the average over the stream includes the whole-frame search every
+/// `TRACK_SEARCH_EVERY` frames.
+fn analyze_tracked(c: &mut Criterion) {
+    let analyzer = Analyzer::load_default().expect("face model (run scripts/fetch-assets.sh)");
+    let lib = Library::open_default().expect("photos");
+    let mut group = c.benchmark_group("analyze_tracked");
+    group.sample_size(30);
+    for (name, w, h) in SIZES {
+        let frames: Vec<_> = (0..2 * TRACK_SEARCH_EVERY as usize)
+            .map(|k| {
+                render(&lib, &Scene::swaying("glasses", "light_blue", w, h, k))
+                    .unwrap()
+                    .0
+            })
+            .collect();
+        let (mut track, mut next) = (None, 0);
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let a = analyzer.analyze_tracked(&frames[next], &mut track).unwrap();
+                next = (next + 1) % frames.len();
+                a
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, analyze, analyze_tracked);
 criterion_main!(benches);

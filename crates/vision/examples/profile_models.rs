@@ -152,6 +152,25 @@ fn stages(runs: usize) {
         analyzer.analyze(&frame).unwrap();
     });
     println!("  full analyze   {full:.2} ms");
+    let frames: Vec<_> = (0..20)
+        .map(|k| {
+            render(
+                &lib,
+                &Scene::swaying("glasses", "light_blue", 1920, 1080, k),
+            )
+            .unwrap()
+            .0
+        })
+        .collect();
+    let (mut track, mut next) = (None, 0);
+    let tracked = time(&mut || {
+        analyzer.analyze_tracked(&frames[next], &mut track).unwrap();
+        next = (next + 1) % frames.len();
+    });
+    println!(
+        "  tracked        {tracked:.2} ms (a swaying student, the whole frame searched every {} frames)",
+        caiji_vision::TRACK_SEARCH_EVERY
+    );
     for (name, run) in &stages {
         println!("  {name} {:.2} ms", time(&mut || run()));
     }

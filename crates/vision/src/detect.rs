@@ -178,10 +178,11 @@ fn square_input(img: &RgbImage, x0: f64, y0: f64, side: f64) -> Result<Tensor, V
     let n = INPUT_SIDE as usize;
     let mut data = vec![-1.0f32; n * n * 3];
     if let Some((small, dx0, dy0)) = square_region(img, x0, y0, side, INPUT_SIDE)? {
-        for (x, y, p) in small.enumerate_pixels() {
-            let o = ((y + dy0) as usize * n + (x + dx0) as usize) * 3;
-            for c in 0..3 {
-                data[o + c] = p.0[c] as f32 / 127.5 - 1.0;
+        let (dx0, dy0, sw) = (dx0 as usize, dy0 as usize, small.width() as usize);
+        for (y, row) in small.as_raw().chunks_exact(3 * sw).enumerate() {
+            let o = ((y + dy0) * n + dx0) * 3;
+            for (d, &v) in data[o..o + 3 * sw].iter_mut().zip(row) {
+                *d = v as f32 / 127.5 - 1.0;
             }
         }
     }

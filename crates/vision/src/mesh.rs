@@ -241,12 +241,18 @@ pub(crate) fn planar_input(
     let plane = n * n;
     let mut data = vec![0.0f32; 3 * plane];
     if let Some((small, dx0, dy0)) = square_region(img, x0, y0, side, n as u32)? {
-        for (x, y, p) in small.enumerate_pixels() {
-            let col = (x + dx0) as usize;
-            let col = if flip { n - 1 - col } else { col };
-            let o = (y + dy0) as usize * n + col;
-            for c in 0..3 {
-                data[c * plane + o] = p.0[c] as f32 / 255.0;
+        let (dx0, dy0, sw) = (dx0 as usize, dy0 as usize, small.width() as usize);
+        let (red, rest) = data.split_at_mut(plane);
+        let (green, blue) = rest.split_at_mut(plane);
+        // Row slices and a column index: the per-pixel `enumerate_pixels` with three computed
+        // plane offsets cost as much as the resize itself (0.15 ms for the mesh's input).
+        for (y, row) in small.as_raw().chunks_exact(3 * sw).enumerate() {
+            let o = (y + dy0) * n;
+            for (x, p) in row.chunks_exact(3).enumerate() {
+                let col = if flip { n - 1 - (x + dx0) } else { x + dx0 };
+                red[o + col] = p[0] as f32 / 255.0;
+                green[o + col] = p[1] as f32 / 255.0;
+                blue[o + col] = p[2] as f32 / 255.0;
             }
         }
     }

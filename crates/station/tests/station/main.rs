@@ -655,3 +655,28 @@ mod app {
         again.shutdown().await;
     }
 }
+
+#[tokio::test]
+async fn the_shutter_judges_its_frame_with_the_full_analysis_not_the_live_one() {
+    let mut r = rig().await;
+    r.go(Input::Scanned(CODE_A.into())).await;
+    let shot = frame("curly", 0.3);
+    // The live path follows the face: on this frame its checks differ from the full
+    // analysis's (the mesh is placed by the previous close-up), so the test can tell them apart.
+    let full = analyzer().analyze(&shot.image).unwrap();
+    let mut track = None;
+    analyzer().analyze_tracked(&shot.image, &mut track).unwrap();
+    let live = analyzer().analyze_tracked(&shot.image, &mut track).unwrap();
+    assert_ne!(
+        live.checks, full.checks,
+        "live and full analysis differ here"
+    );
+    // More frames than the burst keeps: every frame the shutter chooses from was followed.
+    for _ in 0..caiji_station::BURST + 2 {
+        r.go(Input::Frame(shot.clone())).await;
+    }
+    match r.go(Input::Shoot).await {
+        Phase::Review { checks, .. } => assert_eq!(*checks, full.checks),
+        other => panic!("{other:?}"),
+    }
+}

@@ -4,6 +4,7 @@ mod golden;
 mod inputs;
 mod issue_9;
 mod landmarks;
+mod tracking;
 
 use caiji_scene::Library;
 use caiji_vision::Analyzer;
