@@ -37,11 +37,16 @@ PEOPLE = {
     "franck": REAL / "franck-laughing.jpg",  # man, short dark hair, glasses, blue screen
     "astronaut": VENDOR / "astronaut.png",  # woman, short light-brown hair
     "marie": REAL / "marie.jpg",  # woman, long dark curly hair, glasses
+    "mike": REAL / "mike.jpg",  # man, long dreadlocks, beard, greyscale
+    "pose0-smile": REAL / "pose0-smile.jpg",  # East Asian woman, straight dark hair, on blue
+    "pose0-surprise": REAL / "pose0-surprise.jpg",  # East Asian woman, dark bob, on blue
     # Heads turned 20–55° (refused for pose; the head top is still measured and must be right).
     "kendall": REAL / "kendall.jpg",  # woman, fair hair in a loose bun, flyaway strands, glasses
     "camp": REAL / "camp.jpg",  # woman, long straight auburn hair
     "card-5": REAL / "card-profile5.jpg",  # woman, dark hair tied back
     "kal": REAL / "kal-visuals.jpg",  # man, thick black hair swept up
+    "pose15": REAL / "pose15.jpg",  # East Asian woman, dark bob, turned 15° (the set's label)
+    "pose45": REAL / "pose45.jpg",  # East Asian man, thick black hair, turned 45°
     # Three men side by side: the analysis measures the largest face (short dark hair).
     "trio": VENDOR / "trio.jpg",
 }
@@ -50,6 +55,7 @@ REFUSED = {
     "kaci-hat": REAL / "kaci-baum.jpg",
     "bruce-beanie": REAL / "bruce-mars.jpg",
     "team-2-beanie": REAL / "team-2.jpg",
+    "hopper-cap": REAL / "grace-hopper.jpg",  # a naval officer's cap
 }
 BACKDROPS = {"blue": (100, 197, 255), "white": (255, 255, 255), "grey": (240, 240, 240)}
 SHIFTS = (-0.12, 0.0, 0.12)  # horizontal placement, share of the canvas width
