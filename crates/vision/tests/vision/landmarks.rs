@@ -1,5 +1,5 @@
 //! The eye line and the face width against two people's hand-marked eye corners and cheek edges
-//! on 14 real faces (`tests/fixtures/landmarks`; `--example hand_truth` compares the candidate
+//! on 19 real faces (`tests/fixtures/landmarks`; `--example hand_truth` compares the candidate
 //! definitions). The markers' own spread is about the size of the budget, so these bounds guard
 //! what was measured: they sit just above it, and a regression of the landmarks shows.
 
@@ -60,16 +60,17 @@ fn eye_line_and_face_width_on_real_faces_stay_within_what_was_measured_against_h
             width_frontal = width_frontal.max(width.abs());
         }
     }
-    // Measured: eye line worst 6.9 px on all 14 (kal, near profile), 3.5 px on the 7 frontal
-    // faces; face width worst 7.7 % on the frontal faces (ayo). BlazeFace's own eye points, the
-    // eye line before, measure 10.1 and 5.6 px here.
+    // Measured: eye line worst 6.9 px on all 19 (kal, near profile), 3.5 px on the 11 frontal
+    // faces (trio); face width worst 9.3 % on the frontal faces (grace-hopper: her cheeks run
+    // into the ears, marked ±4–5 px, and every definition reads her 9–15 % wider; next ayo,
+    // 7.7 %). BlazeFace's own eye points, the eye line before, measure 10.1 and 5.6 px here.
     assert!(eye_all <= 7.2, "eye line, all faces: worst {eye_all:.2} px");
     assert!(
         eye_frontal <= 3.7,
         "eye line, frontal faces: worst {eye_frontal:.2} px"
     );
     assert!(
-        width_frontal <= 8.0,
+        width_frontal <= 9.5,
         "face width, frontal faces: worst {width_frontal:.2} %"
     );
 }
