@@ -187,6 +187,7 @@ pub fn measurements(a: &Analysis) -> serde_json::Map<String, Value> {
             "mouth_open".into(),
             json!((p.mouth_open * 1000.0).round() / 1000.0),
         );
+        obj.insert("teeth".into(), json!((p.teeth * 1000.0).round() / 1000.0));
         obj.insert(
             "shoulder_tilt_deg".into(),
             json!(m.shoulder_tilt_deg.map(r1)),

@@ -600,7 +600,12 @@ pub fn demo(args: DemoArgs) -> ExitCode {
                         station.send(Input::Yes).await;
                     }
                     Event::CodeRejected { message } => println!("  ! {message}"),
-                    Event::Error { message, .. } => println!("  ! {message}"),
+                    Event::Error { message, .. } => {
+                        // A shot that failed (analysis, photo) leaves the shutter free again.
+                        println!("  ! {message}");
+                        shutter_pressed = false;
+                        passes_in_row = 0;
+                    }
                     _ => {}
                 },
                 _ => {}

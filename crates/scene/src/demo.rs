@@ -37,8 +37,15 @@ pub fn demo_student(i: usize) -> DemoStudent {
         "刘洋",
         "周杰",
     ];
-    let subject = crate::SUBJECTS[i % crate::SUBJECTS.len()].name;
-    let backdrop = caiji_spec_backdrop(i / crate::SUBJECTS.len());
+    // Demo students are photographed: only the people whose photo can pass (the astronaut's
+    // smile shows her teeth) pose for it.
+    let posing: Vec<&str> = crate::SUBJECTS
+        .iter()
+        .filter(|s| s.compliant)
+        .map(|s| s.name)
+        .collect();
+    let subject = posing[i % posing.len()];
+    let backdrop = caiji_spec_backdrop(i / posing.len());
     let code = caiji_code::demo_code(
         "10001",
         NAMES[i % NAMES.len()],

@@ -99,6 +99,9 @@ pub struct Subject {
     pub torso: (f64, f64, f64),
     /// What makes this subject worth having.
     pub note: &'static str,
+    /// Whether the photo meets the standard as the person looks in it (lips closed): the demo
+    /// camera's students are the ones who do.
+    pub compliant: bool,
 }
 
 /// The annotated subjects.
@@ -111,7 +114,8 @@ pub const SUBJECTS: &[Subject] = &[
         face_width: 89.0,
         head: (226.0, 97.0, 74.0, 80.0),
         torso: (165.0, 95.0, 190.0),
-        note: "woman, short light-brown hair, smiling, orange suit",
+        note: "woman, short light-brown hair, smiling with her teeth showing, orange suit",
+        compliant: false,
     },
     Subject {
         name: "glasses",
@@ -122,6 +126,7 @@ pub const SUBJECTS: &[Subject] = &[
         head: (93.0, 126.0, 60.0, 68.0),
         torso: (196.0, 68.0, 105.0),
         note: "man, long dark hair, beard, glasses, checked shirt",
+        compliant: true,
     },
     Subject {
         name: "curly",
@@ -132,6 +137,7 @@ pub const SUBJECTS: &[Subject] = &[
         head: (273.0, 161.0, 58.0, 79.0),
         torso: (236.0, 62.0, 150.0),
         note: "man, curly light-brown hair, red hoodie",
+        compliant: true,
     },
     Subject {
         name: "short_hair",
@@ -142,6 +148,7 @@ pub const SUBJECTS: &[Subject] = &[
         head: (502.0, 95.0, 60.0, 73.0),
         torso: (162.0, 56.0, 130.0),
         note: "man, short dark hair, ears visible, light-blue collar under a beige jumper",
+        compliant: true,
     },
 ];
 

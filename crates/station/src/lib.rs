@@ -425,7 +425,8 @@ impl Session {
     }
 
     /// The shutter: refused while the newest verdict is red (what the photographer sees); else,
-    /// of the last few analysed frames, the passing one with the most margin.
+    /// of the last few analysed frames that passed live, the one with the most margin that the
+    /// full analysis passes too.
     async fn shoot(&mut self) {
         if !matches!(self.phase, Phase::Framing { .. }) {
             return;
@@ -434,13 +435,16 @@ impl Session {
             .recent
             .back()
             .is_some_and(|(_, a)| a.verdict == Verdict::Pass && a.crop.is_some());
-        let best = self
+        let mut passing: Vec<_> = self
             .recent
             .iter()
             .filter(|_| newest_passes)
             .filter(|(_, a)| a.verdict == Verdict::Pass && a.crop.is_some())
-            .max_by(|(_, a), (_, b)| score(a).total_cmp(&score(b)));
-        let Some((img, _)) = best else {
+            .collect();
+        passing.sort_by(|(_, a), (_, b)| score(b).total_cmp(&score(a)));
+        let candidates: Vec<Arc<image::RgbImage>> =
+            passing.iter().map(|(img, _)| img.clone()).collect();
+        if candidates.is_empty() {
             let failing = self
                 .recent
                 .back()
@@ -459,18 +463,31 @@ impl Session {
             };
             self.refuse(failing, message).await;
             return;
-        };
+        }
         // The live verdicts follow the face from frame to frame; the frame that becomes the
-        // photo is judged afresh by the full analysis, and that verdict alone decides.
-        let (img, analyzer) = (img.clone(), self.analyzer.clone());
-        let judged = off_runtime(move || analyzer.analyze(&img).map(|a| (img, a)));
+        // photo is judged afresh by the full analysis, and that verdict alone decides: the
+        // burst's passing frames in order of margin, the first the full analysis passes.
+        let analyzer = self.analyzer.clone();
+        let judged = off_runtime(move || {
+            let mut first_refusal = None;
+            for img in candidates {
+                let a = analyzer.analyze(&img)?;
+                if a.verdict == Verdict::Pass && a.crop.is_some() {
+                    return Ok(Ok((img, a)));
+                }
+                first_refusal.get_or_insert(a);
+            }
+            Ok::<_, caiji_vision::VisionError>(Err(first_refusal))
+        });
         let (img, analysis) = match judged.await {
-            Ok(Ok((img, a))) if a.verdict == Verdict::Pass && a.crop.is_some() => (img, a),
-            Ok(Ok((_, a))) => {
-                let failing = a.failures().cloned().collect();
+            Ok(Ok(Ok((img, a)))) => (img, a),
+            Ok(Ok(Err(refused))) => {
+                let failing = refused
+                    .map(|a| a.failures().cloned().collect())
+                    .unwrap_or_default();
                 let message = Message::new(
-                    "拒绝拍摄：这一帧复核未通过，请按提示调整后再拍",
-                    "refused: this frame did not pass the full check; adjust as listed and shoot again",
+                    "拒绝拍摄：复核未通过，请按提示调整后再拍",
+                    "refused: the full check did not pass; adjust as listed and shoot again",
                 );
                 self.refuse(failing, message).await;
                 return;

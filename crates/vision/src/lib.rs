@@ -175,17 +175,20 @@ pub struct Pose {
     pub eye_open: f64,
     /// Lip gap over mouth width.
     pub mouth_open: f64,
+    /// Teeth seen between the lips: their area over the mouth width squared.
+    pub teeth: f64,
     /// The model's confidence that a face is there, 0–1.
     pub presence: f64,
 }
 
 impl Pose {
-    fn of(m: &Mesh, eye_open: f64) -> Pose {
+    fn of(img: &RgbImage, m: &Mesh, eye_open: f64) -> Pose {
         Pose {
             yaw_deg: m.yaw_deg(),
             pitch_deg: m.pitch_deg(),
             eye_open,
             mouth_open: m.mouth_open(),
+            teeth: measure::teeth(img, m),
             presence: m.presence,
         }
     }
@@ -520,7 +523,8 @@ impl Analyzer {
     ) -> Result<Option<(Found, Measured)>, VisionError> {
         let prior = track.face;
         let side = prior.size * mesh::REGION_SCALE;
-        // Even frames after a search look at the eye on the image's left, odd ones the right.
+        // The first frame after a search (this track's since_search 0) looks at the eye on the
+        // image's left, the next the right, and so on.
         let right = track.since_search % 2 == 1;
         let corners = |l: (Point, Point), r: (Point, Point)| if right { r } else { l };
         let was = corners(track.eyes.0, track.eyes.1);
@@ -594,8 +598,10 @@ impl Analyzer {
     ) -> Result<Analysis, VisionError> {
         let size = img.dimensions();
         let current = track.filter(|t| t.size == size && t.since_search + 1 < TRACK_SEARCH_EVERY);
+        // A frame the followed regions cannot answer (the face gone, or a model failing on
+        // them) is searched whole instead.
         if let Some(t) = current
-            && let Some((found, measured)) = self.tracked(img, &t, Framing::Plan)?
+            && let Ok(Some((found, measured))) = self.tracked(img, &t, Framing::Plan)
         {
             *track = Some(t.followed(&found));
             return Ok(measured.judged(found.eyes));
@@ -605,7 +611,9 @@ impl Analyzer {
             return Ok(Analysis::no_face(size.0, size.1));
         };
         let found = self.landmarks(img, &first)?;
-        *track = Some(Track::searched(first, &found, counted, size));
+        // Followed only when the close-up confirmed the face: else the next frame's close-up
+        // would find nobody either and the frame be analysed twice.
+        *track = (found.near != first).then(|| Track::searched(first, &found, counted, size));
         let measured = self.measure(img, Framing::Plan, counted, &found.near, &found.mesh)?;
         Ok(measured.judged(found.eyes))
     }
@@ -637,7 +645,7 @@ impl Analyzer {
         let (w, h) = (img.width(), img.height());
         let near = *near;
         // The lids are measured by the iris model: `Measured::judged` fills `eye_open` in.
-        let pose = Pose::of(mesh, f64::NAN);
+        let pose = Pose::of(img, mesh, f64::NAN);
         // The eye centre as the midpoint of the eye's inner and outer corner (fixed by the eye's
         // shape, not moved by the gaze), from the mesh: against two people's hand-marked corners
         // on 19 real faces (tests/fixtures/landmarks, `--example hand_truth`) it is closer than
@@ -1059,12 +1067,30 @@ fn pose_checks(m: &Measurements) -> [Check; 4] {
     .advise(Advice::FaceForward);
     let eyes = Check::at_least(CheckId::EyesOpen, p.eye_open, TOLERANCES.eye_open_min)
         .advise(Advice::OpenEyes);
-    let mouth = Check::at_most(
-        CheckId::MouthClosed,
-        p.mouth_open,
-        TOLERANCES.mouth_open_max,
-    )
-    .advise(Advice::CloseLips);
+    let mouth =
+        if p.teeth > TOLERANCES.teeth_visible_max && p.mouth_open <= TOLERANCES.mouth_open_max {
+            Check::with_message(
+                CheckId::MouthClosed,
+                false,
+                Some(p.teeth),
+                format!("≤ {}", TOLERANCES.teeth_visible_max),
+                format!(
+                    "露出牙齿（{:.3}，限 {}）",
+                    p.teeth, TOLERANCES.teeth_visible_max
+                ),
+                format!(
+                    "teeth showing ({:.3}, limit {})",
+                    p.teeth, TOLERANCES.teeth_visible_max
+                ),
+            )
+        } else {
+            Check::at_most(
+                CheckId::MouthClosed,
+                p.mouth_open,
+                TOLERANCES.mouth_open_max,
+            )
+        }
+        .advise(Advice::CloseLips);
     let shoulders = match m.shoulder_tilt_deg {
         Some(t) => Check::at_most(
             CheckId::ShouldersLevel,

@@ -474,3 +474,60 @@ pub(crate) fn shoulder_tilt(
     tilts.sort_by(f64::total_cmp);
     Some(tilts[tilts.len() / 2])
 }
+
+/// Teeth seen between the lips: the area of pixels inside the mesh's inner-lip outline that are
+/// as bright as the cheeks' skin or brighter and nearly without colour, over the mouth width
+/// squared. Closed lips leave a sliver of lip-coloured pixels, a mouth open in speech a dark
+/// one; teeth are what a smile shows.
+pub(crate) fn teeth(img: &RgbImage, mesh: &crate::Mesh) -> f64 {
+    let width = mesh.mouth_width();
+    let outline = mesh.inner_lips();
+    if width < 4.0 {
+        return 0.0;
+    }
+    // The cheeks' skin, each a patch a tenth of the mouth wide.
+    let cheeks: Vec<f64> = crate::mesh::index::CHEEK_SKIN
+        .iter()
+        .filter_map(|&i| {
+            let r = Rect::around(img, mesh.points[i].xy(), 0.05 * width, 0.05 * width)?;
+            Some(luma_of(patch_stats(img, r).0))
+        })
+        .collect();
+    if cheeks.is_empty() {
+        return 0.0;
+    }
+    let skin = cheeks.iter().sum::<f64>() / cheeks.len() as f64;
+    let (x0, x1, y0, y1) = outline.iter().fold(
+        (f64::MAX, f64::MIN, f64::MAX, f64::MIN),
+        |(a, b, c, d), p| (a.min(p.x), b.max(p.x), c.min(p.y), d.max(p.y)),
+    );
+    let inside = |x: f64, y: f64| {
+        let mut odd = false;
+        for (a, b) in outline.iter().zip(outline.iter().cycle().skip(1)) {
+            if (a.y > y) != (b.y > y) && x < (b.x - a.x) * (y - a.y) / (b.y - a.y) + a.x {
+                odd = !odd;
+            }
+        }
+        odd
+    };
+    let (w, h) = (img.width() as f64, img.height() as f64);
+    let mut teeth = 0usize;
+    for y in y0.max(0.0).floor() as u32..y1.min(h - 1.0).max(0.0).ceil() as u32 {
+        for x in x0.max(0.0).floor() as u32..x1.min(w - 1.0).max(0.0).ceil() as u32 {
+            if !inside(x as f64 + 0.5, y as f64 + 0.5) {
+                continue;
+            }
+            let p = img.get_pixel(x, y).0;
+            let (hi, lo) = (*p.iter().max().unwrap_or(&0), *p.iter().min().unwrap_or(&0));
+            let saturation = if hi > 0 {
+                (hi - lo) as f64 / hi as f64
+            } else {
+                0.0
+            };
+            if luma(p) > 0.9 * skin && saturation < 0.35 {
+                teeth += 1;
+            }
+        }
+    }
+    teeth as f64 / (width * width)
+}

@@ -30,6 +30,12 @@ pub mod index {
     pub const LIPS_INNER: (usize, usize) = (13, 14);
     /// Mouth corners.
     pub const MOUTH_CORNERS: (usize, usize) = (61, 291);
+    /// The inner lip outline: the upper lip's inner edge corner to corner, then the lower's back.
+    pub const INNER_LIPS: [usize; 20] = [
+        78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308, 324, 318, 402, 317, 14, 87, 178, 88, 95,
+    ];
+    /// On each cheek, below the eye: skin to compare the teeth with.
+    pub const CHEEK_SKIN: [usize; 2] = [205, 425];
     /// The face outline at the cheeks, level with the eyes ("两脸颊之间").
     pub const CHEEKS: (usize, usize) = (234, 454);
     /// Top of the forehead and bottom of the chin on the face outline.
@@ -80,6 +86,21 @@ impl Mesh {
             x: (p.x + q.x) / 2.0,
             y: (p.y + q.y) / 2.0,
         }
+    }
+
+    /// The inner outline of the lips, upper lip from the image's left corner to its right, then
+    /// the lower lip back: what shows between the lips lies inside.
+    pub fn inner_lips(&self) -> Vec<Point> {
+        index::INNER_LIPS
+            .iter()
+            .map(|&i| self.points[i].xy())
+            .collect()
+    }
+
+    /// Mouth width: corner to corner.
+    pub fn mouth_width(&self) -> f64 {
+        let (l, r) = index::MOUTH_CORNERS;
+        self.d(l, r)
     }
 
     /// Lip gap over the mouth width.

@@ -269,7 +269,7 @@ fn photo_rules_each_caught_in_a_finished_file() {
     let mut s = Scene::standard("short_hair", "white", 1920, 1080);
     s.people[0].roll_deg = 12.0;
     cases.push(("roll", s));
-    let mut s = Scene::standard("astronaut", "light_grey", 1920, 1080);
+    let mut s = Scene::standard("glasses", "light_grey", 1920, 1080);
     s.shadow = 70.0;
     cases.push(("background_uniform", s));
     let mut s = Scene::standard("curly", "light_blue", 1920, 1080);

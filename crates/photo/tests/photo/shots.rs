@@ -10,11 +10,12 @@ use caiji_spec::{STANDARD, Verdict};
 const CODE: &str = "CJ1|10001|张*丰|1234|2023010101";
 
 #[test]
-fn every_subject_on_every_backdrop_gives_a_file_that_passes_every_rule() {
+fn every_compliant_subject_on_every_backdrop_gives_a_file_that_passes_every_rule() {
     let (analyzer, lib) = fixtures();
     let sealer = AesGcmSealer::new(&StationKey::generate());
     let dir = tempfile::tempdir().unwrap();
-    for subject in caiji_scene::SUBJECTS {
+    // Every subject who can pass (the astronaut's smile shows her teeth: refused, see vision).
+    for subject in caiji_scene::SUBJECTS.iter().filter(|s| s.compliant) {
         for backdrop in STANDARD.backdrops {
             let (img, _) = caiji_scene::render(
                 lib,
@@ -172,7 +173,7 @@ fn read_back_catches_a_seal_for_another_student() {
     let (analyzer, _) = fixtures();
     let sealer = AesGcmSealer::new(&StationKey::generate());
     let dir = tempfile::tempdir().unwrap();
-    let (img, _) = frame(&Scene::standard("astronaut", "light_grey", 1280, 720));
+    let (img, _) = frame(&Scene::standard("glasses", "light_grey", 1280, 720));
     let out = dir.path().join("p.jpg");
     shoot(analyzer, &img, &sealer, CODE, &out).unwrap();
     assert!(output::read_back(&out, &sealer, CODE).is_ok());

@@ -86,7 +86,7 @@ fn a_still_subject_tracked_gets_the_full_analysis_rules_and_width_and_its_eye_li
         let other = |a: &Analysis| -> Vec<&'static str> {
             failing(a)
                 .into_iter()
-                .filter(|r| *r != "shoulders_level" || !name.ends_with(".jpg"))
+                .filter(|r| *r != "shoulders_level" || name != "team-2.jpg")
                 .collect()
         };
         assert_eq!(other(&next), other(&full), "{name}: the same rules fail");
@@ -179,13 +179,14 @@ fn a_student_who_leaves_is_let_go_and_one_who_jumps_is_found_again() {
     assert_eq!(track.map(|t| t.since_search()), Some(0), "searched again");
     let m = a.measurements.expect("found where it went");
     assert!((m.face_center_x - truth.face_center_x).abs() < 5.0, "{m:?}");
-    // Another frame size (the camera switched): searched again.
-    let (big, _) = render(lib, &Scene::standard("short_hair", "white", 1920, 1080)).unwrap();
-    analyzer.analyze_tracked(&big, &mut track).unwrap();
-    analyzer.analyze_tracked(&big, &mut track).unwrap();
+    // Another frame size (the camera switched mode): searched again, even with the face where
+    // it was: the same picture on a canvas 16 px wider, the face at the same pixels.
+    analyzer.analyze_tracked(&frame, &mut track).unwrap();
+    analyzer.analyze_tracked(&frame, &mut track).unwrap();
     assert_eq!(track.map(|t| t.since_search()), Some(1));
-    let (small, _) = render(lib, &Scene::standard("short_hair", "white", 1280, 720)).unwrap();
-    analyzer.analyze_tracked(&small, &mut track).unwrap();
+    let mut wider = image::RgbImage::from_pixel(1296, 720, *frame.get_pixel(0, 0));
+    image::imageops::replace(&mut wider, &frame, 0, 0);
+    analyzer.analyze_tracked(&wider, &mut track).unwrap();
     assert_eq!(
         track.map(|t| t.since_search()),
         Some(0),
