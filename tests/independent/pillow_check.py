@@ -26,7 +26,9 @@ def main():
     with tempfile.TemporaryDirectory() as d:
         key = os.path.join(d, "k")
         subprocess.run([EXE, "keygen", key], check=True, capture_output=True)
-        for subject in ["astronaut", "glasses", "curly", "short_hair"]:
+        # The subjects whose photo can pass (the astronaut smiles with her teeth showing: the
+        # station refuses her, so no photo of her is made to check).
+        for subject in ["glasses", "curly", "short_hair"]:
             for backdrop in ["light_blue", "white", "light_grey"]:
                 frame = os.path.join(d, f"{subject}_{backdrop}.png")
                 photo = os.path.join(d, f"{subject}_{backdrop}.jpg")
