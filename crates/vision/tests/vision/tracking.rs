@@ -61,11 +61,16 @@ fn a_still_subject_tracked_gets_the_full_analysis_rules_and_width_and_its_eye_li
             continue;
         };
         assert_eq!(t.since_search(), 0, "{name}");
-        let next = analyzer.analyze_tracked(frame, &mut track).unwrap();
+        // Three frames followed: the first from the search's box, the others from the box
+        // moved with the (still) face.
+        let mut next = first;
+        for _ in 0..3 {
+            next = analyzer.analyze_tracked(frame, &mut track).unwrap();
+        }
         assert_eq!(
             track.map(|t| t.since_search()),
-            Some(1),
-            "{name}: the second frame follows the first's face without a search"
+            Some(3),
+            "{name}: the next frames follow the first's face without a search"
         );
         let (mf, mt) = (
             full.measurements.as_ref().unwrap(),
@@ -106,24 +111,27 @@ fn a_still_subject_tracked_gets_the_full_analysis_rules_and_width_and_its_eye_li
     );
 }
 
-#[test]
-fn a_swaying_student_is_followed_and_the_whole_frame_searched_again_on_schedule() {
+/// A stream of frames `scene(k)` analysed with tracking: searched on schedule, every frame
+/// passing, and as close to the truth as the full analysis of each frame (eye line in output px,
+/// face width in %). Returns the worst errors, tracked and full.
+fn follow(what: &str, scene: impl Fn(usize) -> Scene) -> ((f64, f64), (f64, f64)) {
     let (analyzer, lib) = fixtures();
     let mut track: Option<Track> = None;
-    // Errors against the scene's truth, tracked and full analysis of each frame: eye line in
-    // output px, face width in %.
     let (mut tracked, mut full) = (Vec::new(), Vec::new());
     for k in 0..(TRACK_SEARCH_EVERY as usize + 3) {
-        let (frame, truth) =
-            render(lib, &Scene::swaying("curly", "light_blue", 1920, 1080, k)).unwrap();
+        let (frame, truth) = render(lib, &scene(k)).unwrap();
         let a = analyzer.analyze_tracked(&frame, &mut track).unwrap();
         let since = track.expect("the student is tracked").since_search();
         assert_eq!(
             since as usize,
             k % TRACK_SEARCH_EVERY as usize,
-            "frame {k}: searched on the first frame and every {TRACK_SEARCH_EVERY} after"
+            "{what}, frame {k}: searched on the first frame and every {TRACK_SEARCH_EVERY} after"
         );
-        assert!(failing(&a).is_empty(), "frame {k}: {:?}", failing(&a));
+        assert!(
+            failing(&a).is_empty(),
+            "{what}, frame {k}: {:?}",
+            failing(&a)
+        );
         let errors = |a: &Analysis| {
             let m = a.measurements.as_ref().unwrap();
             let s = a.planned.unwrap().scale();
@@ -141,15 +149,46 @@ fn a_swaying_student_is_followed_and_the_whole_frame_searched_again_on_schedule(
     };
     let (t, f) = (worst(&tracked), worst(&full));
     println!(
-        "swaying, worst: tracked eye line {:.2} px, width {:.2} %; full {:.2} px, {:.2} %",
+        "{what}, worst: tracked eye line {:.2} px, width {:.2} %; full {:.2} px, {:.2} %",
         t.0, t.1, f.0, f.1
     );
+    (t, f)
+}
+
+#[test]
+fn a_swaying_student_is_followed_and_the_whole_frame_searched_again_on_schedule() {
+    let (t, f) = follow("swaying", |k| {
+        Scene::swaying("curly", "light_blue", 1920, 1080, k)
+    });
     // As close to the truth as the full analysis (measured worst: tracked 2.1 px / 3.1 %,
     // full 2.1 px / 2.8 %; the median eye line error tracked 0.7 px, full 1.6 px: the mesh
     // placed by the close-up's box is steadier than placed by the whole-frame search's).
     assert!(
         t.0 <= f.0 + 0.5 && t.1 <= f.1 + 0.5 && t.0 <= 3.0,
         "tracked {t:?}, full {f:?}"
+    );
+}
+
+#[test]
+fn a_student_stepping_closer_is_followed_as_the_face_grows() {
+    // The face from 28 % to 34 % of the frame's height over a dozen frames: the followed box
+    // is scaled with the close-up's. The close-up's ear points move with the square they are
+    // looked for in by 2–3 % of the width (looked for around the previous close-up's box
+    // instead, this stream measured 2.2 % and the swaying one 5.9 %), so the followed width
+    // stays within the width's budget but not as near the full analysis as the eye line:
+    // measured worst tracked 6.3 %, full 5.6 %; eye line 2.0 and 2.0 px.
+    let (t, f) = follow("stepping closer", |k| {
+        let mut scene = Scene::standard("short_hair", "white", 1920, 1080);
+        scene.people[0].face = 0.28 + 0.005 * k as f64;
+        scene
+    });
+    assert!(
+        t.0 <= f.0 + 0.5 && t.0 <= 3.0,
+        "eye line: tracked {t:?}, full {f:?}"
+    );
+    assert!(
+        t.1 <= f.1 + 1.0 && t.1 <= 100.0 * caiji_spec::TOLERANCES.budget.face_width_frac,
+        "face width: tracked {t:?}, full {f:?}"
     );
 }
 
