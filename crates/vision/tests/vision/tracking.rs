@@ -289,3 +289,66 @@ fn eyes_shut_in_a_tracked_stream_are_refused_within_two_frames_and_open_ones_are
     );
     assert_eq!(refused.last(), Some(&true), "{refused:?}");
 }
+
+/// `open` with one eye replaced by the shut eye of `shut` (another still of the same video: the
+/// same face at the same scale, a few pixels away): a wink. Eye centres from the hand marks
+/// (`tests/fixtures/landmarks`, annotator A): the open still's, then the shut still's.
+fn wink(open: &image::RgbImage, shut: &image::RgbImage, right: bool) -> image::RgbImage {
+    let ((ox, oy), (sx, sy)) = if right {
+        ((424.5, 245.0), (399.5, 288.5))
+    } else {
+        ((316.0, 249.0), (290.0, 303.5))
+    };
+    let mut out = open.clone();
+    let (hw, hh) = (45i64, 25i64);
+    for dy in -hh..=hh {
+        for dx in -hw..=hw {
+            let p = *shut.get_pixel((sx as i64 + dx) as u32, (sy as i64 + dy) as u32);
+            out.put_pixel((ox as i64 + dx) as u32, (oy as i64 + dy) as u32, p);
+        }
+    }
+    out
+}
+
+#[test]
+fn a_wink_in_a_tracked_stream_is_refused_within_two_frames_for_either_eye() {
+    let (analyzer, _) = fixtures();
+    let open = vendor_photo("real/franck-laughing.jpg");
+    let shut = vendor_photo("real/franck-eyes-shut.jpg");
+    for right in [false, true] {
+        let winking = wink(&open, &shut, right);
+        let full = analyzer.analyze(&winking).unwrap();
+        assert!(
+            failing(&full).contains(&"eyes_open"),
+            "the full analysis sees the wink ({}): {:?}",
+            if right { "right" } else { "left" },
+            full.measurements.map(|m| m.pose)
+        );
+        // The wink starts on an odd and on an even frame after the search: whichever eye the
+        // iris model looks at first, the shut one is seen by the second winking frame.
+        for open_frames in [2, 3] {
+            let mut track = None;
+            for _ in 0..open_frames {
+                let a = analyzer.analyze_tracked(&open, &mut track).unwrap();
+                assert!(!failing(&a).contains(&"eyes_open"), "{:?}", failing(&a));
+            }
+            let refused: Vec<bool> = (0..2)
+                .map(|_| {
+                    let a = analyzer.analyze_tracked(&winking, &mut track).unwrap();
+                    failing(&a).contains(&"eyes_open")
+                })
+                .collect();
+            assert_eq!(
+                track.map(|t| t.since_search()),
+                Some(open_frames + 1),
+                "followed, not searched"
+            );
+            assert_eq!(
+                refused.last(),
+                Some(&true),
+                "{} eye shut after {open_frames} open frames: {refused:?}",
+                if right { "right" } else { "left" }
+            );
+        }
+    }
+}
