@@ -18,6 +18,17 @@ async fn collector_at(listen: &str, dir: &std::path::Path) -> CollectorHandle {
     caiji_collector::start(listen, cfg).await.unwrap()
 }
 
+/// A queue in a fresh folder (its key every byte `key`) and the collector on a free port,
+/// writing to `intake/` beside it.
+async fn queue_and_collector(key: u8) -> (tempfile::TempDir, Store, CollectorHandle) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("q.db"), [key; 32])
+        .await
+        .unwrap();
+    let coll = collector_at("127.0.0.1:0", &dir.path().join("intake")).await;
+    (dir, store, coll)
+}
+
 fn jpeg(i: usize) -> Vec<u8> {
     // A tiny but real JPEG header plus distinct bytes: the collector checks the magic and the hash.
     let mut b = vec![0xFF, 0xD8, 0xFF, 0xE0];
@@ -72,11 +83,7 @@ async fn index(url: &str) -> Vec<Received> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_photo_arrives_exactly_once_through_500s_hangs_and_lost_responses() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("q.db"), [1; 32])
-        .await
-        .unwrap();
-    let coll = collector_at("127.0.0.1:0", &dir.path().join("intake")).await;
+    let (dir, store, coll) = queue_and_collector(1).await;
     let proxy = Proxy::start(&coll.url()).await;
     proxy.push([
         Fault::ServerError,
@@ -182,11 +189,7 @@ async fn a_dead_network_keeps_photos_queued_until_the_collector_comes_up() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_token_is_a_permanent_failure_for_the_supervisor_not_a_retry_loop() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("q.db"), [3; 32])
-        .await
-        .unwrap();
-    let coll = collector_at("127.0.0.1:0", &dir.path().join("intake")).await;
+    let (_dir, store, coll) = queue_and_collector(3).await;
     let id = store.insert(shot(1)).await.unwrap().id;
     let mut cfg = fast(&coll.url());
     cfg.token = "wrong".into();
@@ -288,11 +291,7 @@ async fn a_shot_held_by_a_worker_that_died_is_resumed_when_the_queue_reopens() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_nothing_to_send_the_worker_still_knows_whether_the_collector_is_there() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("q.db"), [5; 32])
-        .await
-        .unwrap();
-    let coll = collector_at("127.0.0.1:0", &dir.path().join("intake")).await;
+    let (_dir, store, coll) = queue_and_collector(5).await;
     let proxy = Proxy::start(&coll.url()).await;
     // The first look meets a campus network's login page (a 200, but not the collector).
     proxy.push_health([Fault::LoginPage]);
