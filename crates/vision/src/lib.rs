@@ -298,13 +298,8 @@ impl Track {
         };
         coarse.size *= k;
         Track {
-            size: self.size,
-            coarse,
-            face: now,
-            eyes: (found.mesh.corners_left(), found.mesh.corners_right()),
-            lids: found.eyes,
-            faces: self.faces,
             since_search: self.since_search + 1,
+            ..Track::searched(coarse, found, self.faces, self.size)
         }
     }
 
@@ -575,12 +570,10 @@ impl Analyzer {
         img: &RgbImage,
         framing: Framing,
     ) -> Result<Analysis, VisionError> {
-        let Some((first, counted)) = self.student(img)? else {
-            return Ok(Analysis::no_face(img.width(), img.height()));
-        };
-        let found = self.landmarks(img, &first)?;
-        let measured = self.measure(img, framing, counted, &found.near, &found.mesh)?;
-        Ok(measured.judged(found.eyes))
+        Ok(match self.searched(img, framing)? {
+            Some((_, _, found, measured)) => measured.judged(found.eyes),
+            None => Analysis::no_face(img.width(), img.height()),
+        })
     }
 
     /// Analyse the next frame of a camera stream and plan its crop, following the student's
@@ -606,30 +599,35 @@ impl Analyzer {
             *track = Some(t.followed(&found));
             return Ok(measured.judged(found.eyes));
         }
-        let Some((first, counted)) = self.student(img)? else {
+        let Some((first, counted, found, measured)) = self.searched(img, Framing::Plan)? else {
             *track = None;
             return Ok(Analysis::no_face(size.0, size.1));
         };
-        let found = self.landmarks(img, &first)?;
         // Followed only when the close-up confirmed the face: else the next frame's close-up
         // would find nobody either and the frame be analysed twice.
         *track = (found.near != first).then(|| Track::searched(first, &found, counted, size));
-        let measured = self.measure(img, Framing::Plan, counted, &found.near, &found.mesh)?;
         Ok(measured.judged(found.eyes))
     }
 
-    /// The student's face (the largest found) and how many faces of comparable size are in
-    /// view, from the whole-frame search; `None` when there is nobody.
-    fn student(&self, img: &RgbImage) -> Result<Option<(Detection, usize)>, VisionError> {
+    /// The whole frame searched and the student's face (the largest found) measured: the
+    /// search's box, how many faces of comparable size are in view, the models' answers and
+    /// the measurements; `None` when there is nobody.
+    fn searched(
+        &self,
+        img: &RgbImage,
+        framing: Framing,
+    ) -> Result<Option<(Detection, usize, Found, Measured)>, VisionError> {
         let faces = self.faces(img)?;
-        let Some(first) = faces.first() else {
+        let Some(&first) = faces.first() else {
             return Ok(None);
         };
         let counted = faces
             .iter()
             .filter(|f| f.size >= TOLERANCES.second_face_min_ratio * first.size)
             .count();
-        Ok(Some((*first, counted)))
+        let found = self.landmarks(img, &first)?;
+        let measured = self.measure(img, framing, counted, &found.near, &found.mesh)?;
+        Ok(Some((first, counted, found, measured)))
     }
 
     /// Everything measured on the face found, but the lids: eye line, head top, width,
