@@ -431,15 +431,12 @@ impl Session {
         if !matches!(self.phase, Phase::Framing { .. }) {
             return;
         }
-        let newest_passes = self
-            .recent
-            .back()
-            .is_some_and(|(_, a)| a.verdict == Verdict::Pass && a.crop.is_some());
+        let newest_passes = self.recent.back().is_some_and(|(_, a)| shootable(a));
         let mut passing: Vec<_> = self
             .recent
             .iter()
             .filter(|_| newest_passes)
-            .filter(|(_, a)| a.verdict == Verdict::Pass && a.crop.is_some())
+            .filter(|(_, a)| shootable(a))
             .collect();
         passing.sort_by(|(_, a), (_, b)| score(b).total_cmp(&score(a)));
         let candidates: Vec<Arc<image::RgbImage>> =
@@ -471,17 +468,17 @@ impl Session {
         let judged = off_runtime(move || {
             let mut first_refusal = None;
             for img in candidates {
-                let a = analyzer.analyze(&img)?;
-                if a.verdict == Verdict::Pass && a.crop.is_some() {
+                let a = analyzer.analyze(&img).map_err(|e| e.message())?;
+                if shootable(&a) {
                     return Ok(Ok((img, a)));
                 }
                 first_refusal.get_or_insert(a);
             }
-            Ok::<_, caiji_vision::VisionError>(Err(first_refusal))
+            Ok(Err(first_refusal))
         });
-        let (img, analysis) = match judged.await {
-            Ok(Ok(Ok((img, a)))) => (img, a),
-            Ok(Ok(Err(refused))) => {
+        let (img, analysis) = match judged.await.and_then(|r| r) {
+            Ok(Ok((img, a))) => (img, a),
+            Ok(Err(refused)) => {
                 let failing = refused
                     .map(|a| a.failures().cloned().collect())
                     .unwrap_or_default();
@@ -492,7 +489,6 @@ impl Session {
                 self.refuse(failing, message).await;
                 return;
             }
-            Ok(Err(e)) => return self.error("analysis", e.message()),
             Err(e) => return self.error("analysis", e),
         };
         let id = self
@@ -601,6 +597,11 @@ async fn off_runtime<T: Send + 'static>(
     tokio::task::spawn_blocking(work)
         .await
         .map_err(|e| Message::new(format!("内部错误：{e}"), format!("internal error: {e}")))
+}
+
+/// Whether an analysis lets the shutter take its frame: every rule passes and a crop fits.
+fn shootable(a: &Analysis) -> bool {
+    a.verdict == Verdict::Pass && a.crop.is_some()
 }
 
 fn score(a: &Analysis) -> f64 {
