@@ -290,9 +290,7 @@ impl Scene {
             }],
         }
     }
-}
 
-impl Scene {
     /// Frame `k` of a camera stream of [`Scene::standard`]'s student swaying as people do while
     /// they wait for the shutter: a few pixels a frame, about ±0.6 % of the frame across and
     /// ±0.4 % up and down, round and round every nine frames.
