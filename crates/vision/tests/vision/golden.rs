@@ -25,6 +25,13 @@ struct Case {
     recorded: Option<[f64; 3]>,
 }
 
+/// Every golden case's name and scene (for tests that need the scenes, not the expectations).
+pub fn scenes() -> Vec<(String, Scene)> {
+    let text = std::fs::read_to_string(golden_path()).expect("golden file");
+    let cases: Vec<Case> = serde_json::from_str(&text).expect("golden file parses");
+    cases.into_iter().map(|c| (c.name, c.scene)).collect()
+}
+
 fn golden_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/golden/analysis.json")
 }

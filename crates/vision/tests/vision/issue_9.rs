@@ -1,7 +1,7 @@
 //! Issue 9: the rules a reviewer of the national check applies, each with a scene on both sides
 //! of its limit.
 
-use crate::{fixtures, vendor_photo};
+use crate::{failing, fixtures, vendor_photo};
 use caiji_scene::{Scene, render};
 use caiji_vision::Analysis;
 
@@ -17,10 +17,6 @@ fn rule<'a>(a: &'a Analysis, id: &str) -> &'a caiji_spec::Check {
         .iter()
         .find(|c| c.id.as_str() == id)
         .unwrap_or_else(|| panic!("{id} judged"))
-}
-
-fn failing(a: &Analysis) -> Vec<&'static str> {
-    a.failures().map(|c| c.id.as_str()).collect()
 }
 
 #[test]

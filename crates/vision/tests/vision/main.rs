@@ -20,6 +20,11 @@ pub fn fixtures() -> &'static (Analyzer, Library) {
     })
 }
 
+/// The ids of the rules an analysis fails, in order.
+pub fn failing(a: &caiji_vision::Analysis) -> Vec<&'static str> {
+    a.failures().map(|c| c.id.as_str()).collect()
+}
+
 /// A photo from the assets folder (`real/marc.jpg`, `astronaut.png`), or a panic that says how
 /// to fetch it.
 pub fn vendor_photo(rel: &str) -> image::RgbImage {

@@ -3,35 +3,14 @@
 //! analysis gives on the same frame, follow a moving student, search the whole frame again on
 //! schedule and when the face is lost, and count a second person who steps in.
 
-use crate::{fixtures, vendor_photo};
+use crate::{failing, fixtures, vendor_photo};
 use caiji_scene::{Scene, render};
 use caiji_vision::{Analysis, TRACK_SEARCH_EVERY, Track};
-use std::path::PathBuf;
-
-fn failing(a: &Analysis) -> Vec<&'static str> {
-    a.failures().map(|c| c.id.as_str()).collect()
-}
-
-fn golden_scenes() -> Vec<(String, Scene)> {
-    let file =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/golden/analysis.json");
-    let cases: Vec<serde_json::Value> =
-        serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
-    cases
-        .into_iter()
-        .map(|c| {
-            (
-                c["name"].as_str().unwrap().to_string(),
-                serde_json::from_value(c["scene"].clone()).unwrap(),
-            )
-        })
-        .collect()
-}
 
 #[test]
 fn a_still_subject_tracked_gets_the_full_analysis_rules_and_width_and_its_eye_line_within_jitter() {
     let (analyzer, lib) = fixtures();
-    let mut frames: Vec<(String, image::RgbImage)> = golden_scenes()
+    let mut frames: Vec<(String, image::RgbImage)> = crate::golden::scenes()
         .into_iter()
         .map(|(name, scene)| (name, render(lib, &scene).unwrap().0))
         .collect();
