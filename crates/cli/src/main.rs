@@ -34,6 +34,9 @@ enum Command {
         /// 重复分析 N 次并报告中位耗时（不含解码）/ repeat the analysis N times and report the median time (decode excluded)
         #[arg(long, value_name = "N")]
         timing: Option<u32>,
+        /// 只做实时画面的逐帧分析（不含每张照片一次的免冠检查）/ only the per-frame analysis of the live overlay (without the once-per-photo headwear rule)
+        #[arg(long)]
+        live: bool,
         /// PNG 或 JPEG 文件 / PNG or JPEG files
         #[arg(required = true)]
         images: Vec<PathBuf>,
@@ -373,8 +376,9 @@ fn main() -> ExitCode {
         Command::Analyze {
             json,
             timing,
+            live,
             images,
-        } => analyze::run(&images, json, timing),
+        } => analyze::run(&images, json, timing, live),
         Command::Capture {
             code,
             key,

@@ -98,7 +98,7 @@ pub fn capture(code: &str, key: &Path, out: &Path, frame: &Path, timing: Option<
         }
         Err(caiji_photo::PhotoError::NotCompliant(_)) => {
             // Show the whole analysis: which rules fail and what to do.
-            match analyzer.analyze(&img) {
+            match analyzer.judge(&img, caiji_vision::Framing::Plan) {
                 Ok(a) => println!(
                     "{}",
                     report::analysis_json(&frame.display().to_string(), &a)

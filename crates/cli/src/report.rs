@@ -188,6 +188,9 @@ pub fn measurements(a: &Analysis) -> serde_json::Map<String, Value> {
             json!((p.mouth_open * 1000.0).round() / 1000.0),
         );
         obj.insert("teeth".into(), json!((p.teeth * 1000.0).round() / 1000.0));
+        if let Some(h) = m.headwear {
+            obj.insert("headwear".into(), json!((h * 1000.0).round() / 1000.0));
+        }
         obj.insert(
             "shoulder_tilt_deg".into(),
             json!(m.shoulder_tilt_deg.map(r1)),

@@ -175,7 +175,7 @@ pub fn shoot(
     id: &str,
     out: &Path,
 ) -> Result<Shot, PhotoError> {
-    let analysis = analyzer.analyze(frame)?;
+    let analysis = analyzer.judge(frame, caiji_vision::Framing::Plan)?;
     let enc = make_photo(frame, &analysis, sealer, id)?;
     output::write_atomic(out, &enc.bytes)?;
     if let Err(e) = output::read_back(out, sealer, id) {

@@ -400,8 +400,7 @@ pub fn validate_bytes(
         .then(|| image::load_from_memory_with_format(bytes, image::ImageFormat::Jpeg).ok())
         .flatten();
     let undecodable = decodable && pixels.is_none();
-    let analysis =
-        pixels.and_then(|img| analyzer.analyze_framed(&img.to_rgb8(), Framing::AsIs).ok());
+    let analysis = pixels.and_then(|img| analyzer.judge(&img.to_rgb8(), Framing::AsIs).ok());
     match &analysis {
         Some(a) => checks.extend(a.checks.iter().cloned()),
         None => {

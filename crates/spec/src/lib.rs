@@ -171,6 +171,14 @@ pub struct Tolerances {
     /// mouths 0–0.011 (ayo's, the highest, lips just parted), smiles that show the teeth
     /// 0.027–0.092; the limit sits between.
     pub teeth_visible_max: f64,
+    /// Largest area the face-parsing network labels "hat" above the eye line, over the face
+    /// width squared ("免冠"; ICAO 9303 part 3 and ISO/IEC 39794-5 likewise refuse head
+    /// coverings but for religious reasons, which a university sets by its own rule). Measured
+    /// with real mattes on the three backdrops (`benches/compare/head_top_real.py` frames): 19
+    /// bareheaded people 0.000 in every frame (curls, dreadlocks, buns, grey hair); four hats
+    /// 0.37 (a grey beanie on a turned head) to 1.04 (a brimmed hat). The limit sits well under
+    /// the smallest hat: a cap's visible crown is smaller than a beanie's.
+    pub headwear_max: f64,
     /// Largest shoulder-line tilt, degrees ("左右肩膀平衡").
     pub shoulder_tilt_deg: f64,
     /// Largest CIEDE2000 colour difference between the measured backdrop and the nearest allowed
@@ -233,6 +241,7 @@ pub const TOLERANCES: Tolerances = Tolerances {
     eye_open_min: 0.12,
     mouth_open_max: 0.2,
     teeth_visible_max: 0.02,
+    headwear_max: 0.1,
     shoulder_tilt_deg: 6.0,
     background_delta_e: 8.0,
     background_spread: 28.0,
@@ -323,7 +332,9 @@ check_ids! {
     /// Head upright.
     Roll = "roll", Photo, zh: "头部端正不倾斜", en: "head upright, not tilted";
     /// Facing the camera: not turned (ears symmetric) nor tipped (gaze level).
-    Pose = "pose", Photo, zh: "正面免冠，双耳对称，平视镜头", en: "facing the camera, ears symmetric, gaze level";
+    Pose = "pose", Photo, zh: "正面，双耳对称，平视镜头", en: "facing the camera, ears symmetric, gaze level";
+    /// No hat, cap or other headwear ("免冠").
+    Bareheaded = "bareheaded", Photo, zh: "免冠，不戴帽子", en: "bareheaded, no hat or cap";
     /// Both eyes open.
     EyesOpen = "eyes_open", Photo, zh: "双眼自然睁开", en: "both eyes open";
     /// Lips closed.
@@ -567,6 +578,8 @@ pub enum Advice {
     CloseLips,
     /// Shoulders uneven.
     LevelShoulders,
+    /// A hat, cap or other headwear.
+    RemoveHat,
 }
 
 impl Advice {
@@ -592,6 +605,7 @@ impl Advice {
             Advice::OpenEyes => "请睁眼",
             Advice::CloseLips => "请闭嘴，嘴唇自然闭合",
             Advice::LevelShoulders => "肩膀放平",
+            Advice::RemoveHat => "请摘下帽子",
         }
     }
     /// English.
@@ -616,6 +630,7 @@ impl Advice {
             Advice::OpenEyes => "eyes open",
             Advice::CloseLips => "close your lips",
             Advice::LevelShoulders => "level your shoulders",
+            Advice::RemoveHat => "take off the hat or cap",
         }
     }
 }

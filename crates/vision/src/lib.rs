@@ -31,6 +31,7 @@
 
 mod crop;
 mod detect;
+mod headwear;
 mod iris;
 pub mod kernels;
 mod measure;
@@ -38,6 +39,7 @@ mod mesh;
 
 pub use crop::{Crop, HeadInSource, OutputGeometry, placement_margin, plan, safe_margin};
 pub use detect::{Detection, Detector};
+pub use headwear::HeadwearModel;
 pub use iris::{Eye, IrisModel};
 pub use measure::BackdropSample;
 pub use mesh::{FaceMesh, Landmark, Mesh, REGION_SCALE as MESH_REGION_SCALE};
@@ -159,6 +161,9 @@ pub struct Measurements {
     pub clothing_contrast: Option<f64>,
     /// Pose and expression from the dense landmarks.
     pub pose: Pose,
+    /// Area the face-parsing network labels hat above the eye line, over the face width
+    /// squared: measured by [`Analyzer::judge`] only (`None` from the per-frame analyses).
+    pub headwear: Option<f64>,
     /// Tilt of the shoulder line, degrees (positive: the image-right shoulder lower), when both
     /// shoulders are in view against the backdrop.
     pub shoulder_tilt_deg: Option<f64>,
@@ -365,6 +370,7 @@ pub struct Analyzer {
     detector: Detector,
     mesh: FaceMesh,
     iris: IrisModel,
+    headwear: HeadwearModel,
 }
 
 /// Environment variable naming the folder with the model (default: the repo's `assets/vendor`).
@@ -375,6 +381,8 @@ pub const MODEL_FILE: &str = "blazeface_front_128.onnx";
 pub const MESH_FILE: &str = "face_landmark_192.onnx";
 /// File name of the eye model inside the assets folder.
 pub const IRIS_FILE: &str = "iris_landmark_64.onnx";
+/// File name of the face-parsing model (headwear) inside the assets folder.
+pub const HEADWEAR_FILE: &str = "face_parsing_512.onnx";
 
 /// The assets folder: `$CAIJI_ASSETS`, else `assets/vendor` beside the executable's repo checkout
 /// (found by walking up from the executable and from the working directory).
@@ -402,13 +410,14 @@ pub fn assets_dir() -> PathBuf {
 }
 
 impl Analyzer {
-    /// Load the face detector, the landmark model and the eye model from the folder `dir`
-    /// ([`MODEL_FILE`], [`MESH_FILE`], [`IRIS_FILE`]).
+    /// Load the face detector, the landmark model, the eye model and the face-parsing model
+    /// from the folder `dir` ([`MODEL_FILE`], [`MESH_FILE`], [`IRIS_FILE`], [`HEADWEAR_FILE`]).
     pub fn load(dir: &Path) -> Result<Analyzer, VisionError> {
         Ok(Analyzer {
             detector: Detector::load(&dir.join(MODEL_FILE))?,
             mesh: FaceMesh::load(&dir.join(MESH_FILE))?,
             iris: IrisModel::load(&dir.join(IRIS_FILE))?,
+            headwear: HeadwearModel::load(&dir.join(HEADWEAR_FILE))?,
         })
     }
 
@@ -754,6 +763,7 @@ impl Analyzer {
             clothing_contrast,
             pose,
             shoulder_tilt_deg,
+            headwear: None,
         };
         Ok(Measured {
             width: w,
@@ -769,6 +779,30 @@ impl Analyzer {
     /// Analyse a camera frame and plan its crop.
     pub fn analyze(&self, img: &RgbImage) -> Result<Analysis, VisionError> {
         self.analyze_framed(img, Framing::Plan)
+    }
+
+    /// The analysis that decides a photo: [`Analyzer::analyze_framed`] and the headwear rule
+    /// ("免冠", [`CheckId::Bareheaded`]), placed after the pose rule. The face-parsing network
+    /// costs 0.2–0.5 s, so this runs once per photo (the shutter's frame, a finished photo
+    /// validated, `caiji analyze`), never per live frame.
+    pub fn judge(&self, img: &RgbImage, framing: Framing) -> Result<Analysis, VisionError> {
+        let mut a = self.analyze_framed(img, framing)?;
+        if let Some(m) = a.measurements.as_mut() {
+            let share = self
+                .headwear
+                .hat_share(img, m.face_center_x, m.eye_y, m.face_width)?;
+            m.headwear = Some(share);
+            let check = Check::at_most(CheckId::Bareheaded, share, TOLERANCES.headwear_max)
+                .advise(Advice::RemoveHat);
+            let at = a
+                .checks
+                .iter()
+                .position(|c| c.id == CheckId::Pose)
+                .map_or(a.checks.len(), |i| i + 1);
+            a.checks.insert(at, check);
+            a.verdict = Verdict::of(&a.checks);
+        }
+        Ok(a)
     }
 }
 

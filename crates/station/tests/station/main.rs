@@ -663,13 +663,25 @@ async fn the_shutter_judges_its_frame_with_the_full_analysis_not_the_live_one() 
     let shot = frame("curly", 0.3);
     // The live path follows the face: on this frame its checks differ from the full
     // analysis's (the mesh is placed by the previous close-up), so the test can tell them apart.
-    let full = analyzer().analyze(&shot.image).unwrap();
+    let full = analyzer()
+        .judge(&shot.image, caiji_vision::Framing::Plan)
+        .unwrap();
     let mut track = None;
     analyzer().analyze_tracked(&shot.image, &mut track).unwrap();
     let live = analyzer().analyze_tracked(&shot.image, &mut track).unwrap();
     assert_ne!(
         live.checks, full.checks,
         "live and full analysis differ here"
+    );
+    assert!(
+        full.checks
+            .iter()
+            .any(|c| c.id == caiji_spec::CheckId::Bareheaded)
+            && !live
+                .checks
+                .iter()
+                .any(|c| c.id == caiji_spec::CheckId::Bareheaded),
+        "the headwear rule is judged on the photo's frame only"
     );
     // More frames than the burst keeps: every frame the shutter chooses from was followed.
     for _ in 0..caiji_station::BURST + 2 {
