@@ -527,8 +527,14 @@ pub fn demo(args: DemoArgs) -> ExitCode {
         // newest problem: the reason given for each student who was not photographed.
         let mut last_refusal: Option<(String, caiji_spec::Message)> = None;
         let mut camera_problem: Option<String> = None;
+        // When the recording ended while a shot was being judged (about a third of a second
+        // with the headwear network): the frame is already taken, so its photo is waited for.
+        let mut ended_at: Option<Instant> = None;
         loop {
             if target.is_some_and(|n| done >= n) {
+                break;
+            }
+            if ended_at.is_some_and(|t| !shutter_pressed || t.elapsed() > Duration::from_secs(10)) {
                 break;
             }
             if stopped() {
@@ -542,6 +548,7 @@ pub fn demo(args: DemoArgs) -> ExitCode {
                 Ok(Err(tokio::sync::broadcast::error::RecvError::Closed)) => break,
             };
             match event {
+                StationEvent::CameraEnded if shutter_pressed => ended_at = Some(Instant::now()),
                 StationEvent::CameraEnded => break,
                 StationEvent::CameraProblem { message, .. } => {
                     eprintln!("  ! {message}");
@@ -580,6 +587,7 @@ pub fn demo(args: DemoArgs) -> ExitCode {
                         station.send(Input::Accept).await;
                     }
                     Event::Queued { student, .. } => {
+                        shutter_pressed = false;
                         let took = student_started.elapsed();
                         per_student.push(took);
                         done += 1;

@@ -117,7 +117,10 @@ impl DemoCamera {
             index: 0,
             phase: 0,
             current: None,
-            frames_per_phase: (10, 20),
+            // Half a second of phone, two seconds framed: the shutter's judgement (a third of
+            // a second for the headwear network, more on a loaded machine) and the photo's
+            // encoding fit while the student is still there.
+            frames_per_phase: (10, 40),
             fps: 20,
             noise: 0x9E37_79B9,
             hold: None,

@@ -770,7 +770,7 @@ mod tests {
                 "serde uses the stable id"
             );
         }
-        assert_eq!(CheckId::ALL.len(), 25, "17 photo rules and 8 file rules");
+        assert_eq!(CheckId::ALL.len(), 26, "18 photo rules and 8 file rules");
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! Whole-frame analysis (detect, mesh, iris, measure, plan) per frame size, models loaded once;
-//! and the live overlay's path, a stream of frames analysed with tracking.
+//! the live overlay's path, a stream of frames analysed with tracking; and the judgement of the
+//! frame that becomes the photo (the full analysis and the headwear network).
 
 use caiji_scene::{Library, Scene, render};
-use caiji_vision::{Analyzer, TRACK_SEARCH_EVERY};
+use caiji_vision::{Analyzer, Framing, TRACK_SEARCH_EVERY};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 const SIZES: [(&str, u32, u32); 3] = [
@@ -44,6 +45,16 @@ fn analyze(c: &mut Criterion) {
             })
         });
     }
+    group.finish();
+
+    // Once per photo: the face-parsing network costs the same at every frame size (it looks at
+    // a fixed 512 square around the head), so one size is enough.
+    let mut group = c.benchmark_group("judge");
+    group.sample_size(10);
+    let (frame, _) = render(&lib, &Scene::standard("glasses", "light_blue", 1920, 1080)).unwrap();
+    group.bench_function("1080p", |b| {
+        b.iter(|| analyzer.judge(&frame, Framing::Plan).unwrap())
+    });
     group.finish();
 }
 

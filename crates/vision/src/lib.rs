@@ -14,13 +14,15 @@
 //! places each model where the previous frame found the face (the whole frame is searched again
 //! every [`TRACK_SEARCH_EVERY`] frames and whenever the face is lost) and runs them all side by
 //! side: the live overlay's path, about 40 % cheaper. The frame that becomes a photo is judged
-//! by [`Analyzer::analyze`].
+//! by [`Analyzer::judge`]: the full analysis and the headwear rule ("免冠"), for which a
+//! face-parsing network labels a square around the head (a third of a second on two cores, so
+//! once per photo, not per live frame).
 //!
 //! ```no_run
-//! use caiji_vision::Analyzer;
-//! let analyzer = Analyzer::load_default()?;              // model loaded once
+//! use caiji_vision::{Analyzer, Framing};
+//! let analyzer = Analyzer::load_default()?;              // models loaded once
 //! let frame = image::open("frame.jpg")?.to_rgb8();
-//! let analysis = analyzer.analyze(&frame)?;
+//! let analysis = analyzer.judge(&frame, Framing::Plan)?;
 //! for check in analysis.checks.iter().filter(|c| !c.pass) {
 //!     println!("{}: {}", check.id, check.message_zh);
 //! }

@@ -681,7 +681,11 @@ async fn issue_12_the_supervisor_reviews_retries_marks_and_exports_in_the_real_w
             Duration::from_secs(20),
         )
         .await;
-    assert_eq!(judged, json!(25), "all 25 rules, judged on the queued file");
+    assert_eq!(
+        judged,
+        json!(caiji_spec::CheckId::ALL.len()),
+        "every rule, judged on the queued file"
+    );
     app.screenshot("22-detail").await;
     act(s, "#action-retry", "接收端已添加本站").await;
     let mut arrived = 0;
