@@ -462,18 +462,24 @@ impl Session {
             return;
         }
         // The live verdicts follow the face from frame to frame; the frame that becomes the
-        // photo is judged afresh by the full analysis with the once-per-photo headwear rule
-        // (`Analyzer::judge`, about half a second), and that verdict alone decides: the
-        // burst's passing frames in order of margin, the first the full judgement passes.
+        // photo is judged afresh by the full analysis, and that verdict alone decides: the
+        // burst's passing frames in order of margin, the first the full analysis passes. That
+        // frame alone is then shown to the headwear network (a third of a second): a hat
+        // refuses the shot, as the same hat is on every frame of the burst.
         let analyzer = self.analyzer.clone();
         let judged = off_runtime(move || {
             let mut first_refusal = None;
             for img in candidates {
-                let a = analyzer
-                    .judge(&img, caiji_vision::Framing::Plan)
-                    .map_err(|e| e.message())?;
+                let mut a = analyzer.analyze(&img).map_err(|e| e.message())?;
                 if shootable(&a) {
-                    return Ok(Ok((img, a)));
+                    analyzer
+                        .add_headwear(&img, &mut a)
+                        .map_err(|e| e.message())?;
+                    return Ok(if shootable(&a) {
+                        Ok((img, a))
+                    } else {
+                        Err(Some(a))
+                    });
                 }
                 first_refusal.get_or_insert(a);
             }

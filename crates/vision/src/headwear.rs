@@ -13,12 +13,16 @@
 //! is not upsampled). The measure is the area labelled hat above the eye line, over the face
 //! width squared.
 //!
-//! Cost: one run is 0.2–0.5 s on one core (ResNet-18 at 512), forty times a frame's analysis,
+//! Cost: one run is 0.55 s on one core of this project's 2-core machine, 0.37 s on both
+//! (ResNet-18 at 512; tract's matrix kernels on a thread pool), thirty times a frame's analysis,
 //! so it runs once per photo ([`crate::Analyzer::judge`]), not on the live overlay.
+//!
+//! Scope: the network's class 18 is "hat" as CelebAMask-HQ's annotators drew it (caps, beanies,
+//! brimmed and peaked hats). Hoods, headscarves and headbands are not in its training classes
+//! and may read as hair or cloth: they are not caught here.
 
 use crate::VisionError;
-use crate::detect::square_region;
-use crate::mesh::{Plan, load_square_model};
+use crate::mesh::{InputStyle, Plan, load_square_model, planar_input, run_two};
 use image::RgbImage;
 use std::path::Path;
 use tract_linalg::multithread::{Executor, multithread_tract_scope};
@@ -33,13 +37,17 @@ const EYE_AT: f64 = 0.55;
 /// The network's classes, and the one for hats.
 const CLASSES: usize = 19;
 const HAT: usize = 18;
-/// ImageNet's per-channel mean and deviation, which the network was trained with.
-const MEAN: [f32; 3] = [0.485, 0.456, 0.406];
-const STD: [f32; 3] = [0.229, 0.224, 0.225];
-
-/// Threads the network's matrix products are shared over: the machine's two cores (the live
-/// overlay's analysis, a few milliseconds a frame, takes its turn between them).
-const THREADS: usize = 2;
+/// RGB normalised with ImageNet's per-channel mean and deviation, which the network was trained
+/// with. Where the square runs off the frame (a finished photo's head reaches near its top and
+/// sides) the frame's edge pixels are repeated outward: a band of black there reads to the
+/// network as a dark hat over the hair (bare heads on finished photos measured 0.15–0.19 with
+/// black padding, 0 with the edge repeated).
+const STYLE: InputStyle = InputStyle {
+    flip: false,
+    edge: true,
+    mean: [0.485, 0.456, 0.406],
+    std: [0.229, 0.224, 0.225],
+};
 
 /// The loaded face-parsing network. Load once; `Send + Sync`.
 pub struct HeadwearModel {
@@ -52,7 +60,13 @@ impl HeadwearModel {
     pub fn load(path: &Path) -> Result<HeadwearModel, VisionError> {
         Ok(HeadwearModel {
             plan: load_square_model(path, INPUT_SIDE)?,
-            pool: Executor::multithread_with_name(THREADS, "caiji-headwear"),
+            // The network's matrix products shared over every core (the live overlay's
+            // analysis, a few milliseconds a frame, takes its turn between them; the
+            // validator's workers share the one pool).
+            pool: Executor::multithread_with_name(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+                "caiji-headwear",
+            ),
         })
     }
 
@@ -68,27 +82,23 @@ impl HeadwearModel {
         let face_width = face_width.max(8.0);
         let side = REGION_SCALE * face_width;
         let (x0, y0) = (face_center_x - side / 2.0, eye_y - EYE_AT * side);
-        let input = normalised_input(img, x0, y0, side)?;
-        let err = |e: TractError| VisionError::Inference(format!("{e:#}"));
-        let out = multithread_tract_scope(self.pool.clone(), || {
-            self.plan.run(tvec!(input.into_tvalue()))
-        })
-        .map_err(err)?;
-        let scores = out
-            .first()
-            .ok_or_else(|| VisionError::Inference("face parsing gave no output".into()))?
-            .to_plain_array_view::<f32>()
-            .map_err(err)?;
+        let input = planar_input(img, x0, y0, side, INPUT_SIDE, STYLE)?;
         let n = (INPUT_SIDE / 8) as usize;
+        let (scores, _) = multithread_tract_scope(self.pool.clone(), || {
+            run_two(&self.plan, input, CLASSES * n * n)
+        })?;
         if scores.len() != CLASSES * n * n {
             return Err(VisionError::Inference(format!(
-                "unexpected face parsing output {:?}",
-                scores.shape()
+                "unexpected face parsing output of {} values",
+                scores.len()
             )));
         }
-        let scores = scores
-            .as_slice()
-            .ok_or_else(|| VisionError::Inference("face parsing output not contiguous".into()))?;
+        // A score that is not a number would lose every comparison below and pass the rule.
+        if !scores.iter().all(|v| v.is_finite()) {
+            return Err(VisionError::Inference(
+                "face parsing gave a non-finite score".into(),
+            ));
+        }
         // Grid rows wholly above the eye line; a cell is hat where that class scores highest.
         let rows = (EYE_AT * n as f64).floor() as usize;
         let hat = (0..rows * n)
@@ -100,31 +110,4 @@ impl HeadwearModel {
         let cell = side / n as f64;
         Ok(hat as f64 * cell * cell / (face_width * face_width))
     }
-}
-
-/// The square `(x0, y0, side)` of `img` as the network's input: resized to 512, RGB normalised
-/// with ImageNet's statistics, planar. Where the square runs off the frame (a finished photo's
-/// head reaches near its top and sides) the frame's edge pixels are repeated outward: a band of
-/// black there reads to the network as a dark hat over the hair (a bareheaded finished photo
-/// measured 0.15–0.19 with black padding, 0 with the edge repeated).
-fn normalised_input(img: &RgbImage, x0: f64, y0: f64, side: f64) -> Result<Tensor, VisionError> {
-    let n = INPUT_SIDE as usize;
-    let plane = n * n;
-    let mut data = vec![0.0f32; 3 * plane];
-    if let Some((small, dx0, dy0)) = square_region(img, x0, y0, side, INPUT_SIDE)? {
-        let (dx0, dy0) = (dx0 as usize, dy0 as usize);
-        let (sw, sh) = (small.width() as usize, small.height() as usize);
-        let raw = small.as_raw();
-        for y in 0..n {
-            let sy = y.clamp(dy0, dy0 + sh - 1) - dy0;
-            for x in 0..n {
-                let sx = x.clamp(dx0, dx0 + sw - 1) - dx0;
-                let p = &raw[3 * (sy * sw + sx)..][..3];
-                for c in 0..3 {
-                    data[c * plane + y * n + x] = (p[c] as f32 / 255.0 - MEAN[c]) / STD[c];
-                }
-            }
-        }
-    }
-    Tensor::from_shape(&[1, 3, n, n], &data).map_err(|e| VisionError::Inference(format!("{e:#}")))
 }

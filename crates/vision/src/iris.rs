@@ -7,7 +7,7 @@
 //! on the image's right mirrored, as the model was trained on one eye. It answers 71 eye-contour
 //! and brow points and 5 iris points, (x, y, z) in input pixels.
 
-use crate::mesh::{Plan, load_square_model, planar_input, run_two};
+use crate::mesh::{InputStyle, Plan, load_square_model, planar_input, run_two};
 use crate::{Point, VisionError};
 use image::RgbImage;
 use std::path::Path;
@@ -60,7 +60,11 @@ impl IrisModel {
         let side = (a.dist(b) * REGION_SCALE).max(4.0);
         let (cx, cy) = ((a.x + b.x) / 2.0, (a.y + b.y) / 2.0);
         let (x0, y0) = (cx - side / 2.0, cy - side / 2.0);
-        let input = planar_input(img, x0, y0, side, INPUT_SIDE, mirrored)?;
+        let style = InputStyle {
+            flip: mirrored,
+            ..InputStyle::PLAIN
+        };
+        let input = planar_input(img, x0, y0, side, INPUT_SIDE, style)?;
         let (contour, iris) = run_two(&self.plan, input, CONTOUR_POINTS * 3)?;
         if contour.len() != CONTOUR_POINTS * 3 || iris.len() != IRIS_POINTS * 3 {
             return Err(VisionError::Inference(format!(

@@ -164,7 +164,7 @@ pub struct Measurements {
     /// Pose and expression from the dense landmarks.
     pub pose: Pose,
     /// Area the face-parsing network labels hat above the eye line, over the face width
-    /// squared: measured by [`Analyzer::judge`] only (`None` from the per-frame analyses).
+    /// squared: measured by [`Analyzer::judge`] and [`Analyzer::add_headwear`] only (`None` from the per-frame analyses).
     pub headwear: Option<f64>,
     /// Tilt of the shoulder line, degrees (positive: the image-right shoulder lower), when both
     /// shoulders are in view against the backdrop.
@@ -594,7 +594,7 @@ impl Analyzer {
     /// previous frame says (see [`Track`]). The measurements are this frame's own; only where
     /// the models look comes from the previous one, so a still subject gets the analysis
     /// [`Analyzer::analyze`] gives within the models' own jitter. For the live overlay: judge
-    /// the frame that becomes the photo with [`Analyzer::analyze`].
+    /// the frame that becomes the photo with [`Analyzer::judge`].
     pub fn analyze_tracked(
         &self,
         img: &RgbImage,
@@ -784,27 +784,34 @@ impl Analyzer {
     }
 
     /// The analysis that decides a photo: [`Analyzer::analyze_framed`] and the headwear rule
-    /// ("免冠", [`CheckId::Bareheaded`]), placed after the pose rule. The face-parsing network
-    /// costs 0.2–0.5 s, so this runs once per photo (the shutter's frame, a finished photo
-    /// validated, `caiji analyze`), never per live frame.
+    /// ("免冠", [`CheckId::Bareheaded`]). The face-parsing network costs about a third of a
+    /// second, so this runs once per photo (a finished photo validated, `caiji analyze`,
+    /// `caiji capture`), never per live frame.
     pub fn judge(&self, img: &RgbImage, framing: Framing) -> Result<Analysis, VisionError> {
         let mut a = self.analyze_framed(img, framing)?;
-        if let Some(m) = a.measurements.as_mut() {
-            let share = self
-                .headwear
-                .hat_share(img, m.face_center_x, m.eye_y, m.face_width)?;
-            m.headwear = Some(share);
-            let check = Check::at_most(CheckId::Bareheaded, share, TOLERANCES.headwear_max)
-                .advise(Advice::RemoveHat);
-            let at = a
-                .checks
-                .iter()
-                .position(|c| c.id == CheckId::Pose)
-                .map_or(a.checks.len(), |i| i + 1);
-            a.checks.insert(at, check);
-            a.verdict = Verdict::of(&a.checks);
-        }
+        self.add_headwear(img, &mut a)?;
         Ok(a)
+    }
+
+    /// Judge the headwear rule on `img` and add it to `a`, an analysis of `img`, in report
+    /// order (nothing to judge when no face was found): for the station's shutter, which runs
+    /// the network only on the one frame that passes every other rule.
+    pub fn add_headwear(&self, img: &RgbImage, a: &mut Analysis) -> Result<(), VisionError> {
+        let Some(m) = a.measurements.as_mut() else {
+            return Ok(());
+        };
+        let share = self
+            .headwear
+            .hat_share(img, m.face_center_x, m.eye_y, m.face_width)?;
+        m.headwear = Some(share);
+        a.checks.retain(|c| c.id != CheckId::Bareheaded);
+        a.checks.push(
+            Check::at_most(CheckId::Bareheaded, share, TOLERANCES.headwear_max)
+                .advise(Advice::RemoveHat),
+        );
+        a.checks.sort_by_key(|c| c.id);
+        a.verdict = Verdict::of(&a.checks);
+        Ok(())
     }
 }
 

@@ -223,7 +223,7 @@ impl FaceMesh {
         side: f64,
     ) -> Result<Mesh, VisionError> {
         let (x0, y0) = (cx - side / 2.0, cy - side / 2.0);
-        let input = planar_input(img, x0, y0, side, INPUT_SIDE, false)?;
+        let input = planar_input(img, x0, y0, side, INPUT_SIDE, InputStyle::PLAIN)?;
         let (coords, flag) = run_two(&self.plan, input, POINTS * 3)?;
         let logit = flag.first().copied().unwrap_or(f32::NEG_INFINITY);
         if coords.len() != POINTS * 3 {
@@ -248,21 +248,48 @@ impl FaceMesh {
     }
 }
 
-/// The square region as an `n × n` NCHW model input in 0–1 (black outside the image), mirrored
-/// left to right when `flip`.
+/// How a model wants its input square: mirrored or not, what stands where the square runs off
+/// the frame, and each channel's normalisation of the 0–1 values, `(v - mean) / std`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct InputStyle {
+    /// Mirrored left to right.
+    pub flip: bool,
+    /// Outside the frame: the frame's edge pixels repeated outward (else black).
+    pub edge: bool,
+    /// Per-channel mean subtracted.
+    pub mean: [f32; 3],
+    /// Per-channel deviation divided by.
+    pub std: [f32; 3],
+}
+
+impl InputStyle {
+    /// RGB in 0–1, black outside the frame: the MediaPipe models.
+    pub const PLAIN: InputStyle = InputStyle {
+        flip: false,
+        edge: false,
+        mean: [0.0; 3],
+        std: [1.0; 3],
+    };
+}
+
+/// The square region as an `n × n` NCHW model input, as `style` says.
 pub(crate) fn planar_input(
     img: &RgbImage,
     x0: f64,
     y0: f64,
     side: f64,
     n: u32,
-    flip: bool,
+    style: InputStyle,
 ) -> Result<Tensor, VisionError> {
     let n = n as usize;
     let plane = n * n;
-    let mut data = vec![0.0f32; 3 * plane];
+    let value = |c: usize, v: u8| (v as f32 / 255.0 - style.mean[c]) / style.std[c];
+    let mut data: Vec<f32> = (0..3)
+        .flat_map(|c| std::iter::repeat_n(value(c, 0), plane))
+        .collect();
     if let Some((small, dx0, dy0)) = square_region(img, x0, y0, side, n as u32)? {
-        let (dx0, dy0, sw) = (dx0 as usize, dy0 as usize, small.width() as usize);
+        let (dx0, dy0) = (dx0 as usize, dy0 as usize);
+        let (sw, sh) = (small.width() as usize, small.height() as usize);
         let (red, rest) = data.split_at_mut(plane);
         let (green, blue) = rest.split_at_mut(plane);
         // Row slices and a column index: the per-pixel `enumerate_pixels` with three computed
@@ -270,10 +297,35 @@ pub(crate) fn planar_input(
         for (y, row) in small.as_raw().chunks_exact(3 * sw).enumerate() {
             let o = (y + dy0) * n;
             for (x, p) in row.chunks_exact(3).enumerate() {
-                let col = if flip { n - 1 - (x + dx0) } else { x + dx0 };
-                red[o + col] = p[0] as f32 / 255.0;
-                green[o + col] = p[1] as f32 / 255.0;
-                blue[o + col] = p[2] as f32 / 255.0;
+                let col = if style.flip {
+                    n - 1 - (x + dx0)
+                } else {
+                    x + dx0
+                };
+                red[o + col] = value(0, p[0]);
+                green[o + col] = value(1, p[1]);
+                blue[o + col] = value(2, p[2]);
+            }
+        }
+        if style.edge {
+            // The columns the frame covers, then its rows: beside them the edge column is
+            // repeated, above and below the edge row.
+            let (c0, c1) = if style.flip {
+                (n - dx0 - sw, n - dx0)
+            } else {
+                (dx0, dx0 + sw)
+            };
+            for p in [red, green, blue] {
+                for y in dy0..dy0 + sh {
+                    let row = &mut p[y * n..(y + 1) * n];
+                    let (left, right) = (row[c0], row[c1 - 1]);
+                    row[..c0].fill(left);
+                    row[c1..].fill(right);
+                }
+                for y in (0..dy0).chain(dy0 + sh..n) {
+                    let from = y.clamp(dy0, dy0 + sh - 1) * n;
+                    p.copy_within(from..from + n, y * n);
+                }
             }
         }
     }
