@@ -66,7 +66,14 @@ pub fn capture(code: &str, key: &Path, out: &Path, frame: &Path, timing: Option<
             return ExitCode::from(1);
         }
     };
-    match caiji_photo::shoot(&analyzer, &img, &sealer, code, out) {
+    let analysis = match analyzer.judge(&img, caiji_vision::Framing::Plan) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(1);
+        }
+    };
+    match caiji_photo::shoot_judged(&img, &analysis, &sealer, code, out) {
         Ok(shot) => {
             let mut o = report::analysis_json(&frame.display().to_string(), &shot.analysis);
             let obj = o.as_object_mut().expect("object");
@@ -98,13 +105,10 @@ pub fn capture(code: &str, key: &Path, out: &Path, frame: &Path, timing: Option<
         }
         Err(caiji_photo::PhotoError::NotCompliant(_)) => {
             // Show the whole analysis: which rules fail and what to do.
-            match analyzer.judge(&img, caiji_vision::Framing::Plan) {
-                Ok(a) => println!(
-                    "{}",
-                    report::analysis_json(&frame.display().to_string(), &a)
-                ),
-                Err(e) => eprintln!("{e}"),
-            }
+            println!(
+                "{}",
+                report::analysis_json(&frame.display().to_string(), &analysis)
+            );
             eprintln!("画面不合格，未保存照片 / frame fails the standard, no photo written");
             ExitCode::from(1)
         }

@@ -176,14 +176,26 @@ pub fn shoot(
     out: &Path,
 ) -> Result<Shot, PhotoError> {
     let analysis = analyzer.judge(frame, caiji_vision::Framing::Plan)?;
-    let enc = make_photo(frame, &analysis, sealer, id)?;
+    shoot_judged(frame, &analysis, sealer, id, out)
+}
+
+/// [`shoot`] for a frame already judged by [`Analyzer::judge`]: a caller that shows the
+/// analysis of a refused frame keeps it instead of judging the frame again.
+pub fn shoot_judged(
+    frame: &image::RgbImage,
+    analysis: &Analysis,
+    sealer: &dyn seal::Sealer,
+    id: &str,
+    out: &Path,
+) -> Result<Shot, PhotoError> {
+    let enc = make_photo(frame, analysis, sealer, id)?;
     output::write_atomic(out, &enc.bytes)?;
     if let Err(e) = output::read_back(out, sealer, id) {
         let _ = std::fs::remove_file(out);
         return Err(e);
     }
     Ok(Shot {
-        analysis,
+        analysis: analysis.clone(),
         quality: enc.quality,
         bytes: enc.bytes.len(),
         encodes: enc.encodes,
