@@ -2,11 +2,14 @@
 //! would see them, with exact ground truth for every number the analysis measures.
 //!
 //! The photos come from registry packages (see `assets/README.md`); each [`Subject`] records,
-//! in the source photo's pixels, the two eye centres and the face width as annotated by hand,
-//! and the outline (head ellipse and torso) that cuts the person out of the original background.
+//! in the source photo's pixels, the two eye centres and the face width as annotated by hand.
+//! The person is cut out of the original background with a real matte (MediaPipe Selfie
+//! Segmentation, made once by `scripts/assets/make_mattes.py` and kept in `assets/mattes`), so
+//! hair keeps its real edge: flyaway strands, curls and dreadlocks, not an ellipse cut inside the
+//! hair (which flattered the head-top scan: 0.7 px of error where real hair gives several).
 //! [`render`] places the subject at any scale, position and roll in a frame of any size, on a
 //! backdrop with optional gradient, shadow and sensor noise, and returns the frame with its
-//! [`Truth`]: eye centres transformed exactly, and the head top read off the rendered outline.
+//! [`Truth`]: eye centres transformed exactly, and the head top read off the rendered matte.
 //!
 //! The same scenes feed the golden tests, the benchmarks and the demo camera.
 //!
@@ -23,7 +26,7 @@ mod demo;
 pub use demo::{DemoCamera, DemoNext, DemoStudent, MAX_DEMO_STUDENTS, demo_student};
 
 use caiji_spec::{Message, STANDARD};
-use image::{Rgb, RgbImage};
+use image::{GrayImage, Rgb, RgbImage};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -93,10 +96,17 @@ pub struct Subject {
     pub eye_right: (f64, f64),
     /// Face width at cheek level (skin edge to skin edge, ears excluded).
     pub face_width: f64,
-    /// Head outline: ellipse centre and radii, cut just inside the hair.
+    /// Head outline: ellipse centre and radii, roughly the hair's. It shapes the person's drop
+    /// shadow and, in a photo shared with other people, keeps the matte to this person's head
+    /// (grown by a third, so the hair's real edge is the matte's).
     pub head: (f64, f64, f64, f64),
-    /// Torso: top y, half width there, half width at the bottom of the photo.
+    /// Torso: top y (the base of the neck: the shoulders turn about it), half width there, half
+    /// width at the bottom of the photo. In a shared photo it keeps the matte to this person.
     pub torso: (f64, f64, f64),
+    /// The matte's name in `assets/mattes` (one per photo).
+    pub matte: &'static str,
+    /// Other people are in the photo (the matte holds them too).
+    pub shared: bool,
     /// What makes this subject worth having.
     pub note: &'static str,
     /// Whether the photo meets the standard as the person looks in it (lips closed): the demo
@@ -116,6 +126,8 @@ pub const SUBJECTS: &[Subject] = &[
         torso: (165.0, 95.0, 190.0),
         note: "woman, short light-brown hair, smiling with her teeth showing, orange suit",
         compliant: false,
+        matte: "astronaut",
+        shared: false,
     },
     Subject {
         name: "glasses",
@@ -127,6 +139,8 @@ pub const SUBJECTS: &[Subject] = &[
         torso: (196.0, 68.0, 105.0),
         note: "man, long dark hair, beard, glasses, checked shirt",
         compliant: true,
+        matte: "trio",
+        shared: true,
     },
     Subject {
         name: "curly",
@@ -138,6 +152,8 @@ pub const SUBJECTS: &[Subject] = &[
         torso: (236.0, 62.0, 150.0),
         note: "man, curly light-brown hair, red hoodie",
         compliant: true,
+        matte: "trio",
+        shared: true,
     },
     Subject {
         name: "short_hair",
@@ -149,7 +165,67 @@ pub const SUBJECTS: &[Subject] = &[
         torso: (162.0, 56.0, 130.0),
         note: "man, short dark hair, ears visible, light-blue collar under a beige jumper",
         compliant: true,
+        matte: "trio",
+        shared: true,
     },
+    // Eyes (the corners' midpoints) and face width (cheek to cheek) are the mean of the two
+    // annotators' marks in `tests/fixtures/landmarks`.
+    Subject {
+        name: "marc",
+        file: "real/marc.jpg",
+        eye_left: (164.9, 171.25),
+        eye_right: (233.1, 169.5),
+        face_width: 149.75,
+        head: (199.0, 130.0, 95.0, 122.0),
+        torso: (290.0, 110.0, 200.0),
+        note: "man, thick wavy brown hair swept up, stubble, dark knitted jumper, one side in shadow",
+        compliant: true,
+        matte: "marc",
+        shared: false,
+    },
+    Subject {
+        name: "ayo",
+        file: "real/ayo-ogunseinde.jpg",
+        eye_left: (173.25, 140.25),
+        eye_right: (242.0, 134.6),
+        face_width: 144.15,
+        head: (207.0, 125.0, 80.0, 111.0),
+        torso: (250.0, 120.0, 200.0),
+        note: "man, short black hair, beard, lips pursed, pink and blue striped T-shirt",
+        compliant: true,
+        matte: "ayo-ogunseinde",
+        shared: false,
+    },
+    Subject {
+        name: "mike",
+        file: "real/mike.jpg",
+        eye_left: (164.0, 167.0),
+        eye_right: (231.0, 174.0),
+        face_width: 148.7,
+        head: (195.0, 150.0, 115.0, 135.0),
+        torso: (330.0, 120.0, 200.0),
+        note: "man, long dreadlocks over the shoulders, beard, white T-shirt, greyscale photo",
+        compliant: true,
+        matte: "mike",
+        shared: false,
+    },
+];
+
+/// The mattes, made by `scripts/assets/make_mattes.py` from the fetched photos and kept in the
+/// repository (they are small and this project's own output): compiled in, so a scene needs
+/// no path but the photos'.
+const MATTES: &[(&str, &[u8])] = &[
+    (
+        "astronaut",
+        include_bytes!("../../../assets/mattes/astronaut.png"),
+    ),
+    ("trio", include_bytes!("../../../assets/mattes/trio.png")),
+    ("marc", include_bytes!("../../../assets/mattes/marc.png")),
+    (
+        "ayo-ogunseinde",
+        include_bytes!("../../../assets/mattes/ayo-ogunseinde.png"),
+    ),
+    ("mike", include_bytes!("../../../assets/mattes/mike.png")),
 ];
 
 /// Looks up a subject by name.
@@ -164,28 +240,50 @@ pub fn subject(name: &str) -> Result<&'static Subject, SceneError> {
 pub struct Library {
     dir: PathBuf,
     photos: HashMap<&'static str, RgbImage>,
+    mattes: HashMap<&'static str, GrayImage>,
 }
 
 impl Library {
     /// Open the photos in `dir` (the assets folder).
     pub fn open(dir: &Path) -> Result<Library, SceneError> {
         let mut photos = HashMap::new();
+        let mut mattes = HashMap::new();
         for s in SUBJECTS {
             if photos.contains_key(s.file) {
                 continue;
             }
             let path = dir.join(s.file);
+            let unreadable = |reason: String| SceneError::Source {
+                path: path.clone(),
+                reason,
+            };
             let img = image::open(&path)
-                .map_err(|e| SceneError::Source {
-                    path: path.clone(),
-                    reason: e.to_string(),
-                })?
+                .map_err(|e| unreadable(e.to_string()))?
                 .to_rgb8();
+            let png = MATTES
+                .iter()
+                .find(|(name, _)| *name == s.matte)
+                .map(|(_, png)| *png)
+                .expect("every subject's matte is compiled in");
+            let matte = image::load_from_memory(png)
+                .expect("the compiled-in mattes are PNGs")
+                .to_luma8();
+            if matte.dimensions() != img.dimensions() {
+                return Err(unreadable(format!(
+                    "{}×{}, its matte {}×{}: not the photo the matte was made from",
+                    img.width(),
+                    img.height(),
+                    matte.width(),
+                    matte.height()
+                )));
+            }
             photos.insert(s.file, img);
+            mattes.insert(s.file, matte);
         }
         Ok(Library {
             dir: dir.to_owned(),
             photos,
+            mattes,
         })
     }
 
@@ -310,7 +408,8 @@ pub struct Truth {
     pub eye_left: (f64, f64),
     /// Eye on the image's right.
     pub eye_right: (f64, f64),
-    /// Topmost row of the student's outline.
+    /// Topmost row where the student covers at least half the pixel, in the columns over the
+    /// face (the eye midpoint ± 0.55 eye distances, where the analysis scans for the hair).
     pub head_top_y: f64,
     /// Face width.
     pub face_width: f64,
@@ -353,9 +452,19 @@ impl Noise {
     }
 }
 
+/// Below the photo's bottom row the photo is mirrored: the body goes on, its texture reflected.
+fn mirror_below(y: f64, height: u32) -> f64 {
+    let last = height as f64 - 1.0;
+    if y > last {
+        (2.0 * last - y).max(0.0)
+    } else {
+        y
+    }
+}
+
 fn bilinear(img: &RgbImage, x: f64, y: f64) -> [f64; 3] {
     let x = x.clamp(0.0, img.width() as f64 - 1.001);
-    let y = y.clamp(0.0, img.height() as f64 - 1.001);
+    let y = mirror_below(y, img.height()).clamp(0.0, img.height() as f64 - 1.001);
     let (x0, y0) = (x.floor() as u32, y.floor() as u32);
     let (fx, fy) = (x - x0 as f64, y - y0 as f64);
     let p = |xx: u32, yy: u32| img.get_pixel(xx, yy).0;
@@ -390,6 +499,25 @@ fn torso_cover(s: &Subject, x: f64, y: f64, soft: f64) -> f64 {
     edge(((x - s.head.0).abs() - half).max(ty - y), soft)
 }
 
+/// How much of the person the matte gives at a source point, 0–1: bilinear, nothing above or
+/// beside the photo, mirrored below it (the body goes on below the photo). The
+/// model's soft ramp is narrowed to its middle 40 % (a crisp hair edge: a ramp as wide as the
+/// model's own mixes the original background into the hair as a halo).
+fn matte_at(m: &GrayImage, x: f64, y: f64) -> f64 {
+    let (w, h) = (m.width() as f64, m.height() as f64);
+    if x < -0.5 || x > w - 0.5 || y < -0.5 {
+        return 0.0;
+    }
+    let x = x.clamp(0.0, w - 1.001);
+    let y = mirror_below(y, m.height()).clamp(0.0, h - 1.001);
+    let (x0, y0) = (x.floor() as u32, y.floor() as u32);
+    let (fx, fy) = (x - x0 as f64, y - y0 as f64);
+    let p = |xx: u32, yy: u32| m.get_pixel(xx, yy).0[0] as f64 / 255.0;
+    let v = (p(x0, y0) * (1.0 - fx) + p(x0 + 1, y0) * fx) * (1.0 - fy)
+        + (p(x0, y0 + 1) * (1.0 - fx) + p(x0 + 1, y0 + 1) * fx) * fy;
+    ((v - 0.3) / 0.4).clamp(0.0, 1.0)
+}
+
 /// Render a scene. The noise is seeded from the scene, so the same scene gives the same frame.
 pub fn render(lib: &Library, scene: &Scene) -> Result<(RgbImage, Truth), SceneError> {
     let back = backdrop_rgb(&scene.backdrop)?;
@@ -413,6 +541,10 @@ pub fn render(lib: &Library, scene: &Scene) -> Result<(RgbImage, Truth), SceneEr
             .photos
             .get(s.file)
             .expect("every subject's photo is loaded");
+        let matte = lib
+            .mattes
+            .get(s.file)
+            .expect("every photo's matte is loaded");
         let (ex, ey) = (
             (s.eye_left.0 + s.eye_right.0) / 2.0,
             (s.eye_left.1 + s.eye_right.1) / 2.0,
@@ -431,6 +563,24 @@ pub fn render(lib: &Library, scene: &Scene) -> Result<(RgbImage, Truth), SceneEr
             )
         };
         let soft = (1.5 / scale).max(0.6);
+        let el = to_frame(s.eye_left.0, s.eye_left.1);
+        let er = to_frame(s.eye_right.0, s.eye_right.1);
+        let face_x = (el.0 + er.0) / 2.0;
+        let face_columns = 0.55 * (er.0 - el.0).hypot(er.1 - el.1);
+        // In a shared photo the head is this person's outline grown by a third.
+        let bend = 0.15 * s.face_width;
+        let neck = |sx: f64, sy: f64, tx: f64, ty: f64| {
+            let u = ((sy - s.torso.0 + bend) / (2.0 * bend)).clamp(0.0, 1.0);
+            let k = u * u * (3.0 - 2.0 * u);
+            (sx + (tx - sx) * k, sy + (ty - sy) * k)
+        };
+        let grown = {
+            let (cx, cy, rx, ry) = s.head;
+            Subject {
+                head: (cx, cy, rx * 1.33, ry * 1.33),
+                ..*s
+            }
+        };
         // The torso turns about the neck (the top of the torso under the head's centre). Only
         // the head is levelled: the shoulders keep the source photo's angle, plus any tilt asked.
         let torso_deg = person.shoulder_tilt_deg + own_roll.to_degrees();
@@ -474,16 +624,25 @@ pub fn render(lib: &Library, scene: &Scene) -> Result<(RgbImage, Truth), SceneEr
             for x in 0..w {
                 let (sx, sy) = src_of(x as f64, y as f64);
                 let (tx, ty) = torso_of(sx, sy);
-                let (head_a, torso_a) = (head_cover(s, sx, sy, soft), torso_cover(s, tx, ty, soft));
-                let a = head_a.max(torso_a);
+                // In a shared photo, only within this person's outline.
+                let inside = if s.shared {
+                    head_cover(&grown, sx, sy, soft).max(torso_cover(s, tx, ty, soft))
+                } else {
+                    1.0
+                };
+                if inside <= 0.0 {
+                    continue;
+                }
+                // The head as placed, the torso turned, bent smoothly into each other at the
+                // base of the neck.
+                let (sx, sy) = neck(sx, sy, tx, ty);
+                let a = inside * matte_at(matte, sx, sy);
                 if a <= 0.0 {
                     continue;
                 }
-                if a >= 0.5 {
+                if a >= 0.5 && (x as f64 - face_x).abs() <= face_columns {
                     top = top.min(y as f64);
                 }
-                // The torso's own pixels come from where the turned torso was.
-                let (sx, sy) = if torso_a > head_a { (tx, ty) } else { (sx, sy) };
                 let mut c = bilinear(src, sx, sy);
                 if let (Some(shirt), true) =
                     (person.shirt, sy > s.torso.0 + 0.25 * (s.torso.0 - s.head.1))
@@ -506,8 +665,6 @@ pub fn render(lib: &Library, scene: &Scene) -> Result<(RgbImage, Truth), SceneEr
             }
         }
         if index == 0 {
-            let el = to_frame(s.eye_left.0, s.eye_left.1);
-            let er = to_frame(s.eye_right.0, s.eye_right.1);
             truth = Some(Truth {
                 eye_left: el,
                 eye_right: er,

@@ -92,18 +92,21 @@ fn golden_scenes_meet_truth_verdicts_and_recorded_measurements() {
             };
             let e = truth_errors(&truth, &crop, &out);
             accuracy_cases += 1;
+            let width_signed = 100.0 * (out.face_width / (truth.face_width * crop.scale()) - 1.0);
             println!(
-                "{:<28} eye {:5.2}px  head top {:5.2}px  face width {:5.2}%",
-                case.name, e.eye_y, e.head_top, e.face_width_pct
+                "{:<28} eye {:5.2}px  head top {:5.2}px  face width {:+6.2}%",
+                case.name, e.eye_y, e.head_top, width_signed
             );
             worst.eye_y = worst.eye_y.max(e.eye_y);
             worst.head_top = worst.head_top.max(e.head_top);
             worst.face_width_pct = worst.face_width_pct.max(e.face_width_pct);
-            // The budget is 3 px / 4 px / 4 %. Measured worst: eye line 2.5 px (glasses on
-            // light blue, the mesh's eye corners), face width 6.4 % (glasses 4K: long hair hides
-            // both ears, and the model's ear points sit outside the cheeks). Bounds sit just above
-            // what was measured, so any regression shows.
-            if e.eye_y > 2.7 || e.head_top > 4.0 || e.face_width_pct > 6.5 {
+            // The budget is 3 px / 4 px / 4 %. Measured worst since the scenes have real
+            // mattes (seven people): eye line 2.5 px (mike on grey), head top 1.3 px (glasses),
+            // face width +8.4 % (glasses: long hair over both ears, the ear points sit outside
+            // the cheeks) and -8.5 % (ayo; the same -8 % as on his own photo against the two
+            // annotators, `landmarks`). The width misses its budget: this says so rather than
+            // flatter it. Bounds sit just above what was measured, so any regression shows.
+            if e.eye_y > 2.7 || e.head_top > 4.0 || e.face_width_pct > 9.0 {
                 problems.push(format!("{}: accuracy out of target: {e:?}", case.name));
             }
         }
@@ -135,8 +138,8 @@ fn golden_scenes_meet_truth_verdicts_and_recorded_measurements() {
         .unwrap();
     }
     assert!(
-        accuracy_cases >= 12,
-        "the golden set keeps at least 12 compliant scenes"
+        accuracy_cases >= 25,
+        "the golden set keeps at least 25 scenes held to the truth"
     );
     assert!(
         problems.is_empty(),
