@@ -31,6 +31,7 @@ PHOTOS = {
     "real/marc.jpg": "7b201c81b6fa950c09575484b0ace09eafeafdd3fafe52d83486c3e8d3b11a21",
     "real/ayo-ogunseinde.jpg": "5f04576864963f14c74ae44bd4189d3144e85accd0ba50f42f7ef3d859f633e4",
     "real/mike.jpg": "4c3a982aade1ada38153fe68bd7bbd12e100aca26f99f175c0dcd1bedf68791a",
+    "real/grace-hopper.jpg": "a8ca6d734765703b09728ab47fe59f473d93ae3967fc24c7c0288c3c7adb7130",
 }
 
 

@@ -31,6 +31,13 @@ describe("values on the screen", () => {
     expect(formatValue(12)).toBe("12");
     expect(formatValue(null)).toBe("");
   });
+
+  it("keeps two significant digits of a share under 1, so a failing 0.052 does not read 0.0", () => {
+    expect(formatValue(0.052)).toBe("0.052");
+    expect(formatValue(0.63)).toBe("0.63");
+    expect(formatValue(0.3649)).toBe("0.36");
+    expect(formatValue(1.25)).toBe("1.3");
+  });
 });
 
 describe("file sizes", () => {

@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { mountStation } from "../src/views/station";
 import { FakeBackend, settle, type Answers } from "./fakeBackend";
-import { check, queue, slotPace, snapshot } from "./fixtures";
+import { check, live, queue, slotPace, snapshot } from "./fixtures";
 
 let root: HTMLElement;
 let unmount: () => void;
@@ -115,6 +115,29 @@ describe("a refused shot", () => {
     expect(toast.querySelector(".toast-title")!.textContent).toBe("拒绝拍摄");
     expect(toast.querySelector("[data-check=face_width]")!.textContent).toContain("靠近一点");
     expect(toast.querySelector(".toast-msg")).toBeNull();
+  });
+
+  it("names a rule the live list already shows failing without its fix again, and keeps the fix of one only the shutter found", async () => {
+    const failingLive = live({
+      verdict: "fail",
+      compliant: false,
+      checks: [check("face_width", false, 150, ["靠近一点", "move closer"]), check("mouth_closed", false, 0.05, ["请闭嘴", "close your lips"])],
+    });
+    const fake = await mount({ snapshot: snapshot({ phase: framing, last_live: failingLive }) });
+    const failing = [
+      check("face_width", false, 150, ["靠近一点", "move closer"]),
+      check("mouth_closed", false, 0.05, ["请闭嘴", "close your lips"]),
+      check("bareheaded", false, 0.63, ["请摘下帽子", "take off the hat or cap"]),
+    ];
+    fake.emit({ kind: "session", event: "shot_refused", failing, message_zh: "拒绝拍摄", message_en: "refused" });
+    const toast = $("#toast")!;
+    expect(toast.querySelector("[data-check=face_width]")!.className).toBe("short");
+    expect(toast.querySelector("[data-check=face_width]")!.textContent).not.toContain("靠近一点");
+    expect(toast.querySelector("[data-check=mouth_closed]")!.className).toBe("short");
+    expect(toast.querySelector("[data-check=bareheaded]")!.className).toBe("");
+    expect(toast.querySelector("[data-check=bareheaded]")!.textContent).toContain("请摘下帽子");
+    // The fixes are still on screen: in the live list below.
+    expect($("#checks")!.textContent).toContain("靠近一点");
   });
 
   it("says why in both languages when no rule was judged yet", async () => {

@@ -124,7 +124,8 @@ pub const SUBJECTS: &[Subject] = &[
         face_width: 89.0,
         head: (226.0, 97.0, 74.0, 80.0),
         torso: (165.0, 95.0, 190.0),
-        note: "woman, short light-brown hair, smiling with her teeth showing, orange suit",
+        note: "woman, short light-brown hair, smiling with her teeth showing, orange suit, \
+               her helmet held at her side",
         compliant: false,
         matte: "astronaut",
         shared: false,
@@ -204,9 +205,24 @@ pub const SUBJECTS: &[Subject] = &[
         face_width: 148.7,
         head: (195.0, 150.0, 115.0, 135.0),
         torso: (330.0, 120.0, 200.0),
-        note: "man, long dreadlocks over the shoulders, beard, white T-shirt, greyscale photo",
-        compliant: true,
+        note: "man, long dreadlocks over the shoulders, beard, white T-shirt, greyscale photo; \
+               his whole body leans 6°, so with his head upright his shoulders are not level",
+        compliant: false,
         matte: "mike",
+        shared: false,
+    },
+    Subject {
+        name: "hopper",
+        file: "real/grace-hopper.jpg",
+        eye_left: (222.5, 192.1),
+        eye_right: (306.9, 189.5),
+        face_width: 162.75,
+        head: (265.0, 170.0, 120.0, 146.0),
+        torso: (340.0, 90.0, 250.0),
+        note: "woman, short grey hair under a naval officer's cap, glasses, dark uniform: \
+               not bareheaded (免冠)",
+        compliant: false,
+        matte: "grace-hopper",
         shared: false,
     },
 ];
@@ -226,6 +242,10 @@ const MATTES: &[(&str, &[u8])] = &[
         include_bytes!("../../../assets/mattes/ayo-ogunseinde.png"),
     ),
     ("mike", include_bytes!("../../../assets/mattes/mike.png")),
+    (
+        "grace-hopper",
+        include_bytes!("../../../assets/mattes/grace-hopper.png"),
+    ),
 ];
 
 /// Looks up a subject by name.

@@ -178,6 +178,14 @@ struct Pending {
 /// Frames the shutter chooses from.
 pub const BURST: usize = 5;
 
+/// Which burst frames the shutter's full judgement refused.
+enum Refused {
+    /// Every one: what refused it (a hat) is on every frame of the student.
+    All,
+    /// These frames.
+    These(Vec<Arc<image::RgbImage>>),
+}
+
 /// One photographer's session.
 pub struct Session {
     analyzer: Arc<Analyzer>,
@@ -465,9 +473,13 @@ impl Session {
         // photo is judged afresh by the full analysis, and that verdict alone decides: the
         // burst's passing frames in order of margin, the first the full analysis passes. That
         // frame alone is then shown to the headwear network (a third of a second): a hat
-        // refuses the shot, as the same hat is on every frame of the burst.
+        // refuses the shot, as the same hat is on every frame of the burst. Frames the full
+        // analysis refused leave the burst, and a hat empties it, so the next press judges
+        // only frames taken since (a student who took the hat off is not refused again for a
+        // frame of them wearing it).
         let analyzer = self.analyzer.clone();
         let judged = off_runtime(move || {
+            let mut refused_frames = Vec::new();
             let mut first_refusal = None;
             for img in candidates {
                 let mut a = analyzer.analyze(&img).map_err(|e| e.message())?;
@@ -478,16 +490,23 @@ impl Session {
                     return Ok(if shootable(&a) {
                         Ok((img, a))
                     } else {
-                        Err(Some(a))
+                        Err((Some(a), Refused::All))
                     });
                 }
+                refused_frames.push(img);
                 first_refusal.get_or_insert(a);
             }
-            Ok(Err(first_refusal))
+            Ok(Err((first_refusal, Refused::These(refused_frames))))
         });
         let (img, analysis) = match judged.await.and_then(|r| r) {
             Ok(Ok((img, a))) => (img, a),
-            Ok(Err(refused)) => {
+            Ok(Err((refused, frames))) => {
+                match frames {
+                    Refused::All => self.recent.clear(),
+                    Refused::These(frames) => self
+                        .recent
+                        .retain(|(img, _)| !frames.iter().any(|f| Arc::ptr_eq(f, img))),
+                }
                 let failing = refused
                     .map(|a| a.failures().cloned().collect())
                     .unwrap_or_default();

@@ -1132,7 +1132,22 @@ fn pose_checks(m: &Measurements) -> [Check; 4] {
             )
         }
         .advise(Advice::CloseLips);
+    // The shoulders' outline is read against the backdrop: on an uneven one (the person's own
+    // shadow beside a shoulder reads as a raised shoulder) it waits for the backdrop rule, which
+    // refuses the photo anyway, so the photographer is told the one thing to fix.
+    let backdrop_even = m
+        .backdrop
+        .as_ref()
+        .is_none_or(|b| b.spread <= TOLERANCES.background_spread);
     let shoulders = match m.shoulder_tilt_deg {
+        Some(_) if !backdrop_even => Check::with_message(
+            CheckId::ShouldersLevel,
+            true,
+            None,
+            "—",
+            "背景不均匀，肩膀待背景修正后再判断",
+            "backdrop uneven: shoulders judged once it is even",
+        ),
         Some(t) => Check::at_most(
             CheckId::ShouldersLevel,
             t.abs(),

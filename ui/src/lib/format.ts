@@ -4,7 +4,9 @@
  * that rounds to zero reads "0.0", never "-0.0". */
 export function formatValue(v: number | null): string {
   if (v === null) return "";
-  const s = Number.isInteger(v) ? String(v) : v.toFixed(1);
+  // Shares under 1 (teeth 0.052, a hat 0.63, eyes 0.36) keep two significant digits: to a
+  // tenth, a failing 0.052 would read "0.0". Signed offsets stay to a tenth.
+  const s = Number.isInteger(v) ? String(v) : v > 0 && v < 1 ? Number(v.toPrecision(2)).toString() : v.toFixed(1);
   return s === "-0.0" ? "0.0" : s;
 }
 

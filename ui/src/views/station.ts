@@ -303,7 +303,9 @@ export function mountStation(root: HTMLElement, backend: Backend, opts: ViewOpti
   function renderToast(m: Model) {
     const now = Date.now();
     const tt = m.toast && m.toast.until > now ? m.toast : null;
-    const sig = tt ? m.language + JSON.stringify(tt) : "";
+    // Rules the live list already shows failing, with their fixes, right below.
+    const shown = new Set(m.phase.phase === "framing" ? (m.live?.checks ?? []).filter((c) => !c.pass).map((c) => c.id) : []);
+    const sig = tt ? m.language + JSON.stringify(tt) + [...shown].join() : "";
     if (sig === toastSig) return;
     toastSig = sig;
     if (!tt) {
@@ -316,7 +318,9 @@ export function mountStation(root: HTMLElement, backend: Backend, opts: ViewOpti
     setAttr(toast, "data-kind", tt.kind);
     // The title in the screen's language; the message below it in both, a line each. A shot
     // refused for named rules shows those rules and their fixes instead of the message, which
-    // only says to fix what is listed (and would push the panel's counts out of sight).
+    // only says to fix what is listed (and would push the panel's counts out of sight). A rule
+    // the live list below already shows failing, with its fix, is named here in a short run of
+    // names; a rule only the shutter's judgement found (a hat) gets its own line and fix.
     const title = t(m.language, `toast.${tt.kind}`);
     const failing = tt.kind === "refused" ? tt.failing : [];
     const rows: (Node | string)[] = [h("div", { class: "toast-title" }, title)];
@@ -325,6 +329,10 @@ export function mountStation(root: HTMLElement, backend: Backend, opts: ViewOpti
     } else {
       const ul = h("ul", { class: "toast-failing" });
       for (const c of failing) {
+        if (shown.has(c.id)) {
+          ul.append(h("li", { "data-check": c.id, class: "short" }, `✗ ${checkTitle(m.language, c.id)}`));
+          continue;
+        }
         const fix = pick(m.language, c.fix_zh ?? "", c.fix_en ?? "") || pick(m.language, c.message_zh, c.message_en);
         ul.append(h("li", { "data-check": c.id }, `✗ ${checkTitle(m.language, c.id)} ${formatValue(c.value)} — ${fix}`));
       }
