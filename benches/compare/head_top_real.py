@@ -1,7 +1,8 @@
 """Head-top accuracy on real hair: real people cut out with a real matte, on the three backdrops.
 
-Issue 9, point 2: the golden scenes cut heads out with ellipses, which flatter the head-top scan.
-Here each real portrait is matted by MediaPipe Selfie Segmentation (PyPI `mediapipe==0.10.14`,
+Issue 9, point 2: the golden scenes used to cut heads out with ellipses, which flattered the
+head-top scan; they now use the same model's mattes (`assets/mattes`, eight people). Here each real
+portrait (17 people) is matted by MediaPipe Selfie Segmentation (PyPI `mediapipe==0.10.14`,
 Apache-2.0; a model that knows nothing of our scan), composited onto light blue, white and grey
 at three horizontal places and two sizes, and `caiji analyze --json` measures it. The truth is
 the matte itself: the highest row, in the columns over the face, where the composite is at least

@@ -282,7 +282,7 @@ enum Command {
     },
     /// 生成示例画面（真实人像合成到标准背景上）/ render a demo frame: a real portrait on a standard backdrop
     Scene {
-        /// 人物 / subject: astronaut, glasses, curly, short_hair
+        /// 人物 / subject: astronaut, glasses, curly, short_hair, marc, ayo, mike, hopper
         #[arg(long, default_value = "glasses")]
         subject: String,
         /// 背景 / backdrop: light_blue, white, light_grey or rgb:R,G,B

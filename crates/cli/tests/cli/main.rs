@@ -71,6 +71,17 @@ fn scene(dir: &Path, name: &str, subject: &str, size: &str) -> PathBuf {
 }
 
 #[test]
+fn scene_help_names_every_subject_and_each_renders() {
+    let help = caiji(&["scene", "--help"]);
+    let help = String::from_utf8_lossy(&help.stdout);
+    let dir = tempfile::tempdir().unwrap();
+    for s in caiji_scene::SUBJECTS {
+        assert!(help.contains(s.name), "{} missing from: {help}", s.name);
+        assert!(scene(dir.path(), "s.png", s.name, "640x480").exists());
+    }
+}
+
+#[test]
 fn analyze_reports_every_file_and_keeps_going_past_bad_ones() {
     let dir = tempfile::tempdir().unwrap();
     let good = scene(dir.path(), "good.png", "curly", "1920x1080");
