@@ -43,6 +43,7 @@ use caiji_vision::{Analysis, Analyzer, Track, placement_margin};
 use serde::Serialize;
 use std::collections::VecDeque;
 use std::sync::Arc;
+use std::time::Instant;
 
 /// Where the session is.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -178,6 +179,70 @@ struct Pending {
 /// Frames the shutter chooses from.
 pub const BURST: usize = 5;
 
+/// How often the live overlay asks the headwear network about the student, at most: one run
+/// takes about half a second on one core, so the probe keeps to a quarter of one core.
+pub const HAT_PROBE_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The live overlay's headwear rule: the network run in the background on one frame every
+/// [`HAT_PROBE_EVERY`], its last answer merged into every live verdict of the same student
+/// until the next. The shutter still runs it on the photo's own frame, which alone decides.
+#[derive(Default)]
+struct HatProbe {
+    /// The last answer (the hat share) for this student.
+    share: Option<f64>,
+    /// A run in flight.
+    running: Option<tokio::sync::oneshot::Receiver<Option<f64>>>,
+    /// When the last run started.
+    started: Option<Instant>,
+}
+
+impl HatProbe {
+    /// Take a finished run's answer; start a run on this frame when none is in flight and the
+    /// last one is old enough.
+    fn step(&mut self, analyzer: &Arc<Analyzer>, img: &Arc<image::RgbImage>, a: &Analysis) {
+        if let Some(rx) = self.running.as_mut() {
+            match rx.try_recv() {
+                Ok(share) => {
+                    // A run that failed leaves the rule unjudged live (the shutter judges it).
+                    self.share = share;
+                    self.running = None;
+                }
+                Err(tokio::sync::oneshot::error::TryRecvError::Empty) => return,
+                Err(tokio::sync::oneshot::error::TryRecvError::Closed) => self.running = None,
+            }
+        }
+        let due = self.started.is_none_or(|t| t.elapsed() >= HAT_PROBE_EVERY);
+        let Some(m) = a.measurements.clone() else {
+            return;
+        };
+        if !due || m.faces != 1 {
+            return;
+        }
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let (analyzer, img) = (analyzer.clone(), img.clone());
+        self.started = Some(Instant::now());
+        self.running = Some(rx);
+        // A plain thread, not the blocking pool: the run is long and must not hold up the
+        // shutter's or the camera's work.
+        let spawned = std::thread::Builder::new()
+            .name("caiji-hat-probe".into())
+            .spawn(move || {
+                let share = analyzer.headwear_on_this_thread(&img, &m).ok();
+                let _ = tx.send(share);
+            });
+        if spawned.is_err() {
+            self.running = None;
+        }
+    }
+
+    /// Merge the last answer into a live analysis.
+    fn merge(&self, a: &mut Analysis) {
+        if let Some(share) = self.share {
+            caiji_vision::with_headwear(a, share);
+        }
+    }
+}
+
 /// Which burst frames the shutter's full judgement refused.
 enum Refused {
     /// Every one: what refused it (a hat) is on every frame of the student.
@@ -201,6 +266,8 @@ pub struct Session {
     recent: VecDeque<(Arc<image::RgbImage>, Analysis)>,
     /// Where the live analysis found the student's face in the last frame.
     track: Option<Track>,
+    /// The live overlay's headwear rule.
+    hat: HatProbe,
     pending: Option<Pending>,
     reviews: u64,
 }
@@ -229,6 +296,7 @@ impl Session {
             switch_to: None,
             recent: VecDeque::with_capacity(BURST),
             track: None,
+            hat: HatProbe::default(),
             pending: None,
             reviews: 0,
         }
@@ -262,7 +330,7 @@ impl Session {
                 self.code = None;
                 self.switch_to = None;
                 self.pending = None;
-                self.forget_frames();
+                self.forget_student();
                 self.set(Phase::WaitingForCode);
             }
             Input::Frame(frame) => self.frame(frame).await,
@@ -308,7 +376,9 @@ impl Session {
                     a
                 });
                 match analysis {
-                    Ok(a) => {
+                    Ok(mut a) => {
+                        self.hat.step(&self.analyzer, &frame.image, &a);
+                        self.hat.merge(&mut a);
                         let live = Live::of(frame.seq, &a);
                         if self.recent.len() == BURST {
                             self.recent.pop_front();
@@ -350,7 +420,7 @@ impl Session {
     }
 
     async fn begin(&mut self, code: CaptureCode) {
-        self.forget_frames();
+        self.forget_student();
         self.pending = None;
         let key = code.key();
         let (done, mark, fee) = match (
@@ -430,6 +500,12 @@ impl Session {
     fn forget_frames(&mut self) {
         self.recent.clear();
         self.track = None;
+    }
+
+    /// A new student: the last one's hat answer is not theirs.
+    fn forget_student(&mut self) {
+        self.forget_frames();
+        self.hat = HatProbe::default();
     }
 
     /// The shutter: refused while the newest verdict is red (what the photographer sees); else,
@@ -604,7 +680,7 @@ impl Session {
                 let student = self.student();
                 self.pending = None;
                 self.code = None;
-                self.forget_frames();
+                self.forget_student();
                 (self.on_queued)();
                 (self.on_event)(Event::Queued {
                     shot_id: s.id,

@@ -15,7 +15,8 @@
 //!
 //! Cost: one run is 0.55 s on one core of this project's 2-core machine, 0.37 s on both
 //! (ResNet-18 at 512; tract's matrix kernels on a thread pool), thirty times a frame's analysis,
-//! so it runs once per photo ([`crate::Analyzer::judge`]), not on the live overlay.
+//! so it runs once per photo ([`crate::Analyzer::judge`]) and, for the live overlay, on one core
+//! in the background every few seconds (the station's hat probe), never on every frame.
 //!
 //! Scope: the network's class 18 is "hat" as CelebAMask-HQ's annotators drew it (caps, beanies,
 //! brimmed and peaked hats). Hoods, headscarves and headbands are not in its training classes
@@ -79,14 +80,42 @@ impl HeadwearModel {
         eye_y: f64,
         face_width: f64,
     ) -> Result<f64, VisionError> {
+        self.hat_share_on(img, face_center_x, eye_y, face_width, self.pool.clone())
+    }
+
+    /// [`HeadwearModel::hat_share`] on the calling thread alone (about 0.55 s): for a
+    /// background run beside the live overlay, which keeps the other cores.
+    pub fn hat_share_on_this_thread(
+        &self,
+        img: &RgbImage,
+        face_center_x: f64,
+        eye_y: f64,
+        face_width: f64,
+    ) -> Result<f64, VisionError> {
+        self.hat_share_on(
+            img,
+            face_center_x,
+            eye_y,
+            face_width,
+            Executor::SingleThread,
+        )
+    }
+
+    fn hat_share_on(
+        &self,
+        img: &RgbImage,
+        face_center_x: f64,
+        eye_y: f64,
+        face_width: f64,
+        executor: Executor,
+    ) -> Result<f64, VisionError> {
         let face_width = face_width.max(8.0);
         let side = REGION_SCALE * face_width;
         let (x0, y0) = (face_center_x - side / 2.0, eye_y - EYE_AT * side);
         let input = planar_input(img, x0, y0, side, INPUT_SIDE, STYLE)?;
         let n = (INPUT_SIDE / 8) as usize;
-        let (scores, _) = multithread_tract_scope(self.pool.clone(), || {
-            run_two(&self.plan, input, CLASSES * n * n)
-        })?;
+        let (scores, _) =
+            multithread_tract_scope(executor, || run_two(&self.plan, input, CLASSES * n * n))?;
         if scores.len() != CLASSES * n * n {
             return Err(VisionError::Inference(format!(
                 "unexpected face parsing output of {} values",

@@ -797,22 +797,44 @@ impl Analyzer {
     /// order (nothing to judge when no face was found): for the station's shutter, which runs
     /// the network only on the one frame that passes every other rule.
     pub fn add_headwear(&self, img: &RgbImage, a: &mut Analysis) -> Result<(), VisionError> {
-        let Some(m) = a.measurements.as_mut() else {
+        let Some(m) = a.measurements.as_ref() else {
             return Ok(());
         };
         let share = self
             .headwear
             .hat_share(img, m.face_center_x, m.eye_y, m.face_width)?;
-        m.headwear = Some(share);
-        a.checks.retain(|c| c.id != CheckId::Bareheaded);
-        a.checks.push(
-            Check::at_most(CheckId::Bareheaded, share, TOLERANCES.headwear_max)
-                .advise(Advice::RemoveHat),
-        );
-        a.checks.sort_by_key(|c| c.id);
-        a.verdict = Verdict::of(&a.checks);
+        with_headwear(a, share);
         Ok(())
     }
+
+    /// The headwear share of the face measured as `m` in `img`, on the calling thread alone
+    /// (about 0.55 s): the station's live hat probe, which leaves the other cores to the
+    /// overlay's analysis.
+    pub fn headwear_on_this_thread(
+        &self,
+        img: &RgbImage,
+        m: &Measurements,
+    ) -> Result<f64, VisionError> {
+        self.headwear
+            .hat_share_on_this_thread(img, m.face_center_x, m.eye_y, m.face_width)
+    }
+}
+
+/// Add the headwear rule, measured as `share` (hat area over the face width squared), to `a`
+/// in report order, replacing any earlier judgement of it, and recompute the verdict. Nothing
+/// is added when `a` found no face.
+pub fn with_headwear(a: &mut Analysis, share: f64) {
+    let Some(m) = a.measurements.as_mut() else {
+        return;
+    };
+    m.headwear = Some(share);
+    a.checks.retain(|c| c.id != CheckId::Bareheaded);
+    a.checks.push(
+        Check::at_most(CheckId::Bareheaded, share, TOLERANCES.headwear_max)
+            .advise(Advice::RemoveHat),
+    );
+    a.checks.sort_by_key(|c| c.id);
+    a.verdict = Verdict::of(&a.checks);
 }
 
 /// Every photo rule, judged on the measurements and the output geometry of the planned crop.
