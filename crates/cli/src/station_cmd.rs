@@ -498,6 +498,8 @@ pub fn demo(args: DemoArgs) -> ExitCode {
             store: store.clone(),
             info,
             upload: Some(WorkerConfig::new(&url, &token, "demo-1")),
+            // Nobody watches a live overlay here: both cores go to the shots.
+            live_hat_probe: false,
         };
         let (station, mut events) = Station::start(cfg, camera);
         // Ctrl-C ends the session cleanly: what is queued is still uploaded and summed up.

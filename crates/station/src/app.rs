@@ -355,6 +355,7 @@ impl App {
                 operator: String::new(),
             },
             upload: Some(upload),
+            live_hat_probe: true,
         };
         let (station, mut rx) = Station::start(cfg, camera);
         let out = self.events.clone();

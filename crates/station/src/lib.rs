@@ -266,8 +266,9 @@ pub struct Session {
     recent: VecDeque<(Arc<image::RgbImage>, Analysis)>,
     /// Where the live analysis found the student's face in the last frame.
     track: Option<Track>,
-    /// The live overlay's headwear rule.
+    /// The live overlay's headwear rule, and whether it runs.
     hat: HatProbe,
+    hat_probe: bool,
     pending: Option<Pending>,
     reviews: u64,
 }
@@ -297,9 +298,18 @@ impl Session {
             recent: VecDeque::with_capacity(BURST),
             track: None,
             hat: HatProbe::default(),
+            hat_probe: true,
             pending: None,
             reviews: 0,
         }
+    }
+
+    /// Whether the live overlay shows the headwear rule (on by default): a background run of
+    /// the network on one core at most every [`HAT_PROBE_EVERY`]. Off, live verdicts leave the
+    /// rule out; the shutter judges it either way.
+    pub fn with_live_hat_probe(mut self, on: bool) -> Session {
+        self.hat_probe = on;
+        self
     }
 
     /// The current phase.
@@ -377,8 +387,10 @@ impl Session {
                 });
                 match analysis {
                     Ok(mut a) => {
-                        self.hat.step(&self.analyzer, &frame.image, &a);
-                        self.hat.merge(&mut a);
+                        if self.hat_probe {
+                            self.hat.step(&self.analyzer, &frame.image, &a);
+                            self.hat.merge(&mut a);
+                        }
                         let live = Live::of(frame.seq, &a);
                         if self.recent.len() == BURST {
                             self.recent.pop_front();

@@ -101,6 +101,11 @@ pub struct StationConfig {
     pub info: StationInfo,
     /// Where to upload; `None` keeps photos queued (offline station).
     pub upload: Option<WorkerConfig>,
+    /// Show the headwear rule on the live overlay (a background run of the network on one core
+    /// every two seconds): on where a photographer watches the overlay; the headless loop,
+    /// which prints only each student's result, leaves it off and keeps both cores for shots.
+    /// The shutter judges headwear either way.
+    pub live_hat_probe: bool,
 }
 
 /// What the tracker keeps of the events that went out: the state a page starts from.
@@ -258,6 +263,7 @@ impl Station {
                     }
                 },
             )
+            .with_live_hat_probe(cfg.live_hat_probe)
         };
 
         let p = publisher.clone();

@@ -331,6 +331,8 @@ mod running {
                 operator: "op".into(),
             },
             upload,
+            // The loop's own tests; the probe is tested on the session above.
+            live_hat_probe: false,
         }
     }
 
