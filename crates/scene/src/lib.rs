@@ -109,8 +109,8 @@ pub struct Subject {
     pub shared: bool,
     /// What makes this subject worth having.
     pub note: &'static str,
-    /// Whether the photo meets the standard as the person looks in it (lips closed): the demo
-    /// camera's students are the ones who do.
+    /// Whether the person, placed upright on a backdrop, passes every rule (lips closed, no hat,
+    /// shoulders level): the demo camera's students are the ones who do.
     pub compliant: bool,
 }
 
@@ -472,11 +472,13 @@ impl Noise {
     }
 }
 
-/// Below the photo's bottom row the photo is mirrored: the body goes on, its texture reflected.
+/// Below the photo's bottom row the photo is mirrored, over at most a third of its height (the
+/// body goes on, its texture reflected; a small person in a large frame is not followed by an
+/// upside-down head), and that row is repeated further down.
 fn mirror_below(y: f64, height: u32) -> f64 {
     let last = height as f64 - 1.0;
     if y > last {
-        (2.0 * last - y).max(0.0)
+        last - (y - last).min(last / 3.0)
     } else {
         y
     }
@@ -587,13 +589,15 @@ pub fn render(lib: &Library, scene: &Scene) -> Result<(RgbImage, Truth), SceneEr
         let er = to_frame(s.eye_right.0, s.eye_right.1);
         let face_x = (el.0 + er.0) / 2.0;
         let face_columns = 0.55 * (er.0 - el.0).hypot(er.1 - el.1);
-        // In a shared photo the head is this person's outline grown by a third.
+        // The head as placed and the torso turned meet in a smooth bend over 0.3 face widths
+        // about the base of the neck.
         let bend = 0.15 * s.face_width;
         let neck = |sx: f64, sy: f64, tx: f64, ty: f64| {
             let u = ((sy - s.torso.0 + bend) / (2.0 * bend)).clamp(0.0, 1.0);
             let k = u * u * (3.0 - 2.0 * u);
             (sx + (tx - sx) * k, sy + (ty - sy) * k)
         };
+        // In a shared photo the head is this person's outline grown by a third.
         let grown = {
             let (cx, cy, rx, ry) = s.head;
             Subject {

@@ -213,8 +213,9 @@ pub struct Tolerances {
     /// The measurement's own error on the 480×640 output: a planned crop keeps each quantity
     /// inside its band by at least this much, so a crop is never accepted 1 px inside a limit on
     /// an estimate that may be 3 px off. Issue 9's targets are 3 px, 4 px and 4 % (p95); the
-    /// eye line and the face width use the worst errors measured against hand marks on the
-    /// frontal real faces instead (3.5 px, 7.7 %: `tests/fixtures/landmarks`), which are larger.
+    /// eye line and the face width use the worst errors measured instead, which are larger: the
+    /// eye line 3.5 px against hand marks on the frontal real faces (`tests/fixtures/landmarks`),
+    /// the face width 9.3 % there (Grace Hopper) and 8.5 % on the real-matted golden scenes.
     pub budget: Budget,
     /// Largest output pixels per source pixel a crop may use: above 1 the photo is upscaled
     /// and loses detail, so a frame needs at least 640 rows around the head.
@@ -259,7 +260,7 @@ pub const TOLERANCES: Tolerances = Tolerances {
     budget: Budget {
         eye_y_px: 4.0,
         head_top_px: 4.0,
-        face_width_frac: 0.08,
+        face_width_frac: 0.095,
     },
     max_upscale: 1.0,
 };

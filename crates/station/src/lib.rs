@@ -10,7 +10,8 @@
 //!  Cancel from anywhere returns to WaitingForCode.
 //! ```
 //!
-//! The session owns no thread and no window: it is fed [`Input`]s — camera frames, scanner codes,
+//! The session owns no window, and no thread but the live hat probe's (one at a time, see
+//! [`Session::with_live_hat_probe`]): it is fed [`Input`]s — camera frames, scanner codes,
 //! keys — and answers through the [`Event`] callback it was given. [`Station`] runs it: camera,
 //! session, queue and upload worker on tokio, with events on a broadcast channel for the UI. In
 //! `WaitingForCode` every frame is scanned for a QR capture code; in `Framing` every frame gets the
@@ -190,8 +191,8 @@ pub const HAT_PROBE_EVERY: std::time::Duration = std::time::Duration::from_secs(
 struct HatProbe {
     /// The last answer (the hat share) for this student.
     share: Option<f64>,
-    /// A run in flight.
-    running: Option<tokio::sync::oneshot::Receiver<Option<f64>>>,
+    /// A run in flight (one at a time), and whether it was started for an earlier student.
+    running: Option<(tokio::sync::oneshot::Receiver<Option<f64>>, bool)>,
     /// When the last run started.
     started: Option<Instant>,
 }
@@ -200,11 +201,14 @@ impl HatProbe {
     /// Take a finished run's answer; start a run on this frame when none is in flight and the
     /// last one is old enough.
     fn step(&mut self, analyzer: &Arc<Analyzer>, img: &Arc<image::RgbImage>, a: &Analysis) {
-        if let Some(rx) = self.running.as_mut() {
+        if let Some((rx, stale)) = self.running.as_mut() {
             match rx.try_recv() {
                 Ok(share) => {
-                    // A run that failed leaves the rule unjudged live (the shutter judges it).
-                    self.share = share;
+                    // A run that failed leaves the rule unjudged live (the shutter judges it);
+                    // one about an earlier student is dropped, and this one's starts now.
+                    if !*stale {
+                        self.share = share;
+                    }
                     self.running = None;
                 }
                 Err(tokio::sync::oneshot::error::TryRecvError::Empty) => return,
@@ -221,7 +225,7 @@ impl HatProbe {
         let (tx, rx) = tokio::sync::oneshot::channel();
         let (analyzer, img) = (analyzer.clone(), img.clone());
         self.started = Some(Instant::now());
-        self.running = Some(rx);
+        self.running = Some((rx, false));
         // A plain thread, not the blocking pool: the run is long and must not hold up the
         // shutter's or the camera's work.
         let spawned = std::thread::Builder::new()
@@ -235,20 +239,28 @@ impl HatProbe {
         }
     }
 
+    /// A new student: the answer is not theirs; a run in flight is left to finish (so never
+    /// two at once) and its answer dropped.
+    fn forget(&mut self) {
+        self.share = None;
+        self.started = None;
+        if let Some((_, stale)) = self.running.as_mut() {
+            *stale = true;
+        }
+    }
+
+    /// What the shutter's own run on the photo's frame found: the newest answer.
+    fn answered(&mut self, share: f64) {
+        self.share = Some(share);
+        self.started = Some(Instant::now());
+    }
+
     /// Merge the last answer into a live analysis.
     fn merge(&self, a: &mut Analysis) {
         if let Some(share) = self.share {
             caiji_vision::with_headwear(a, share);
         }
     }
-}
-
-/// Which burst frames the shutter's full judgement refused.
-enum Refused {
-    /// Every one: what refused it (a hat) is on every frame of the student.
-    All,
-    /// These frames.
-    These(Vec<Arc<image::RgbImage>>),
 }
 
 /// One photographer's session.
@@ -298,13 +310,13 @@ impl Session {
             recent: VecDeque::with_capacity(BURST),
             track: None,
             hat: HatProbe::default(),
-            hat_probe: true,
+            hat_probe: false,
             pending: None,
             reviews: 0,
         }
     }
 
-    /// Whether the live overlay shows the headwear rule (on by default): a background run of
+    /// Whether the live overlay shows the headwear rule (off unless asked): a background run of
     /// the network on one core at most every [`HAT_PROBE_EVERY`]. Off, live verdicts leave the
     /// rule out; the shutter judges it either way.
     pub fn with_live_hat_probe(mut self, on: bool) -> Session {
@@ -517,7 +529,7 @@ impl Session {
     /// A new student: the last one's hat answer is not theirs.
     fn forget_student(&mut self) {
         self.forget_frames();
-        self.hat = HatProbe::default();
+        self.hat.forget();
     }
 
     /// The shutter: refused while the newest verdict is red (what the photographer sees); else,
@@ -561,13 +573,12 @@ impl Session {
         // photo is judged afresh by the full analysis, and that verdict alone decides: the
         // burst's passing frames in order of margin, the first the full analysis passes. That
         // frame alone is then shown to the headwear network (a third of a second): a hat
-        // refuses the shot, as the same hat is on every frame of the burst. Frames the full
-        // analysis refused leave the burst, and a hat empties it, so the next press judges
-        // only frames taken since (a student who took the hat off is not refused again for a
-        // frame of them wearing it).
+        // refuses the shot, as the same hat is on every frame of the burst. A refusal empties
+        // the burst (what is left in it failed live), so the next press judges only frames
+        // taken since: a student who took the hat off is not refused again for a frame of them
+        // wearing it. The network's answer also becomes the overlay's newest.
         let analyzer = self.analyzer.clone();
         let judged = off_runtime(move || {
-            let mut refused_frames = Vec::new();
             let mut first_refusal = None;
             for img in candidates {
                 let mut a = analyzer.analyze(&img).map_err(|e| e.message())?;
@@ -578,23 +589,25 @@ impl Session {
                     return Ok(if shootable(&a) {
                         Ok((img, a))
                     } else {
-                        Err((Some(a), Refused::All))
+                        Err(Some(a))
                     });
                 }
-                refused_frames.push(img);
                 first_refusal.get_or_insert(a);
             }
-            Ok(Err((first_refusal, Refused::These(refused_frames))))
+            Ok(Err(first_refusal))
         });
-        let (img, analysis) = match judged.await.and_then(|r| r) {
+        let judged = judged.await.and_then(|r| r);
+        let hat = match &judged {
+            Ok(Ok((_, a))) | Ok(Err(Some(a))) => a.measurements.as_ref().and_then(|m| m.headwear),
+            _ => None,
+        };
+        if let Some(share) = hat {
+            self.hat.answered(share);
+        }
+        let (img, analysis) = match judged {
             Ok(Ok((img, a))) => (img, a),
-            Ok(Err((refused, frames))) => {
-                match frames {
-                    Refused::All => self.recent.clear(),
-                    Refused::These(frames) => self
-                        .recent
-                        .retain(|(img, _)| !frames.iter().any(|f| Arc::ptr_eq(f, img))),
-                }
+            Ok(Err(refused)) => {
+                self.recent.clear();
                 let failing = refused
                     .map(|a| a.failures().cloned().collect())
                     .unwrap_or_default();

@@ -281,7 +281,7 @@ async fn a_garbage_scan_is_explained_and_space_is_refused_while_red() {
         "the refusal says what to fix: {refusal}"
     );
     app.screenshot("07-refused-while-red").await;
-    // With the refusal, its failing rules and all seventeen rules on screen, the panel still
+    // With the refusal, its failing rules and all the rules on screen, the panel still
     // shows the day's counts, the buttons and the station: nothing scrolled out of sight.
     assert_panel_fits(s, "refused").await;
     assert_ne!(state(s).await, "review", "no photo is taken while red");

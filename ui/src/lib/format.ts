@@ -5,7 +5,8 @@
 export function formatValue(v: number | null): string {
   if (v === null) return "";
   // Shares under 1 (teeth 0.052, a hat 0.63, eyes 0.36) keep two significant digits: to a
-  // tenth, a failing 0.052 would read "0.0". Signed offsets stay to a tenth.
+  // tenth, a failing 0.052 would read "0.0". Negative values and values of 1 or more stay to
+  // a tenth (a positive offset under 1 px reads to two digits too: "0.04").
   const s = Number.isInteger(v) ? String(v) : v > 0 && v < 1 ? Number(v.toPrecision(2)).toString() : v.toFixed(1);
   return s === "-0.0" ? "0.0" : s;
 }

@@ -53,6 +53,11 @@ struct Rig {
 }
 
 async fn rig() -> Rig {
+    rig_with(false).await
+}
+
+/// A rig whose session runs the live hat probe (`on`) or not.
+async fn rig_with(hat_probe: bool) -> Rig {
     let dir = tempfile::tempdir().unwrap();
     let key = StationKey::generate();
     let store = Store::open(
@@ -75,7 +80,8 @@ async fn rig() -> Rig {
         info,
         move |e| sink.lock().unwrap().push(e),
         || {},
-    );
+    )
+    .with_live_hat_probe(hat_probe);
     Rig {
         session,
         events,
@@ -737,7 +743,7 @@ fn headwear(l: &caiji_station::Live) -> Option<&caiji_spec::Check> {
 
 #[tokio::test]
 async fn a_student_in_a_hat_is_shown_red_live_refused_at_the_shutter_and_shot_once_it_is_off() {
-    let mut r = rig().await;
+    let mut r = rig_with(true).await;
     r.go(Input::Scanned(CODE_A.into())).await;
     // Grace Hopper in her naval officer's cap, cut out of her portrait with its real matte: the
     // cap reads 0.63 (limit 0.1), and every other rule passes.
@@ -785,8 +791,8 @@ async fn a_student_in_a_hat_is_shown_red_live_refused_at_the_shutter_and_shot_on
 }
 
 #[tokio::test]
-async fn the_shutter_still_refuses_a_hat_the_live_probe_has_not_answered_about() {
-    // Space pressed before the background run answers: the shutter's own run on the photo's
+async fn the_shutter_refuses_a_hat_by_itself_and_its_answer_shows_live_at_once() {
+    // With the probe off the overlay never sees the hat: the shutter's own run on the photo's
     // frame refuses it.
     let mut r = rig().await;
     r.go(Input::Scanned(CODE_A.into())).await;
@@ -795,15 +801,31 @@ async fn the_shutter_still_refuses_a_hat_the_live_probe_has_not_answered_about()
         r.go(Input::Frame(hatted.clone())).await;
     }
     match r.last_event() {
-        Some(Event::Live(l)) => assert!(headwear(&l).is_none(), "answered already: {l:?}"),
+        Some(Event::Live(l)) => assert!(headwear(&l).is_none(), "{l:?}"),
         other => panic!("{other:?}"),
     }
-    assert!(matches!(r.go(Input::Shoot).await, Phase::Framing { .. }));
-    match r.last_event() {
+    let refused_for = |r: &Rig| match r.last_event() {
         Some(Event::ShotRefused { failing, .. }) => {
-            let ids: Vec<&str> = failing.iter().map(|c| c.id.as_str()).collect();
-            assert_eq!(ids, ["bareheaded"], "refused for the hat alone");
+            failing.iter().map(|c| c.id.as_str()).collect::<Vec<_>>()
         }
+        other => panic!("{other:?}"),
+    };
+    assert!(matches!(r.go(Input::Shoot).await, Phase::Framing { .. }));
+    assert_eq!(refused_for(&r), ["bareheaded"], "refused for the hat alone");
+    // With the probe on, Space pressed at once (before the background run can answer): the
+    // shutter refuses, and its answer is the overlay's from the next frame, without waiting
+    // for the probe.
+    let mut r = rig_with(true).await;
+    r.go(Input::Scanned(CODE_A.into())).await;
+    r.go(Input::Frame(hatted.clone())).await;
+    assert!(matches!(r.go(Input::Shoot).await, Phase::Framing { .. }));
+    assert_eq!(refused_for(&r), ["bareheaded"]);
+    r.go(Input::Frame(hatted.clone())).await;
+    match r.last_event() {
+        Some(Event::Live(l)) => assert!(
+            headwear(&l).is_some_and(|c| !c.pass) && l.verdict == caiji_spec::Verdict::Fail,
+            "{l:?}"
+        ),
         other => panic!("{other:?}"),
     }
 }
