@@ -1,6 +1,7 @@
 //! Whole-frame analysis (detect, mesh, iris, measure, plan) per frame size, models loaded once;
-//! the live overlay's path, a stream of frames analysed with tracking; and the judgement of the
-//! frame that becomes the photo (the full analysis and the headwear network).
+//! the live overlay's path, a stream of frames analysed with tracking, alone and beside the hat
+//! probe's network run on one core; the probe's run; and the judgement of the frame that becomes
+//! the photo (the full analysis and the headwear network).
 
 use caiji_scene::{Library, Scene, render};
 use caiji_vision::{Analyzer, Framing, TRACK_SEARCH_EVERY};
@@ -46,6 +47,57 @@ fn analyze(c: &mut Criterion) {
         });
     }
     group.finish();
+
+    // The live overlay's frame while the station's hat probe runs the face-parsing network on
+    // one core beside it (the worst case: the probe runs at most a quarter of the time, every
+    // two seconds for about half a second), and that probe run alone.
+    let frames: Vec<_> = (0..2 * TRACK_SEARCH_EVERY as usize)
+        .map(|k| {
+            render(
+                &lib,
+                &Scene::swaying("glasses", "light_blue", 1920, 1080, k),
+            )
+            .unwrap()
+            .0
+        })
+        .collect();
+    let measured = analyzer
+        .analyze(&frames[0])
+        .unwrap()
+        .measurements
+        .expect("a face");
+    let mut group = c.benchmark_group("hat_probe");
+    group.sample_size(10);
+    group.bench_function("one_core", |b| {
+        b.iter(|| {
+            analyzer
+                .headwear_on_this_thread(&frames[0], &measured)
+                .unwrap()
+        })
+    });
+    group.finish();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                analyzer
+                    .headwear_on_this_thread(&frames[0], &measured)
+                    .unwrap();
+            }
+        });
+        let mut group = c.benchmark_group("analyze_tracked_beside_probe");
+        group.sample_size(30);
+        let (mut track, mut next) = (None, 0);
+        group.bench_function("1080p", |b| {
+            b.iter(|| {
+                let a = analyzer.analyze_tracked(&frames[next], &mut track).unwrap();
+                next = (next + 1) % frames.len();
+                a
+            })
+        });
+        group.finish();
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    });
 
     // Once per photo: the face-parsing network costs the same at every frame size (it looks at
     // a fixed 512 square around the head), so one size is enough.
