@@ -649,9 +649,9 @@ pub fn render(lib: &Library, scene: &Scene) -> Result<(RgbImage, Truth), SceneEr
                 let (sx, sy) = src_of(x as f64, y as f64);
                 let (tx, ty) = torso_of(sx, sy);
                 // In a shared photo, only within this person's outline. Left as it is: where
-                // the outline ends below glasses' hair on his right, and beside his right
-                // shoulder, where the model is unsure of his checked shirt (a smudge). Cutting
-                // either differently moved his shoulder and width readings across their limits.
+                // the outline ends below glasses' hair on his right (a notch). Cutting it
+                // differently moved his shoulder and width readings across their limits, and a
+                // column beside the neck let in the wall between him and curly.
                 let inside = if s.shared {
                     head_cover(&grown, sx, sy, soft).max(torso_cover(s, tx, ty, soft))
                 } else {
