@@ -136,7 +136,7 @@ pub const SUBJECTS: &[Subject] = &[
         eye_left: (74.5, 121.5),
         eye_right: (112.5, 122.0),
         face_width: 79.5,
-        head: (93.0, 126.0, 60.0, 68.0),
+        head: (93.0, 126.0, 60.0, 80.0),
         torso: (196.0, 68.0, 105.0),
         note: "man, long dark hair, beard, glasses, checked shirt",
         compliant: true,
@@ -648,10 +648,9 @@ pub fn render(lib: &Library, scene: &Scene) -> Result<(RgbImage, Truth), SceneEr
             for x in 0..w {
                 let (sx, sy) = src_of(x as f64, y as f64);
                 let (tx, ty) = torso_of(sx, sy);
-                // In a shared photo, only within this person's outline. Left as it is: where
-                // the outline ends below glasses' hair on his right (a notch). Cutting it
-                // differently moved his shoulder and width readings across their limits, and a
-                // column beside the neck let in the wall between him and curly.
+                // In a shared photo, only within this person's outline (glasses' head ellipse
+                // is as tall as his hair, which falls to his shoulders; a column beside the
+                // neck instead let in the wall between him and curly).
                 let inside = if s.shared {
                     head_cover(&grown, sx, sy, soft).max(torso_cover(s, tx, ty, soft))
                 } else {
