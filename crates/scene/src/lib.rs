@@ -421,6 +421,19 @@ impl Scene {
     }
 }
 
+/// Frames `0..count` of [`Scene::swaying`], rendered: a camera stream for the tracked analysis.
+pub fn swaying_frames(
+    lib: &Library,
+    subject: &str,
+    backdrop: &str,
+    (width, height): (u32, u32),
+    count: usize,
+) -> Result<Vec<RgbImage>, SceneError> {
+    (0..count)
+        .map(|k| Ok(render(lib, &Scene::swaying(subject, backdrop, width, height, k))?.0))
+        .collect()
+}
+
 /// Ground truth of the student (the first person) in a rendered frame.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Truth {

@@ -3,7 +3,7 @@
 //! probe's network run on one core; the probe's run; and the judgement of the frame that becomes
 //! the photo (the full analysis and the headwear network).
 
-use caiji_scene::{Library, Scene, render};
+use caiji_scene::{Library, Scene, render, swaying_frames};
 use caiji_vision::{Analyzer, Framing, TRACK_SEARCH_EVERY};
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -30,13 +30,14 @@ fn analyze(c: &mut Criterion) {
     let mut group = c.benchmark_group("analyze_tracked");
     group.sample_size(30);
     for (name, w, h) in SIZES {
-        let frames: Vec<_> = (0..2 * TRACK_SEARCH_EVERY as usize)
-            .map(|k| {
-                render(&lib, &Scene::swaying("glasses", "light_blue", w, h, k))
-                    .unwrap()
-                    .0
-            })
-            .collect();
+        let frames = swaying_frames(
+            &lib,
+            "glasses",
+            "light_blue",
+            (w, h),
+            2 * TRACK_SEARCH_EVERY as usize,
+        )
+        .unwrap();
         let (mut track, mut next) = (None, 0);
         group.bench_function(name, |b| {
             b.iter(|| {
@@ -51,16 +52,14 @@ fn analyze(c: &mut Criterion) {
     // The live overlay's frame while the station's hat probe runs the face-parsing network on
     // one core beside it (the worst case: the probe runs at most a quarter of the time, every
     // two seconds for about half a second), and that probe run alone.
-    let frames: Vec<_> = (0..2 * TRACK_SEARCH_EVERY as usize)
-        .map(|k| {
-            render(
-                &lib,
-                &Scene::swaying("glasses", "light_blue", 1920, 1080, k),
-            )
-            .unwrap()
-            .0
-        })
-        .collect();
+    let frames = swaying_frames(
+        &lib,
+        "glasses",
+        "light_blue",
+        (1920, 1080),
+        2 * TRACK_SEARCH_EVERY as usize,
+    )
+    .unwrap();
     let measured = analyzer
         .analyze(&frames[0])
         .unwrap()

@@ -98,7 +98,7 @@ fn main() -> TractResult<()> {
 
 /// The analysis stages on a 1080p standard scene: what each costs per frame.
 fn stages(runs: usize) {
-    use caiji_scene::{Library, Scene, render};
+    use caiji_scene::{Library, Scene, render, swaying_frames};
     use caiji_vision::{Analyzer, Detector, FaceMesh, IrisModel};
     let dir = caiji_vision::assets_dir();
     let lib = Library::open_default().expect("photos");
@@ -152,16 +152,7 @@ fn stages(runs: usize) {
         analyzer.analyze(&frame).unwrap();
     });
     println!("  full analyze   {full:.2} ms");
-    let frames: Vec<_> = (0..20)
-        .map(|k| {
-            render(
-                &lib,
-                &Scene::swaying("glasses", "light_blue", 1920, 1080, k),
-            )
-            .unwrap()
-            .0
-        })
-        .collect();
+    let frames = swaying_frames(&lib, "glasses", "light_blue", (1920, 1080), 20).unwrap();
     let (mut track, mut next) = (None, 0);
     let tracked = time(&mut || {
         analyzer.analyze_tracked(&frames[next], &mut track).unwrap();
