@@ -106,9 +106,13 @@ impl QrScanner {
         self.sample.clear();
         self.sample.reserve((sw * sh) as usize);
         for sy in 0..sh as usize {
-            let row = &raw[(sy * step as usize + off) * stride..][..stride];
+            // From the row's first sampled pixel, one chunk a sample; each chunk's first pixel is
+            // the sample's (the last chunk may be short, never shorter than that pixel).
+            let row = &raw[(sy * step as usize + off) * stride + off * 3..];
             self.sample.extend(
-                (0..sw as usize).map(|sx| luma(&row[(sx * step as usize + off) * 3..][..3])),
+                row.chunks(3 * step as usize)
+                    .take(sw as usize)
+                    .map(|px| luma(&px[..3])),
             );
         }
     }
@@ -119,31 +123,32 @@ impl QrScanner {
         let (sw, c, cw) = (sw as usize, CELL as usize, cw as usize);
         let s = &self.sample;
         let rows = s.len() / sw;
-        let strong = |a: u8, b: u8| (a.abs_diff(b) >= EDGE) as u32;
-        let mut across = vec![0u32; cw];
-        let mut down = vec![0u32; cw];
+        // Per column, over a band of `CELL` rows: transitions to the right neighbour and to the
+        // one below (at most `CELL` each, so a byte; the adds wrap, which they never need, so
+        // that the compiler keeps them in whole-vector byte operations), summed a cell at a time
+        // after the band.
+        let strong = |p: u8, q: u8| (p.abs_diff(q) >= EDGE) as u8;
+        let mut across = vec![0u8; sw];
+        let mut down = vec![0u8; sw];
         self.cells.clear();
         self.cells.resize(cw * ch as usize, false);
         for cy in 0..ch as usize {
-            across.iter_mut().for_each(|v| *v = 0);
-            down.iter_mut().for_each(|v| *v = 0);
+            across.fill(0);
+            down.fill(0);
             for y in cy * c..(cy + 1) * c {
                 let row = &s[y * sw..][..sw];
                 let below = &s[(y + 1).min(rows - 1) * sw..][..sw];
-                for (cx, ((r, next), b)) in row
-                    .chunks_exact(c)
-                    .zip(row[1..].chunks(c))
-                    .zip(below.chunks_exact(c))
-                    .take(cw)
-                    .enumerate()
-                {
-                    across[cx] += r.iter().zip(next).map(|(&p, &q)| strong(p, q)).sum::<u32>();
-                    down[cx] += r.iter().zip(b).map(|(&p, &q)| strong(p, q)).sum::<u32>();
+                for ((a, &p), &q) in across.iter_mut().zip(row).zip(&row[1..]) {
+                    *a = a.wrapping_add(strong(p, q));
+                }
+                for ((d, &p), &q) in down.iter_mut().zip(row).zip(below) {
+                    *d = d.wrapping_add(strong(p, q));
                 }
             }
-            for cx in 0..cw {
-                self.cells[cy * cw + cx] =
-                    across[cx] >= CELL_TRANSITIONS && down[cx] >= CELL_TRANSITIONS;
+            let sum = |v: &[u8]| v.iter().map(|&n| n as u32).sum::<u32>();
+            let bands = across.chunks_exact(c).zip(down.chunks_exact(c));
+            for (cx, (a, d)) in bands.take(cw).enumerate() {
+                self.cells[cy * cw + cx] = sum(a) >= CELL_TRANSITIONS && sum(d) >= CELL_TRANSITIONS;
             }
         }
     }
@@ -407,6 +412,52 @@ mod tests {
             frame.put_pixel(at.0 + x, at.1 + y, image::Rgb([p.0[0]; 3]));
         }
         frame
+    }
+
+    #[test]
+    fn the_sample_and_its_cells_are_those_of_the_frames_pixels_counted_one_by_one() {
+        // A frame with noise, edges and a code, 1000×603 (step 2, a ragged last column and
+        // band), against the definitions written out plainly.
+        let mut frame = frame_with("CJ1|10001|张*丰|1234|2023010101", 3, 1000, 603, (420, 200));
+        let mut seed = 7u32;
+        for p in frame.pixels_mut().step_by(97) {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            p.0 = [(seed >> 24) as u8, (seed >> 16) as u8, (seed >> 8) as u8];
+        }
+        let mut scanner = QrScanner::new();
+        scanner.patches(&frame);
+        // Cells of both kinds: the code's, and the noise's and the backdrop's.
+        assert!(scanner.cells.contains(&true) && scanner.cells.contains(&false));
+        let (step, sw, sh) = (2usize, 500usize, 301usize);
+        let at = |x: usize, y: usize| {
+            luma(
+                &frame
+                    .get_pixel((x * step + 1) as u32, (y * step + 1) as u32)
+                    .0,
+            )
+        };
+        for y in 0..sh {
+            for x in 0..sw {
+                assert_eq!(scanner.sample[y * sw + x], at(x, y), "sample ({x}, {y})");
+            }
+        }
+        let (cw, ch) = (sw / CELL as usize, sh / CELL as usize);
+        let strong = |a: u8, b: u8| (a.abs_diff(b) >= EDGE) as u32;
+        for cy in 0..ch {
+            for cx in 0..cw {
+                let (mut across, mut down) = (0, 0);
+                for y in cy * 8..cy * 8 + 8 {
+                    for x in cx * 8..cx * 8 + 8 {
+                        if x + 1 < sw {
+                            across += strong(at(x, y), at(x + 1, y));
+                        }
+                        down += strong(at(x, y), at(x, (y + 1).min(sh - 1)));
+                    }
+                }
+                let want = across >= CELL_TRANSITIONS && down >= CELL_TRANSITIONS;
+                assert_eq!(scanner.cells[cy * cw + cx], want, "cell ({cx}, {cy})");
+            }
+        }
     }
 
     #[test]
