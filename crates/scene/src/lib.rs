@@ -497,16 +497,27 @@ fn mirror_below(y: f64, height: u32) -> f64 {
     }
 }
 
-fn bilinear(img: &RgbImage, x: f64, y: f64) -> [f64; 3] {
-    let x = x.clamp(0.0, img.width() as f64 - 1.001);
-    let y = mirror_below(y, img.height()).clamp(0.0, img.height() as f64 - 1.001);
+/// Bilinear sample at `(x, y)` of a `width`×`height` picture whose pixels `p` gives: clamped
+/// beside and above it, mirrored below it ([`mirror_below`]).
+fn bilinear_at<const N: usize>(
+    (width, height): (u32, u32),
+    x: f64,
+    y: f64,
+    p: impl Fn(u32, u32) -> [f64; N],
+) -> [f64; N] {
+    let x = x.clamp(0.0, width as f64 - 1.001);
+    let y = mirror_below(y, height).clamp(0.0, height as f64 - 1.001);
     let (x0, y0) = (x.floor() as u32, y.floor() as u32);
     let (fx, fy) = (x - x0 as f64, y - y0 as f64);
-    let p = |xx: u32, yy: u32| img.get_pixel(xx, yy).0;
     let (a, b, c, d) = (p(x0, y0), p(x0 + 1, y0), p(x0, y0 + 1), p(x0 + 1, y0 + 1));
-    [0, 1, 2].map(|i| {
-        (a[i] as f64 * (1.0 - fx) + b[i] as f64 * fx) * (1.0 - fy)
-            + (c[i] as f64 * (1.0 - fx) + d[i] as f64 * fx) * fy
+    std::array::from_fn(|i| {
+        (a[i] * (1.0 - fx) + b[i] * fx) * (1.0 - fy) + (c[i] * (1.0 - fx) + d[i] * fx) * fy
+    })
+}
+
+fn bilinear(img: &RgbImage, x: f64, y: f64) -> [f64; 3] {
+    bilinear_at(img.dimensions(), x, y, |xx, yy| {
+        img.get_pixel(xx, yy).0.map(f64::from)
     })
 }
 
@@ -539,17 +550,12 @@ fn torso_cover(s: &Subject, x: f64, y: f64, soft: f64) -> f64 {
 /// model's soft ramp is narrowed to its middle 40 % (a crisp hair edge: a ramp as wide as the
 /// model's own mixes the original background into the hair as a halo).
 fn matte_at(m: &GrayImage, x: f64, y: f64) -> f64 {
-    let (w, h) = (m.width() as f64, m.height() as f64);
-    if x < -0.5 || x > w - 0.5 || y < -0.5 {
+    if x < -0.5 || x > m.width() as f64 - 0.5 || y < -0.5 {
         return 0.0;
     }
-    let x = x.clamp(0.0, w - 1.001);
-    let y = mirror_below(y, m.height()).clamp(0.0, h - 1.001);
-    let (x0, y0) = (x.floor() as u32, y.floor() as u32);
-    let (fx, fy) = (x - x0 as f64, y - y0 as f64);
-    let p = |xx: u32, yy: u32| m.get_pixel(xx, yy).0[0] as f64 / 255.0;
-    let v = (p(x0, y0) * (1.0 - fx) + p(x0 + 1, y0) * fx) * (1.0 - fy)
-        + (p(x0, y0 + 1) * (1.0 - fx) + p(x0 + 1, y0 + 1) * fx) * fy;
+    let [v] = bilinear_at(m.dimensions(), x, y, |xx, yy| {
+        [m.get_pixel(xx, yy).0[0] as f64 / 255.0]
+    });
     ((v - 0.3) / 0.4).clamp(0.0, 1.0)
 }
 

@@ -215,13 +215,13 @@ impl HatProbe {
                 Err(tokio::sync::oneshot::error::TryRecvError::Closed) => self.running = None,
             }
         }
-        let due = self.started.is_none_or(|t| t.elapsed() >= HAT_PROBE_EVERY);
-        let Some(m) = a.measurements.clone() else {
-            return;
-        };
-        if !due || m.faces != 1 {
+        if self.started.is_some_and(|t| t.elapsed() < HAT_PROBE_EVERY) {
             return;
         }
+        // Measurements are copied into the run only when one starts, not on every frame.
+        let Some(m) = a.measurements.as_ref().filter(|m| m.faces == 1).cloned() else {
+            return;
+        };
         let (tx, rx) = tokio::sync::oneshot::channel();
         let (analyzer, img) = (analyzer.clone(), img.clone());
         self.started = Some(Instant::now());
