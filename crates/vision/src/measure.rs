@@ -106,6 +106,49 @@ pub(crate) fn patch_stats(img: &RgbImage, r: Rect) -> ([f64; 3], f64) {
     (mean, var.sqrt())
 }
 
+/// Mean colour and per-pixel RGB standard deviation of a region once a plane (a brightness
+/// ramp in x and in y, per channel) is taken out: the grain of the region, which a smooth
+/// gradient such as the soft edge of a shadow does not raise and texture (a knit, hair, print)
+/// does. On a rectangle the centred x and y are orthogonal, so the two slopes come out of the
+/// same sums as the mean: removed variance = S_xp² / S_xx + S_yp² / S_yy per channel.
+pub(crate) fn patch_grain(img: &RgbImage, r: Rect) -> ([f64; 3], f64) {
+    let (w, h) = ((r.x1 - r.x0) as u64, (r.y1 - r.y0) as u64);
+    let (mut sum, mut sq, mut xp, mut yp) = ([0u64; 3], 0u64, [0u64; 3], [0u64; 3]);
+    for (y, row) in r.rows(img).enumerate() {
+        let mut row_sum = [0u64; 3];
+        for (x, p) in row.chunks_exact(3).enumerate() {
+            for c in 0..3 {
+                let v = u64::from(p[c]);
+                row_sum[c] += v;
+                xp[c] += x as u64 * v;
+                sq += v * v;
+            }
+        }
+        for c in 0..3 {
+            sum[c] += row_sum[c];
+            yp[c] += y as u64 * row_sum[c];
+        }
+    }
+    let n = (w * h) as f64;
+    let mean = sum.map(|v| v as f64 / n);
+    // Σ (x - x̄)² over the rectangle: h · w (w² - 1) / 12, and likewise for y.
+    let sxx = (h * w * (w * w - 1)) as f64 / 12.0;
+    let syy = (w * h * (h * h - 1)) as f64 / 12.0;
+    let (xm, ym) = ((w - 1) as f64 / 2.0, (h - 1) as f64 / 2.0);
+    let mut var = sq as f64 / n - mean.iter().map(|m| m * m).sum::<f64>();
+    for c in 0..3 {
+        let sxp = xp[c] as f64 - xm * sum[c] as f64;
+        let syp = yp[c] as f64 - ym * sum[c] as f64;
+        if sxx > 0.0 {
+            var -= sxp * sxp / sxx / n;
+        }
+        if syy > 0.0 {
+            var -= syp * syp / syy / n;
+        }
+    }
+    (mean, (var.max(0.0) / 3.0).sqrt())
+}
+
 /// The backdrop as sampled beside and above the head.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct BackdropSample {
@@ -117,8 +160,8 @@ pub struct BackdropSample {
     pub noise: f64,
     /// Patches that fell inside the frame.
     pub patches: usize,
-    /// Of those, the patches beside the shoulders (below the chin).
-    pub beside_shoulders: usize,
+    /// Of those, the patches walked in beside the head and the shoulders, toward the body.
+    pub beside_body: usize,
 }
 
 impl BackdropSample {
@@ -129,6 +172,60 @@ impl BackdropSample {
     }
 }
 
+/// What the backdrop looks like beside the head, for telling a patch of it (lit, shaded or
+/// in a gradient) from the person: its hue, its brightness and its grain.
+struct Look {
+    rgb: [f64; 3],
+    chroma: [f64; 2],
+    luma: f64,
+    noise: f64,
+}
+
+impl Look {
+    /// The darkest a shadowed patch may be and still count as backdrop in the walk beside the
+    /// body, as a share of it.
+    const SHADOW_FLOOR: f64 = 0.5;
+    /// Darker than this share of the backdrop is hair or clothes, not a shadow a lamp casts on
+    /// it: black hair measures about a tenth of a light backdrop, and on a white or grey one
+    /// it has the backdrop's (lack of) hue.
+    const DARKEST_SHADE: f64 = 0.25;
+
+    fn of(reference: [f64; 3], noise: f64) -> Look {
+        Look {
+            rgb: reference,
+            chroma: chroma(reference),
+            luma: luma_of(reference),
+            noise,
+        }
+    }
+
+    /// Smooth as the backdrop once a ramp is taken out (`grain`, [`patch_grain`]), of its hue
+    /// (a shadow darkens a colour without changing it; hair, skin and clothes are textured or
+    /// of another hue), and at least `floor` of its brightness.
+    fn holds_down_to(&self, m: [f64; 3], grain: f64, floor: f64) -> bool {
+        let c = chroma(m);
+        grain <= 2.0 * self.noise + 2.0
+            && (c[0] - self.chroma[0]).hypot(c[1] - self.chroma[1]) < 0.02
+            && luma_of(m) >= floor * self.luma
+    }
+
+    /// Backdrop, lit or in a shadow of any depth a lamp casts ([`Look::DARKEST_SHADE`]).
+    fn shaded(&self, m: [f64; 3], grain: f64) -> bool {
+        self.holds_down_to(m, grain, Look::DARKEST_SHADE)
+    }
+
+    /// Backdrop, lit or in a shadow no darker than [`Look::SHADOW_FLOOR`] of it.
+    fn holds(&self, m: [f64; 3], grain: f64) -> bool {
+        self.holds_down_to(m, grain, Look::SHADOW_FLOOR)
+    }
+}
+
+/// A colour's share of red and of green: its hue and saturation without its brightness.
+fn chroma(m: [f64; 3]) -> [f64; 2] {
+    let sum = (m[0] + m[1] + m[2]).max(1.0);
+    [m[0] / sum, m[1] / sum]
+}
+
 /// Sample the backdrop in patches left and right of the head, from above the head to the neck.
 pub(crate) fn sample_backdrop(
     img: &RgbImage,
@@ -137,9 +234,9 @@ pub(crate) fn sample_backdrop(
     ipd: f64,
 ) -> Option<BackdropSample> {
     let half = 0.2 * ipd;
-    let mut means = Vec::new();
-    let mut noises = Vec::new();
-    // Beside the head (2.1 eye distances from the middle clears even full hair) from above the
+    // (centre, mean, deviation, grain) of each patch beside the head.
+    let mut beside_head = Vec::new();
+    // Beside the head (2.1 eye distances from the middle clears most hair) from above the
     // head top down to the mouth, where shoulders have not begun.
     for side in [-1.0, 1.0] {
         for dy in [-2.2, -1.1, 0.0, 0.6] {
@@ -158,22 +255,43 @@ pub(crate) fn sample_backdrop(
                 && r.area() >= 0.5 * (2.0 * half).powi(2)
             {
                 let (m, s) = patch_stats(img, r);
-                means.push(m);
-                noises.push(s);
+                beside_head.push((c, m, s, patch_grain(img, r).1));
             }
         }
     }
-    if means.is_empty() {
+    if beside_head.is_empty() {
         return None;
     }
     let median = |mut v: Vec<f64>| {
         v.sort_by(f64::total_cmp);
         v[v.len() / 2]
     };
-    let rgb = [0, 1, 2].map(|c| median(means.iter().map(|m| m[c]).collect()));
+    let rgb = [0, 1, 2].map(|c| median(beside_head.iter().map(|p| p.1[c]).collect()));
+    // The grain of the patches of that colour: hair in some of them must not raise it.
+    let alike: Vec<f64> = beside_head
+        .iter()
+        .filter(|p| dist_of(p.1, rgb) < 30.0)
+        .map(|p| p.2)
+        .collect();
+    let noise = if alike.is_empty() {
+        median(beside_head.iter().map(|p| p.2).collect())
+    } else {
+        median(alike)
+    };
+    let look = Look::of(rgb, noise);
+    // Full hair (dreadlocks, loose curls, long hair on a turned head) can reach out to these
+    // patches: one that is textured or of another hue, with no backdrop between it and the
+    // face, is the person, not the backdrop. Anything else there (a shadow, a fold, a stain
+    // apart from the head) stays, and the spread judges it.
+    let mut means: Vec<[f64; 3]> = beside_head
+        .iter()
+        .filter(|&&(c, m, _, grain)| {
+            look.shaded(m, grain) || apart_from_head(img, c, cx, ipd, half, &look)
+        })
+        .map(|p| p.1)
+        .collect();
     let head_patches = means.len();
-    let noise = median(noises.clone());
-    means.extend(beside_shoulders(img, cx, eye_y, ipd, half, rgb, noise));
+    means.extend(beside_body(img, cx, eye_y, ipd, half, &look));
     let mut spread: f64 = 0.0;
     for a in &means {
         for b in &means {
@@ -185,42 +303,52 @@ pub(crate) fn sample_backdrop(
         spread,
         noise,
         patches: means.len(),
-        beside_shoulders: means.len() - head_patches,
+        beside_body: means.len() - head_patches,
     })
 }
 
-/// Patch means of the backdrop beside the shoulders, where a person's own shadow falls. In rows
-/// from the chin down, walk in from the photo's side edge toward the body, patch by patch, for
-/// as long as the patches look like backdrop: as smooth as the backdrop beside the head, of its
-/// hue (a shadow darkens a colour without changing it), and no darker than `SHADOW_FLOOR` of it.
-/// Clothes, hair and skin stop the walk: they are textured or of another hue.
-fn beside_shoulders(
+/// Whether backdrop shows between the patch at `c` and the face: a patch like it on the way in,
+/// stepping toward the middle `cx` by half a patch, down to one eye distance from it (so a gap
+/// of a patch's width shows).
+fn apart_from_head(img: &RgbImage, c: Point, cx: f64, ipd: f64, half: f64, look: &Look) -> bool {
+    let side = (c.x - cx).signum();
+    let step = half;
+    let mut x = c.x - side * step;
+    while (x - cx) * side >= 1.0 * ipd {
+        if let Some(r) = Rect::around(img, Point { x, y: c.y }, half, half) {
+            let (m, grain) = patch_grain(img, r);
+            if look.shaded(m, grain) {
+                return true;
+            }
+        }
+        x -= side * step;
+    }
+    false
+}
+
+/// Patch means of the backdrop beside the head and the shoulders, where a person's own shadow
+/// falls: right beside the outline, closer in than the fixed patches beside the head look. In
+/// rows from above the eyes down past the chin, walk in from the photo's side edge toward the
+/// body, patch by patch, for as long as the patches look like backdrop ([`Look::holds`]): as
+/// fine-grained as the backdrop beside the head once a brightness ramp is taken out (so the
+/// walk goes on through the soft edge of a shadow), of its hue, and no darker than
+/// [`Look::SHADOW_FLOOR`] of it. Clothes, hair and skin stop the walk: they are textured or of
+/// another hue, or an outline lies between two patches.
+fn beside_body(
     img: &RgbImage,
     cx: f64,
     eye_y: f64,
     ipd: f64,
     half: f64,
-    reference: [f64; 3],
-    noise: f64,
+    look: &Look,
 ) -> Vec<[f64; 3]> {
-    /// The darkest a shadowed patch may be and still count as backdrop, as a share of it.
-    const SHADOW_FLOOR: f64 = 0.5;
     let (w, h) = (img.width() as f64, img.height() as f64);
-    let chroma = |m: [f64; 3]| {
-        let sum = (m[0] + m[1] + m[2]).max(1.0);
-        [m[0] / sum, m[1] / sum]
-    };
-    let ref_chroma = chroma(reference);
-    let ref_luma = luma_of(reference);
-    let looks_backdrop = |m: [f64; 3], sd: f64| {
-        let c = chroma(m);
-        sd <= 2.0 * noise + 2.0
-            && (c[0] - ref_chroma[0]).hypot(c[1] - ref_chroma[1]) < 0.02
-            && luma_of(m) >= SHADOW_FLOOR * ref_luma
-    };
+    let reference_gap = (5.0 * look.noise).max(30.0);
     let step = 0.35 * ipd;
     let mut out = Vec::new();
-    for dy in [1.4, 2.0, 2.6, 3.2] {
+    // Rows in eye distances below the eye line: beside the forehead, the eyes, the mouth, then
+    // beside the neck and down the shoulders.
+    for dy in [-1.1, -0.5, 0.0, 0.6, 1.4, 2.0, 2.6, 3.2] {
         let y = eye_y + dy * ipd;
         if y - half < 0.0 || y + half >= h {
             continue;
@@ -232,10 +360,12 @@ fn beside_shoulders(
                 let Some(r) = Rect::around(img, Point { x, y }, half, half) else {
                     break;
                 };
-                let (m, sd) = patch_stats(img, r);
-                let first_ok = prev.is_some() || dist_of(m, reference) < (5.0 * noise).max(30.0);
+                // The grain, not the plain deviation: a patch across the soft edge of the
+                // person's shadow is a ramp, and must not stop the walk before the shadow.
+                let (m, grain) = patch_grain(img, r);
+                let first_ok = prev.is_some() || dist_of(m, look.rgb) < reference_gap;
                 if !first_ok
-                    || !looks_backdrop(m, sd)
+                    || !look.holds(m, grain)
                     || prev.is_some_and(|p| hard_edge(img, y, p, x))
                 {
                     break;
@@ -533,4 +663,81 @@ pub(crate) fn teeth(img: &RgbImage, mesh: &crate::Mesh) -> f64 {
         }
     }
     teeth as f64 / (width * width)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 40×30 patch: a ramp of `slope` levels a pixel across and half that down, plus a
+    /// checkerboard of ±`grain` (texture), on a grey of 150.
+    fn patch(slope: f64, grain: f64) -> RgbImage {
+        RgbImage::from_fn(40, 30, |x, y| {
+            let check = if (x + y) % 2 == 0 { grain } else { -grain };
+            let v = 150.0 + slope * (x as f64 - 19.5) + 0.5 * slope * (y as f64 - 14.5) + check;
+            image::Rgb([v.round() as u8; 3])
+        })
+    }
+
+    /// A light grey backdrop with a little noise, a face of skin, dark textured hair around it
+    /// and hanging from the eye line down out to `hair` eye distances from the middle (eye
+    /// distance 60 px, eyes at (300, 220)), and a textured dark square `blot` eye distances
+    /// right of the middle at the eye line, if any.
+    fn head_on_grey(hair: f64, blot: Option<f64>) -> RgbImage {
+        let (cx, ey, ipd) = (300.0, 220.0, 60.0);
+        RgbImage::from_fn(600, 560, |x, y| {
+            let (dx, dy) = ((x as f64 - cx) / ipd, (y as f64 - ey) / ipd);
+            let texture = if (x / 2 + y / 3) % 2 == 0 { 18.0 } else { -18.0 };
+            let v: [f64; 3] = if dx.hypot(dy / 1.3) < 1.0 {
+                [200.0, 160.0, 140.0]
+            } else if dx.hypot((dy + 0.3) / 1.2) < 1.3 || (dy > -0.4 && dx.abs() < hair) {
+                [40.0 + texture; 3]
+            } else if blot.is_some_and(|b| (dx - b).abs() < 0.3 && dy.abs() < 0.3) {
+                [60.0 + texture; 3]
+            } else {
+                let n = ((x * 7 + y * 13) % 5) as f64 - 2.0;
+                [240.0 + n; 3]
+            };
+            image::Rgb(v.map(|c| c.round().clamp(0.0, 255.0) as u8))
+        })
+    }
+
+    #[test]
+    fn hair_out_to_the_patches_beside_the_head_is_the_person_and_a_blot_apart_from_it_is_not() {
+        let sample = |img: &RgbImage| sample_backdrop(img, 300.0, 220.0, 60.0).unwrap();
+        // Short hair: every patch beside the head is backdrop.
+        let short = sample(&head_on_grey(1.3, None));
+        assert!(short.spread < 10.0, "{short:?}");
+        // Dreadlocks or long curls hanging out past 2.1 eye distances beside the eyes and the
+        // mouth: the patches there are hair,
+        // joined to the head, and left out; the backdrop reads even.
+        let full = sample(&head_on_grey(2.5, None));
+        assert!(full.spread < 10.0 && full.noise < 3.0, "{full:?}");
+        assert!(full.patches < short.patches, "{full:?} against {short:?}");
+        // The same dark texture apart from the head, backdrop between: a blot on the backdrop.
+        let blot = sample(&head_on_grey(1.3, Some(2.1)));
+        assert!(blot.spread > 100.0, "{blot:?}");
+    }
+
+    #[test]
+    fn the_grain_ignores_a_ramp_and_keeps_texture() {
+        let whole = |img: &RgbImage| Rect {
+            x0: 0,
+            y0: 0,
+            x1: img.width(),
+            y1: img.height(),
+        };
+        // A soft shadow's edge: 1.5 levels a pixel, 60 across the patch.
+        let ramp = patch(1.5, 0.0);
+        let (mean, grain) = patch_grain(&ramp, whole(&ramp));
+        assert!((mean[0] - 150.0).abs() < 1.0, "{mean:?}");
+        assert!(grain < 0.6, "a ramp has no grain: {grain}");
+        assert!(patch_stats(&ramp, whole(&ramp)).1 > 15.0, "but a deviation");
+        // Texture of ±6 shows the same with or without the ramp under it.
+        for slope in [0.0, 1.5] {
+            let knit = patch(slope, 6.0);
+            let (_, grain) = patch_grain(&knit, whole(&knit));
+            assert!((grain - 6.0).abs() < 0.7, "slope {slope}: {grain}");
+        }
+    }
 }

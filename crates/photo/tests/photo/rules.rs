@@ -272,6 +272,10 @@ fn photo_rules_each_caught_in_a_finished_file() {
     let mut s = Scene::standard("glasses", "light_grey", 1920, 1080);
     s.shadow = 70.0;
     cases.push(("background_uniform", s));
+    // The student's own soft shadow, 14 % darker, right beside his head and broad shoulders.
+    let mut s = Scene::standard("marc", "white", 1920, 1080);
+    s.people[0].drop_shadow = 0.14;
+    cases.push(("background_uniform", s));
     let mut s = Scene::standard("curly", "light_blue", 1920, 1080);
     s.people[0].shirt = Some([96, 190, 250]);
     cases.push(("clothing_contrast", s));

@@ -77,43 +77,36 @@ fn frontal_real_faces_pass_pose_eyes_and_mouth_and_a_smile_showing_teeth_does_no
 }
 
 #[test]
-fn the_persons_own_shadow_beside_the_shoulders_is_refused_and_a_clean_backdrop_is_not() {
+fn the_persons_own_shadow_beside_the_head_and_shoulders_is_refused_and_a_faint_shade_is_not() {
     // A lamp at the upper left casts the student's shadow down and right, onto the backdrop
-    // beside the shoulders, where the patches beside the head never look.
-    for (subject, backdrop) in [
-        ("short_hair", "light_grey"),
-        ("short_hair", "white"),
-        ("glasses", "white"),
-        ("glasses", "light_blue"),
-    ] {
-        // A fifth darker is caught on grey and white; on light blue beside the long hair only a
-        // thin edge of it shows (measured 24 of 28), so that case is held to the stronger one.
-        // Measured and left open: beside marc's and ayo's broad shoulders a fifth darker reads
-        // 19.5–22.6 and passes; 0.38 is caught on both.
-        let shadows: &[(f64, bool)] = if backdrop == "light_blue" {
-            &[(0.0, true), (0.38, false)]
-        } else {
-            &[(0.0, true), (0.2, false), (0.38, false)]
-        };
-        for &(shadow, pass) in shadows {
-            let mut s = Scene::standard(subject, backdrop, 1920, 1080);
-            s.people[0].drop_shadow = shadow;
-            let a = analyse(&s);
-            let b = a.measurements.as_ref().unwrap().backdrop.unwrap();
-            assert!(
-                b.beside_shoulders >= 4,
-                "{subject}: the backdrop beside the shoulders is sampled: {b:?}"
-            );
-            let want: Vec<&str> = if pass {
-                vec![]
-            } else {
-                vec!["background_uniform"]
-            };
-            assert_eq!(
-                failing(&a),
-                want,
-                "{subject} on {backdrop}, shadow {shadow}: {b:?}"
-            );
+    // beside the head and the shoulders, closer to the body than the patches beside the head
+    // look. Measured spread (limit 28): a shade of 6 % (14 levels on the grey backdrop, about
+    // the unevenness of a lit cloth) 13.9–23.8, passes; 14 % 28.3–55.1 and 38 % 39.7–87.9,
+    // refused on every subject and backdrop. Before the walk went beside the head and looked
+    // through the shadow's soft edge, a fifth darker read 15.3–22.6 beside marc's and ayo's
+    // broad shoulders and passed.
+    for subject in ["short_hair", "glasses", "curly", "marc", "ayo"] {
+        for backdrop in ["light_blue", "white", "light_grey"] {
+            for (shadow, pass) in [(0.06, true), (0.14, false)] {
+                let mut s = Scene::standard(subject, backdrop, 1920, 1080);
+                s.people[0].drop_shadow = shadow;
+                let a = analyse(&s);
+                let b = a.measurements.as_ref().unwrap().backdrop.unwrap();
+                assert!(
+                    b.beside_body >= 20,
+                    "{subject}: the backdrop beside the head and shoulders is sampled: {b:?}"
+                );
+                let want: Vec<&str> = if pass {
+                    vec![]
+                } else {
+                    vec!["background_uniform"]
+                };
+                assert_eq!(
+                    failing(&a),
+                    want,
+                    "{subject} on {backdrop}, shadow {shadow}: {b:?}"
+                );
+            }
         }
     }
 }
