@@ -687,7 +687,11 @@ mod tests {
         let (cx, ey, ipd) = (300.0, 220.0, 60.0);
         RgbImage::from_fn(600, 560, |x, y| {
             let (dx, dy) = ((x as f64 - cx) / ipd, (y as f64 - ey) / ipd);
-            let texture = if (x / 2 + y / 3) % 2 == 0 { 18.0 } else { -18.0 };
+            let texture = if (x / 2 + y / 3) % 2 == 0 {
+                18.0
+            } else {
+                -18.0
+            };
             let v: [f64; 3] = if dx.hypot(dy / 1.3) < 1.0 {
                 [200.0, 160.0, 140.0]
             } else if dx.hypot((dy + 0.3) / 1.2) < 1.3 || (dy > -0.4 && dx.abs() < hair) {
