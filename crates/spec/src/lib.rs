@@ -567,6 +567,8 @@ pub enum Advice {
     RemoveGlare,
     /// Backdrop wrong.
     FixBackdrop,
+    /// The student's own shadow on the backdrop, beside the head or the shoulders.
+    StepFromBackdrop,
     /// Clothes blend into the backdrop.
     ChangeClothes,
     /// The camera delivers frames smaller than one photo.
@@ -600,6 +602,7 @@ impl Advice {
             Advice::HoldStill => "保持不动，重新对焦",
             Advice::RemoveGlare => "避免反光（调整灯光或眼镜角度）",
             Advice::FixBackdrop => "检查背景布：颜色、褶皱和阴影",
+            Advice::StepFromBackdrop => "人影落在背景上：请学生离背景远一点，或把灯移高、移正",
             Advice::ChangeClothes => "服装颜色与背景太接近，请换外套",
             Advice::HigherResolution => "相机分辨率太低，请设为 720p 或更高",
             Advice::FaceForward => "请正对镜头，平视前方",
@@ -625,6 +628,9 @@ impl Advice {
             Advice::HoldStill => "hold still and refocus",
             Advice::RemoveGlare => "avoid glare (move the lights or tilt the glasses)",
             Advice::FixBackdrop => "check the backdrop: colour, folds and shadows",
+            Advice::StepFromBackdrop => {
+                "the student's shadow falls on the backdrop: step away from it, or raise and centre the lamp"
+            }
             Advice::ChangeClothes => "clothes too close to the backdrop colour: change the top",
             Advice::HigherResolution => "camera resolution too low: set 720p or higher",
             Advice::FaceForward => "face the camera and look straight ahead",

@@ -995,13 +995,20 @@ pub fn photo_checks(
                 )
                 .advise(Advice::FixBackdrop),
             );
+            // Darker toward the body by at least half the allowed spread: the student's own
+            // shadow (a lamp low or to one side, the student close to the cloth).
+            let own_shadow = b.darker_toward_body >= 0.5 * TOLERANCES.background_spread;
             checks.push(
                 Check::at_most(
                     CheckId::BackgroundUniform,
                     b.spread,
                     TOLERANCES.background_spread,
                 )
-                .advise(Advice::FixBackdrop),
+                .advise(if own_shadow {
+                    Advice::StepFromBackdrop
+                } else {
+                    Advice::FixBackdrop
+                }),
             );
         }
         _ => {

@@ -156,6 +156,12 @@ pub struct BackdropSample {
     pub rgb: [f64; 3],
     /// Largest RGB distance between two patch means: a gradient or a shadow.
     pub spread: f64,
+    /// How much darker the backdrop gets walking in toward the body, at most over the walks
+    /// beside the head and the shoulders (the RGB distance from the outermost patch to the
+    /// innermost, where that is the darker): the student's own shadow, darkest against the
+    /// outline. A shadow or gradient across the
+    /// backdrop has no such relation to the body.
+    pub darker_toward_body: f64,
     /// Typical pixel noise inside a patch.
     pub noise: f64,
     /// Patches that fell inside the frame.
@@ -291,20 +297,27 @@ pub(crate) fn sample_backdrop(
         .map(|p| p.1)
         .collect();
     let head_patches = means.len();
-    means.extend(beside_body(img, cx, eye_y, ipd, half, &look));
-    let mut spread: f64 = 0.0;
-    for a in &means {
-        for b in &means {
-            spread = spread.max(dist_of(*a, *b));
-        }
-    }
+    let (walked, darker_toward_body) = beside_body(img, cx, eye_y, ipd, half, &look);
+    means.extend(walked);
     Some(BackdropSample {
         rgb,
-        spread,
+        spread: spread_of(&means),
+        darker_toward_body,
         noise,
         patches: means.len(),
         beside_body: means.len() - head_patches,
     })
+}
+
+/// Largest RGB distance between two of `means`.
+fn spread_of(means: &[[f64; 3]]) -> f64 {
+    let mut spread: f64 = 0.0;
+    for a in means {
+        for b in means {
+            spread = spread.max(dist_of(*a, *b));
+        }
+    }
+    spread
 }
 
 /// Whether backdrop shows between the patch at `c` and the face: a patch like it on the way in,
@@ -341,8 +354,9 @@ fn beside_body(
     ipd: f64,
     half: f64,
     look: &Look,
-) -> Vec<[f64; 3]> {
+) -> (Vec<[f64; 3]>, f64) {
     let (w, h) = (img.width() as f64, img.height() as f64);
+    let mut darker: f64 = 0.0;
     let reference_gap = (5.0 * look.noise).max(30.0);
     let step = 0.35 * ipd;
     let mut out = Vec::new();
@@ -356,6 +370,7 @@ fn beside_body(
         for side in [-1.0f64, 1.0] {
             let mut x = (cx + side * 2.3 * ipd).clamp(half, w - half - 1.0);
             let mut prev: Option<f64> = None;
+            let (mut outer, mut inner) = (None, None);
             while (x - cx) * side >= 1.0 * ipd {
                 let Some(r) = Rect::around(img, Point { x, y }, half, half) else {
                     break;
@@ -371,12 +386,19 @@ fn beside_body(
                     break;
                 }
                 out.push(m);
+                outer.get_or_insert(m);
+                inner = Some(m);
                 prev = Some(x);
                 x -= side * step;
             }
+            if let (Some(o), Some(i)) = (outer, inner)
+                && luma_of(i) < luma_of(o)
+            {
+                darker = darker.max(dist_of(o, i));
+            }
         }
     }
-    out
+    (out, darker)
 }
 
 /// Whether the row at `y` has an outline between `x0` and `x1`: a brightness step over two

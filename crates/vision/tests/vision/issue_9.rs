@@ -3,6 +3,7 @@
 
 use crate::{failing, fixtures, vendor_photo};
 use caiji_scene::{Scene, render};
+use caiji_spec::Advice;
 use caiji_vision::{Analysis, Framing};
 
 fn analyse(scene: &Scene) -> Analysis {
@@ -106,9 +107,26 @@ fn the_persons_own_shadow_beside_the_head_and_shoulders_is_refused_and_a_faint_s
                     want,
                     "{subject} on {backdrop}, shadow {shadow}: {b:?}"
                 );
+                if !pass {
+                    // Even beside the head: the photographer is told it is the student's shadow.
+                    assert_eq!(
+                        rule(&a, "background_uniform").fix_en,
+                        Some(Advice::StepFromBackdrop.en()),
+                        "{subject} on {backdrop}: {b:?}"
+                    );
+                }
             }
         }
     }
+    // A shadow across the backdrop's right side, beside the head as well: the backdrop itself.
+    let mut s = Scene::standard("short_hair", "light_grey", 1920, 1080);
+    s.shadow = 70.0;
+    let a = analyse(&s);
+    assert_eq!(failing(&a), vec!["background_uniform"]);
+    assert_eq!(
+        rule(&a, "background_uniform").fix_en,
+        Some(Advice::FixBackdrop.en())
+    );
 }
 
 /// Real portraits (scripts/fetch-assets.sh, listed in assets/README.md): what each must be
