@@ -120,7 +120,8 @@ pub(crate) fn patch_grain(img: &RgbImage, r: Rect) -> ([f64; 3], f64) {
     let (mut sum, mut sq, mut xp, mut yp) = ([0u64; 3], 0u64, [0u64; 3], [0u64; 3]);
     let (mut w, mut h) = (0u64, 0u64);
     for (y, row) in r.rows(img).step_by(step).enumerate() {
-        // Per row in u32 (at most 24·255 a sum, 24²·255 a moment, 3·24·255² squares).
+        // Per row in u32: a sample adds at most 3·255² = 195 075 to the squares, so a row
+        // would need some 22 000 samples to overflow; patches here are a few dozen wide.
         let (mut row_sum, mut row_xp, mut row_sq) = ([0u32; 3], [0u32; 3], 0u32);
         let mut n = 0u32;
         for (x, p) in row.chunks_exact(3).step_by(step).enumerate() {
@@ -177,8 +178,7 @@ pub struct BackdropSample {
     /// How much darker the backdrop gets walking in toward the body, at most over the walks
     /// beside the head and the shoulders (the RGB distance from the outermost patch to the
     /// innermost, where that is the darker): the student's own shadow, darkest against the
-    /// outline. A shadow or gradient across the
-    /// backdrop has no such relation to the body.
+    /// outline. A shadow or gradient across the backdrop has no such relation to the body.
     pub darker_toward_body: f64,
     /// Typical pixel noise inside a patch.
     pub noise: f64,
