@@ -118,9 +118,20 @@ impl Depthwise3x3 {
                 if s == 1 {
                     row[pl..pl + n].copy_from_slice(&src[..n]);
                 } else {
-                    for (i, &v) in src[..n].iter().enumerate() {
-                        let px = i + pl;
-                        row[if px % 2 == 0 { px / 2 } else { half + px / 2 }] = v;
+                    // Padded column pl + i: the even ones to the first half, the odd ones to
+                    // the second, so the input's own evens and odds land in turn in each.
+                    let (even, odd) = row.split_at_mut(half);
+                    let (first, second) = if pl == 0 {
+                        (even, &mut odd[..])
+                    } else {
+                        (odd, &mut even[1..])
+                    };
+                    let src = &src[..n];
+                    for (d, &v) in first.iter_mut().zip(src.iter().step_by(2)) {
+                        *d = v;
+                    }
+                    for (d, &v) in second.iter_mut().zip(src.iter().skip(1).step_by(2)) {
+                        *d = v;
                     }
                 }
             }

@@ -283,51 +283,74 @@ pub(crate) fn planar_input(
 ) -> Result<Tensor, VisionError> {
     let n = n as usize;
     let plane = n * n;
-    let value = |c: usize, v: u8| (v as f32 / 255.0 - style.mean[c]) / style.std[c];
-    let mut data: Vec<f32> = (0..3)
-        .flat_map(|c| std::iter::repeat_n(value(c, 0), plane))
-        .collect();
-    if let Some((small, dx0, dy0)) = square_region(img, x0, y0, side, n as u32)? {
-        let (dx0, dy0) = (dx0 as usize, dy0 as usize);
-        let (sw, sh) = (small.width() as usize, small.height() as usize);
-        let (red, rest) = data.split_at_mut(plane);
-        let (green, blue) = rest.split_at_mut(plane);
-        // Row slices and a column index: the per-pixel `enumerate_pixels` with three computed
-        // plane offsets cost as much as the resize itself (0.15 ms for the mesh's input).
-        for (y, row) in small.as_raw().chunks_exact(3 * sw).enumerate() {
-            let o = (y + dy0) * n;
-            for (x, p) in row.chunks_exact(3).enumerate() {
-                let col = if style.flip {
-                    n - 1 - (x + dx0)
-                } else {
-                    x + dx0
-                };
-                red[o + col] = value(0, p[0]);
-                green[o + col] = value(1, p[1]);
-                blue[o + col] = value(2, p[2]);
-            }
+    // Each channel's 256 input values normalised once: a table look-up a pixel instead of a
+    // division (the mesh's input took 0.3 ms to convert, and 0.15 ms to fill through an iterator).
+    let table: [[f32; 256]; 3] = std::array::from_fn(|c| {
+        std::array::from_fn(|v| (v as f32 / 255.0 - style.mean[c]) / style.std[c])
+    });
+    let mut input =
+        Tensor::zero::<f32>(&[1, 3, n, n]).map_err(|e| VisionError::Inference(format!("{e:#}")))?;
+    {
+        let mut plain = input
+            .try_as_plain_ram_mut()
+            .map_err(|e| VisionError::Inference(format!("{e:#}")))?;
+        let data = plain
+            .as_slice_mut::<f32>()
+            .map_err(|e| VisionError::Inference(format!("{e:#}")))?;
+        for (p, t) in data.chunks_exact_mut(plane).zip(&table) {
+            p.fill(t[0]);
         }
-        if style.edge {
-            // The columns the frame covers, then its rows: beside them the edge column is
-            // repeated, above and below the edge row.
-            let (c0, c1) = if style.flip {
-                (n - dx0 - sw, n - dx0)
+        if let Some((small, dx0, dy0)) = square_region(img, x0, y0, side, n as u32)? {
+            let (dx0, dy0) = (dx0 as usize, dy0 as usize);
+            let (sw, sh) = (small.width() as usize, small.height() as usize);
+            let (red, rest) = data.split_at_mut(plane);
+            let (green, blue) = rest.split_at_mut(plane);
+            // Each row into the three planes' slices it covers, mirrored by walking its pixels
+            // backwards (an index a pixel, with its bounds checks, cost as much as the resize).
+            let cols = if style.flip {
+                n - dx0 - sw..n - dx0
             } else {
-                (dx0, dx0 + sw)
+                dx0..dx0 + sw
             };
-            for p in [red, green, blue] {
-                for y in dy0..dy0 + sh {
-                    let row = &mut p[y * n..(y + 1) * n];
-                    let (left, right) = (row[c0], row[c1 - 1]);
-                    row[..c0].fill(left);
-                    row[c1..].fill(right);
+            for (y, row) in small.as_raw().chunks_exact(3 * sw).enumerate() {
+                let span = (y + dy0) * n + cols.start..(y + dy0) * n + cols.end;
+                let planes = red[span.clone()]
+                    .iter_mut()
+                    .zip(&mut green[span.clone()])
+                    .zip(&mut blue[span]);
+                let put = |(p, ((r, g), b)): (&[u8], ((&mut f32, &mut f32), &mut f32))| {
+                    *r = table[0][p[0] as usize];
+                    *g = table[1][p[1] as usize];
+                    *b = table[2][p[2] as usize];
+                };
+                if style.flip {
+                    row.chunks_exact(3).rev().zip(planes).for_each(put);
+                } else {
+                    row.chunks_exact(3).zip(planes).for_each(put);
                 }
-                for y in (0..dy0).chain(dy0 + sh..n) {
-                    let from = y.clamp(dy0, dy0 + sh - 1) * n;
-                    p.copy_within(from..from + n, y * n);
+            }
+            if style.edge {
+                // The columns the frame covers, then its rows: beside them the edge column is
+                // repeated, above and below the edge row.
+                let (c0, c1) = if style.flip {
+                    (n - dx0 - sw, n - dx0)
+                } else {
+                    (dx0, dx0 + sw)
+                };
+                for p in [red, green, blue] {
+                    for y in dy0..dy0 + sh {
+                        let row = &mut p[y * n..(y + 1) * n];
+                        let (left, right) = (row[c0], row[c1 - 1]);
+                        row[..c0].fill(left);
+                        row[c1..].fill(right);
+                    }
+                    for y in (0..dy0).chain(dy0 + sh..n) {
+                        let from = y.clamp(dy0, dy0 + sh - 1) * n;
+                        p.copy_within(from..from + n, y * n);
+                    }
                 }
             }
         }
     }
-    Tensor::from_shape(&[1, 3, n, n], &data).map_err(|e| VisionError::Inference(format!("{e:#}")))
+    Ok(input)
 }
