@@ -212,10 +212,14 @@ pub struct Tolerances {
     pub second_face_min_ratio: f64,
     /// The measurement's own error on the 480×640 output: a planned crop keeps each quantity
     /// inside its band by at least this much, so a crop is never accepted 1 px inside a limit on
-    /// an estimate that may be 3 px off. Issue 9's targets are 3 px, 4 px and 4 % (p95); the
-    /// eye line and the face width use the worst errors measured instead, which are larger: the
-    /// eye line 3.5 px against hand marks on the frontal real faces (`tests/fixtures/landmarks`),
-    /// the face width 9.3 % there (Grace Hopper) and 8.5 % on the real-matted golden scenes.
+    /// an estimate that may be 3 px off. Issue 9's targets are 3 px, 4 px and 4 % (p95). The eye
+    /// line's worst errors measured are now inside its target (2.3 px on the frontal hand-marked
+    /// real faces, `tests/fixtures/landmarks`, with the mesh's offset `caiji_vision::
+    /// EYE_LINE_OFFSET` made each time from the other faces; 2.8 px on the real-matted golden
+    /// scenes), but the hand marks' own spread is 3.4 px, so they cannot certify 3 px: the
+    /// budget stays at the 4 px it was given when the worst measured was 3.5. The face width
+    /// uses the worst error measured, larger than its target: 9.3 % on the hand-marked faces
+    /// (Grace Hopper) and 8.5 % on the golden scenes.
     pub budget: Budget,
     /// Largest output pixels per source pixel a crop may use: above 1 the photo is upscaled
     /// and loses detail, so a frame needs at least 640 rows around the head.

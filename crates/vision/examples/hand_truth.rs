@@ -71,6 +71,9 @@ fn main() {
     let mut eye: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     let mut width: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     let mut spread = (Vec::new(), Vec::new());
+    // Frontal faces: the mesh's own eye line minus the canthi, over the measured face width, and
+    // the scale to output pixels (the calibration `caiji_vision::EYE_LINE_OFFSET` is made from).
+    let mut offsets: Vec<(f64, f64)> = Vec::new();
     // Each annotated face: its photo, and whether it faces the camera (the face width the
     // standard means is a frontal one; the eye line is measured on all).
     let faces: Value = serde_json::from_str(
@@ -155,6 +158,10 @@ fn main() {
             .min_by(|a, b| dist(a.center, coarse.center).total_cmp(&dist(b.center, coarse.center)))
             .filter(|d| dist(d.center, coarse.center) < 0.5 * coarse.size)
             .unwrap_or(coarse);
+        if frontal {
+            let raw = (mesh.eye_left().y + mesh.eye_right().y) / 2.0;
+            offsets.push(((ty_canthi - raw) / m.face_width, m.face_width * k));
+        }
         let subsets: &[&str] = if frontal {
             &["all", "frontal"]
         } else {
@@ -165,6 +172,10 @@ fn main() {
             ("analysis", m.eye_y),
             ("blazeface", (near.eye_left.y + near.eye_right.y) / 2.0),
             ("iris centres", (el.iris.y + er.iris.y) / 2.0),
+            (
+                "iris corners",
+                (el.corners.0.y + el.corners.1.y + er.corners.0.y + er.corners.1.y) / 4.0,
+            ),
         ] {
             for (tn, ty) in [("canthi", ty_canthi), ("pupils", ty_pupil)] {
                 let e = (y - ty) * k;
@@ -195,7 +206,7 @@ fn main() {
         println!("{line}");
     }
     println!(
-        "(per face: eye vs canthi for the analysis, blazeface, iris; width for the analysis, then mesh pairs)"
+        "(per face: eye vs canthi for the analysis, blazeface, iris centres, iris corners; width for the analysis, then mesh pairs)"
     );
     println!(
         "\nthe truth's own spread (annotator A minus B): eye line {}",
@@ -209,6 +220,39 @@ fn main() {
     for (k, v) in &eye {
         println!("  {k:<36} {}", stats(v));
     }
+    // The mesh's corners sit above the lid junctions by a share of the face width: the median
+    // over the frontal faces, and each face corrected by the median of the others (leave one
+    // out, so no face checks a correction made from itself).
+    let median = |v: &[f64]| {
+        let mut v = v.to_vec();
+        v.sort_by(f64::total_cmp);
+        let n = v.len();
+        if n % 2 == 1 {
+            v[n / 2]
+        } else {
+            (v[n / 2 - 1] + v[n / 2]) / 2.0
+        }
+    };
+    let fracs: Vec<f64> = offsets.iter().map(|o| o.0).collect();
+    let loo: Vec<f64> = (0..offsets.len())
+        .map(|i| {
+            let others: Vec<f64> = (0..fracs.len())
+                .filter(|&j| j != i)
+                .map(|j| fracs[j])
+                .collect();
+            (median(&others) - offsets[i].0) * offsets[i].1
+        })
+        .collect();
+    println!(
+        "  mesh corners above the canthi over the face width, frontal: median {:+.4} (in use {:+.4})",
+        median(&fracs),
+        caiji_vision::EYE_LINE_OFFSET
+    );
+    println!(
+        "  {:<36} {}",
+        "mesh corrected, leave-one-out frontal",
+        stats(&loo)
+    );
     println!("face width, %:");
     for (k, v) in &width {
         println!("  {k:<28} {}", stats(v));

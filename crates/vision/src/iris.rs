@@ -33,6 +33,8 @@ pub struct Eye {
     /// Centre of the iris (not used by a rule: the eye line is the corners' midpoint, which the
     /// gaze does not move; see `--example hand_truth`).
     pub iris: Point,
+    /// The model's two eye corners (outer, inner; its contour points 0 and 8).
+    pub corners: (Point, Point),
 }
 
 /// The loaded iris model. Load once; `Send + Sync`.
@@ -93,6 +95,7 @@ impl IrisModel {
         Ok(Eye {
             openness: gap / width,
             iris: at(&iris, 0),
+            corners: (at(&contour, CORNERS.0), at(&contour, CORNERS.1)),
         })
     }
 }

@@ -60,13 +60,15 @@ fn eye_line_and_face_width_on_real_faces_stay_within_what_was_measured_against_h
             width_frontal = width_frontal.max(width.abs());
         }
     }
-    // Measured: eye line worst 6.9 px on all 19 (kal, near profile), 3.5 px on the 11 frontal
-    // faces (trio); face width worst 9.3 % on the frontal faces (grace-hopper: her cheeks run
-    // into the ears, marked ±4–5 px, and every definition reads her 9–15 % wider; next ayo,
-    // 7.7 %). BlazeFace's own eye points, the eye line before, measure 10.1 and 5.6 px here.
-    assert!(eye_all <= 7.2, "eye line, all faces: worst {eye_all:.2} px");
+    // Measured: eye line worst 8.3 px on all 19 (kal, near profile, refused for the turn), 2.0
+    // px on the 11 frontal faces (grace-hopper); face width worst 9.3 % on the frontal faces
+    // (grace-hopper: her cheeks run into the ears, marked ±4–5 px, and every definition reads
+    // her 9–15 % wider; next ayo, 7.7 %). Without the mesh's offset
+    // (`caiji_vision::EYE_LINE_OFFSET`) the eye line measured 6.9 and 3.5 px (trio); BlazeFace's
+    // own eye points, the eye line before that, 10.1 and 5.6 px.
+    assert!(eye_all <= 8.5, "eye line, all faces: worst {eye_all:.2} px");
     assert!(
-        eye_frontal <= 3.7,
+        eye_frontal <= 2.2,
         "eye line, frontal faces: worst {eye_frontal:.2} px"
     );
     assert!(

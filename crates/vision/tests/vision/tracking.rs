@@ -61,7 +61,10 @@ fn a_still_subject_tracked_gets_the_full_analysis_rules_and_width_and_its_eye_li
             .map(|c| c.scale())
             .unwrap_or(240.0 / mf.face_width);
         let eye = (mf.eye_y - mt.eye_y).abs() * scale;
-        println!("{name:<28} tracked - full: eye line {eye:.2} px");
+        println!(
+            "{name:<28} tracked - full: eye line {eye:.2} px ({:+.2} down)",
+            (mt.eye_y - mf.eye_y) * scale
+        );
         worst = worst.max(eye);
         assert_eq!(next.verdict, full.verdict, "{name}: the same verdict");
         // The shoulder line is found from the eye line down, and on one turned, laughing
@@ -127,9 +130,20 @@ fn follow(what: &str, scene: impl Fn(usize) -> Scene) -> ((f64, f64), (f64, f64)
             .fold((0.0f64, 0.0f64), |w, e| (w.0.max(e.0), w.1.max(e.1)))
     };
     let (t, f) = (worst(&tracked), worst(&full));
+    let median_eye = |v: &[(f64, f64)]| {
+        let mut e: Vec<f64> = v.iter().map(|e| e.0).collect();
+        e.sort_by(f64::total_cmp);
+        e[e.len() / 2]
+    };
     println!(
-        "{what}, worst: tracked eye line {:.2} px, width {:.2} %; full {:.2} px, {:.2} %",
-        t.0, t.1, f.0, f.1
+        "{what}, worst: tracked eye line {:.2} px, width {:.2} %; full {:.2} px, {:.2} %; \
+         median eye line tracked {:.2} px, full {:.2} px",
+        t.0,
+        t.1,
+        f.0,
+        f.1,
+        median_eye(&tracked),
+        median_eye(&full)
     );
     (t, f)
 }
@@ -139,11 +153,15 @@ fn a_swaying_student_is_followed_and_the_whole_frame_searched_again_on_schedule(
     let (t, f) = follow("swaying", |k| {
         Scene::swaying("curly", "light_blue", 1920, 1080, k)
     });
-    // As close to the truth as the full analysis (measured worst: tracked 2.1 px / 3.1 %,
-    // full 2.1 px / 2.8 %; the median eye line error tracked 0.7 px, full 1.6 px: the mesh
-    // placed by the close-up's box is steadier than placed by the whole-frame search's).
+    // About as close to the truth as the full analysis, and within the eye line's 3 px
+    // (measured worst: tracked 2.6 px / 2.5 %, full 1.7 px / 2.5 %, medians 2.2 and 1.1 px,
+    // against curly's hand-marked canthi: on this stream the mesh placed by the close-up's box
+    // reads curly's eyes a pixel lower than placed by the search's, while on the still scenes
+    // the two differ with no common sign; before the mesh's eye line was moved onto the canthi,
+    // against a reading of the middle of the eye opening, tracked 2.1 px / 3.1 %, full 2.1 px /
+    // 2.8 %).
     assert!(
-        t.0 <= f.0 + 0.5 && t.1 <= f.1 + 0.5 && t.0 <= 3.0,
+        t.0 <= f.0 + 1.0 && t.1 <= f.1 + 0.5 && t.0 <= 3.0,
         "tracked {t:?}, full {f:?}"
     );
 }
@@ -155,7 +173,7 @@ fn a_student_stepping_closer_is_followed_as_the_face_grows() {
     // looked for in by 2–3 % of the width (looked for around the previous close-up's box
     // instead, this stream measured 2.2 % and the swaying one 5.9 %), so the followed width
     // stays within the width's budget but not as near the full analysis as the eye line:
-    // measured worst tracked 6.3 %, full 5.6 %; eye line 2.0 and 2.0 px.
+    // measured worst tracked 4.4 %, full 3.5 %; eye line 0.7 and 1.2 px.
     let (t, f) = follow("stepping closer", |k| {
         let mut scene = Scene::standard("short_hair", "white", 1920, 1080);
         scene.people[0].face = 0.28 + 0.005 * k as f64;
