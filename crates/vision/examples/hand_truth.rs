@@ -73,7 +73,7 @@ fn main() {
     let mut spread = (Vec::new(), Vec::new());
     // Frontal faces: the mesh's own eye line minus the canthi, over the measured face width, and
     // the scale to output pixels (the calibration `caiji_vision::EYE_LINE_OFFSET` is made from).
-    let mut offsets: Vec<(f64, f64)> = Vec::new();
+    let mut offsets: Vec<(String, f64, f64)> = Vec::new();
     // Each annotated face: its photo, and whether it faces the camera (the face width the
     // standard means is a frontal one; the eye line is measured on all).
     let faces: Value = serde_json::from_str(
@@ -160,7 +160,9 @@ fn main() {
             .unwrap_or(coarse);
         if frontal {
             let raw = (mesh.eye_left().y + mesh.eye_right().y) / 2.0;
-            offsets.push(((ty_canthi - raw) / m.face_width, m.face_width * k));
+            // The same person photographed twice names the first face (`person`).
+            let person = face["person"].as_str().unwrap_or(name).to_string();
+            offsets.push((person, (ty_canthi - raw) / m.face_width, m.face_width * k));
         }
         let subsets: &[&str] = if frontal {
             &["all", "frontal"]
@@ -221,8 +223,9 @@ fn main() {
         println!("  {k:<36} {}", stats(v));
     }
     // The mesh's corners sit above the lid junctions by a share of the face width: the median
-    // over the frontal faces, and each face corrected by the median of the others (leave one
-    // out, so no face checks a correction made from itself).
+    // over the frontal faces, and each face corrected by the median of the other people's
+    // faces (leave one person out, so no face checks a correction made from itself or from
+    // another photo of the same person).
     let median = |v: &[f64]| {
         let mut v = v.to_vec();
         v.sort_by(f64::total_cmp);
@@ -233,14 +236,16 @@ fn main() {
             (v[n / 2 - 1] + v[n / 2]) / 2.0
         }
     };
-    let fracs: Vec<f64> = offsets.iter().map(|o| o.0).collect();
-    let loo: Vec<f64> = (0..offsets.len())
-        .map(|i| {
-            let others: Vec<f64> = (0..fracs.len())
-                .filter(|&j| j != i)
-                .map(|j| fracs[j])
+    let fracs: Vec<f64> = offsets.iter().map(|o| o.1).collect();
+    let loo: Vec<f64> = offsets
+        .iter()
+        .map(|(person, frac, scale)| {
+            let others: Vec<f64> = offsets
+                .iter()
+                .filter(|o| &o.0 != person)
+                .map(|o| o.1)
                 .collect();
-            (median(&others) - offsets[i].0) * offsets[i].1
+            (median(&others) - frac) * scale
         })
         .collect();
     println!(
@@ -250,7 +255,7 @@ fn main() {
     );
     println!(
         "  {:<36} {}",
-        "mesh corrected, leave-one-out frontal",
+        "mesh corrected, leave-one-person-out",
         stats(&loo)
     );
     println!("face width, %:");

@@ -263,8 +263,9 @@ pub const TRACK_SEARCH_EVERY: u32 = 10;
 /// hand-marked faces (`tests/fixtures/landmarks`, `--example hand_truth`) is 0.0071: 1.7
 /// output px at a face 240 px wide; on 9 of the 11 faces the corners sit above, one is level
 /// and one 0.2 px below (the iris model's own corners, looked at close up, sit a median 1.6 px
-/// above too). Corrected by the median of
-/// the other ten faces, each frontal face's eye line error is at most 2.3 px (3.5 before).
+/// above too). Corrected by the median of the other people's frontal faces (franck's two
+/// photos left out together), each frontal face's eye line error is at most 2.3 px (3.5
+/// before).
 pub const EYE_LINE_OFFSET: f64 = 0.007;
 /// An eye looked at where the previous frame had it is looked at again where this frame has
 /// it when a corner moved more than this fraction of the eye's width: the iris model is
@@ -672,7 +673,7 @@ impl Analyzer {
         // (tests/fixtures/landmarks, `--example hand_truth`) the mesh's raw corners were closer
         // than BlazeFace's close-up eye points, worst error 6.9 vs 10.1 output px (on the 11
         // frontal faces 3.5 vs 5.6; at these counts the p95 is the worst case); with the offset
-        // the frontal faces' worst is 2.0 px (2.3 with the offset made from the other faces),
+        // the frontal faces' worst is 2.0 px (2.3 with the offset made from the other people's faces),
         // while a near profile (kal, refused for the turn) reads 8.3 instead of 6.9.
         let face_width = near.ear_left.dist(near.ear_right);
         let down = |p: Point| Point {
