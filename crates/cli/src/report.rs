@@ -184,6 +184,14 @@ pub fn measurements(a: &Analysis) -> serde_json::Map<String, Value> {
             json!((p.eye_open * 1000.0).round() / 1000.0),
         );
         obj.insert(
+            "gaze".into(),
+            json!([p.gaze.0, p.gaze.1].map(|v| (v * 1000.0).round() / 1000.0)),
+        );
+        obj.insert(
+            "gaze_aside".into(),
+            json!((p.gaze_aside() * 1000.0).round() / 1000.0),
+        );
+        obj.insert(
             "mouth_open".into(),
             json!((p.mouth_open * 1000.0).round() / 1000.0),
         );

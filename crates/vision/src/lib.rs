@@ -180,6 +180,9 @@ pub struct Pose {
     pub pitch_deg: f64,
     /// The less open eye: lid gap over eye width, from the iris model.
     pub eye_open: f64,
+    /// Where the eyes look: the two irises' mean offset in their eyes ([`Eye::gaze`]), toward
+    /// the image's right and down, over the eye's width.
+    pub gaze: (f64, f64),
     /// Lip gap over mouth width.
     pub mouth_open: f64,
     /// Teeth seen between the lips: their area over the mouth width squared.
@@ -188,12 +191,27 @@ pub struct Pose {
     pub presence: f64,
 }
 
+/// How far the irises sit toward the image's left in their eyes per unit of the sine of the
+/// head's yaw, when the eyes stay on the lens of a turned head: the eye corners turn with the
+/// head in front of the eyeball's centre, the iris looking back at the lens does not. Measured
+/// on four turned heads looking at the lens (kendall 23°, marie 22°, camp 29°, card-profile5
+/// 34°: 0.12, 0.15, 0.19, 0.09; the median of the four, rounded), so a head turned within the
+/// pose rule's 10° with its eyes on the lens is not read as looking aside.
+pub const GAZE_PER_YAW: f64 = 0.14;
+
 impl Pose {
+    /// How far the eyes look aside of the lens: the sideways gaze less what the head's turn
+    /// explains ([`GAZE_PER_YAW`]), over the eye's width (0 on the lens; NaN without eyes).
+    pub fn gaze_aside(&self) -> f64 {
+        self.gaze.0 + GAZE_PER_YAW * self.yaw_deg.to_radians().sin()
+    }
+
     fn of(img: &RgbImage, m: &Mesh, eye_open: f64) -> Pose {
         Pose {
             yaw_deg: m.yaw_deg(),
             pitch_deg: m.pitch_deg(),
             eye_open,
+            gaze: (f64::NAN, f64::NAN),
             mouth_open: m.mouth_open(),
             teeth: measure::teeth(img, m),
             presence: m.presence,
@@ -349,6 +367,8 @@ impl Measured {
     /// Add the lids and judge every rule.
     fn judged(mut self, eyes: (Eye, Eye)) -> Analysis {
         self.m.pose.eye_open = eyes.0.openness.min(eyes.1.openness);
+        let (l, r) = (eyes.0.gaze(), eyes.1.gaze());
+        self.m.pose.gaze = ((l.0 + r.0) / 2.0, (l.1 + r.1) / 2.0);
         let checks = photo_checks(&self.m, self.output.as_ref(), self.framing);
         let verdict = Verdict::of(&checks);
         Analysis {
@@ -1119,12 +1139,16 @@ fn pose_checks(m: &Measurements) -> [Check; 4] {
     let (yaw_max, pitch_max) = (TOLERANCES.yaw_deg, TOLERANCES.pitch_deg);
     let turned = yaw.abs() > yaw_max;
     let tipped = pitch.abs() > pitch_max;
-    let (zh, en) = match (turned, tipped) {
-        (true, _) => (
+    let (aside, aside_max) = (p.gaze_aside(), TOLERANCES.gaze_max);
+    // The eyes' turn aside in degrees, for the message: the offset is about 0.4 × its sine.
+    let aside_deg = (aside / 0.4).clamp(-1.0, 1.0).asin().to_degrees().abs();
+    let looking_aside = aside.abs() > aside_max;
+    let (zh, en) = match (turned, tipped, looking_aside) {
+        (true, _, _) => (
             format!("头部左右转动约 {:.0}°（限 {yaw_max:.0}°）", yaw.abs()),
             format!("head turned about {:.0}° (limit {yaw_max:.0}°)", yaw.abs()),
         ),
-        (false, true) => (
+        (false, true, _) => (
             format!(
                 "头部{}约 {:.0}°（限 {pitch_max:.0}°）",
                 if pitch > 0.0 { "后仰" } else { "低头" },
@@ -1136,10 +1160,24 @@ fn pose_checks(m: &Measurements) -> [Check; 4] {
                 pitch.abs()
             ),
         ),
-        (false, false) => (
-            format!("正面：转动 {:.0}°，俯仰 {:.0}°", yaw.abs(), pitch.abs()),
+        (false, false, true) => (
             format!(
-                "frontal: turned {:.0}°, tipped {:.0}°",
+                "视线偏离镜头约 {aside_deg:.0}°（{:.2}，限 {aside_max}）",
+                aside.abs()
+            ),
+            format!(
+                "eyes look aside of the lens by about {aside_deg:.0}° ({:.2}, limit {aside_max})",
+                aside.abs()
+            ),
+        ),
+        (false, false, false) => (
+            format!(
+                "正面：转动 {:.0}°，俯仰 {:.0}°，视线 {aside_deg:.0}°",
+                yaw.abs(),
+                pitch.abs()
+            ),
+            format!(
+                "frontal: turned {:.0}°, tipped {:.0}°, eyes {aside_deg:.0}° aside",
                 yaw.abs(),
                 pitch.abs()
             ),
@@ -1147,13 +1185,17 @@ fn pose_checks(m: &Measurements) -> [Check; 4] {
     };
     let pose = Check::with_message(
         CheckId::Pose,
-        !turned && !tipped,
+        !turned && !tipped && !looking_aside,
         Some(yaw.abs()),
-        format!("≤ {yaw_max:.0}° / {pitch_max:.0}°"),
+        format!("≤ {yaw_max:.0}° / {pitch_max:.0}° / {aside_max}"),
         zh,
         en,
     )
-    .advise(Advice::FaceForward);
+    .advise(if turned || tipped || !looking_aside {
+        Advice::FaceForward
+    } else {
+        Advice::LookAtLens
+    });
     let eyes = Check::at_least(CheckId::EyesOpen, p.eye_open, TOLERANCES.eye_open_min)
         .advise(Advice::OpenEyes);
     let mouth =

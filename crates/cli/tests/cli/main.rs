@@ -118,6 +118,8 @@ fn analyze_reports_every_file_and_keeps_going_past_bad_ones() {
         "yaw_deg",
         "pitch_deg",
         "eye_open",
+        "gaze",
+        "gaze_aside",
         "mouth_open",
         "teeth",
         "crop",

