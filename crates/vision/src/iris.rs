@@ -30,8 +30,9 @@ const LIDS: [(usize, usize); 3] = [(11, 3), (12, 4), (13, 5)];
 pub struct Eye {
     /// Lid gap over the corner distance: 0.17–0.45 open on the real portraits, 0.03–0.11 shut.
     pub openness: f64,
-    /// Centre of the iris (not used by a rule: the eye line is the corners' midpoint, which the
-    /// gaze does not move; see `--example hand_truth`).
+    /// Centre of the iris: where the eye looks ([`Eye::gaze`], the pose rule's "eyes on the
+    /// lens"); the eye line is the corners' midpoint, which the gaze does not move (see
+    /// `--example hand_truth`).
     pub iris: Point,
     /// The model's two eye corners (outer, inner; its contour points 0 and 8).
     pub corners: (Point, Point),
@@ -39,14 +40,21 @@ pub struct Eye {
 
 impl Eye {
     /// Where the iris sits in the eye: its centre's offset from the corners' midpoint over the
-    /// corners' distance, `(x, y)` toward the image's right and down. Eyes on the lens of a
-    /// frontal head read x within ±0.03 as the two eyes' mean (each eye alone leans toward its
-    /// outer corner by about 0.05), y near −0.07 (the iris sits above the corners' line).
+    /// corners' distance, `(along, across)` the line of the corners, toward the image's right
+    /// and down (so a rolled head reads as a level one). Eyes on the lens of a frontal head read
+    /// `along` within ±0.03 as the two eyes' mean (each eye alone leans toward its outer corner
+    /// by about 0.05), `across` near −0.07 (the iris sits above the corners' line).
     pub fn gaze(&self) -> (f64, f64) {
         let (a, b) = self.corners;
-        let width = a.dist(b).max(1e-6);
-        let (mx, my) = ((a.x + b.x) / 2.0, (a.y + b.y) / 2.0);
-        ((self.iris.x - mx) / width, (self.iris.y - my) / width)
+        // The corners' line, pointing to the image's right.
+        let (l, r) = if a.x <= b.x { (a, b) } else { (b, a) };
+        let width = l.dist(r).max(1e-6);
+        let (ux, uy) = ((r.x - l.x) / width, (r.y - l.y) / width);
+        let (dx, dy) = (
+            self.iris.x - (l.x + r.x) / 2.0,
+            self.iris.y - (l.y + r.y) / 2.0,
+        );
+        ((dx * ux + dy * uy) / width, (dy * ux - dx * uy) / width)
     }
 }
 
