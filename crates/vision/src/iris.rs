@@ -120,3 +120,43 @@ impl IrisModel {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An eye 40 px wide centred at (100, 50), its corners' line turned by `deg` (a rolled head),
+    /// the iris `along` and `across` eye widths from the middle in the eye's own axes.
+    fn eye(deg: f64, along: f64, across: f64, outer_first_on_left: bool) -> Eye {
+        let (c, s) = (deg.to_radians().cos(), deg.to_radians().sin());
+        let at = |u: f64, v: f64| Point {
+            x: 100.0 + 40.0 * (u * c - v * s),
+            y: 50.0 + 40.0 * (u * s + v * c),
+        };
+        let (l, r) = (at(-0.5, 0.0), at(0.5, 0.0));
+        Eye {
+            openness: 0.3,
+            iris: at(along, across),
+            corners: if outer_first_on_left { (l, r) } else { (r, l) },
+        }
+    }
+
+    #[test]
+    fn gaze_is_read_in_the_eyes_own_axes_whatever_the_roll_or_the_corners_order() {
+        for deg in [0.0, 8.0, -15.0] {
+            for outer_first_on_left in [true, false] {
+                let (along, across) = eye(deg, 0.09, -0.07, outer_first_on_left).gaze();
+                assert!(
+                    (along - 0.09).abs() < 1e-9 && (across + 0.07).abs() < 1e-9,
+                    "rolled {deg}°: ({along}, {across})"
+                );
+            }
+        }
+        // Read along the image's x axis instead, a head rolled 15° would move the iris's usual
+        // place above the corners' line (-0.07) into the sideways reading by about 0.018.
+        let e = eye(15.0, 0.0, -0.07, true);
+        let (a, b) = e.corners;
+        let plain = (e.iris.x - (a.x + b.x) / 2.0) / a.dist(b);
+        assert!(plain.abs() > 0.015 && e.gaze().0.abs() < 1e-9, "{plain}");
+    }
+}
