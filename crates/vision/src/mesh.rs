@@ -332,11 +332,7 @@ pub(crate) fn planar_input(
             if style.edge {
                 // The columns the frame covers, then its rows: beside them the edge column is
                 // repeated, above and below the edge row.
-                let (c0, c1) = if style.flip {
-                    (n - dx0 - sw, n - dx0)
-                } else {
-                    (dx0, dx0 + sw)
-                };
+                let (c0, c1) = (cols.start, cols.end);
                 for p in [red, green, blue] {
                     for y in dy0..dy0 + sh {
                         let row = &mut p[y * n..(y + 1) * n];
