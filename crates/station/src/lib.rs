@@ -572,8 +572,10 @@ impl Session {
         // The live verdicts follow the face from frame to frame; the frame that becomes the
         // photo is judged afresh by the full analysis, and that verdict alone decides: the
         // burst's passing frames in order of margin, the first the full analysis passes. That
-        // frame alone is then shown to the headwear network (a third of a second): a hat
-        // refuses the shot, as the same hat is on every frame of the burst. A refusal empties
+        // frame alone is then judged with the face-parsing network (`Analyzer::judge`, a third
+        // of a second: the headwear rule, and the face width on the cheeks with the crop
+        // planned again on it): a hat refuses the shot, as the same hat is on every frame of
+        // the burst. A refusal empties
         // the burst (what is left in it failed live), so the next press judges only frames
         // taken since: a student who took the hat off is not refused again for a frame of them
         // wearing it. The network's answer also becomes the overlay's newest.
@@ -581,10 +583,10 @@ impl Session {
         let judged = off_runtime(move || {
             let mut first_refusal = None;
             for img in candidates {
-                let mut a = analyzer.analyze(&img).map_err(|e| e.message())?;
+                let a = analyzer.analyze(&img).map_err(|e| e.message())?;
                 if shootable(&a) {
-                    analyzer
-                        .add_headwear(&img, &mut a)
+                    let a = analyzer
+                        .judge(&img, caiji_vision::Framing::Plan)
                         .map_err(|e| e.message())?;
                     return Ok(if shootable(&a) {
                         Ok((img, a))

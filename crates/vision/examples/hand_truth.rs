@@ -7,7 +7,7 @@
 //! of the inner and outer corner) and, second, the pupils; the width truth is the face outline
 //! "between the two cheeks" in front of the ears, between the eye line and the nose tip.
 
-use caiji_vision::{Analyzer, Detector, FaceMesh, IrisModel, Point};
+use caiji_vision::{Analyzer, Detector, FaceMesh, HeadwearModel, IrisModel, Point};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -68,9 +68,12 @@ fn main() {
     let detector = Detector::load(&dir.join(caiji_vision::MODEL_FILE)).unwrap();
     let mesh_model = FaceMesh::load(&dir.join(caiji_vision::MESH_FILE)).unwrap();
     let iris = IrisModel::load(&dir.join(caiji_vision::IRIS_FILE)).unwrap();
+    let parser = HeadwearModel::load(&dir.join(caiji_vision::HEADWEAR_FILE)).unwrap();
     let mut eye: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     let mut width: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     let mut spread = (Vec::new(), Vec::new());
+    // The judged width over the ears', each face (the range `judge` trusts the network in).
+    let mut ratios: Vec<f64> = Vec::new();
     // Frontal faces: the mesh's own eye line minus the canthi, over the measured face width, and
     // the scale to output pixels (the calibration `caiji_vision::EYE_LINE_OFFSET` is made from).
     let mut offsets: Vec<(String, f64, f64)> = Vec::new();
@@ -198,6 +201,24 @@ fn main() {
             let w = dist(mesh.points[i].xy(), mesh.points[j].xy());
             widths.push((format!("mesh {i}/{j}"), w));
         }
+        // The photo's judgement: the cheeks on the face-parsing network's skin outline, from a
+        // third of the way down to the nose tip; beside it the same outline from the eye line
+        // (the glasses' arms and the temples' hair reach the ears there), with and without the
+        // glasses counted as face.
+        let judged = analyzer.judge(&img, caiji_vision::Framing::Plan).unwrap();
+        let jm = judged.measurements.expect("a face is found");
+        widths.push(("judge (cheeks)".to_string(), jm.face_width));
+        ratios.push(jm.face_width / m.face_width);
+        let parsing = parser
+            .parse(&img, m.face_center_x, m.eye_y, m.face_width)
+            .unwrap();
+        let nose = mesh.points[1].xy();
+        for (label, glasses) in [("cheeks from eyes", false), ("cheeks from eyes g", true)] {
+            if let Some((l, r)) = parsing.face_extent(m.face_center_x, m.eye_y, nose.y, 9, glasses)
+            {
+                widths.push((label.to_string(), r - l));
+            }
+        }
         for (wn, w) in widths {
             let e = (w / true_w - 1.0) * 100.0;
             for sub in subsets {
@@ -208,7 +229,13 @@ fn main() {
         println!("{line}");
     }
     println!(
-        "(per face: eye vs canthi for the analysis, blazeface, iris centres, iris corners; width for the analysis, then mesh pairs)"
+        "(per face: eye vs canthi for the analysis, blazeface, iris centres, iris corners; width for the analysis, the mesh pairs, the judge, then the outline from the eye line)"
+    );
+    ratios.sort_by(f64::total_cmp);
+    println!(
+        "judged (cheeks) over per-frame (ears) width: {:.3}-{:.3}",
+        ratios[0],
+        ratios[ratios.len() - 1]
     );
     println!(
         "\nthe truth's own spread (annotator A minus B): eye line {}",

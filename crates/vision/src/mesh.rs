@@ -42,6 +42,8 @@ pub mod index {
     pub const FOREHEAD: usize = 10;
     /// Bottom of the chin.
     pub const CHIN: usize = 152;
+    /// Tip of the nose.
+    pub const NOSE_TIP: usize = 1;
 }
 
 /// A landmark in source pixels, with the model's relative depth (source-pixel scale, larger is
