@@ -112,7 +112,7 @@ pub struct Subject {
     /// What makes this subject worth having.
     pub note: &'static str,
     /// Whether the person, placed upright on a backdrop, passes every rule (lips closed, no hat,
-    /// shoulders level): the demo camera's students are the ones who do.
+    /// ears not under the hair, shoulders level): the demo camera's students are the ones who do.
     pub compliant: bool,
 }
 
@@ -142,8 +142,9 @@ pub const SUBJECTS: &[Subject] = &[
         face_width: 79.5,
         head: (93.0, 126.0, 60.0, 80.0),
         torso: (196.0, 68.0, 105.0),
-        note: "man, long dark hair, beard, glasses, checked shirt",
-        compliant: true,
+        note: "man, long dark hair over both ears, beard, glasses, checked shirt: his ears do \
+               not show (露出双耳)",
+        compliant: false,
         matte: "trio",
         shared: true,
     },

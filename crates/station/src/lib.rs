@@ -40,7 +40,7 @@ use caiji_code::{CaptureCode, QrScanner};
 use caiji_photo::seal::AesGcmSealer;
 use caiji_spec::{Check, Message, Verdict};
 use caiji_store::{NewShot, Store};
-use caiji_vision::{Analysis, Analyzer, Track, placement_margin};
+use caiji_vision::{Analysis, Analyzer, HeadCover, Track, placement_margin};
 use serde::Serialize;
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -180,19 +180,20 @@ struct Pending {
 /// Frames the shutter chooses from.
 pub const BURST: usize = 5;
 
-/// How often the live overlay asks the headwear network about the student, at most: one run
-/// takes about half a second on one core, so the probe keeps to a quarter of one core.
+/// How often the live overlay asks the face-parsing network about the student, at most: one
+/// run takes about half a second on one core, so the probe keeps to a quarter of one core.
 pub const HAT_PROBE_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// The live overlay's headwear rule: the network run in the background on one frame every
-/// [`HAT_PROBE_EVERY`], its last answer merged into every live verdict of the same student
-/// until the next. The shutter still runs it on the photo's own frame, which alone decides.
+/// The live overlay's rules of what covers the head (a hat, hair over the ears): the
+/// face-parsing network run in the background on one frame every [`HAT_PROBE_EVERY`], its last
+/// answer merged into every live verdict of the same student until the next. The shutter still
+/// runs it on the photo's own frame, which alone decides.
 #[derive(Default)]
 struct HatProbe {
-    /// The last answer (the hat share) for this student.
-    share: Option<f64>,
+    /// The last answer for this student.
+    share: Option<HeadCover>,
     /// A run in flight (one at a time), and whether it was started for an earlier student.
-    running: Option<(tokio::sync::oneshot::Receiver<Option<f64>>, bool)>,
+    running: Option<(tokio::sync::oneshot::Receiver<Option<HeadCover>>, bool)>,
     /// When the last run started.
     started: Option<Instant>,
 }
@@ -231,7 +232,7 @@ impl HatProbe {
         let spawned = std::thread::Builder::new()
             .name("caiji-hat-probe".into())
             .spawn(move || {
-                let share = analyzer.headwear_on_this_thread(&img, &m).ok();
+                let share = analyzer.head_cover_on_this_thread(&img, &m).ok();
                 let _ = tx.send(share);
             });
         if spawned.is_err() {
@@ -250,7 +251,7 @@ impl HatProbe {
     }
 
     /// What the shutter's own run on the photo's frame found: the newest answer.
-    fn answered(&mut self, share: f64) {
+    fn answered(&mut self, share: HeadCover) {
         self.share = Some(share);
         self.started = Some(Instant::now());
     }
@@ -258,7 +259,7 @@ impl HatProbe {
     /// Merge the last answer into a live analysis.
     fn merge(&self, a: &mut Analysis) {
         if let Some(share) = self.share {
-            caiji_vision::with_headwear(a, share);
+            caiji_vision::with_head_cover(a, share);
         }
     }
 }
@@ -600,7 +601,12 @@ impl Session {
         });
         let judged = judged.await.and_then(|r| r);
         let hat = match &judged {
-            Ok(Ok((_, a))) | Ok(Err(Some(a))) => a.measurements.as_ref().and_then(|m| m.headwear),
+            Ok(Ok((_, a))) | Ok(Err(Some(a))) => a.measurements.as_ref().and_then(|m| {
+                Some(HeadCover {
+                    hat: m.headwear?,
+                    ears: m.ears?,
+                })
+            }),
             _ => None,
         };
         if let Some(share) = hat {

@@ -70,7 +70,7 @@ fn analyze(c: &mut Criterion) {
     group.bench_function("one_core", |b| {
         b.iter(|| {
             analyzer
-                .headwear_on_this_thread(&frames[0], &measured)
+                .head_cover_on_this_thread(&frames[0], &measured)
                 .unwrap()
         })
     });
@@ -80,7 +80,7 @@ fn analyze(c: &mut Criterion) {
         scope.spawn(|| {
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                 analyzer
-                    .headwear_on_this_thread(&frames[0], &measured)
+                    .head_cover_on_this_thread(&frames[0], &measured)
                     .unwrap();
             }
         });

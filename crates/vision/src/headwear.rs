@@ -71,49 +71,6 @@ impl HeadwearModel {
         })
     }
 
-    /// Area labelled hat above the eye line, over the face width squared, for the face whose
-    /// eyes are centred at `face_center_x` on the row `eye_y` (source pixels).
-    pub fn hat_share(
-        &self,
-        img: &RgbImage,
-        face_center_x: f64,
-        eye_y: f64,
-        face_width: f64,
-    ) -> Result<f64, VisionError> {
-        self.hat_share_on(img, face_center_x, eye_y, face_width, self.pool.clone())
-    }
-
-    /// [`HeadwearModel::hat_share`] on the calling thread alone (about 0.55 s): for a
-    /// background run beside the live overlay, which keeps the other cores.
-    pub fn hat_share_on_this_thread(
-        &self,
-        img: &RgbImage,
-        face_center_x: f64,
-        eye_y: f64,
-        face_width: f64,
-    ) -> Result<f64, VisionError> {
-        self.hat_share_on(
-            img,
-            face_center_x,
-            eye_y,
-            face_width,
-            Executor::SingleThread,
-        )
-    }
-
-    fn hat_share_on(
-        &self,
-        img: &RgbImage,
-        face_center_x: f64,
-        eye_y: f64,
-        face_width: f64,
-        executor: Executor,
-    ) -> Result<f64, VisionError> {
-        Ok(self
-            .parse_on(img, face_center_x, eye_y, face_width, executor)?
-            .hat_share())
-    }
-
     /// The network's class scores over the square around the face whose eyes are centred at
     /// `face_center_x` on the row `eye_y` (source pixels), on every core.
     pub fn parse(
@@ -124,6 +81,24 @@ impl HeadwearModel {
         face_width: f64,
     ) -> Result<Parsing, VisionError> {
         self.parse_on(img, face_center_x, eye_y, face_width, self.pool.clone())
+    }
+
+    /// [`HeadwearModel::parse`] on the calling thread alone (about 0.55 s): for a background
+    /// run beside the live overlay, which keeps the other cores.
+    pub fn parse_on_this_thread(
+        &self,
+        img: &RgbImage,
+        face_center_x: f64,
+        eye_y: f64,
+        face_width: f64,
+    ) -> Result<Parsing, VisionError> {
+        self.parse_on(
+            img,
+            face_center_x,
+            eye_y,
+            face_width,
+            Executor::SingleThread,
+        )
     }
 
     fn parse_on(
@@ -195,18 +170,29 @@ impl Parsing {
         hat as f64 * self.cell * self.cell / (self.face_width * self.face_width)
     }
 
-    /// The winning class of each grid cell, row by row, with the grid's size, where its top
-    /// left corner lies in the source and a cell's side there (source pixels).
-    pub fn labels(&self) -> (Vec<u8>, usize, (f64, f64), f64) {
+    /// The class scoring highest in a grid cell.
+    fn label(&self, cell: usize) -> usize {
+        (0..CLASSES)
+            .max_by(|&a, &b| self.score(a, cell).total_cmp(&self.score(b, cell)))
+            .unwrap_or(0)
+    }
+
+    /// Area labelled ear on the image's left and right half of the square (which is centred on
+    /// the face), each over the face width squared: an ear under the hair is labelled hair.
+    pub fn ears(&self) -> (f64, f64) {
         let n = self.n;
-        let labels = (0..n * n)
-            .map(|cell| {
-                (0..CLASSES)
-                    .max_by(|&a, &b| self.score(a, cell).total_cmp(&self.score(b, cell)))
-                    .unwrap_or(0) as u8
-            })
-            .collect();
-        (labels, n, (self.x0, self.y0), self.cell)
+        let (mut left, mut right) = (0usize, 0usize);
+        for cell in 0..n * n {
+            if EARS.contains(&self.label(cell)) {
+                if cell % n < n / 2 {
+                    left += 1;
+                } else {
+                    right += 1;
+                }
+            }
+        }
+        let unit = self.cell * self.cell / (self.face_width * self.face_width);
+        (left as f64 * unit, right as f64 * unit)
     }
 
     /// Every class's score at a source point, bilinear between the cells' centres.
@@ -303,6 +289,8 @@ impl Parsing {
 /// CelebAMask-HQ's classes that are the face itself: skin, brows, eyes, nose, mouth, lips (not
 /// ears, hair, neck, cloth, hat or the background).
 const FACE: [usize; 9] = [1, 2, 3, 4, 5, 10, 11, 12, 13];
+/// The left and right ear (the student's; the image's sides are told apart by position).
+const EARS: [usize; 2] = [7, 8];
 /// Eyeglasses: their arms run to the ears over the cheeks.
 const GLASSES: usize = 6;
 /// Rows the face width is looked for on.

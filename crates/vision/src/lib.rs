@@ -14,9 +14,9 @@
 //! places each model where the previous frame found the face (the whole frame is searched again
 //! every [`TRACK_SEARCH_EVERY`] frames and whenever the face is lost) and runs them all side by
 //! side: the live overlay's path, about 40 % cheaper. The frame that becomes a photo is judged
-//! by [`Analyzer::judge`]: the full analysis and the headwear rule ("免冠"), for which a
-//! face-parsing network labels a square around the head (a third of a second on two cores, so
-//! once per photo, not per live frame).
+//! by [`Analyzer::judge`]: the full analysis and what a face-parsing network labels in a square
+//! around the head (a third of a second on two cores, so once per photo, not per live frame):
+//! a hat ("免冠"), hair over the ears ("露出双耳") and the cheeks' outline, the face width.
 //!
 //! ```no_run
 //! use caiji_vision::{Analyzer, Framing};
@@ -168,6 +168,9 @@ pub struct Measurements {
     /// Area the face-parsing network labels hat above the eye line, over the face width
     /// squared: measured by [`Analyzer::judge`] only (`None` from the per-frame analyses).
     pub headwear: Option<f64>,
+    /// Area the face-parsing network labels ear on the image's left and right of the face,
+    /// over the face width squared: measured by [`Analyzer::judge`] only, like `headwear`.
+    pub ears: Option<(f64, f64)>,
     /// Tilt of the shoulder line, degrees (positive: the image-right shoulder lower), when both
     /// shoulders are in view against the backdrop.
     pub shoulder_tilt_deg: Option<f64>,
@@ -836,6 +839,7 @@ impl Analyzer {
             pose,
             shoulder_tilt_deg,
             headwear: None,
+            ears: None,
         };
         Ok(Measured {
             width: w,
@@ -854,9 +858,9 @@ impl Analyzer {
     }
 
     /// The analysis that decides a photo: [`Analyzer::analyze_framed`] with the face-parsing
-    /// network's two answers, the headwear rule ("免冠", [`CheckId::Bareheaded`]) and the face
-    /// width measured on the cheeks' skin outline ([`WidthFrom::Cheeks`]; the crop is planned
-    /// again on it). The network costs about a third of a second, so this runs once per photo
+    /// network's answers: the headwear rule ("免冠", [`CheckId::Bareheaded`]), the ears rule
+    /// ("露出双耳", [`CheckId::EarsVisible`]) and the face width measured on the cheeks' skin
+    /// outline ([`WidthFrom::Cheeks`]; the crop is planned again on it). The network costs about a third of a second, so this runs once per photo
     /// (the station's shutter, a finished photo validated, `caiji analyze`, `caiji capture`),
     /// never per live frame.
     pub fn judge(&self, img: &RgbImage, framing: Framing) -> Result<Analysis, VisionError> {
@@ -879,35 +883,81 @@ impl Analyzer {
             None => first,
         };
         let mut a = measured.judged(found.eyes);
-        with_headwear(&mut a, parsing.hat_share());
+        with_head_cover(&mut a, HeadCover::of(&parsing));
         Ok(a)
     }
 
-    /// The headwear share of the face measured as `m` in `img`, on the calling thread alone
-    /// (about 0.55 s): the station's live hat probe, which leaves the other cores to the
-    /// overlay's analysis.
-    pub fn headwear_on_this_thread(
+    /// What the face-parsing network says of the head measured as `m` in `img`, on the
+    /// calling thread alone (about 0.55 s): the station's live probe, which leaves the other
+    /// cores to the overlay's analysis.
+    pub fn head_cover_on_this_thread(
         &self,
         img: &RgbImage,
         m: &Measurements,
-    ) -> Result<f64, VisionError> {
-        self.headwear
-            .hat_share_on_this_thread(img, m.face_center_x, m.eye_y, m.face_width)
+    ) -> Result<HeadCover, VisionError> {
+        Ok(HeadCover::of(&self.headwear.parse_on_this_thread(
+            img,
+            m.face_center_x,
+            m.eye_y,
+            m.face_width,
+        )?))
     }
 }
 
-/// Add the headwear rule, measured as `share` (hat area over the face width squared), to `a`
-/// in report order, replacing any earlier judgement of it, and recompute the verdict. Nothing
-/// is added when `a` found no face.
-pub fn with_headwear(a: &mut Analysis, share: f64) {
+/// What covers the head, from the face-parsing network: the two rules judged once per photo.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct HeadCover {
+    /// Area labelled hat above the eye line, over the face width squared ("免冠").
+    pub hat: f64,
+    /// Area labelled ear on the image's left and right of the face, over the face width
+    /// squared (露出双耳).
+    pub ears: (f64, f64),
+}
+
+impl HeadCover {
+    fn of(p: &Parsing) -> HeadCover {
+        HeadCover {
+            hat: p.hat_share(),
+            ears: p.ears(),
+        }
+    }
+}
+
+/// Add the rules of what covers the head (headwear and ears, [`HeadCover`]) to `a` in report
+/// order, replacing any earlier judgement of them, and recompute the verdict. Nothing is added
+/// when `a` found no face.
+pub fn with_head_cover(a: &mut Analysis, cover: HeadCover) {
     let Some(m) = a.measurements.as_mut() else {
         return;
     };
-    m.headwear = Some(share);
-    a.checks.retain(|c| c.id != CheckId::Bareheaded);
+    m.headwear = Some(cover.hat);
+    m.ears = Some(cover.ears);
+    a.checks
+        .retain(|c| c.id != CheckId::Bareheaded && c.id != CheckId::EarsVisible);
     a.checks.push(
-        Check::at_most(CheckId::Bareheaded, share, TOLERANCES.headwear_max)
+        Check::at_most(CheckId::Bareheaded, cover.hat, TOLERANCES.headwear_max)
             .advise(Advice::RemoveHat),
+    );
+    let (left, right) = cover.ears;
+    let least = left.min(right);
+    let limit = TOLERANCES.ear_min;
+    let (zh, en) = match (left >= limit, right >= limit) {
+        (true, true) => ("双耳露出", "both ears show"),
+        (false, false) => ("看不到双耳", "neither ear shows"),
+        // The image's left is the student's right ear.
+        (false, true) => ("看不到右耳", "the right ear does not show"),
+        (true, false) => ("看不到左耳", "the left ear does not show"),
+    };
+    a.checks.push(
+        Check::with_message(
+            CheckId::EarsVisible,
+            least >= limit,
+            Some(least),
+            format!("≥ {limit}"),
+            zh,
+            en,
+        )
+        .advise(Advice::ShowEars),
     );
     a.checks.sort_by_key(|c| c.id);
     a.verdict = Verdict::of(&a.checks);

@@ -52,7 +52,7 @@ fn a_seal_spliced_into_another_photo_fails_comment_seal() {
     let key = dir.path().join("station.key");
     assert!(caiji(&["keygen", key.to_str().unwrap()]).status.success());
     let (fa, fb) = (
-        scene(dir.path(), "a.png", "glasses", "1920x1080"),
+        scene(dir.path(), "a.png", "short_hair", "1920x1080"),
         scene(dir.path(), "b.png", "curly", "1920x1080"),
     );
     let (pa, pb) = (dir.path().join("a.jpg"), dir.path().join("b.jpg"));

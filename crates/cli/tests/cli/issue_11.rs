@@ -203,7 +203,7 @@ fn messages_are_said_once_in_each_language() {
     let (a, b) = (dir.path().join("a.key"), dir.path().join("b.key"));
     assert!(caiji(&["keygen", a.to_str().unwrap()]).status.success());
     assert!(caiji(&["keygen", b.to_str().unwrap()]).status.success());
-    let frame = scene(dir.path(), "f.png", "glasses", "1920x1080");
+    let frame = scene(dir.path(), "f.png", "short_hair", "1920x1080");
     let photo = dir.path().join("p.jpg");
     let o = capture("CJ1|10001|张*丰|1234|2023010101", &a, &photo, &frame);
     assert!(o.status.success(), "{}", text(&o));
@@ -498,7 +498,7 @@ fn a_centred_head_is_not_minus_zero() {
     let dir = tempfile::tempdir().unwrap();
     let key = dir.path().join("k.key");
     assert!(caiji(&["keygen", key.to_str().unwrap()]).status.success());
-    let frame = scene(dir.path(), "f.png", "glasses", "1920x1080");
+    let frame = scene(dir.path(), "f.png", "short_hair", "1920x1080");
     let photo = dir.path().join("p.jpg");
     assert!(
         capture("CJ1|10001|张*丰|1234|2023010101", &key, &photo, &frame)

@@ -167,7 +167,7 @@ fn capture_then_validate_with_and_without_the_key() {
         Some(2),
         "never overwrites a key"
     );
-    let frame = scene(dir.path(), "f.png", "glasses", "1920x1080");
+    let frame = scene(dir.path(), "f.png", "short_hair", "1920x1080");
     let photo = dir.path().join("out").join("2023010101.jpg");
     std::fs::create_dir_all(photo.parent().unwrap()).unwrap();
     let code = "CJ1|10001|张*丰|1234|2023010101";

@@ -138,7 +138,7 @@ fn file_rules_each_caught_alone() {
 #[test]
 fn a_low_quality_file_in_the_size_window_fails_quality_only() {
     // A busier picture (more texture) stays over 20 KB below quality 60.
-    let mut scene = Scene::standard("glasses", "light_blue", 1920, 1080);
+    let mut scene = Scene::standard("marc", "light_blue", 1920, 1080);
     scene.noise = 14.0;
     let img = picture(&scene);
     let bytes = fitting((30..60).rev(), |q| encode_with(&img, q, 300, false));
@@ -269,7 +269,7 @@ fn photo_rules_each_caught_in_a_finished_file() {
     let mut s = Scene::standard("short_hair", "white", 1920, 1080);
     s.people[0].roll_deg = 12.0;
     cases.push(("roll", s));
-    let mut s = Scene::standard("glasses", "light_grey", 1920, 1080);
+    let mut s = Scene::standard("short_hair", "light_grey", 1920, 1080);
     s.shadow = 70.0;
     cases.push(("background_uniform", s));
     // The student's own soft shadow, 14 % darker, right beside his head and broad shoulders.
@@ -279,7 +279,7 @@ fn photo_rules_each_caught_in_a_finished_file() {
     let mut s = Scene::standard("curly", "light_blue", 1920, 1080);
     s.people[0].shirt = Some([96, 190, 250]);
     cases.push(("clothing_contrast", s));
-    let s = Scene::standard("glasses", "rgb:230,150,160", 1920, 1080);
+    let s = Scene::standard("curly", "rgb:230,150,160", 1920, 1080);
     cases.push(("background_color", s));
     for (rule, scene) in cases {
         let r = judge("p.jpg", &spec_file(&picture(&scene)));

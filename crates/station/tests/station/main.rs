@@ -776,7 +776,7 @@ async fn a_student_in_a_hat_is_shown_red_live_refused_at_the_shutter_and_shot_on
     }
     // Hat off (here: a bareheaded student in the same place, under the same code): the overlay
     // turns green at the probe's next answer, and the shot is taken with the rule met.
-    let bare = full_hd("glasses");
+    let bare = full_hd("curly");
     let live = live_until(&mut r, &bare, |l| headwear(l).is_some_and(|c| c.pass)).await;
     assert_eq!(live.verdict, caiji_spec::Verdict::Pass, "{live:?}");
     match r.go(Input::Shoot).await {
@@ -786,6 +786,35 @@ async fn a_student_in_a_hat_is_shown_red_live_refused_at_the_shutter_and_shot_on
                 .any(|c| c.id == caiji_spec::CheckId::Bareheaded && c.pass),
             "{checks:?}"
         ),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn hair_over_the_ears_is_shown_red_live_with_its_fix_and_refused_at_the_shutter() {
+    let mut r = rig_with(true).await;
+    r.go(Input::Scanned(CODE_A.into())).await;
+    // The glasses subject's long hair covers both ears; every other rule passes.
+    let long_hair = full_hd("glasses");
+    let ears = |l: &caiji_station::Live| {
+        l.checks
+            .iter()
+            .find(|c| c.id == caiji_spec::CheckId::EarsVisible)
+            .cloned()
+    };
+    let live = live_until(&mut r, &long_hair, |l| ears(l).is_some()).await;
+    let rule = ears(&live).unwrap();
+    assert!(
+        !rule.pass && live.verdict == caiji_spec::Verdict::Fail,
+        "{live:?}"
+    );
+    assert_eq!(rule.fix_zh, Some("请把头发拢到耳后，露出双耳"), "{rule:?}");
+    assert!(matches!(r.go(Input::Shoot).await, Phase::Framing { .. }));
+    match r.last_event() {
+        Some(Event::ShotRefused { failing, .. }) => {
+            let ids: Vec<&str> = failing.iter().map(|c| c.id.as_str()).collect();
+            assert_eq!(ids, ["ears_visible"], "refused for the ears alone");
+        }
         other => panic!("{other:?}"),
     }
 }
