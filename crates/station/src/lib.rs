@@ -605,6 +605,7 @@ impl Session {
                 Some(HeadCover {
                     hat: m.headwear?,
                     ears: m.ears?,
+                    inner_mouth: m.inner_mouth?,
                 })
             }),
             _ => None,

@@ -177,6 +177,20 @@ impl Parsing {
             .unwrap_or(0)
     }
 
+    /// Area labelled inner mouth (between the lips), over the face width squared.
+    pub fn inner_mouth(&self) -> f64 {
+        self.class_area(INNER_MOUTH)
+    }
+
+    /// Area labelled `class` (CelebAMask-HQ's numbering) in the whole square, over the face
+    /// width squared.
+    fn class_area(&self, class: usize) -> f64 {
+        let cells = (0..self.n * self.n)
+            .filter(|&c| self.label(c) == class)
+            .count();
+        cells as f64 * self.cell * self.cell / (self.face_width * self.face_width)
+    }
+
     /// Area labelled ear on the image's left and right half of the square (which is centred on
     /// the face), each over the face width squared: an ear under the hair is labelled hair.
     pub fn ears(&self) -> (f64, f64) {
@@ -289,6 +303,8 @@ impl Parsing {
 /// CelebAMask-HQ's classes that are the face itself: skin, brows, eyes, nose, mouth, lips (not
 /// ears, hair, neck, cloth, hat or the background).
 const FACE: [usize; 9] = [1, 2, 3, 4, 5, 10, 11, 12, 13];
+/// The inside of the mouth, between the lips.
+const INNER_MOUTH: usize = 11;
 /// The left and right ear (the student's; the image's sides are told apart by position).
 const EARS: [usize; 2] = [7, 8];
 /// Eyeglasses: their arms run to the ears over the cheeks.

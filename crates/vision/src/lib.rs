@@ -171,6 +171,9 @@ pub struct Measurements {
     /// Area the face-parsing network labels ear on the image's left and right of the face,
     /// over the face width squared: measured by [`Analyzer::judge`] only, like `headwear`.
     pub ears: Option<(f64, f64)>,
+    /// Area the face-parsing network labels inner mouth (between the lips), over the face
+    /// width squared: measured by [`Analyzer::judge`] only, like `headwear`.
+    pub inner_mouth: Option<f64>,
     /// Tilt of the shoulder line, degrees (positive: the image-right shoulder lower), when both
     /// shoulders are in view against the backdrop.
     pub shoulder_tilt_deg: Option<f64>,
@@ -840,6 +843,7 @@ impl Analyzer {
             shoulder_tilt_deg,
             headwear: None,
             ears: None,
+            inner_mouth: None,
         };
         Ok(Measured {
             width: w,
@@ -859,8 +863,9 @@ impl Analyzer {
 
     /// The analysis that decides a photo: [`Analyzer::analyze_framed`] with the face-parsing
     /// network's answers: the headwear rule ("免冠", [`CheckId::Bareheaded`]), the ears rule
-    /// ("露出双耳", [`CheckId::EarsVisible`]) and the face width measured on the cheeks' skin
-    /// outline ([`WidthFrom::Cheeks`]; the crop is planned again on it). The network costs about a third of a second, so this runs once per photo
+    /// ("露出双耳", [`CheckId::EarsVisible`]), lips apart without teeth for the mouth rule, and
+    /// the face width measured on the cheeks' skin outline ([`WidthFrom::Cheeks`]; the crop is
+    /// planned again on it). The network costs about a third of a second, so this runs once per photo
     /// (the station's shutter, a finished photo validated, `caiji analyze`, `caiji capture`),
     /// never per live frame.
     pub fn judge(&self, img: &RgbImage, framing: Framing) -> Result<Analysis, VisionError> {
@@ -883,7 +888,9 @@ impl Analyzer {
             None => first,
         };
         let mut a = measured.judged(found.eyes);
-        with_head_cover(&mut a, HeadCover::of(&parsing));
+        let cover = HeadCover::of(&parsing);
+        with_head_cover(&mut a, cover);
+        with_inner_mouth(&mut a, cover.inner_mouth);
         Ok(a)
     }
 
@@ -912,6 +919,9 @@ pub struct HeadCover {
     /// Area labelled ear on the image's left and right of the face, over the face width
     /// squared (露出双耳).
     pub ears: (f64, f64),
+    /// Area labelled inner mouth, over the face width squared (嘴唇自然闭合): judged by
+    /// [`Analyzer::judge`] on the photo's own frame only, never merged into live verdicts.
+    pub inner_mouth: f64,
 }
 
 impl HeadCover {
@@ -919,13 +929,15 @@ impl HeadCover {
         HeadCover {
             hat: p.hat_share(),
             ears: p.ears(),
+            inner_mouth: p.inner_mouth(),
         }
     }
 }
 
 /// Add the rules of what covers the head (headwear and ears, [`HeadCover`]) to `a` in report
 /// order, replacing any earlier judgement of them, and recompute the verdict. Nothing is added
-/// when `a` found no face.
+/// when `a` found no face. (The inner mouth is left to [`Analyzer::judge`]: lips move from
+/// moment to moment, so a live probe's answer of a second ago says nothing about them now.)
 pub fn with_head_cover(a: &mut Analysis, cover: HeadCover) {
     let Some(m) = a.measurements.as_mut() else {
         return;
@@ -961,6 +973,35 @@ pub fn with_head_cover(a: &mut Analysis, cover: HeadCover) {
     );
     a.checks.sort_by_key(|c| c.id);
     a.verdict = Verdict::of(&a.checks);
+}
+
+/// Lips apart without teeth: the mouth rule of `a` (an analysis of the same frame) fails on
+/// the inside of the mouth, labelled by the face-parsing network, as well; a mouth rule failed
+/// already keeps its own reading.
+fn with_inner_mouth(a: &mut Analysis, inner_mouth: f64) {
+    let Some(m) = a.measurements.as_mut() else {
+        return;
+    };
+    m.inner_mouth = Some(inner_mouth);
+    let limit = TOLERANCES.inner_mouth_max;
+    if inner_mouth > limit
+        && let Some(mouth) = a
+            .checks
+            .iter_mut()
+            .find(|c| c.id == CheckId::MouthClosed && c.pass)
+    {
+        let v = inner_mouth;
+        *mouth = Check::with_message(
+            CheckId::MouthClosed,
+            false,
+            Some(v),
+            format!("≤ {limit}"),
+            format!("嘴唇张开，看得见口内（{v:.3}，限 {limit}）"),
+            format!("lips apart, the inside of the mouth shows ({v:.3}, limit {limit})"),
+        )
+        .advise(Advice::CloseLips);
+        a.verdict = Verdict::of(&a.checks);
+    }
 }
 
 /// Every photo rule, judged on the measurements and the output geometry of the planned crop.

@@ -172,12 +172,12 @@ const REAL: &[(&str, &[&str])] = &[
     ("obama.jpg", &["mouth_closed"]),
     ("franck-laughing.jpg", &["mouth_closed"]),
     // Eyes shut while laughing, turned about 15° (the mesh alone drew these lids open:
-    // 0.25-0.29; the iris model measures 0.10). Its lips are apart too, but measure 0.195,
-    // under OFIQ's 0.2: a miss of the mouth rule, known (lowering the limit to 0.15 refuses the
-    // smiling astronaut of the side-lit golden scene).
+    // 0.25-0.29; the iris model measures 0.10). His lips are apart too: the gap measures 0.19,
+    // under OFIQ's 0.2, and no teeth show, but the face-parsing network labels the inside of
+    // his mouth (0.0225, limit 0.016).
     (
         "franck-eyes-shut.jpg",
-        &["pose", "ears_visible", "eyes_open"],
+        &["pose", "ears_visible", "eyes_open", "mouth_closed"],
     ),
 ];
 
@@ -256,6 +256,43 @@ fn hair_over_the_ears_is_refused_and_ears_that_show_pass_on_every_backdrop() {
     let (frame, _) = render(lib, &Scene::standard("glasses", "white", 1280, 720)).unwrap();
     let live = analyzer.analyze(&frame).unwrap();
     assert!(live.checks.iter().all(|c| c.id.as_str() != "ears_visible"));
+}
+
+#[test]
+fn lips_apart_without_teeth_are_refused_by_the_inside_of_the_mouth_and_closed_ones_are_not() {
+    let (analyzer, _) = fixtures();
+    let mouth = |a: &Analysis| rule(a, "mouth_closed").clone();
+    // Franck laughing with his eyes shut: the per-frame analysis (gap and teeth) passes his
+    // mouth; the photo's judgement sees the inside of it.
+    let img = vendor_photo("real/franck-eyes-shut.jpg");
+    assert!(mouth(&analyzer.analyze(&img).unwrap()).pass);
+    let judged = analyzer.judge(&img, Framing::Plan).unwrap();
+    let inner = judged.measurements.as_ref().unwrap().inner_mouth.unwrap();
+    let check = mouth(&judged);
+    assert!(
+        !check.pass && check.message_zh.contains("口内") && check.value == Some(inner),
+        "{check:?}"
+    );
+    assert_eq!(check.fix_en, Some(Advice::CloseLips.en()));
+    // Closed lips, pursed (ayo's, whose gap reads 0.12) or in a smile (team-1's), and lips only
+    // slightly parted (kendall's) stay under the limit.
+    for name in [
+        "ayo-ogunseinde.jpg",
+        "team-1.jpg",
+        "kendall.jpg",
+        "marc.jpg",
+    ] {
+        let a = analyzer
+            .judge(&vendor_photo(&format!("real/{name}")), Framing::Plan)
+            .unwrap();
+        let inner = a.measurements.as_ref().unwrap().inner_mouth.unwrap();
+        println!("{name}: inner mouth {inner:.4}");
+        assert!(
+            inner <= caiji_spec::TOLERANCES.inner_mouth_max,
+            "{name}: {inner}"
+        );
+        assert!(mouth(&a).pass, "{name}");
+    }
 }
 
 #[test]
