@@ -26,9 +26,10 @@ def main():
     with tempfile.TemporaryDirectory() as d:
         key = os.path.join(d, "k")
         subprocess.run([EXE, "keygen", key], check=True, capture_output=True)
-        # The subjects whose photo can pass (the astronaut smiles with her teeth showing: the
-        # station refuses her, so no photo of her is made to check).
-        for subject in ["glasses", "curly", "short_hair"]:
+        # Subjects whose photo can pass (the astronaut smiles with her teeth showing and the
+        # glasses subject's hair covers his ears: the station refuses them, so no photo of them
+        # is made to check).
+        for subject in ["curly", "short_hair", "marc"]:
             for backdrop in ["light_blue", "white", "light_grey"]:
                 frame = os.path.join(d, f"{subject}_{backdrop}.png")
                 photo = os.path.join(d, f"{subject}_{backdrop}.jpg")

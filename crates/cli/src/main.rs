@@ -34,7 +34,7 @@ enum Command {
         /// 重复分析 N 次并报告中位耗时（不含解码）/ repeat the analysis N times and report the median time (decode excluded)
         #[arg(long, value_name = "N")]
         timing: Option<u32>,
-        /// 只做实时画面的逐帧分析（不含每张照片一次的免冠检查）/ only the per-frame analysis of the live overlay (without the once-per-photo headwear rule)
+        /// 只做实时画面的逐帧分析（不含每张照片一次的免冠、露耳、口内检查与脸颊脸宽）/ only the per-frame analysis of the live overlay (without the once-per-photo face-parsing judgement: headwear, ears, inner mouth, cheek width)
         #[arg(long)]
         live: bool,
         /// PNG 或 JPEG 文件 / PNG or JPEG files
@@ -283,7 +283,7 @@ enum Command {
     /// 生成示例画面（真实人像合成到标准背景上）/ render a demo frame: a real portrait on a standard backdrop
     Scene {
         /// 人物 / subject: astronaut, glasses, curly, short_hair, marc, ayo, mike, hopper
-        #[arg(long, default_value = "glasses")]
+        #[arg(long, default_value = "curly")]
         subject: String,
         /// 背景 / backdrop: light_blue, white, light_grey or rgb:R,G,B
         #[arg(long, default_value = "light_blue")]

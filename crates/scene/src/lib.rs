@@ -213,7 +213,8 @@ pub const SUBJECTS: &[Subject] = &[
         head: (195.0, 150.0, 115.0, 135.0),
         torso: (330.0, 120.0, 200.0),
         note: "man, long dreadlocks over the shoulders, beard, white T-shirt, greyscale photo; \
-               his whole body leans 6°, so with his head upright his shoulders are not level",
+               his whole body leans 6°, so with his head upright his shoulders are not level; his \
+               dreadlocks hang over his right ear (露出双耳)",
         compliant: false,
         matte: "mike",
         shared: false,

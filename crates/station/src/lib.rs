@@ -38,7 +38,7 @@ pub use view::{
 use caiji_camera::Frame;
 use caiji_code::{CaptureCode, QrScanner};
 use caiji_photo::seal::AesGcmSealer;
-use caiji_spec::{Check, Message, Verdict};
+use caiji_spec::{Check, CheckId, Message, Verdict};
 use caiji_store::{NewShot, Store};
 use caiji_vision::{Analysis, Analyzer, HeadCover, Track, placement_margin};
 use serde::Serialize;
@@ -180,6 +180,10 @@ struct Pending {
 /// Frames the shutter chooses from.
 pub const BURST: usize = 5;
 
+/// Frames of a burst the shutter judges with the face-parsing network at most (a third of a
+/// second each): the first that passes is the photo.
+pub const JUDGED_PER_SHOT: usize = 3;
+
 /// How often the live overlay asks the face-parsing network about the student, at most: one
 /// run takes about half a second on one core, so the probe keeps to a quarter of one core.
 pub const HAT_PROBE_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
@@ -223,6 +227,9 @@ impl HatProbe {
         let Some(m) = a.measurements.as_ref().filter(|m| m.faces == 1).cloned() else {
             return;
         };
+        // A turned head hides its far ear: the ears answer of such a frame would hold a hidden
+        // ear against the student for seconds after they face the camera, so it is not kept.
+        let facing = a.checks.iter().any(|c| c.id == CheckId::Pose && c.pass);
         let (tx, rx) = tokio::sync::oneshot::channel();
         let (analyzer, img) = (analyzer.clone(), img.clone());
         self.started = Some(Instant::now());
@@ -233,7 +240,10 @@ impl HatProbe {
             .name("caiji-hat-probe".into())
             .spawn(move || {
                 let share = analyzer.head_cover_on_this_thread(&img, &m).ok();
-                let _ = tx.send(share);
+                let _ = tx.send(share.map(|c| HeadCover {
+                    ears: c.ears.filter(|_| facing),
+                    ..c
+                }));
             });
         if spawned.is_err() {
             self.running = None;
@@ -317,9 +327,10 @@ impl Session {
         }
     }
 
-    /// Whether the live overlay shows the headwear rule (off unless asked): a background run of
-    /// the network on one core at most every [`HAT_PROBE_EVERY`]. Off, live verdicts leave the
-    /// rule out; the shutter judges it either way.
+    /// Whether the live overlay shows the headwear and ears rules (off unless asked): a
+    /// background run of the face-parsing network on one core at most every
+    /// [`HAT_PROBE_EVERY`]. Off, live verdicts leave the rules out; the shutter judges them
+    /// either way.
     pub fn with_live_hat_probe(mut self, on: bool) -> Session {
         self.hat_probe = on;
         self
@@ -573,38 +584,51 @@ impl Session {
         // The live verdicts follow the face from frame to frame; the frame that becomes the
         // photo is judged afresh by the full analysis, and that verdict alone decides: the
         // burst's passing frames in order of margin, the first the full analysis passes. That
-        // frame alone is then judged with the face-parsing network (`Analyzer::judge`, a third
-        // of a second: the headwear rule, and the face width on the cheeks with the crop
-        // planned again on it): a hat refuses the shot, as the same hat is on every frame of
-        // the burst. A refusal empties
-        // the burst (what is left in it failed live), so the next press judges only frames
-        // taken since: a student who took the hat off is not refused again for a frame of them
-        // wearing it. The network's answer also becomes the overlay's newest.
+        // frame is then judged with the face-parsing network (`Analyzer::judge`, a third of a
+        // second: headwear, ears, the inside of the mouth, and the face width on the cheeks
+        // with the crop planned again on it). A hat or hair over the ears refuses the shot at
+        // once, as they are on every frame of the burst; anything else (lips parted for a
+        // moment) lets the next passing frame be judged, up to [`JUDGED_PER_SHOT`] in all. A
+        // refusal empties the burst (what is left in it failed live), so the next press
+        // judges only frames taken since: a student who took the hat off is not refused again
+        // for a frame of them wearing it. The network's answer also becomes the overlay's
+        // newest.
         let analyzer = self.analyzer.clone();
         let judged = off_runtime(move || {
-            let mut first_refusal = None;
+            let (mut first_refusal, mut judged_refusal) = (None, None);
+            let mut judged = 0;
             for img in candidates {
                 let a = analyzer.analyze(&img).map_err(|e| e.message())?;
-                if shootable(&a) {
-                    let a = analyzer
-                        .judge(&img, caiji_vision::Framing::Plan)
-                        .map_err(|e| e.message())?;
-                    return Ok(if shootable(&a) {
-                        Ok((img, a))
-                    } else {
-                        Err(Some(a))
-                    });
+                if !shootable(&a) {
+                    first_refusal.get_or_insert(a);
+                    continue;
                 }
-                first_refusal.get_or_insert(a);
+                if judged == JUDGED_PER_SHOT {
+                    break;
+                }
+                judged += 1;
+                let a = analyzer
+                    .judge(&img, caiji_vision::Framing::Plan)
+                    .map_err(|e| e.message())?;
+                if shootable(&a) {
+                    return Ok(Ok((img, a)));
+                }
+                let lasting = a
+                    .failures()
+                    .any(|c| matches!(c.id, CheckId::Bareheaded | CheckId::EarsVisible));
+                if lasting {
+                    return Ok(Err(Some(a)));
+                }
+                judged_refusal.get_or_insert(a);
             }
-            Ok(Err(first_refusal))
+            Ok(Err(judged_refusal.or(first_refusal)))
         });
         let judged = judged.await.and_then(|r| r);
         let hat = match &judged {
             Ok(Ok((_, a))) | Ok(Err(Some(a))) => a.measurements.as_ref().and_then(|m| {
                 Some(HeadCover {
                     hat: m.headwear?,
-                    ears: m.ears?,
+                    ears: m.ears,
                     inner_mouth: m.inner_mouth?,
                 })
             }),

@@ -208,11 +208,15 @@ fn main() {
         let judged = analyzer.judge(&img, caiji_vision::Framing::Plan).unwrap();
         let jm = judged.measurements.expect("a face is found");
         widths.push(("judge (cheeks)".to_string(), jm.face_width));
-        ratios.push(jm.face_width / m.face_width);
         let parsing = parser
             .parse(&img, m.face_center_x, m.eye_y, m.face_width)
             .unwrap();
         let nose = mesh.points[1].xy();
+        // The network's own outline over the ears' width (not the judged width, which falls
+        // back to the ears' outside the range this ratio is for).
+        if let Some(w) = parsing.face_width(m.face_center_x, m.eye_y, nose.y) {
+            ratios.push(w / m.face_width);
+        }
         for (label, glasses) in [("cheeks from eyes", false), ("cheeks from eyes g", true)] {
             if let Some((l, r)) = parsing.face_extent(m.face_center_x, m.eye_y, nose.y, 9, glasses)
             {
@@ -233,7 +237,7 @@ fn main() {
     );
     ratios.sort_by(f64::total_cmp);
     println!(
-        "judged (cheeks) over per-frame (ears) width: {:.3}-{:.3}",
+        "the network's cheeks over the per-frame (ears) width: {:.3}-{:.3}",
         ratios[0],
         ratios[ratios.len() - 1]
     );

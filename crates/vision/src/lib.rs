@@ -419,8 +419,15 @@ pub enum Framing {
 }
 
 /// The range of the cheeks' width (the face-parsing network's) over the ears' in which the
-/// network is taken to have seen the face: on the 19 hand-marked faces the ratio is 0.85-1.27.
+/// network is taken to have seen the face: on the 19 hand-marked faces, turned heads and a near
+/// profile included, the ratio is 0.94-1.28 (`--example hand_truth`).
 const CHEEKS_OVER_EARS: (f64, f64) = (0.7, 1.4);
+
+/// The cheeks' width when the network saw the face (within [`CHEEKS_OVER_EARS`] of the ears'
+/// width `ears`), else `None`: the ears' width stands.
+fn trusted_cheeks(ears: f64, cheeks: Option<f64>) -> Option<f64> {
+    cheeks.filter(|w| (CHEEKS_OVER_EARS.0..=CHEEKS_OVER_EARS.1).contains(&(w / ears)))
+}
 
 /// The analysis engine: the loaded models. Load once; `analyze` from any thread.
 pub struct Analyzer {
@@ -877,12 +884,10 @@ impl Analyzer {
             .headwear
             .parse(img, m.face_center_x, m.eye_y, m.face_width)?;
         let nose_y = found.mesh.points[mesh::index::NOSE_TIP].y;
-        // A width far from the ears' is the network not seeing the face (the two agree within
-        // 0.8-1.3x on every hand-marked face, turned heads and a near profile included): the
-        // ears' width stands.
-        let cheeks = parsing
-            .face_width(m.face_center_x, m.eye_y, nose_y)
-            .filter(|w| (CHEEKS_OVER_EARS.0..=CHEEKS_OVER_EARS.1).contains(&(w / m.face_width)));
+        let cheeks = trusted_cheeks(
+            m.face_width,
+            parsing.face_width(m.face_center_x, m.eye_y, nose_y),
+        );
         let measured = match cheeks {
             Some(_) => self.measure(img, framing, counted, &found.near, &found.mesh, cheeks)?,
             None => first,
@@ -917,8 +922,9 @@ pub struct HeadCover {
     /// Area labelled hat above the eye line, over the face width squared ("免冠").
     pub hat: f64,
     /// Area labelled ear on the image's left and right of the face, over the face width
-    /// squared (露出双耳).
-    pub ears: (f64, f64),
+    /// squared (露出双耳); `None` leaves the rule unjudged (the live probe's answer from a
+    /// frame whose head was turned, which hides the far ear).
+    pub ears: Option<(f64, f64)>,
     /// Area labelled inner mouth, over the face width squared (嘴唇自然闭合): judged by
     /// [`Analyzer::judge`] on the photo's own frame only, never merged into live verdicts.
     pub inner_mouth: f64,
@@ -928,7 +934,7 @@ impl HeadCover {
     fn of(p: &Parsing) -> HeadCover {
         HeadCover {
             hat: p.hat_share(),
-            ears: p.ears(),
+            ears: Some(p.ears()),
             inner_mouth: p.inner_mouth(),
         }
     }
@@ -943,14 +949,18 @@ pub fn with_head_cover(a: &mut Analysis, cover: HeadCover) {
         return;
     };
     m.headwear = Some(cover.hat);
-    m.ears = Some(cover.ears);
+    m.ears = cover.ears;
     a.checks
         .retain(|c| c.id != CheckId::Bareheaded && c.id != CheckId::EarsVisible);
     a.checks.push(
         Check::at_most(CheckId::Bareheaded, cover.hat, TOLERANCES.headwear_max)
             .advise(Advice::RemoveHat),
     );
-    let (left, right) = cover.ears;
+    a.checks.sort_by_key(|c| c.id);
+    a.verdict = Verdict::of(&a.checks);
+    let Some((left, right)) = cover.ears else {
+        return;
+    };
     let least = left.min(right);
     let limit = TOLERANCES.ear_min;
     let (zh, en) = match (left >= limit, right >= limit) {
@@ -1397,7 +1407,22 @@ fn whole_px(v: f64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::whole_px;
+    use super::{CHEEKS_OVER_EARS, trusted_cheeks, whole_px};
+
+    #[test]
+    fn the_cheeks_width_is_trusted_only_near_the_ears_width() {
+        let ears = 200.0;
+        // Inside the range, at its edges and beyond them.
+        for (ratio, trusted) in [(0.94, true), (1.28, true), (0.69, false), (1.41, false)] {
+            let w = ratio * ears;
+            assert_eq!(
+                trusted_cheeks(ears, Some(w)),
+                trusted.then_some(w),
+                "cheeks {ratio} x the ears, range {CHEEKS_OVER_EARS:?}"
+            );
+        }
+        assert_eq!(trusted_cheeks(ears, None), None, "no outline found");
+    }
 
     #[test]
     fn offsets_round_without_a_minus_zero() {

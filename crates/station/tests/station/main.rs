@@ -809,11 +809,43 @@ async fn hair_over_the_ears_is_shown_red_live_with_its_fix_and_refused_at_the_sh
         "{live:?}"
     );
     assert_eq!(rule.fix_zh, Some("请把头发拢到耳后，露出双耳"), "{rule:?}");
-    assert!(matches!(r.go(Input::Shoot).await, Phase::Framing { .. }));
+    assert!(
+        matches!(r.go(Input::Shoot).await, Phase::Framing { .. }),
+        "the shutter refuses a red overlay"
+    );
     match r.last_event() {
         Some(Event::ShotRefused { failing, .. }) => {
             let ids: Vec<&str> = failing.iter().map(|c| c.id.as_str()).collect();
             assert_eq!(ids, ["ears_visible"], "refused for the ears alone");
+        }
+        other => panic!("{other:?}"),
+    }
+    // With the probe off the overlay stays green; the shutter's own judgement of the photo's
+    // frame refuses it.
+    let mut r = rig().await;
+    r.go(Input::Scanned(CODE_A.into())).await;
+    for _ in 0..3 {
+        r.go(Input::Frame(long_hair.clone())).await;
+    }
+    match r.last_event() {
+        Some(Event::Live(l)) => assert!(
+            ears(&l).is_none() && l.verdict == caiji_spec::Verdict::Pass,
+            "live, without the probe: {l:?}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        matches!(r.go(Input::Shoot).await, Phase::Framing { .. }),
+        "the shutter's judgement refuses the shot"
+    );
+    match r.last_event() {
+        Some(Event::ShotRefused { failing, .. }) => {
+            let ids: Vec<&str> = failing.iter().map(|c| c.id.as_str()).collect();
+            assert_eq!(
+                ids,
+                ["ears_visible"],
+                "refused at the shutter for the ears alone"
+            );
         }
         other => panic!("{other:?}"),
     }

