@@ -741,6 +741,14 @@ fn headwear(l: &caiji_station::Live) -> Option<&caiji_spec::Check> {
         .find(|c| c.id == caiji_spec::CheckId::Bareheaded)
 }
 
+/// The rules the last shot was refused for (the last event must be a refusal).
+fn refused_for(r: &Rig) -> Vec<&'static str> {
+    match r.last_event() {
+        Some(Event::ShotRefused { failing, .. }) => failing.iter().map(|c| c.id.as_str()).collect(),
+        other => panic!("not a refusal: {other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn a_student_in_a_hat_is_shown_red_live_refused_at_the_shutter_and_shot_once_it_is_off() {
     let mut r = rig_with(true).await;
@@ -813,13 +821,11 @@ async fn hair_over_the_ears_is_shown_red_live_with_its_fix_and_refused_at_the_sh
         matches!(r.go(Input::Shoot).await, Phase::Framing { .. }),
         "the shutter refuses a red overlay"
     );
-    match r.last_event() {
-        Some(Event::ShotRefused { failing, .. }) => {
-            let ids: Vec<&str> = failing.iter().map(|c| c.id.as_str()).collect();
-            assert_eq!(ids, ["ears_visible"], "refused for the ears alone");
-        }
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(
+        refused_for(&r),
+        ["ears_visible"],
+        "refused for the ears alone"
+    );
     // With the probe off the overlay stays green; the shutter's own judgement of the photo's
     // frame refuses it.
     let mut r = rig().await;
@@ -838,17 +844,11 @@ async fn hair_over_the_ears_is_shown_red_live_with_its_fix_and_refused_at_the_sh
         matches!(r.go(Input::Shoot).await, Phase::Framing { .. }),
         "the shutter's judgement refuses the shot"
     );
-    match r.last_event() {
-        Some(Event::ShotRefused { failing, .. }) => {
-            let ids: Vec<&str> = failing.iter().map(|c| c.id.as_str()).collect();
-            assert_eq!(
-                ids,
-                ["ears_visible"],
-                "refused at the shutter for the ears alone"
-            );
-        }
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(
+        refused_for(&r),
+        ["ears_visible"],
+        "refused at the shutter for the ears alone"
+    );
 }
 
 #[tokio::test]
@@ -865,12 +865,6 @@ async fn the_shutter_refuses_a_hat_by_itself_and_its_answer_shows_live_at_once()
         Some(Event::Live(l)) => assert!(headwear(&l).is_none(), "{l:?}"),
         other => panic!("{other:?}"),
     }
-    let refused_for = |r: &Rig| match r.last_event() {
-        Some(Event::ShotRefused { failing, .. }) => {
-            failing.iter().map(|c| c.id.as_str()).collect::<Vec<_>>()
-        }
-        other => panic!("{other:?}"),
-    };
     assert!(matches!(r.go(Input::Shoot).await, Phase::Framing { .. }));
     assert_eq!(refused_for(&r), ["bareheaded"], "refused for the hat alone");
     // With the probe on, Space pressed at once (before the background run can answer): the
