@@ -625,13 +625,9 @@ impl Session {
         });
         let judged = judged.await.and_then(|r| r);
         let hat = match &judged {
-            Ok(Ok((_, a))) | Ok(Err(Some(a))) => a.measurements.as_ref().and_then(|m| {
-                Some(HeadCover {
-                    hat: m.headwear?,
-                    ears: m.ears,
-                    inner_mouth: m.inner_mouth?,
-                })
-            }),
+            Ok(Ok((_, a))) | Ok(Err(Some(a))) => {
+                a.measurements.as_ref().and_then(|m| m.head_cover())
+            }
             _ => None,
         };
         if let Some(share) = hat {

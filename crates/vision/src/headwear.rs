@@ -170,7 +170,12 @@ impl Parsing {
                     .all(|class| class == HAT || self.score(class, cell) < self.score(HAT, cell))
             })
             .count();
-        hat as f64 * self.cell * self.cell / (self.face_width * self.face_width)
+        hat as f64 * self.cell_share()
+    }
+
+    /// One grid cell's area over the face width squared: the unit of every area measured here.
+    fn cell_share(&self) -> f64 {
+        self.cell * self.cell / (self.face_width * self.face_width)
     }
 
     /// The class scoring highest in a grid cell.
@@ -191,7 +196,7 @@ impl Parsing {
         let cells = (0..self.n * self.n)
             .filter(|&c| self.label(c) == class)
             .count();
-        cells as f64 * self.cell * self.cell / (self.face_width * self.face_width)
+        cells as f64 * self.cell_share()
     }
 
     /// Area labelled ear on the image's left and right half of the square (which is centred on
@@ -208,7 +213,7 @@ impl Parsing {
                 }
             }
         }
-        let unit = self.cell * self.cell / (self.face_width * self.face_width);
+        let unit = self.cell_share();
         (left as f64 * unit, right as f64 * unit)
     }
 
@@ -275,11 +280,12 @@ impl Parsing {
         let (mut left, mut right) = (f64::INFINITY, f64::NEG_INFINITY);
         for r in 0..rows {
             let y = top + (bottom - top) * r as f64 / (rows.max(2) - 1) as f64;
-            if self.face_margin(center_x, y, glasses_face) <= 0.0 {
+            let middle = self.face_margin(center_x, y, glasses_face);
+            if middle <= 0.0 {
                 continue;
             }
             for dir in [-1.0, 1.0] {
-                let mut prev = (0.0, self.face_margin(center_x, y, glasses_face));
+                let mut prev = (0.0, middle);
                 let mut d = step;
                 while d < reach {
                     let m = self.face_margin(center_x + dir * d, y, glasses_face);

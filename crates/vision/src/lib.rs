@@ -179,6 +179,18 @@ pub struct Measurements {
     pub shoulder_tilt_deg: Option<f64>,
 }
 
+impl Measurements {
+    /// The face-parsing network's answer these measurements carry ([`Analyzer::judge`]'s),
+    /// `None` from the per-frame analyses.
+    pub fn head_cover(&self) -> Option<HeadCover> {
+        Some(HeadCover {
+            hat: self.headwear?,
+            ears: self.ears,
+            inner_mouth: self.inner_mouth?,
+        })
+    }
+}
+
 /// What a face width was measured on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -730,15 +742,11 @@ impl Analyzer {
         // frontal faces 3.5 vs 5.6; at these counts the p95 is the worst case); with the offset
         // the frontal faces' worst is 2.0 px (2.3 with the offset made from the other people's faces),
         // while a near profile (kal, refused for the turn) reads 8.3 instead of 6.9.
-        let face_width = near.ear_left.dist(near.ear_right);
-        let face_width_from = if cheeks.is_some() {
-            WidthFrom::Cheeks
-        } else {
-            WidthFrom::Ears
-        };
+        // The offset was measured over the ears' width, whichever width is judged.
+        let ears_width = near.ear_left.dist(near.ear_right);
         let down = |p: Point| Point {
             x: p.x,
-            y: p.y + EYE_LINE_OFFSET * face_width,
+            y: p.y + EYE_LINE_OFFSET * ears_width,
         };
         let (eye_left, eye_right) = (down(mesh.eye_left()), down(mesh.eye_right()));
         // The face's size for the sampling geometry below (backdrop patches, head-top columns,
@@ -764,7 +772,10 @@ impl Analyzer {
         // mesh reads the glasses golden subject 8–10 % wide. The photo's judgement measures
         // the cheeks themselves with the face-parsing network (worst 4.5 %, `cheeks`). Centred
         // on the eyes.
-        let face_width = cheeks.unwrap_or(face_width);
+        let (face_width, face_width_from) = match cheeks {
+            Some(w) => (w, WidthFrom::Cheeks),
+            None => (ears_width, WidthFrom::Ears),
+        };
         let face_center_x = eye_cx;
         let head = HeadInSource {
             head_top_y,
@@ -916,7 +927,8 @@ impl Analyzer {
     }
 }
 
-/// What covers the head, from the face-parsing network: the two rules judged once per photo.
+/// What the face-parsing network says of the head, judged once per photo: what covers it (a
+/// hat, hair over the ears) and the inside of the mouth.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct HeadCover {
     /// Area labelled hat above the eye line, over the face width squared ("免冠").
@@ -956,11 +968,15 @@ pub fn with_head_cover(a: &mut Analysis, cover: HeadCover) {
         Check::at_most(CheckId::Bareheaded, cover.hat, TOLERANCES.headwear_max)
             .advise(Advice::RemoveHat),
     );
+    if let Some(ears) = cover.ears {
+        a.checks.push(ears_check(ears));
+    }
     a.checks.sort_by_key(|c| c.id);
     a.verdict = Verdict::of(&a.checks);
-    let Some((left, right)) = cover.ears else {
-        return;
-    };
+}
+
+/// The ears rule on the ear areas on the image's left and right of the face.
+fn ears_check((left, right): (f64, f64)) -> Check {
     let least = left.min(right);
     let limit = TOLERANCES.ear_min;
     let (zh, en) = match (left >= limit, right >= limit) {
@@ -970,19 +986,15 @@ pub fn with_head_cover(a: &mut Analysis, cover: HeadCover) {
         (false, true) => ("看不到右耳", "the right ear does not show"),
         (true, false) => ("看不到左耳", "the left ear does not show"),
     };
-    a.checks.push(
-        Check::with_message(
-            CheckId::EarsVisible,
-            least >= limit,
-            Some(least),
-            format!("≥ {limit}"),
-            zh,
-            en,
-        )
-        .advise(Advice::ShowEars),
-    );
-    a.checks.sort_by_key(|c| c.id);
-    a.verdict = Verdict::of(&a.checks);
+    Check::with_message(
+        CheckId::EarsVisible,
+        least >= limit,
+        Some(least),
+        format!("≥ {limit}"),
+        zh,
+        en,
+    )
+    .advise(Advice::ShowEars)
 }
 
 /// Lips apart without teeth: the mouth rule of `a` (an analysis of the same frame) fails on
