@@ -48,7 +48,7 @@ def main():
         subprocess.run([exe, "keygen", key], check=True, capture_output=True)
         for name, size in [("1080p", "1920x1080"), ("4k", "3840x2160")]:
             frame_path = os.path.join(d, f"{name}.png")
-            subprocess.run([exe, "scene", "--subject", "curly", "--size", size, frame_path], check=True, capture_output=True)
+            subprocess.run([exe, "scene", "--subject", "short_hair", "--size", size, frame_path], check=True, capture_output=True)
             out = subprocess.run([exe, "capture", "--code", "CJ1|10001|张*丰|1234|2023010101", "--key", key,
                                   "--out", os.path.join(d, f"{name}.jpg"), "--timing", str(REPS), frame_path],
                                  capture_output=True, text=True, check=True)

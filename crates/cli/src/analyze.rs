@@ -139,9 +139,27 @@ pub fn run(images: &[PathBuf], json: bool, timing: Option<u32>, live: bool) -> E
     }
 }
 
-pub fn scene(subject: &str, backdrop: &str, (w, h): (u32, u32), out: &Path) -> ExitCode {
+/// `caiji scene`: render a demo frame (a subject on a backdrop, the shoulders turned by
+/// `shoulder_tilt_deg` about the neck) to `out` and print its ground truth.
+pub fn scene(
+    subject: &str,
+    backdrop: &str,
+    (w, h): (u32, u32),
+    shoulder_tilt_deg: f64,
+    out: &Path,
+) -> ExitCode {
+    if !shoulder_tilt_deg.is_finite() || shoulder_tilt_deg.abs() > 45.0 {
+        eprintln!(
+            "肩膀转动角度须在 ±45° 以内：{shoulder_tilt_deg} / the shoulder tilt must be within ±45°: {shoulder_tilt_deg}"
+        );
+        return ExitCode::from(2);
+    }
     let made = caiji_scene::Library::open_default().and_then(|lib| {
-        caiji_scene::render(&lib, &caiji_scene::Scene::standard(subject, backdrop, w, h))
+        let mut scene = caiji_scene::Scene::standard(subject, backdrop, w, h);
+        if let Some(person) = scene.people.first_mut() {
+            person.shoulder_tilt_deg = shoulder_tilt_deg;
+        }
+        caiji_scene::render(&lib, &scene)
     });
     match made {
         Ok((img, truth)) => match img.save(out) {

@@ -283,7 +283,7 @@ enum Command {
     /// 生成示例画面（真实人像合成到标准背景上）/ render a demo frame: a real portrait on a standard backdrop
     Scene {
         /// 人物 / subject: astronaut, glasses, curly, short_hair, marc, ayo, mike, hopper
-        #[arg(long, default_value = "curly")]
+        #[arg(long, default_value = "short_hair")]
         subject: String,
         /// 背景 / backdrop: light_blue, white, light_grey or rgb:R,G,B
         #[arg(long, default_value = "light_blue")]
@@ -291,6 +291,9 @@ enum Command {
         /// 画面尺寸，至多 7680x4320 / frame size WxH, at most 7680x4320
         #[arg(long, default_value = "1920x1080", value_parser = parse_size)]
         size: (u32, u32),
+        /// 肩膀绕颈部转动的角度（度，正：画面右肩更低），头部保持端正 / turn the shoulders about the neck by this many degrees (positive: the image-right shoulder lower); the head stays upright
+        #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+        shoulder_tilt: f64,
         /// 输出 PNG / output PNG
         out: PathBuf,
     },
@@ -507,8 +510,9 @@ fn main() -> ExitCode {
             subject,
             backdrop,
             size,
+            shoulder_tilt,
             out,
-        } => analyze::scene(&subject, &backdrop, size, &out),
+        } => analyze::scene(&subject, &backdrop, size, shoulder_tilt, &out),
         Command::Spec { json } => analyze::spec(json),
     }
 }

@@ -16,7 +16,7 @@ fn shutter(c: &mut Criterion) {
     let mut group = c.benchmark_group("shutter_to_sealed_file");
     group.sample_size(30);
     for (name, w, h) in [("1080p", 1920, 1080), ("4k", 3840, 2160)] {
-        let (frame, _) = render(&lib, &Scene::standard("curly", "light_blue", w, h)).unwrap();
+        let (frame, _) = render(&lib, &Scene::standard("short_hair", "light_blue", w, h)).unwrap();
         let analysis = analyzer.analyze(&frame).unwrap();
         let out = dir.path().join(format!("{name}.jpg"));
         group.bench_function(name, |b| {

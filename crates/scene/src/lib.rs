@@ -103,18 +103,62 @@ pub struct Subject {
     /// (grown by a third, so the hair's real edge is the matte's).
     pub head: (f64, f64, f64, f64),
     /// Torso: top y (the base of the neck: the shoulders turn about it), half width there, half
-    /// width at the bottom of the photo. In a shared photo it keeps the matte to this person.
+    /// width at the bottom of the photo. It shapes the drop shadow.
     pub torso: (f64, f64, f64),
     /// The matte's name in `assets/mattes` (one per photo).
     pub matte: &'static str,
-    /// Other people are in the photo (the matte holds them too).
-    pub shared: bool,
+    /// Other people are in the photo (the matte holds them too): this person's body below the
+    /// head, a polygon in source px traced by hand along the clothes' edge where they meet the
+    /// wall or another person. The matte is kept to it and to the head's outline grown by a third
+    /// (the torso's trapezoid took in a neighbour's shirt beside curly's shoulder).
+    pub shared: Option<&'static [(f64, f64)]>,
     /// What makes this subject worth having.
     pub note: &'static str,
     /// Whether the person, placed upright on a backdrop, passes every rule (lips closed, no hat,
     /// ears not under the hair, shoulders level): the demo camera's students are the ones who do.
     pub compliant: bool,
 }
+
+// The three people of trio.jpg (600×346), traced on a 3× zoom of the photo.
+// - Where curly's red hoodie meets glasses' shirt and short_hair's jumper, the side is the
+//   hoodie's colour edge (the first and last red pixel of each row, read from the photo; the steps
+//   are where the hood's top runs level), and both neighbours share it.
+// - short_hair's right shoulder runs just inside the jumper, below the yellow books behind it.
+// - glasses' outline rises beside his long hair to where the head's ellipse covers it, so the
+//   matte shapes the hair's ends (a corner there cut them at a slant).
+// - Below the photo's bottom edge each body goes on straight down (the matte is mirrored there).
+#[rustfmt::skip]
+const GLASSES_BODY: [(f64, f64); 32] = [
+    (-10.0, 140.0), (175.0, 140.0), (175.0, 212.0), (180.0, 225.0), (198.0, 240.0),
+    (212.0, 252.0), (228.0, 253.0), (225.0, 258.0), (221.0, 261.0), (215.0, 265.0), (212.0, 269.0),
+    (205.0, 272.0), (202.0, 275.0), (199.0, 278.0), (193.0, 280.0), (188.0, 284.0), (183.0, 286.0),
+    (175.0, 287.0), (167.0, 290.0), (160.0, 296.0), (160.0, 302.0), (153.0, 308.0), (147.0, 318.0),
+    (142.0, 328.0), (138.0, 338.0), (136.0, 346.0), (131.0, 460.0), (45.0, 460.0), (40.0, 346.0),
+    (30.0, 315.0), (0.0, 298.0), (-10.0, 298.0),
+];
+#[rustfmt::skip]
+const CURLY_BODY: [(f64, f64); 49] = [
+    (240.0, 215.0), (333.0, 215.0), (334.0, 236.0), (344.0, 246.0), (344.0, 246.5), (356.0, 246.5),
+    (361.0, 257.0), (361.0, 257.5), (372.0, 257.5), (376.0, 263.0), (382.0, 265.0), (382.0, 265.5),
+    (398.0, 265.5), (402.0, 269.0), (403.0, 277.0), (404.0, 279.0), (408.0, 280.0), (414.0, 284.0),
+    (425.0, 290.0), (432.0, 297.0), (432.0, 299.0), (438.0, 308.0), (442.0, 320.0), (447.0, 332.0),
+    (450.0, 346.0), (453.0, 460.0), (131.0, 460.0), (136.0, 346.0), (138.0, 338.0), (142.0, 328.0),
+    (147.0, 318.0), (153.0, 308.0), (160.0, 302.0), (160.0, 296.0), (167.0, 290.0), (175.0, 287.0),
+    (183.0, 286.0), (188.0, 284.0), (193.0, 280.0), (199.0, 278.0), (202.0, 275.0), (205.0, 272.0),
+    (212.0, 269.0), (215.0, 265.0), (221.0, 261.0), (225.0, 258.0), (228.0, 253.0), (236.0, 248.0),
+    (251.0, 243.0),
+];
+#[rustfmt::skip]
+const SHORT_HAIR_BODY: [(f64, f64); 43] = [
+    (455.0, 150.0), (548.0, 150.0), (550.0, 172.0), (556.0, 181.0), (564.0, 188.0), (570.0, 191.0),
+    (576.0, 194.0), (582.0, 197.5), (590.0, 200.5), (599.0, 205.5), (605.0, 208.0), (605.0, 460.0),
+    (453.0, 460.0), (450.0, 346.0), (447.0, 332.0), (442.0, 320.0), (438.0, 308.0), (432.0, 299.0),
+    (432.0, 297.0), (425.0, 290.0), (414.0, 284.0), (408.0, 280.0), (404.0, 279.0), (403.0, 277.0),
+    (402.0, 269.0), (398.0, 265.5), (382.0, 265.5), (382.0, 265.0), (376.0, 263.0), (372.0, 257.5),
+    (361.0, 257.5), (361.0, 257.0), (356.0, 246.5), (344.0, 246.5), (344.0, 246.0), (334.0, 236.0),
+    (348.0, 236.0), (360.0, 230.0), (372.0, 222.0), (390.0, 210.0), (410.0, 198.0), (430.0, 188.0),
+    (445.0, 178.0),
+];
 
 /// The annotated subjects.
 pub const SUBJECTS: &[Subject] = &[
@@ -132,7 +176,7 @@ pub const SUBJECTS: &[Subject] = &[
                her helmet held at her side",
         compliant: false,
         matte: "astronaut",
-        shared: false,
+        shared: None,
     },
     Subject {
         name: "glasses",
@@ -146,7 +190,7 @@ pub const SUBJECTS: &[Subject] = &[
                not show (露出双耳)",
         compliant: false,
         matte: "trio",
-        shared: true,
+        shared: Some(&GLASSES_BODY),
     },
     // Eyes: the annotators' canthi; the face width an earlier reading, kept for the same reason
     // (the annotators' cheeks give 86.5).
@@ -158,10 +202,12 @@ pub const SUBJECTS: &[Subject] = &[
         face_width: 91.0,
         head: (273.0, 161.0, 58.0, 79.0),
         torso: (236.0, 62.0, 150.0),
-        note: "man, curly light-brown hair, red hoodie",
-        compliant: true,
+        note: "man, curly light-brown hair, red hoodie bunched up on his left shoulder, his \
+               head a little left of his body's middle: his shoulders' outline reads 7.4° \
+               (左右肩膀平衡; MediaPipe Pose's shoulder joints read 1.9°)",
+        compliant: false,
         matte: "trio",
-        shared: true,
+        shared: Some(&CURLY_BODY),
     },
     Subject {
         name: "short_hair",
@@ -174,7 +220,7 @@ pub const SUBJECTS: &[Subject] = &[
         note: "man, short dark hair, ears visible, light-blue collar under a beige jumper",
         compliant: true,
         matte: "trio",
-        shared: true,
+        shared: Some(&SHORT_HAIR_BODY),
     },
     // Eyes (the corners' midpoints) and face width (cheek to cheek) are the mean of the two
     // annotators' marks in `tests/fixtures/landmarks`.
@@ -189,7 +235,7 @@ pub const SUBJECTS: &[Subject] = &[
         note: "man, thick wavy brown hair swept up, stubble, dark knitted jumper, one side in shadow",
         compliant: true,
         matte: "marc",
-        shared: false,
+        shared: None,
     },
     Subject {
         name: "ayo",
@@ -202,7 +248,7 @@ pub const SUBJECTS: &[Subject] = &[
         note: "man, short black hair, beard, lips pursed, pink and blue striped T-shirt",
         compliant: true,
         matte: "ayo-ogunseinde",
-        shared: false,
+        shared: None,
     },
     Subject {
         name: "mike",
@@ -217,7 +263,7 @@ pub const SUBJECTS: &[Subject] = &[
                dreadlocks hang over his right ear (露出双耳)",
         compliant: false,
         matte: "mike",
-        shared: false,
+        shared: None,
     },
     Subject {
         name: "hopper",
@@ -231,7 +277,7 @@ pub const SUBJECTS: &[Subject] = &[
                not bareheaded (免冠)",
         compliant: false,
         matte: "grace-hopper",
-        shared: false,
+        shared: None,
     },
 ];
 
@@ -553,6 +599,23 @@ fn torso_cover(s: &Subject, x: f64, y: f64, soft: f64) -> f64 {
     edge(((x - s.head.0).abs() - half).max(ty - y), soft)
 }
 
+/// Coverage of a source point by a polygon, 0–1: inside by the even-odd rule, the soft edge
+/// over the distance to the nearest side.
+fn polygon_cover(polygon: &[(f64, f64)], x: f64, y: f64, soft: f64) -> f64 {
+    let mut inside = false;
+    let mut nearest = f64::INFINITY;
+    for (i, &(ax, ay)) in polygon.iter().enumerate() {
+        let (bx, by) = polygon[(i + 1) % polygon.len()];
+        if (ay > y) != (by > y) && x < ax + (y - ay) * (bx - ax) / (by - ay) {
+            inside = !inside;
+        }
+        let (ux, uy) = (bx - ax, by - ay);
+        let t = (((x - ax) * ux + (y - ay) * uy) / (ux * ux + uy * uy)).clamp(0.0, 1.0);
+        nearest = nearest.min((x - ax - t * ux).hypot(y - ay - t * uy));
+    }
+    edge(if inside { -nearest } else { nearest }, soft)
+}
+
 /// How much of the person the matte gives at a source point, 0–1: bilinear, nothing above or
 /// beside the photo, mirrored below it (the body goes on below the photo). The
 /// model's soft ramp is narrowed to its middle 40 % (a crisp hair edge: a ramp as wide as the
@@ -678,10 +741,11 @@ pub fn render(lib: &Library, scene: &Scene) -> Result<(RgbImage, Truth), SceneEr
                 // In a shared photo, only within this person's outline (glasses' head ellipse
                 // is as tall as his hair, which falls to his shoulders; a column beside the
                 // neck instead let in the wall between him and curly).
-                let inside = if s.shared {
-                    head_cover(&grown, sx, sy, soft).max(torso_cover(s, tx, ty, soft))
-                } else {
-                    1.0
+                let inside = match s.shared {
+                    Some(body) => {
+                        head_cover(&grown, sx, sy, soft).max(polygon_cover(body, tx, ty, soft))
+                    }
+                    None => 1.0,
                 };
                 if inside <= 0.0 {
                     continue;

@@ -53,7 +53,7 @@ fn a_seal_spliced_into_another_photo_fails_comment_seal() {
     assert!(caiji(&["keygen", key.to_str().unwrap()]).status.success());
     let (fa, fb) = (
         scene(dir.path(), "a.png", "short_hair", "1920x1080"),
-        scene(dir.path(), "b.png", "curly", "1920x1080"),
+        scene(dir.path(), "b.png", "marc", "1920x1080"),
     );
     let (pa, pb) = (dir.path().join("a.jpg"), dir.path().join("b.jpg"));
     assert!(

@@ -93,7 +93,7 @@ fn validate_shows_a_progress_bar_on_a_terminal_and_never_in_a_pipe_or_json() {
     assert!(caiji(&["keygen", key.to_str().unwrap()]).status.success());
     let folder = dir.path().join("photos");
     std::fs::create_dir(&folder).unwrap();
-    let frame = scene(dir.path(), "f.png", "curly", "1280x720");
+    let frame = scene(dir.path(), "f.png", "short_hair", "1280x720");
     let good = folder.join("a.jpg");
     assert!(
         capture("ABCDEFGH1234", &key, &good, &frame)
@@ -179,4 +179,46 @@ fn analyze_answers_a_batch_in_the_order_given_with_a_broken_file_in_its_place() 
     assert!(got[1]["error"].is_object() && got[3]["error"].is_object());
     assert_eq!(got[0]["verdict"], got[4]["verdict"]);
     assert!(got[0]["eye_y"].is_number() && got[2]["eye_y"].is_number());
+}
+
+#[test]
+fn scene_turns_the_shoulders_on_request_and_the_shoulder_rule_sees_it() {
+    // `--shoulder-tilt` feeds `benches/compare/shoulders_vs_pose.py`: marc upright passes, his
+    // shoulders turned 9° about the neck are refused for them, and a tilt no one stands at is
+    // refused with a message in both languages.
+    let dir = tempfile::tempdir().unwrap();
+    for (tilt, refused) in [("0", false), ("-9", true), ("9", true)] {
+        let frame = dir.path().join(format!("marc{tilt}.png"));
+        let made = caiji(&[
+            "scene",
+            "--subject",
+            "marc",
+            "--shoulder-tilt",
+            tilt,
+            frame.to_str().unwrap(),
+        ]);
+        assert!(made.status.success(), "scene with tilt {tilt}");
+        let o = caiji(&["analyze", "--live", "--json", frame.to_str().unwrap()]);
+        let a = &lines(&o)[0];
+        let shoulders = a["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "shoulders_level")
+            .expect("shoulders judged");
+        assert_eq!(
+            shoulders["pass"], !refused,
+            "tilt {tilt}: measured {}",
+            a["shoulder_tilt_deg"]
+        );
+    }
+    let o = caiji(&[
+        "scene",
+        "--shoulder-tilt",
+        "60",
+        dir.path().join("x.png").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("±45°") && err.contains("肩膀"), "{err}");
 }

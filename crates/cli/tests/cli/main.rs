@@ -84,7 +84,7 @@ fn scene_help_names_every_subject_and_each_renders() {
 #[test]
 fn analyze_reports_every_file_and_keeps_going_past_bad_ones() {
     let dir = tempfile::tempdir().unwrap();
-    let good = scene(dir.path(), "good.png", "curly", "1920x1080");
+    let good = scene(dir.path(), "good.png", "short_hair", "1920x1080");
     let empty = dir.path().join("empty.png");
     std::fs::write(&empty, b"").unwrap();
     let text = dir.path().join("notes.jpg");

@@ -276,10 +276,10 @@ fn photo_rules_each_caught_in_a_finished_file() {
     let mut s = Scene::standard("marc", "white", 1920, 1080);
     s.people[0].drop_shadow = 0.14;
     cases.push(("background_uniform", s));
-    let mut s = Scene::standard("curly", "light_blue", 1920, 1080);
+    let mut s = Scene::standard("short_hair", "light_blue", 1920, 1080);
     s.people[0].shirt = Some([96, 190, 250]);
     cases.push(("clothing_contrast", s));
-    let s = Scene::standard("curly", "rgb:230,150,160", 1920, 1080);
+    let s = Scene::standard("short_hair", "rgb:230,150,160", 1920, 1080);
     cases.push(("background_color", s));
     for (rule, scene) in cases {
         let r = judge("p.jpg", &spec_file(&picture(&scene)));

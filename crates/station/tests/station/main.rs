@@ -102,7 +102,7 @@ impl Rig {
     async fn full_shot(&mut self, code: &str) -> String {
         self.go(Input::Scanned(code.into())).await;
         for _ in 0..3 {
-            self.go(Input::Frame(frame("curly", 0.3))).await;
+            self.go(Input::Frame(frame("short_hair", 0.3))).await;
         }
         assert!(
             matches!(self.go(Input::Shoot).await, Phase::Review { .. }),
@@ -177,7 +177,7 @@ async fn framing_shoot_review_retake_and_accept() {
     }
     // Good frames: the shot goes to review; R goes back to framing; Enter queues it.
     for _ in 0..2 {
-        r.go(Input::Frame(frame("curly", 0.3))).await;
+        r.go(Input::Frame(frame("short_hair", 0.3))).await;
     }
     assert!(
         matches!(r.go(Input::Shoot).await, Phase::Review { quality, bytes, .. } if *quality >= 60 && (20_000..=40_000).contains(bytes))
@@ -187,7 +187,7 @@ async fn framing_shoot_review_retake_and_accept() {
         matches!(r.go(Input::Shoot).await, Phase::Framing { .. }),
         "retake clears the burst: nothing to shoot yet"
     );
-    r.go(Input::Frame(frame("curly", 0.3))).await;
+    r.go(Input::Frame(frame("short_hair", 0.3))).await;
     r.go(Input::Shoot).await;
     assert_eq!(*r.go(Input::Accept).await, Phase::WaitingForCode);
     let today = r.store.today().await.unwrap();
@@ -215,7 +215,7 @@ async fn a_code_already_accepted_today_asks_retake_and_keeps_both_versions() {
     r.go(Input::Scanned(CODE_A.into())).await;
     assert!(matches!(r.go(Input::Yes).await, Phase::Framing { .. }));
     for _ in 0..2 {
-        r.go(Input::Frame(frame("curly", 0.3))).await;
+        r.go(Input::Frame(frame("short_hair", 0.3))).await;
     }
     r.go(Input::Shoot).await;
     r.go(Input::Accept).await;
@@ -267,7 +267,7 @@ async fn cancel_returns_to_waiting_from_every_phase() {
     r.go(Input::Scanned(CODE_B.into())).await;
     assert_eq!(*r.go(Input::Cancel).await, Phase::WaitingForCode);
     r.go(Input::Scanned(CODE_A.into())).await;
-    r.go(Input::Frame(frame("curly", 0.3))).await;
+    r.go(Input::Frame(frame("short_hair", 0.3))).await;
     r.go(Input::Shoot).await;
     assert!(matches!(r.session.phase(), Phase::Review { .. }));
     assert_eq!(*r.go(Input::Cancel).await, Phase::WaitingForCode);
@@ -296,7 +296,7 @@ async fn the_heavy_work_leaves_the_runtime_free_for_the_ui() {
     r.go(Input::Frame(qr_frame(CODE_A))).await;
     assert!(matches!(r.session.phase(), Phase::Framing { .. }));
     for _ in 0..10 {
-        r.go(Input::Frame(frame("curly", 0.3))).await;
+        r.go(Input::Frame(frame("short_hair", 0.3))).await;
     }
     r.go(Input::Shoot).await;
     assert!(matches!(r.session.phase(), Phase::Review { .. }));
@@ -441,13 +441,13 @@ mod running {
         let store = store_in(dir.path()).await;
         let frames = dir.path().join("frames");
         std::fs::create_dir_all(&frames).unwrap();
-        frame("curly", 0.3)
+        frame("short_hair", 0.3)
             .image
             .save(frames.join("1.png"))
             .unwrap();
         std::fs::write(frames.join("2.png"), b"not a picture").unwrap();
         std::fs::write(frames.join("3.png"), b"not a picture either").unwrap();
-        frame("curly", 0.3)
+        frame("short_hair", 0.3)
             .image
             .save(frames.join("4.png"))
             .unwrap();
@@ -668,7 +668,7 @@ mod app {
 async fn the_shutter_judges_its_frame_with_the_full_analysis_not_the_live_one() {
     let mut r = rig().await;
     r.go(Input::Scanned(CODE_A.into())).await;
-    let shot = frame("curly", 0.3);
+    let shot = frame("short_hair", 0.3);
     // The live path follows the face: on this frame its checks differ from the full
     // analysis's (the mesh is placed by the previous close-up), so the test can tell them apart.
     let full = analyzer()
@@ -784,7 +784,7 @@ async fn a_student_in_a_hat_is_shown_red_live_refused_at_the_shutter_and_shot_on
     }
     // Hat off (here: a bareheaded student in the same place, under the same code): the overlay
     // turns green at the probe's next answer, and the shot is taken with the rule met.
-    let bare = full_hd("curly");
+    let bare = full_hd("short_hair");
     let live = live_until(&mut r, &bare, |l| headwear(l).is_some_and(|c| c.pass)).await;
     assert_eq!(live.verdict, caiji_spec::Verdict::Pass, "{live:?}");
     match r.go(Input::Shoot).await {

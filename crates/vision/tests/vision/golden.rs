@@ -101,14 +101,15 @@ fn golden_scenes_meet_truth_verdicts_and_recorded_measurements() {
             worst.head_top = worst.head_top.max(e.head_top);
             worst.face_width_pct = worst.face_width_pct.max(e.face_width_pct);
             // The budget is 3 px / 4 px / 4 %. Measured worst since the scenes have real
-            // mattes (seven people): eye line 2.8 px (curly on white and grey; the astronaut's and
-            // curly's eye truth are the annotators' canthi since the mesh's eye line is moved
-            // onto them, `EYE_LINE_OFFSET`), head top 1.3 px (glasses),
+            // mattes (seven people): eye line 3.1 px (curly on white and grey, over the budget:
+            // 2.8 px while his cut-out still held a patch of his neighbour's shirt beside his
+            // shoulder; the astronaut's and curly's eye truth are the annotators' canthi since
+            // the mesh's eye line is moved onto them, `EYE_LINE_OFFSET`), head top 1.3 px (glasses),
             // face width +8.4 % (glasses: long hair over both ears, the ear points sit outside
             // the cheeks) and -8.5 % (ayo; the same -8 % as on his own photo against the two
             // annotators, `landmarks`). The width misses its budget: this says so rather than
             // flatter it. Bounds sit just above what was measured, so any regression shows.
-            if e.eye_y > 2.9 || e.head_top > 4.0 || e.face_width_pct > 9.0 {
+            if e.eye_y > 3.2 || e.head_top > 4.0 || e.face_width_pct > 9.0 {
                 problems.push(format!("{}: accuracy out of target: {e:?}", case.name));
             }
         }
