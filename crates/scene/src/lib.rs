@@ -123,7 +123,9 @@ pub struct Subject {
 // - Where curly's red hoodie meets glasses' shirt and short_hair's jumper, the side is the
 //   hoodie's colour edge (the first and last red pixel of each row, read from the photo; the steps
 //   are where the hood's top runs level), and both neighbours share it.
-// - short_hair's right shoulder runs just inside the jumper, below the yellow books behind it.
+// - short_hair's jumper: its left shoulder's edge is read row by row from the photo (its first
+//   beige pixel; the matte reaches up to 16 px past it into the dark shelf), and his right
+//   shoulder runs just inside the jumper, below the yellow books behind it.
 // - glasses' outline rises beside his long hair to where the head's ellipse covers it, so the
 //   matte shapes the hair's ends (a corner there cut them at a slant).
 // - Below the photo's bottom edge each body goes on straight down (the matte is mirrored there).
@@ -149,15 +151,16 @@ const CURLY_BODY: [(f64, f64); 49] = [
     (251.0, 243.0),
 ];
 #[rustfmt::skip]
-const SHORT_HAIR_BODY: [(f64, f64); 43] = [
-    (455.0, 150.0), (548.0, 150.0), (550.0, 172.0), (556.0, 181.0), (564.0, 188.0), (570.0, 191.0),
-    (576.0, 194.0), (582.0, 197.5), (590.0, 200.5), (599.0, 205.5), (605.0, 208.0), (605.0, 460.0),
-    (453.0, 460.0), (450.0, 346.0), (447.0, 332.0), (442.0, 320.0), (438.0, 308.0), (432.0, 299.0),
-    (432.0, 297.0), (425.0, 290.0), (414.0, 284.0), (408.0, 280.0), (404.0, 279.0), (403.0, 277.0),
-    (402.0, 269.0), (398.0, 265.5), (382.0, 265.5), (382.0, 265.0), (376.0, 263.0), (372.0, 257.5),
-    (361.0, 257.5), (361.0, 257.0), (356.0, 246.5), (344.0, 246.5), (344.0, 246.0), (334.0, 236.0),
-    (348.0, 236.0), (360.0, 230.0), (372.0, 222.0), (390.0, 210.0), (410.0, 198.0), (430.0, 188.0),
-    (445.0, 178.0),
+const SHORT_HAIR_BODY: [(f64, f64); 51] = [
+    (455.0, 150.0), (546.0, 150.0), (547.0, 174.0), (552.0, 180.0), (558.0, 184.0), (564.0, 188.0),
+    (570.0, 191.0), (576.0, 194.0), (582.0, 197.5), (590.0, 200.5), (599.0, 205.5), (605.0, 208.0),
+    (605.0, 460.0), (453.0, 460.0), (450.0, 346.0), (447.0, 332.0), (442.0, 320.0), (438.0, 308.0),
+    (432.0, 299.0), (432.0, 297.0), (425.0, 290.0), (414.0, 284.0), (408.0, 280.0), (404.0, 279.0),
+    (403.0, 277.0), (402.0, 269.0), (398.0, 265.5), (382.0, 265.5), (382.0, 265.0), (376.0, 263.0),
+    (372.0, 257.5), (361.0, 257.5), (361.0, 257.0), (356.0, 246.5), (344.0, 246.5), (360.0, 244.0),
+    (361.0, 238.0), (363.0, 234.0), (364.0, 230.0), (366.0, 226.0), (369.0, 222.0), (376.0, 218.0),
+    (384.0, 214.0), (391.0, 210.0), (400.0, 206.0), (408.0, 202.0), (417.0, 198.0), (424.0, 194.0),
+    (430.0, 190.0), (436.0, 186.0), (445.0, 180.0),
 ];
 
 /// The annotated subjects.
