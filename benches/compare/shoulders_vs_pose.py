@@ -12,7 +12,7 @@ For every frame it prints both readings, the tilt asked, and where the peer puts
 midpoint against the face's centre (in eye distances: how far the head sits to one side of the
 body, which the outline's pairing does not know). Per subject it prints how much each reading
 moves per degree asked (1.0 is a perfect follower) and the untilted difference between the two.
-It exits 1 when the peer finds no shoulders in a frame. It is a measurement, not a pass/fail
+It exits 1 when the peer finds no shoulders in a frame or Caiji finds no face. It is a measurement, not a pass/fail
 check of the rule: the peer's joints are not the outline a reviewer looks at either.
 
 Run: python3 benches/compare/shoulders_vs_pose.py
@@ -42,11 +42,20 @@ def main():
             rows = []
             for tilt in TILTS:
                 frame = str(pathlib.Path(d) / f"{subject}_{tilt}.png")
-                subprocess.run([exe, "scene", "--subject", subject, "--backdrop", "light_grey",
-                                "--shoulder-tilt", str(tilt), frame], check=True, capture_output=True)
+                made = subprocess.run([exe, "scene", "--subject", subject, "--backdrop", "light_grey",
+                                       "--shoulder-tilt", str(tilt), frame], capture_output=True, text=True)
+                if made.returncode != 0:
+                    sys.exit(f"caiji scene {subject} {tilt}: {made.stderr}")
                 out = subprocess.run([exe, "analyze", "--live", "--json", frame],
                                      capture_output=True, text=True)
-                a = json.loads(out.stdout.splitlines()[0])
+                answers = [json.loads(l) for l in out.stdout.splitlines() if l.startswith("{")]
+                if out.returncode not in (0, 1) or not answers:
+                    sys.exit(f"caiji analyze {frame}: exit {out.returncode}: {out.stderr}")
+                a = answers[0]
+                if "error" in a or "eye_left" not in a:
+                    print(f"{subject:11} {tilt:+6.1f} no analysis: {a.get('error', 'no face')}")
+                    missing += 1
+                    continue
                 ours = a.get("shoulder_tilt_deg")
                 img = np.asarray(Image.open(frame).convert("RGB"))
                 h, w = img.shape[:2]

@@ -148,12 +148,6 @@ pub fn scene(
     shoulder_tilt_deg: f64,
     out: &Path,
 ) -> ExitCode {
-    if !shoulder_tilt_deg.is_finite() || shoulder_tilt_deg.abs() > 45.0 {
-        eprintln!(
-            "肩膀转动角度须在 ±45° 以内：{shoulder_tilt_deg} / the shoulder tilt must be within ±45°: {shoulder_tilt_deg}"
-        );
-        return ExitCode::from(2);
-    }
     let made = caiji_scene::Library::open_default().and_then(|lib| {
         let mut scene = caiji_scene::Scene::standard(subject, backdrop, w, h);
         if let Some(person) = scene.people.first_mut() {

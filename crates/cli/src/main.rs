@@ -291,8 +291,8 @@ enum Command {
         /// 画面尺寸，至多 7680x4320 / frame size WxH, at most 7680x4320
         #[arg(long, default_value = "1920x1080", value_parser = parse_size)]
         size: (u32, u32),
-        /// 肩膀绕颈部转动的角度（度，正：画面右肩更低），头部保持端正 / turn the shoulders about the neck by this many degrees (positive: the image-right shoulder lower); the head stays upright
-        #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+        /// 肩膀绕颈部转动的角度，±45° 以内（正：画面右肩更低），头部保持端正 / turn the shoulders about the neck by this many degrees, within ±45° (positive: the image-right shoulder lower); the head stays upright
+        #[arg(long, default_value_t = 0.0, value_parser = parse_shoulder_tilt, allow_negative_numbers = true)]
         shoulder_tilt: f64,
         /// 输出 PNG / output PNG
         out: PathBuf,
@@ -349,6 +349,17 @@ fn parse_students(s: &str) -> Result<usize, String> {
         .ok_or_else(|| {
             format!(
                 "学生人数应为 1–{max}（收到 {s}）/ the number of students must be 1–{max} (got {s})"
+            )
+        })
+}
+
+fn parse_shoulder_tilt(s: &str) -> Result<f64, String> {
+    s.parse::<f64>()
+        .ok()
+        .filter(|t| t.abs() <= 45.0)
+        .ok_or_else(|| {
+            format!(
+                "肩膀转动角度应在 ±45° 以内（收到 {s}）/ the shoulder tilt must be within ±45° (got {s})"
             )
         })
 }

@@ -103,14 +103,15 @@ pub struct Subject {
     /// (grown by a third, so the hair's real edge is the matte's).
     pub head: (f64, f64, f64, f64),
     /// Torso: top y (the base of the neck: the shoulders turn about it), half width there, half
-    /// width at the bottom of the photo. It shapes the drop shadow.
+    /// width at the bottom of the photo. It shapes the drop shadow of a person alone in a photo.
     pub torso: (f64, f64, f64),
     /// The matte's name in `assets/mattes` (one per photo).
     pub matte: &'static str,
     /// Other people are in the photo (the matte holds them too): this person's body below the
     /// head, a polygon in source px traced by hand along the clothes' edge where they meet the
     /// wall or another person. The matte is kept to it and to the head's outline grown by a third
-    /// (the torso's trapezoid took in a neighbour's shirt beside curly's shoulder).
+    /// (the torso's trapezoid took in a neighbour's shirt beside curly's shoulder), and it shapes
+    /// the person's drop shadow with the head's outline.
     pub shared: Option<&'static [(f64, f64)]>,
     /// What makes this subject worth having.
     pub note: &'static str,
@@ -128,7 +129,8 @@ pub struct Subject {
 //   shoulder runs just inside the jumper, below the yellow books behind it.
 // - glasses' outline rises beside his long hair to where the head's ellipse covers it, so the
 //   matte shapes the hair's ends (a corner there cut them at a slant).
-// - Below the photo's bottom edge each body goes on straight down (the matte is mirrored there).
+// - Each outline runs on past the photo's bottom row (346); below that row it is read where the
+//   photo is read, mirrored ([`mirror_below`]), so a tall frame shows no neighbour reflected up.
 #[rustfmt::skip]
 const GLASSES_BODY: [(f64, f64); 32] = [
     (-10.0, 140.0), (175.0, 140.0), (175.0, 212.0), (180.0, 225.0), (198.0, 240.0),
@@ -727,7 +729,11 @@ pub fn render(lib: &Library, scene: &Scene) -> Result<(RgbImage, Truth), SceneEr
                 for x in 0..w {
                     let (sx, sy) = src_of(x as f64 - ox, y as f64 - oy);
                     let (tx, ty) = torso_of(sx, sy);
-                    let a = head_cover(s, sx, sy, wide).max(torso_cover(s, tx, ty, wide));
+                    let body = match s.shared {
+                        Some(body) => polygon_cover(body, tx, mirror_below(ty, src.height()), wide),
+                        None => torso_cover(s, tx, ty, wide),
+                    };
+                    let a = head_cover(s, sx, sy, wide).max(body);
                     if a > 0.0 {
                         let p = img.get_pixel_mut(x, y);
                         let k = 1.0 - person.drop_shadow * a;
@@ -745,9 +751,12 @@ pub fn render(lib: &Library, scene: &Scene) -> Result<(RgbImage, Truth), SceneEr
                 // is as tall as his hair, which falls to his shoulders; a column beside the
                 // neck instead let in the wall between him and curly).
                 let inside = match s.shared {
-                    Some(body) => {
-                        head_cover(&grown, sx, sy, soft).max(polygon_cover(body, tx, ty, soft))
-                    }
+                    Some(body) => head_cover(&grown, sx, sy, soft).max(polygon_cover(
+                        body,
+                        tx,
+                        mirror_below(ty, src.height()),
+                        soft,
+                    )),
                     None => 1.0,
                 };
                 if inside <= 0.0 {

@@ -212,13 +212,21 @@ fn scene_turns_the_shoulders_on_request_and_the_shoulder_rule_sees_it() {
             a["shoulder_tilt_deg"]
         );
     }
-    let o = caiji(&[
-        "scene",
-        "--shoulder-tilt",
-        "60",
-        dir.path().join("x.png").to_str().unwrap(),
-    ]);
-    assert_eq!(o.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("±45°") && err.contains("肩膀"), "{err}");
+    for bad in ["60", "-46", "abc", "nan"] {
+        let o = caiji(&[
+            "scene",
+            "--shoulder-tilt",
+            bad,
+            dir.path().join("x.png").to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(2), "tilt {bad} refused");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains(&format!("肩膀转动角度应在 ±45° 以内（收到 {bad}）"))
+                && err.contains(&format!(
+                    "the shoulder tilt must be within ±45° (got {bad})"
+                )),
+            "{err}"
+        );
+    }
 }

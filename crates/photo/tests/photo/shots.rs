@@ -103,7 +103,7 @@ fn the_saved_photo_is_never_mirrored() {
     // The subject's face is asymmetric; the eye on the image's left in the frame must stay on the
     // left in the photo, at the position the crop maps it to.
     let (img, a) = frame(&Scene::standard("curly", "white", 1920, 1080));
-    let crop = a.crop.expect("compliant");
+    let crop = a.crop.expect("a crop inside the bands");
     let photo = output::render(&img, &crop).unwrap();
     let m = a.measurements.unwrap();
     let s = crop.scale();
