@@ -585,7 +585,7 @@ impl Analyzer {
     /// The next frame of a tracked face, every region placed by the previous frame: the
     /// close-up around the search's box moved with the face (so a still face's width is the
     /// full analysis's to the bit), the mesh at the previous close-up's box (on a swaying
-    /// student the median eye line error is 2.0 px against the full analysis's 1.3, against
+    /// student the median eye line error is 2.1 px against the full analysis's 1.3, against
     /// curly's hand-marked canthi; on the still golden scenes the two differ by −2.1 to +1.6
     /// px with no common sign), one eye at the previous mesh's corners. Nothing waits for the
     /// whole-frame search, and the iris model need not wait for this frame's mesh, so the model

@@ -86,7 +86,7 @@ fn the_persons_own_shadow_beside_the_head_and_shoulders_is_refused_and_a_faint_s
     // beside the head and the shoulders, closer to the body than the patches beside the head
     // look. Measured spread (limit 28) on these four, their shadows shaped by their own
     // outlines: a shade of 6 % (14 levels on the grey backdrop, about the unevenness of a lit
-    // cloth) 18.1–24.6, passes (hopper, not here, reaches 26.1); 14 % 28.6–55.3, refused, the
+    // cloth) 18.1–24.6, passes (hopper, not here, reaches 26.1); 14 % 28.5–55.3, refused, the
     // nearest beside glasses' long hair on the light-blue cloth (a thin margin: while his shadow
     // was still the torso's trapezoid it read 28.0 and passed). Before the walk went beside the
     // head and looked through the shadow's soft edge, a fifth darker read 15.3–22.6 beside
