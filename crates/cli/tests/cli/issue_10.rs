@@ -37,13 +37,7 @@ fn comment_of(jpeg: &[u8]) -> Vec<u8> {
 }
 
 fn seal_check(o: &Output) -> Value {
-    lines(o)[0]["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "comment_seal")
-        .unwrap()
-        .clone()
+    check(&lines(o)[0], "comment_seal").clone()
 }
 
 #[test]

@@ -224,13 +224,7 @@ fn messages_are_said_once_in_each_language() {
         photo.to_str().unwrap(),
     ]);
     let v = &lines(&o)[0];
-    let seal = v["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "comment_seal")
-        .unwrap();
-    one_language_each(seal);
+    one_language_each(check(v, "comment_seal"));
 
     // A bad key file.
     let bad = dir.path().join("bad.key");

@@ -1,7 +1,7 @@
 //! Issue 9 at the command line: what the seal holds, said in the JSON, and the progress bar a
 //! person at a terminal sees (and a pipe never does).
 
-use crate::{caiji, capture, lines, scene};
+use crate::{caiji, capture, check, lines, scene};
 use std::path::Path;
 use std::process::Command;
 
@@ -200,14 +200,9 @@ fn scene_turns_the_shoulders_on_request_and_the_shoulder_rule_sees_it() {
         assert!(made.status.success(), "scene with tilt {tilt}");
         let o = caiji(&["analyze", "--live", "--json", frame.to_str().unwrap()]);
         let a = &lines(&o)[0];
-        let shoulders = a["checks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["id"] == "shoulders_level")
-            .expect("shoulders judged");
         assert_eq!(
-            shoulders["pass"], !refused,
+            check(a, "shoulders_level")["pass"],
+            !refused,
             "tilt {tilt}: measured {}",
             a["shoulder_tilt_deg"]
         );

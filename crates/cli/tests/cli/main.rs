@@ -37,6 +37,16 @@ fn lines(o: &Output) -> Vec<Value> {
         .collect()
 }
 
+/// The check with rule id `id` in one file's JSON answer (`analyze --json`, `validate --json`).
+fn check<'a>(answer: &'a Value, id: &str) -> &'a Value {
+    answer["checks"]
+        .as_array()
+        .expect("the answer lists its checks")
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("{id} judged: {answer}"))
+}
+
 /// `caiji capture` of `frame` into `out`.
 fn capture(code: &str, key: &Path, out: &Path, frame: &Path) -> Output {
     caiji(&[

@@ -168,13 +168,8 @@ async fn framing_shoot_review_retake_and_accept() {
     assert!(
         matches!(r.last_event(), Some(Event::Live(l)) if l.verdict == caiji_spec::Verdict::Fail)
     );
-    assert!(matches!(r.go(Input::Shoot).await, Phase::Framing { .. }));
-    match r.last_event() {
-        Some(Event::ShotRefused { failing, .. }) => {
-            assert!(failing.iter().any(|c| c.id.as_str() == "face_width"))
-        }
-        other => panic!("{other:?}"),
-    }
+    let failing = shot_refused(&mut r).await;
+    assert!(failing.contains(&"face_width"), "{failing:?}");
     // Good frames: the shot goes to review; R goes back to framing; Enter queues it.
     for _ in 0..2 {
         r.go(Input::Frame(frame("short_hair", 0.3))).await;
@@ -742,7 +737,12 @@ fn headwear(l: &caiji_station::Live) -> Option<&caiji_spec::Check> {
 }
 
 /// The rules the last shot was refused for (the last event must be a refusal).
-fn refused_for(r: &Rig) -> Vec<&'static str> {
+/// Press Space: the shot must be refused (the station stays framing); the rules it failed.
+async fn shot_refused(r: &mut Rig) -> Vec<&'static str> {
+    assert!(
+        matches!(r.go(Input::Shoot).await, Phase::Framing { .. }),
+        "the shot is refused"
+    );
     match r.last_event() {
         Some(Event::ShotRefused { failing, .. }) => failing.iter().map(|c| c.id.as_str()).collect(),
         other => panic!("not a refusal: {other:?}"),
@@ -774,14 +774,11 @@ async fn a_student_in_a_hat_is_shown_red_live_refused_at_the_shutter_and_shot_on
             && rule.fix_en.is_some_and(|f| f.contains("take off the hat")),
         "{rule:?}"
     );
-    assert!(matches!(r.go(Input::Shoot).await, Phase::Framing { .. }));
-    match r.last_event() {
-        Some(Event::ShotRefused { failing, .. }) => {
-            let ids: Vec<&str> = failing.iter().map(|c| c.id.as_str()).collect();
-            assert_eq!(ids, ["bareheaded"], "refused for the hat alone");
-        }
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(
+        shot_refused(&mut r).await,
+        ["bareheaded"],
+        "refused for the hat alone"
+    );
     // Hat off (here: a bareheaded student in the same place, under the same code): the overlay
     // turns green at the probe's next answer, and the shot is taken with the rule met.
     let bare = full_hd("short_hair");
@@ -817,14 +814,10 @@ async fn hair_over_the_ears_is_shown_red_live_with_its_fix_and_refused_at_the_sh
         "{live:?}"
     );
     assert_eq!(rule.fix_zh, Some("请把头发拢到耳后，露出双耳"), "{rule:?}");
-    assert!(
-        matches!(r.go(Input::Shoot).await, Phase::Framing { .. }),
-        "the shutter refuses a red overlay"
-    );
     assert_eq!(
-        refused_for(&r),
+        shot_refused(&mut r).await,
         ["ears_visible"],
-        "refused for the ears alone"
+        "the shutter refuses a red overlay, for the ears alone"
     );
     // With the probe off the overlay stays green; the shutter's own judgement of the photo's
     // frame refuses it.
@@ -840,14 +833,10 @@ async fn hair_over_the_ears_is_shown_red_live_with_its_fix_and_refused_at_the_sh
         ),
         other => panic!("{other:?}"),
     }
-    assert!(
-        matches!(r.go(Input::Shoot).await, Phase::Framing { .. }),
-        "the shutter's judgement refuses the shot"
-    );
     assert_eq!(
-        refused_for(&r),
+        shot_refused(&mut r).await,
         ["ears_visible"],
-        "refused at the shutter for the ears alone"
+        "the shutter's judgement refuses the shot, for the ears alone"
     );
 }
 
@@ -865,16 +854,18 @@ async fn the_shutter_refuses_a_hat_by_itself_and_its_answer_shows_live_at_once()
         Some(Event::Live(l)) => assert!(headwear(&l).is_none(), "{l:?}"),
         other => panic!("{other:?}"),
     }
-    assert!(matches!(r.go(Input::Shoot).await, Phase::Framing { .. }));
-    assert_eq!(refused_for(&r), ["bareheaded"], "refused for the hat alone");
+    assert_eq!(
+        shot_refused(&mut r).await,
+        ["bareheaded"],
+        "refused for the hat alone"
+    );
     // With the probe on, Space pressed at once (before the background run can answer): the
     // shutter refuses, and its answer is the overlay's from the next frame, without waiting
     // for the probe.
     let mut r = rig_with(true).await;
     r.go(Input::Scanned(CODE_A.into())).await;
     r.go(Input::Frame(hatted.clone())).await;
-    assert!(matches!(r.go(Input::Shoot).await, Phase::Framing { .. }));
-    assert_eq!(refused_for(&r), ["bareheaded"]);
+    assert_eq!(shot_refused(&mut r).await, ["bareheaded"]);
     r.go(Input::Frame(hatted.clone())).await;
     match r.last_event() {
         Some(Event::Live(l)) => assert!(
