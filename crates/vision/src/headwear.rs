@@ -202,10 +202,21 @@ impl Parsing {
     /// Area labelled ear on the image's left and right half of the square (which is centred on
     /// the face), each over the face width squared: an ear under the hair is labelled hair.
     pub fn ears(&self) -> (f64, f64) {
+        self.halves(&EARS)
+    }
+
+    /// Area labelled eyebrow on the image's left and right half of the square, each over the
+    /// face width squared: a brow under a fringe is labelled hair.
+    pub fn brows(&self) -> (f64, f64) {
+        self.halves(&BROWS)
+    }
+
+    /// Area labelled one of `classes` on the image's left and right half of the square.
+    fn halves(&self, classes: &[usize]) -> (f64, f64) {
         let n = self.n;
         let (mut left, mut right) = (0usize, 0usize);
         for cell in 0..n * n {
-            if EARS.contains(&self.label(cell)) {
+            if classes.contains(&self.label(cell)) {
                 if cell % n < n / 2 {
                     left += 1;
                 } else {
@@ -316,6 +327,8 @@ const FACE: [usize; 9] = [1, 2, 3, 4, 5, 10, 11, 12, 13];
 const INNER_MOUTH: usize = 11;
 /// The left and right ear (the student's; the image's sides are told apart by position).
 const EARS: [usize; 2] = [7, 8];
+/// The left and right eyebrow.
+const BROWS: [usize; 2] = [2, 3];
 /// Eyeglasses: their arms run to the ears over the cheeks.
 const GLASSES: usize = 6;
 /// Rows the face width is looked for on.

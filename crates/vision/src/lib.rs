@@ -171,6 +171,9 @@ pub struct Measurements {
     /// Area the face-parsing network labels ear on the image's left and right of the face,
     /// over the face width squared: measured by [`Analyzer::judge`] only, like `headwear`.
     pub ears: Option<(f64, f64)>,
+    /// Area the face-parsing network labels eyebrow on the image's left and right of the face,
+    /// over the face width squared: measured by [`Analyzer::judge`] only, like `headwear`.
+    pub brows: Option<(f64, f64)>,
     /// Area the face-parsing network labels inner mouth (between the lips), over the face
     /// width squared: measured by [`Analyzer::judge`] only, like `headwear`.
     pub inner_mouth: Option<f64>,
@@ -186,6 +189,7 @@ impl Measurements {
         Some(HeadCover {
             hat: self.headwear?,
             ears: self.ears,
+            brows: self.brows?,
             inner_mouth: self.inner_mouth?,
         })
     }
@@ -861,6 +865,7 @@ impl Analyzer {
             shoulder_tilt_deg,
             headwear: None,
             ears: None,
+            brows: None,
             inner_mouth: None,
         };
         Ok(Measured {
@@ -937,6 +942,9 @@ pub struct HeadCover {
     /// squared (露出双耳); `None` leaves the rule unjudged (the live probe's answer from a
     /// frame whose head was turned, which hides the far ear).
     pub ears: Option<(f64, f64)>,
+    /// Area labelled eyebrow on the image's left and right of the face, over the face width
+    /// squared (露出眉毛).
+    pub brows: (f64, f64),
     /// Area labelled inner mouth, over the face width squared (嘴唇自然闭合): judged by
     /// [`Analyzer::judge`] on the photo's own frame only, never merged into live verdicts.
     pub inner_mouth: f64,
@@ -947,6 +955,7 @@ impl HeadCover {
         HeadCover {
             hat: p.hat_share(),
             ears: Some(p.ears()),
+            brows: p.brows(),
             inner_mouth: p.inner_mouth(),
         }
     }
@@ -962,8 +971,13 @@ pub fn with_head_cover(a: &mut Analysis, cover: HeadCover) {
     };
     m.headwear = Some(cover.hat);
     m.ears = cover.ears;
-    a.checks
-        .retain(|c| c.id != CheckId::Bareheaded && c.id != CheckId::EarsVisible);
+    m.brows = Some(cover.brows);
+    a.checks.retain(|c| {
+        !matches!(
+            c.id,
+            CheckId::Bareheaded | CheckId::EarsVisible | CheckId::EyebrowsVisible
+        )
+    });
     a.checks.push(
         Check::at_most(CheckId::Bareheaded, cover.hat, TOLERANCES.headwear_max)
             .advise(Advice::RemoveHat),
@@ -971,8 +985,31 @@ pub fn with_head_cover(a: &mut Analysis, cover: HeadCover) {
     if let Some(ears) = cover.ears {
         a.checks.push(ears_check(ears));
     }
+    a.checks.push(brows_check(cover.brows));
     a.checks.sort_by_key(|c| c.id);
     a.verdict = Verdict::of(&a.checks);
+}
+
+/// The eyebrows rule on the brow areas on the image's left and right of the face.
+fn brows_check((left, right): (f64, f64)) -> Check {
+    let least = left.min(right);
+    let limit = TOLERANCES.brow_min;
+    let (zh, en) = match (left >= limit, right >= limit) {
+        (true, true) => ("双眉露出", "both eyebrows show"),
+        (false, false) => ("看不到眉毛", "neither eyebrow shows"),
+        // The image's left is the student's right brow.
+        (false, true) => ("看不到右眉", "the right eyebrow does not show"),
+        (true, false) => ("看不到左眉", "the left eyebrow does not show"),
+    };
+    Check::with_message(
+        CheckId::EyebrowsVisible,
+        least >= limit,
+        Some(least),
+        format!("≥ {limit}"),
+        zh,
+        en,
+    )
+    .advise(Advice::ShowBrows)
 }
 
 /// The ears rule on the ear areas on the image's left and right of the face.
