@@ -1,7 +1,8 @@
 //! Headwear ("免冠") and what else a face-parsing network run with tract labels around the
-//! head: the ears under the hair or not ("露出双耳", [`Parsing::ears`]), the inside of the mouth
-//! between parted lips ([`Parsing::inner_mouth`]) and the cheeks' outline, the face width
-//! ([`Parsing::face_width`]). One run per photo gives all four.
+//! head: the ears under the hair or not ("露出双耳", [`Parsing::ears`]), the eyebrows under a
+//! fringe or not ("露出眉毛", [`Parsing::brows`]), the inside of the mouth between parted lips
+//! ([`Parsing::inner_mouth`]) and the cheeks' outline, the face width
+//! ([`Parsing::face_width`]). One run per photo gives all five.
 //!
 //! The landmark models know faces, not hats: a naval cap, a beanie or a brimmed hat leaves every
 //! landmark where it is, and a cap's crown is as high as a tall head of hair, so no geometric

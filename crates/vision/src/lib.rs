@@ -16,7 +16,8 @@
 //! side: the live overlay's path, about 40 % cheaper. The frame that becomes a photo is judged
 //! by [`Analyzer::judge`]: the full analysis and what a face-parsing network labels in a square
 //! around the head (a third of a second on two cores, so once per photo, not per live frame):
-//! a hat ("免冠"), hair over the ears ("露出双耳") and the cheeks' outline, the face width.
+//! a hat ("免冠"), hair over the ears ("露出双耳") or the eyebrows ("露出眉毛") and the cheeks'
+//! outline, the face width.
 //!
 //! ```no_run
 //! use caiji_vision::{Analyzer, Framing};
@@ -886,7 +887,8 @@ impl Analyzer {
 
     /// The analysis that decides a photo: [`Analyzer::analyze_framed`] with the face-parsing
     /// network's answers: the headwear rule ("免冠", [`CheckId::Bareheaded`]), the ears rule
-    /// ("露出双耳", [`CheckId::EarsVisible`]), lips apart without teeth for the mouth rule, and
+    /// ("露出双耳", [`CheckId::EarsVisible`]), the eyebrows rule ("露出眉毛",
+    /// [`CheckId::EyebrowsVisible`]), lips apart without teeth for the mouth rule, and
     /// the face width measured on the cheeks' skin outline ([`WidthFrom::Cheeks`]; the crop is
     /// planned again on it). The network costs about a third of a second, so this runs once per photo
     /// (the station's shutter, a finished photo validated, `caiji analyze`, `caiji capture`),
