@@ -36,6 +36,11 @@ pub struct Eye {
     pub iris: Point,
     /// The model's two eye corners (outer, inner; its contour points 0 and 8).
     pub corners: (Point, Point),
+    /// The iris's radius: the mean distance of the model's four rim points from its centre.
+    pub radius: f64,
+    /// Share of the pupil's pixels that glow red (a flash's red eye, "无红眼"):
+    /// [`crate::measure::red_pupil`].
+    pub red: f64,
 }
 
 impl Eye {
@@ -113,10 +118,17 @@ impl IrisModel {
         let width = at(&contour, CORNERS.0)
             .dist(at(&contour, CORNERS.1))
             .max(1e-6);
+        let centre = at(&iris, 0);
+        let radius = (1..IRIS_POINTS)
+            .map(|i| at(&iris, i).dist(centre))
+            .sum::<f64>()
+            / (IRIS_POINTS - 1) as f64;
         Ok(Eye {
             openness: gap / width,
-            iris: at(&iris, 0),
+            iris: centre,
             corners: (at(&contour, CORNERS.0), at(&contour, CORNERS.1)),
+            radius,
+            red: crate::measure::red_pupil(img, centre, radius),
         })
     }
 }
@@ -138,6 +150,8 @@ mod tests {
             openness: 0.3,
             iris: at(along, across),
             corners: if outer_first_on_left { (l, r) } else { (r, l) },
+            radius: 8.0,
+            red: 0.0,
         }
     }
 

@@ -220,6 +220,12 @@ pub struct Pose {
     /// Where the eyes look: the two irises' mean offset in their eyes ([`Eye::gaze`]), toward
     /// the image's right and down, over the eye's width.
     pub gaze: (f64, f64),
+    /// The redder pupil: the share of its pixels that glow red (a flash's red eye), from the
+    /// iris model's iris ([`Eye::red`]).
+    pub red_eye: f64,
+    /// The irises on the image's left and right: centre and radius, from the iris model (the
+    /// radius 0 before it has looked).
+    pub irises: [(Point, f64); 2],
     /// Lip gap over mouth width.
     pub mouth_open: f64,
     /// Teeth seen between the lips: their area over the mouth width squared.
@@ -249,6 +255,8 @@ impl Pose {
             pitch_deg: m.pitch_deg(),
             eye_open,
             gaze: (f64::NAN, f64::NAN),
+            red_eye: 0.0,
+            irises: [(Point::default(), 0.0); 2],
             mouth_open: m.mouth_open(),
             teeth: measure::teeth(img, m),
             presence: m.presence,
@@ -404,6 +412,8 @@ impl Measured {
     /// Add the lids and judge every rule.
     fn judged(mut self, eyes: (Eye, Eye)) -> Analysis {
         self.m.pose.eye_open = eyes.0.openness.min(eyes.1.openness);
+        self.m.pose.red_eye = eyes.0.red.max(eyes.1.red);
+        self.m.pose.irises = [eyes.0, eyes.1].map(|e| (e.iris, e.radius));
         let (l, r) = (eyes.0.gaze(), eyes.1.gaze());
         self.m.pose.gaze = ((l.0 + r.0) / 2.0, (l.1 + r.1) / 2.0);
         let checks = photo_checks(&self.m, self.output.as_ref(), self.framing);
@@ -1322,7 +1332,7 @@ fn tight(check: Check, value: f64, band: caiji_spec::Range, err: f64) -> Check {
 }
 
 /// Pose, eyes, mouth and shoulders, judged on the face mesh, the iris model and the silhouette.
-fn pose_checks(m: &Measurements) -> [Check; 4] {
+fn pose_checks(m: &Measurements) -> [Check; 5] {
     let p = &m.pose;
     let (yaw, pitch) = (p.yaw_deg, p.pitch_deg);
     let (yaw_max, pitch_max) = (TOLERANCES.yaw_deg, TOLERANCES.pitch_deg);
@@ -1391,6 +1401,8 @@ fn pose_checks(m: &Measurements) -> [Check; 4] {
     });
     let eyes = Check::at_least(CheckId::EyesOpen, p.eye_open, TOLERANCES.eye_open_min)
         .advise(Advice::OpenEyes);
+    let red_eye = Check::at_most(CheckId::NoRedEye, p.red_eye, TOLERANCES.red_eye_max)
+        .advise(Advice::AvoidRedEye);
     let mouth =
         if p.teeth > TOLERANCES.teeth_visible_max && p.mouth_open <= TOLERANCES.mouth_open_max {
             Check::with_message(
@@ -1447,7 +1459,7 @@ fn pose_checks(m: &Measurements) -> [Check; 4] {
             "shoulder outline not in view",
         ),
     };
-    [pose, eyes, mouth, shoulders]
+    [pose, eyes, red_eye, mouth, shoulders]
 }
 
 /// A signed pixel offset rounded for a person: `-0.3` reads "0", never "-0".

@@ -641,6 +641,55 @@ pub(crate) fn shoulder_tilt(
     Some(tilts[tilts.len() / 2])
 }
 
+/// Share of the pupil's pixels that glow red: in the disk of [`PUPIL_OVER_IRIS`] of the iris's
+/// `radius` round its `centre`, the pixels whose red is bright ([`RED_EYE_MIN`]) and
+/// [`RED_EYE_OVER`] times the larger of green and blue or more. A pupil is dark, its catchlight
+/// white and a brown iris's red at most about 1.5 times its green; a flash reflected off the
+/// retina lights the pupil red. 0 when the disk is off the frame or under a pixel.
+pub(crate) fn red_pupil(img: &RgbImage, centre: Point, radius: f64) -> f64 {
+    let r = PUPIL_OVER_IRIS * radius;
+    // A NaN radius (no iris found) is no pupil either.
+    if r.is_nan() || r < 0.5 {
+        return 0.0;
+    }
+    let (w, h) = (img.width() as f64, img.height() as f64);
+    let (x0, x1) = (
+        (centre.x - r).floor().max(0.0),
+        (centre.x + r).ceil().min(w),
+    );
+    let (y0, y1) = (
+        (centre.y - r).floor().max(0.0),
+        (centre.y + r).ceil().min(h),
+    );
+    let (mut inside, mut red) = (0usize, 0usize);
+    for y in y0 as u32..y1 as u32 {
+        for x in x0 as u32..x1 as u32 {
+            let (dx, dy) = (x as f64 + 0.5 - centre.x, y as f64 + 0.5 - centre.y);
+            if dx * dx + dy * dy > r * r {
+                continue;
+            }
+            inside += 1;
+            let [pr, pg, pb] = img.get_pixel(x, y).0.map(f64::from);
+            if pr >= RED_EYE_MIN && pr >= RED_EYE_OVER * pg.max(pb) {
+                red += 1;
+            }
+        }
+    }
+    if inside == 0 {
+        0.0
+    } else {
+        red as f64 / inside as f64
+    }
+}
+
+/// The pupil's disk over the iris's radius: a pupil in a lit room is a third to a half of the
+/// iris across; the inner part stays clear of the iris's own colour.
+const PUPIL_OVER_IRIS: f64 = 0.4;
+/// A red-eye pixel's least red (0–255).
+const RED_EYE_MIN: f64 = 90.0;
+/// A red-eye pixel's red over the larger of its green and blue.
+const RED_EYE_OVER: f64 = 1.8;
+
 /// Teeth seen between the lips: the area of pixels inside the mesh's inner-lip outline that are
 /// as bright as the cheeks' skin or brighter and nearly without colour, over the mouth width
 /// squared. Closed lips leave a sliver of lip-coloured pixels, a mouth open in speech a dark

@@ -287,6 +287,105 @@ fn a_fringe_over_the_eyebrows_is_refused_and_brows_that_show_pass() {
     }
 }
 
+/// `img` with the pupils of `a`'s irises (`which`: the image's left, its right) painted as a
+/// flash's red eye lights them: a disk of 0.45 of the iris's radius, `centre` colour in the
+/// middle shading to `rim` at its edge, its edge anti-aliased, the flash's white catchlight
+/// kept up and to the left. `glint` paints only a small red disk (0.16 of the iris's radius)
+/// instead of the whole pupil.
+fn with_red_eyes(
+    img: &image::RgbImage,
+    a: &Analysis,
+    which: [bool; 2],
+    centre: [f64; 3],
+    rim: [f64; 3],
+    glint: bool,
+) -> image::RgbImage {
+    let irises = a.measurements.as_ref().expect("a face").pose.irises;
+    let mut out = img.clone();
+    for ((c, radius), _) in irises.iter().zip(which).filter(|(_, w)| *w) {
+        let pupil = if glint { 0.16 } else { 0.45 } * radius;
+        let light = (c.x - 0.15 * radius, c.y - 0.15 * radius, 0.1 * radius);
+        let reach = pupil.ceil() as i64 + 1;
+        for dy in -reach..=reach {
+            for dx in -reach..=reach {
+                let (x, y) = (c.x.floor() as i64 + dx, c.y.floor() as i64 + dy);
+                let (px, py) = (x as f64 + 0.5, y as f64 + 0.5);
+                let d = (px - c.x).hypot(py - c.y);
+                let alpha = (pupil + 0.5 - d).clamp(0.0, 1.0);
+                if alpha <= 0.0 {
+                    continue;
+                }
+                let t = (d / pupil).min(1.0);
+                let glow: [f64; 3] = std::array::from_fn(|i| centre[i] + t * (rim[i] - centre[i]));
+                let glow = if (px - light.0).hypot(py - light.1) < light.2 {
+                    [245.0, 245.0, 240.0]
+                } else {
+                    glow
+                };
+                let was = out.get_pixel(x as u32, y as u32).0;
+                let mixed = std::array::from_fn(|i| {
+                    (alpha * glow[i] + (1.0 - alpha) * was[i] as f64).round() as u8
+                });
+                out.put_pixel(x as u32, y as u32, image::Rgb(mixed));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn red_eye_from_a_flash_is_refused_live_and_at_the_shutter_and_dark_pupils_pass() {
+    // marc on light blue at 1080p (the station's frame): his dark pupils read 0. Then his
+    // pupils painted red, bright and dim, both or one; and a red glint over a sixth of each
+    // pupil, which stays under the limit.
+    let (analyzer, lib) = fixtures();
+    let (frame, _) = render(lib, &Scene::standard("marc", "light_blue", 1920, 1080)).unwrap();
+    let plain = analyzer.judge(&frame, Framing::Plan).unwrap();
+    assert!(
+        rule(&plain, "no_red_eye").pass,
+        "{:?}",
+        rule(&plain, "no_red_eye")
+    );
+    assert_eq!(failing(&plain), Vec::<&str>::new(), "marc passes as he is");
+    let bright = ([215.0, 55.0, 45.0], [150.0, 35.0, 30.0]);
+    let dim = ([135.0, 40.0, 35.0], [100.0, 28.0, 25.0]);
+    for (what, which, (centre, rim), glint, refused) in [
+        ("bright, both", [true, true], bright, false, true),
+        ("dim, both", [true, true], dim, false, true),
+        (
+            "bright, the image's left",
+            [true, false],
+            bright,
+            false,
+            true,
+        ),
+        (
+            "bright, the image's right",
+            [false, true],
+            bright,
+            false,
+            true,
+        ),
+        ("a glint in each", [true, true], bright, true, false),
+    ] {
+        let painted = with_red_eyes(&frame, &plain, which, centre, rim, glint);
+        for (path, a) in [
+            ("shutter", analyzer.judge(&painted, Framing::Plan).unwrap()),
+            ("live", analyzer.analyze(&painted).unwrap()),
+        ] {
+            let red = a.measurements.as_ref().unwrap().pose.red_eye;
+            println!("{what} ({path}): red {red:.3}");
+            let check = rule(&a, "no_red_eye");
+            assert_eq!(!check.pass, refused, "{what} ({path}): {check:?}");
+            let want: Vec<&str> = if refused { vec!["no_red_eye"] } else { vec![] };
+            assert_eq!(failing(&a), want, "{what} ({path}): only this rule");
+            if refused {
+                assert_eq!(check.fix_en, Some(Advice::AvoidRedEye.en()));
+            }
+        }
+    }
+}
+
 #[test]
 fn hair_over_the_ears_is_refused_and_ears_that_show_pass_on_every_backdrop() {
     // The golden subjects on the three backdrops, judged as the shutter judges: glasses' long
