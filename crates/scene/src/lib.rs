@@ -524,6 +524,43 @@ impl Truth {
     pub fn eye_y(&self) -> f64 {
         (self.eye_left.1 + self.eye_right.1) / 2.0
     }
+
+    /// `img` (the frame this truth is of) with a fringe of the student's own hair drawn down
+    /// over the forehead to just above the eyes, between `from` and `to` eye distances either
+    /// side of the face's centre: the hair just below the crown (from 0.06 to 0.26 of the way
+    /// from the head top to the eyes) stretched down, its ends ragged, blended into the face
+    /// over 8 px at the sides. The eyebrows rule's fixture ("露出眉毛"): no registry package we
+    /// found has a portrait with a fringe over the brows. Reads as a fringe on a person whose
+    /// hair fills the crown (marc); over a thin crown it paints the backdrop.
+    pub fn with_fringe(&self, img: &RgbImage, from: f64, to: f64) -> RgbImage {
+        let (l, r) = (self.eye_left, self.eye_right);
+        let ipd = (r.0 - l.0).hypot(r.1 - l.1);
+        let (top, eyes) = (self.head_top_y, self.eye_y());
+        let band = (top + 0.06 * (eyes - top), top + 0.26 * (eyes - top));
+        let (w, h) = (img.width() as f64, img.height() as f64);
+        let x0 = (self.face_center_x + from * ipd).clamp(0.0, w) as u32;
+        let x1 = (self.face_center_x + to * ipd).clamp(0.0, w) as u32;
+        let mut out = img.clone();
+        for x in x0..x1 {
+            let xf = x as f64;
+            let end = (eyes - 0.12 * ipd
+                + 0.06 * ipd * (0.9 * xf).sin()
+                + 0.04 * ipd * (0.23 * xf).sin())
+            .min(h);
+            let edge = ((x - x0).min(x1 - x).min(8) as f64) / 8.0;
+            for y in band.0.max(0.0) as u32..end.max(0.0) as u32 {
+                let t = (y as f64 - band.0) / (end - band.0);
+                let from_y = (band.0 + t * (band.1 - band.0)).clamp(0.0, h - 1.0) as u32;
+                let hair = img.get_pixel(x, from_y).0;
+                let skin = img.get_pixel(x, y).0;
+                let mixed = std::array::from_fn(|c| {
+                    (edge * hair[c] as f64 + (1.0 - edge) * skin[c] as f64).round() as u8
+                });
+                out.put_pixel(x, y, image::Rgb(mixed));
+            }
+        }
+        out
+    }
 }
 
 /// The colour of a backdrop name.

@@ -209,8 +209,8 @@ pub struct Tolerances {
     /// guidance). Measured on the 22 real portraits and the eight scene subjects: every brow in
     /// view 0.0083 (a man's behind sunglasses; short_hair's left one in the trio photo) to
     /// 0.037; a fringe of the person's own hair drawn down over the brows (the vision tests'
-    /// `with_fringe`) 0 to 0.0035, a glasses frame along a turned woman's brows 0. The limit
-    /// sits between, about four cells of the network's grid.
+    /// `with_fringe`) 0 on the side it covers, a glasses frame along a turned woman's brows 0.
+    /// The limit sits between, about four cells of the network's grid.
     pub brow_min: f64,
     /// Largest share of a pupil's pixels that glow red (无红眼; `vision`'s `red_pupil`: bright
     /// red at least 1.8 times the larger of green and blue, in the middle 0.4 of the iris's

@@ -24,6 +24,8 @@ const IRIS_POINTS: usize = 5;
 /// first 16 contour points are the lids, 0 and 8 the corners, 1–7 the lower lid, 9–15 the upper.
 const CORNERS: (usize, usize) = (0, 8);
 const LIDS: [(usize, usize); 3] = [(11, 3), (12, 4), (13, 5)];
+/// The largest iris radius kept, over the eye's width (corner to corner).
+const MAX_RADIUS_OVER_WIDTH: f64 = 0.3;
 
 /// One eye, in source pixels.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -38,8 +40,8 @@ pub struct Eye {
     pub corners: (Point, Point),
     /// The iris's radius: the mean distance of the model's four rim points from its centre.
     pub radius: f64,
-    /// Share of the pupil's pixels that glow red (a flash's red eye, "无红眼"):
-    /// [`crate::measure::red_pupil`].
+    /// Share of the pupil's pixels that glow red (a flash's red eye, "无红眼"): in the middle
+    /// 0.4 of the iris's radius, bright red pixels at least 1.8 times their green and blue.
     pub red: f64,
 }
 
@@ -119,10 +121,13 @@ impl IrisModel {
             .dist(at(&contour, CORNERS.1))
             .max(1e-6);
         let centre = at(&iris, 0);
-        let radius = (1..IRIS_POINTS)
+        // An iris is about 0.4 of the eye's width across; a fit gone wrong (a shut eye) is
+        // kept to a radius of 0.3 of it, so the pupil's disk stays inside the eye.
+        let radius = ((1..IRIS_POINTS)
             .map(|i| at(&iris, i).dist(centre))
             .sum::<f64>()
-            / (IRIS_POINTS - 1) as f64;
+            / (IRIS_POINTS - 1) as f64)
+            .min(MAX_RADIUS_OVER_WIDTH * width);
         Ok(Eye {
             openness: gap / width,
             iris: centre,

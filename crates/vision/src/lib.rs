@@ -945,7 +945,7 @@ impl Analyzer {
 }
 
 /// What the face-parsing network says of the head, judged once per photo: what covers it (a
-/// hat, hair over the ears) and the inside of the mouth.
+/// hat, hair over the ears or the eyebrows) and the inside of the mouth.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct HeadCover {
     /// Area labelled hat above the eye line, over the face width squared ("免冠").
@@ -973,7 +973,7 @@ impl HeadCover {
     }
 }
 
-/// Add the rules of what covers the head (headwear and ears, [`HeadCover`]) to `a` in report
+/// Add the rules of what covers the head (headwear, ears and eyebrows, [`HeadCover`]) to `a` in report
 /// order, replacing any earlier judgement of them, and recompute the verdict. Nothing is added
 /// when `a` found no face. (The inner mouth is left to [`Analyzer::judge`]: lips move from
 /// moment to moment, so a live probe's answer of a second ago says nothing about them now.)
@@ -1331,7 +1331,8 @@ fn tight(check: Check, value: f64, band: caiji_spec::Range, err: f64) -> Check {
     }
 }
 
-/// Pose, eyes, mouth and shoulders, judged on the face mesh, the iris model and the silhouette.
+/// Pose, eyes (open, and no red eye), mouth and shoulders, judged on the face mesh, the iris
+/// model and the silhouette.
 fn pose_checks(m: &Measurements) -> [Check; 5] {
     let p = &m.pose;
     let (yaw, pitch) = (p.yaw_deg, p.pitch_deg);

@@ -648,8 +648,8 @@ pub(crate) fn shoulder_tilt(
 /// retina lights the pupil red. 0 when the disk is off the frame or under a pixel.
 pub(crate) fn red_pupil(img: &RgbImage, centre: Point, radius: f64) -> f64 {
     let r = PUPIL_OVER_IRIS * radius;
-    // A NaN radius (no iris found) is no pupil either.
-    if r.is_nan() || r < 0.5 {
+    // A radius that is not a number (no iris found) is no pupil either.
+    if !r.is_finite() || r < 0.5 {
         return 0.0;
     }
     let (w, h) = (img.width() as f64, img.height() as f64);

@@ -708,6 +708,18 @@ fn full_hd(subject: &str) -> Frame {
     }
 }
 
+/// The scene of [`full_hd`] with a fringe of the subject's own hair drawn over both eyebrows
+/// (`Truth::with_fringe`).
+fn full_hd_with_fringe(subject: &str) -> Frame {
+    let lib = Library::open_default().expect("photos");
+    let (img, truth) = render(&lib, &Scene::standard(subject, "light_blue", 1920, 1080)).unwrap();
+    Frame {
+        seq: 0,
+        at: Instant::now(),
+        image: Arc::new(truth.with_fringe(&img, -1.1, 1.1)),
+    }
+}
+
 /// Frames of `f`, a tenth of a second apart, until a live verdict satisfies `done` (the
 /// headwear probe answers in the background within a few seconds); that verdict.
 async fn live_until(
@@ -837,6 +849,52 @@ async fn hair_over_the_ears_is_shown_red_live_with_its_fix_and_refused_at_the_sh
         shot_refused(&mut r).await,
         ["ears_visible"],
         "the shutter's judgement refuses the shot, for the ears alone"
+    );
+}
+
+#[tokio::test]
+async fn a_fringe_over_the_eyebrows_is_shown_red_live_with_its_fix_and_refused_at_the_shutter() {
+    // The live probe labels marc's brows under a fringe of his own hair as hair; the overlay
+    // turns red for them alone, and the shutter's own run refuses the shot at once.
+    let mut r = rig_with(true).await;
+    r.go(Input::Scanned(CODE_A.into())).await;
+    let fringe = full_hd_with_fringe("marc");
+    let brows = |l: &caiji_station::Live| {
+        l.checks
+            .iter()
+            .find(|c| c.id == caiji_spec::CheckId::EyebrowsVisible)
+            .cloned()
+    };
+    let live = live_until(&mut r, &fringe, |l| brows(l).is_some()).await;
+    let rule = brows(&live).unwrap();
+    assert!(
+        !rule.pass && live.verdict == caiji_spec::Verdict::Fail,
+        "{live:?}"
+    );
+    assert_eq!(rule.fix_zh, Some("请把刘海拨开，露出眉毛"), "{rule:?}");
+    assert_eq!(
+        shot_refused(&mut r).await,
+        ["eyebrows_visible"],
+        "the shutter refuses a red overlay, for the eyebrows alone"
+    );
+    // With the probe off the overlay stays green; the shutter's own judgement of the photo's
+    // frame refuses it.
+    let mut r = rig().await;
+    r.go(Input::Scanned(CODE_A.into())).await;
+    for _ in 0..3 {
+        r.go(Input::Frame(fringe.clone())).await;
+    }
+    match r.last_event() {
+        Some(Event::Live(l)) => assert!(
+            brows(&l).is_none() && l.verdict == caiji_spec::Verdict::Pass,
+            "live, without the probe: {l:?}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        shot_refused(&mut r).await,
+        ["eyebrows_visible"],
+        "the shutter's judgement refuses the shot, for the eyebrows alone"
     );
 }
 
