@@ -1003,47 +1003,53 @@ pub fn with_head_cover(a: &mut Analysis, cover: HeadCover) {
 }
 
 /// The eyebrows rule on the brow areas on the image's left and right of the face.
-fn brows_check((left, right): (f64, f64)) -> Check {
-    let least = left.min(right);
-    let limit = TOLERANCES.brow_min;
-    let (zh, en) = match (left >= limit, right >= limit) {
-        (true, true) => ("双眉露出", "both eyebrows show"),
-        (false, false) => ("看不到眉毛", "neither eyebrow shows"),
-        // The image's left is the student's right brow.
-        (false, true) => ("看不到右眉", "the right eyebrow does not show"),
-        (true, false) => ("看不到左眉", "the left eyebrow does not show"),
-    };
-    Check::with_message(
-        CheckId::EyebrowsVisible,
-        least >= limit,
-        Some(least),
-        format!("≥ {limit}"),
-        zh,
-        en,
-    )
-    .advise(Advice::ShowBrows)
+fn brows_check(sides: (f64, f64)) -> Check {
+    let words = [
+        ("双眉露出", "both eyebrows show"),
+        ("看不到眉毛", "neither eyebrow shows"),
+        ("看不到右眉", "the right eyebrow does not show"),
+        ("看不到左眉", "the left eyebrow does not show"),
+    ];
+    both_sides_check(CheckId::EyebrowsVisible, sides, TOLERANCES.brow_min, words)
+        .advise(Advice::ShowBrows)
 }
 
 /// The ears rule on the ear areas on the image's left and right of the face.
-fn ears_check((left, right): (f64, f64)) -> Check {
-    let least = left.min(right);
-    let limit = TOLERANCES.ear_min;
+fn ears_check(sides: (f64, f64)) -> Check {
+    let words = [
+        ("双耳露出", "both ears show"),
+        ("看不到双耳", "neither ear shows"),
+        ("看不到右耳", "the right ear does not show"),
+        ("看不到左耳", "the left ear does not show"),
+    ];
+    both_sides_check(CheckId::EarsVisible, sides, TOLERANCES.ear_min, words)
+        .advise(Advice::ShowEars)
+}
+
+/// A rule met when the areas on the image's `left` and `right` of the face are both at least
+/// `limit`; `words` say (Chinese, English) both show, neither shows, the student's right (the
+/// image's left) does not, the student's left does not.
+fn both_sides_check(
+    id: CheckId,
+    (left, right): (f64, f64),
+    limit: f64,
+    words: [(&'static str, &'static str); 4],
+) -> Check {
     let (zh, en) = match (left >= limit, right >= limit) {
-        (true, true) => ("双耳露出", "both ears show"),
-        (false, false) => ("看不到双耳", "neither ear shows"),
-        // The image's left is the student's right ear.
-        (false, true) => ("看不到右耳", "the right ear does not show"),
-        (true, false) => ("看不到左耳", "the left ear does not show"),
+        (true, true) => words[0],
+        (false, false) => words[1],
+        (false, true) => words[2],
+        (true, false) => words[3],
     };
+    let least = left.min(right);
     Check::with_message(
-        CheckId::EarsVisible,
+        id,
         least >= limit,
         Some(least),
         format!("≥ {limit}"),
         zh,
         en,
     )
-    .advise(Advice::ShowEars)
 }
 
 /// Lips apart without teeth: the mouth rule of `a` (an analysis of the same frame) fails on

@@ -807,95 +807,69 @@ async fn a_student_in_a_hat_is_shown_red_live_refused_at_the_shutter_and_shot_on
     }
 }
 
-#[tokio::test]
-async fn hair_over_the_ears_is_shown_red_live_with_its_fix_and_refused_at_the_shutter() {
+/// A frame that fails the once-per-photo rule `id` of what covers the head, and nothing else:
+/// with the live probe on, the overlay turns red for it with the fix `fix_zh` and the shutter
+/// refuses a red overlay for it alone; with the probe off the overlay stays green and the
+/// shutter's own judgement of the photo's frame refuses it, for it alone.
+async fn covered_is_red_live_and_refused_at_the_shutter(
+    frame: &Frame,
+    id: caiji_spec::CheckId,
+    fix_zh: &str,
+) {
     let mut r = rig_with(true).await;
     r.go(Input::Scanned(CODE_A.into())).await;
-    // The glasses subject's long hair covers both ears; every other rule passes.
-    let long_hair = full_hd("glasses");
-    let ears = |l: &caiji_station::Live| {
-        l.checks
-            .iter()
-            .find(|c| c.id == caiji_spec::CheckId::EarsVisible)
-            .cloned()
-    };
-    let live = live_until(&mut r, &long_hair, |l| ears(l).is_some()).await;
-    let rule = ears(&live).unwrap();
+    let find = |l: &caiji_station::Live| l.checks.iter().find(|c| c.id == id).cloned();
+    let live = live_until(&mut r, frame, |l| find(l).is_some()).await;
+    let rule = find(&live).unwrap();
     assert!(
         !rule.pass && live.verdict == caiji_spec::Verdict::Fail,
         "{live:?}"
     );
-    assert_eq!(rule.fix_zh, Some("请把头发拢到耳后，露出双耳"), "{rule:?}");
+    assert_eq!(rule.fix_zh, Some(fix_zh), "{rule:?}");
     assert_eq!(
         shot_refused(&mut r).await,
-        ["ears_visible"],
-        "the shutter refuses a red overlay, for the ears alone"
+        [id.as_str()],
+        "the shutter refuses a red overlay, for {id} alone"
     );
-    // With the probe off the overlay stays green; the shutter's own judgement of the photo's
-    // frame refuses it.
     let mut r = rig().await;
     r.go(Input::Scanned(CODE_A.into())).await;
     for _ in 0..3 {
-        r.go(Input::Frame(long_hair.clone())).await;
+        r.go(Input::Frame(frame.clone())).await;
     }
     match r.last_event() {
         Some(Event::Live(l)) => assert!(
-            ears(&l).is_none() && l.verdict == caiji_spec::Verdict::Pass,
+            find(&l).is_none() && l.verdict == caiji_spec::Verdict::Pass,
             "live, without the probe: {l:?}"
         ),
         other => panic!("{other:?}"),
     }
     assert_eq!(
         shot_refused(&mut r).await,
-        ["ears_visible"],
-        "the shutter's judgement refuses the shot, for the ears alone"
+        [id.as_str()],
+        "the shutter's judgement refuses the shot, for {id} alone"
     );
 }
 
 #[tokio::test]
+async fn hair_over_the_ears_is_shown_red_live_with_its_fix_and_refused_at_the_shutter() {
+    // The glasses subject's long hair covers both ears; every other rule passes.
+    covered_is_red_live_and_refused_at_the_shutter(
+        &full_hd("glasses"),
+        caiji_spec::CheckId::EarsVisible,
+        "请把头发拢到耳后，露出双耳",
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn a_fringe_over_the_eyebrows_is_shown_red_live_with_its_fix_and_refused_at_the_shutter() {
-    // The live probe labels marc's brows under a fringe of his own hair as hair; the overlay
-    // turns red for them alone, and the shutter's own run refuses the shot at once.
-    let mut r = rig_with(true).await;
-    r.go(Input::Scanned(CODE_A.into())).await;
-    let fringe = full_hd_with_fringe("marc");
-    let brows = |l: &caiji_station::Live| {
-        l.checks
-            .iter()
-            .find(|c| c.id == caiji_spec::CheckId::EyebrowsVisible)
-            .cloned()
-    };
-    let live = live_until(&mut r, &fringe, |l| brows(l).is_some()).await;
-    let rule = brows(&live).unwrap();
-    assert!(
-        !rule.pass && live.verdict == caiji_spec::Verdict::Fail,
-        "{live:?}"
-    );
-    assert_eq!(rule.fix_zh, Some("请把刘海拨开，露出眉毛"), "{rule:?}");
-    assert_eq!(
-        shot_refused(&mut r).await,
-        ["eyebrows_visible"],
-        "the shutter refuses a red overlay, for the eyebrows alone"
-    );
-    // With the probe off the overlay stays green; the shutter's own judgement of the photo's
-    // frame refuses it.
-    let mut r = rig().await;
-    r.go(Input::Scanned(CODE_A.into())).await;
-    for _ in 0..3 {
-        r.go(Input::Frame(fringe.clone())).await;
-    }
-    match r.last_event() {
-        Some(Event::Live(l)) => assert!(
-            brows(&l).is_none() && l.verdict == caiji_spec::Verdict::Pass,
-            "live, without the probe: {l:?}"
-        ),
-        other => panic!("{other:?}"),
-    }
-    assert_eq!(
-        shot_refused(&mut r).await,
-        ["eyebrows_visible"],
-        "the shutter's judgement refuses the shot, for the eyebrows alone"
-    );
+    // The face-parsing network labels marc's brows under a fringe of his own hair as hair.
+    covered_is_red_live_and_refused_at_the_shutter(
+        &full_hd_with_fringe("marc"),
+        caiji_spec::CheckId::EyebrowsVisible,
+        "请把刘海拨开，露出眉毛",
+    )
+    .await;
 }
 
 #[tokio::test]
