@@ -43,6 +43,9 @@ pub struct Eye {
     /// Share of the pupil's pixels that glow red (a flash's red eye, "无红眼"): in the middle
     /// 0.4 of the iris's radius, bright red pixels at least 1.8 times their green and blue.
     pub red: f64,
+    /// Share of the iris that is a near-white highlight: glare on glasses over the eye (the
+    /// catchlight is a small part of it).
+    pub glare: f64,
 }
 
 impl Eye {
@@ -134,6 +137,7 @@ impl IrisModel {
             corners: (at(&contour, CORNERS.0), at(&contour, CORNERS.1)),
             radius,
             red: crate::measure::red_pupil(img, centre, radius),
+            glare: crate::measure::glare_over_iris(img, centre, radius),
         })
     }
 }
@@ -157,6 +161,7 @@ mod tests {
             corners: if outer_first_on_left { (l, r) } else { (r, l) },
             radius: 8.0,
             red: 0.0,
+            glare: 0.0,
         }
     }
 

@@ -223,6 +223,9 @@ pub struct Pose {
     /// The redder pupil: the share of its pixels that glow red (a flash's red eye), from the
     /// iris model's iris ([`Eye::red`]).
     pub red_eye: f64,
+    /// The more covered iris: the share of it under a near-white highlight (glare on glasses),
+    /// from the iris model's iris ([`Eye::glare`]).
+    pub glare: f64,
     /// The irises on the image's left and right: centre and radius, from the iris model (the
     /// radius 0 before it has looked).
     pub irises: [(Point, f64); 2],
@@ -256,6 +259,7 @@ impl Pose {
             eye_open,
             gaze: (f64::NAN, f64::NAN),
             red_eye: 0.0,
+            glare: 0.0,
             irises: [(Point::default(), 0.0); 2],
             mouth_open: m.mouth_open(),
             teeth: measure::teeth(img, m),
@@ -413,6 +417,7 @@ impl Measured {
     fn judged(mut self, eyes: (Eye, Eye)) -> Analysis {
         self.m.pose.eye_open = eyes.0.openness.min(eyes.1.openness);
         self.m.pose.red_eye = eyes.0.red.max(eyes.1.red);
+        self.m.pose.glare = eyes.0.glare.max(eyes.1.glare);
         self.m.pose.irises = [eyes.0, eyes.1].map(|e| (e.iris, e.radius));
         let (l, r) = (eyes.0.gaze(), eyes.1.gaze());
         self.m.pose.gaze = ((l.0 + r.0) / 2.0, (l.1 + r.1) / 2.0);
@@ -1337,9 +1342,9 @@ fn tight(check: Check, value: f64, band: caiji_spec::Range, err: f64) -> Check {
     }
 }
 
-/// Pose, eyes (open, and no red eye), mouth and shoulders, judged on the face mesh, the iris
+/// Pose, eyes (open, no red eye, no glare over them), mouth and shoulders, judged on the face mesh, the iris
 /// model and the silhouette.
-fn pose_checks(m: &Measurements) -> [Check; 5] {
+fn pose_checks(m: &Measurements) -> [Check; 6] {
     let p = &m.pose;
     let (yaw, pitch) = (p.yaw_deg, p.pitch_deg);
     let (yaw_max, pitch_max) = (TOLERANCES.yaw_deg, TOLERANCES.pitch_deg);
@@ -1410,6 +1415,8 @@ fn pose_checks(m: &Measurements) -> [Check; 5] {
         .advise(Advice::OpenEyes);
     let red_eye = Check::at_most(CheckId::NoRedEye, p.red_eye, TOLERANCES.red_eye_max)
         .advise(Advice::AvoidRedEye);
+    let glare =
+        Check::at_most(CheckId::NoGlare, p.glare, TOLERANCES.glare_max).advise(Advice::AvoidGlare);
     let mouth =
         if p.teeth > TOLERANCES.teeth_visible_max && p.mouth_open <= TOLERANCES.mouth_open_max {
             Check::with_message(
@@ -1466,7 +1473,7 @@ fn pose_checks(m: &Measurements) -> [Check; 5] {
             "shoulder outline not in view",
         ),
     };
-    [pose, eyes, red_eye, mouth, shoulders]
+    [pose, eyes, red_eye, glare, mouth, shoulders]
 }
 
 /// A signed pixel offset rounded for a person: `-0.3` reads "0", never "-0".

@@ -647,8 +647,35 @@ pub(crate) fn shoulder_tilt(
 /// white and a brown iris's red at most about 1.5 times its green; a flash reflected off the
 /// retina lights the pupil red. 0 when the disk is off the frame or under a pixel.
 pub(crate) fn red_pupil(img: &RgbImage, centre: Point, radius: f64) -> f64 {
-    let r = PUPIL_OVER_IRIS * radius;
-    // A radius that is not a number (no iris found) is no pupil either.
+    share_of_disk(img, centre, PUPIL_OVER_IRIS * radius, |p| {
+        let [r, g, b] = p.map(f64::from);
+        r >= RED_EYE_MIN && r >= RED_EYE_OVER * g.max(b)
+    })
+}
+
+/// Share of the iris that a near-white highlight covers: in the disk of [`IRIS_SEEN`] of the
+/// iris's `radius` round its `centre`, the pixels of luma [`GLARE_LUMA`] or more with almost
+/// no colour ([`GLARE_SATURATION`]). An iris is dark or coloured; the camera's catchlight is a
+/// small white spot in it; a lamp or a window mirrored in a lens lies over it as a pale sheet.
+/// 0 when the disk is off the frame or under a pixel.
+pub(crate) fn glare_over_iris(img: &RgbImage, centre: Point, radius: f64) -> f64 {
+    share_of_disk(img, centre, IRIS_SEEN * radius, |p| {
+        let (hi, lo) = (*p.iter().max().unwrap_or(&0), *p.iter().min().unwrap_or(&0));
+        luma(p) >= GLARE_LUMA && (hi - lo) as f64 <= GLARE_SATURATION * hi as f64
+    })
+}
+
+/// The iris's disk looked at for glare, over its radius (inside the dark ring at its edge).
+const IRIS_SEEN: f64 = 0.9;
+/// A glare pixel's least luma.
+const GLARE_LUMA: f64 = 200.0;
+/// A glare pixel's largest saturation ((max − min) / max of its channels).
+const GLARE_SATURATION: f64 = 0.25;
+
+/// The share of the pixels (centres) within `r` of `centre` for which `hit` holds; 0 when the
+/// disk holds no pixel of the frame.
+fn share_of_disk(img: &RgbImage, centre: Point, r: f64, hit: impl Fn([u8; 3]) -> bool) -> f64 {
+    // A radius that is not a number (no iris found) is no disk either.
     if !r.is_finite() || r < 0.5 {
         return 0.0;
     }
@@ -661,7 +688,7 @@ pub(crate) fn red_pupil(img: &RgbImage, centre: Point, radius: f64) -> f64 {
         (centre.y - r).floor().max(0.0),
         (centre.y + r).ceil().min(h),
     );
-    let (mut inside, mut red) = (0usize, 0usize);
+    let (mut inside, mut hits) = (0usize, 0usize);
     for y in y0 as u32..y1 as u32 {
         for x in x0 as u32..x1 as u32 {
             let (dx, dy) = (x as f64 + 0.5 - centre.x, y as f64 + 0.5 - centre.y);
@@ -669,16 +696,15 @@ pub(crate) fn red_pupil(img: &RgbImage, centre: Point, radius: f64) -> f64 {
                 continue;
             }
             inside += 1;
-            let [pr, pg, pb] = img.get_pixel(x, y).0.map(f64::from);
-            if pr >= RED_EYE_MIN && pr >= RED_EYE_OVER * pg.max(pb) {
-                red += 1;
+            if hit(img.get_pixel(x, y).0) {
+                hits += 1;
             }
         }
     }
     if inside == 0 {
         0.0
     } else {
-        red as f64 / inside as f64
+        hits as f64 / inside as f64
     }
 }
 

@@ -136,8 +136,8 @@ fn the_persons_own_shadow_beside_the_head_and_shoulders_is_refused_and_a_faint_s
 }
 
 /// Real portraits (scripts/fetch-assets.sh, listed in assets/README.md): what each must be
-/// refused for among the pose, headwear, ears, eyebrows, eyes, red-eye and mouth rules, or
-/// nothing. The frames are
+/// refused for among the pose, headwear, ears, eyebrows, eyes, red-eye, glare and mouth rules,
+/// or nothing. The frames are
 /// 400–1137 px portraits, too small for a 480×640 crop, so only those rules are looked at here.
 const REAL: &[(&str, &[&str])] = &[
     // Facing the camera, lips closed, bareheaded, both ears showing (ayo's small dark ears
@@ -201,6 +201,7 @@ fn real_portraits_turned_hatted_or_open_mouthed_are_refused_by_the_right_rule_an
         "eyebrows_visible",
         "eyes_open",
         "no_red_eye",
+        "no_glare",
         "mouth_closed",
     ];
     let mut wrong = Vec::new();
@@ -361,6 +362,82 @@ fn red_eye_from_a_flash_is_refused_live_and_at_the_shutter_and_dark_pupils_pass(
             assert_eq!(failing(&a), want, "{what} ({path}): only this rule");
             if refused {
                 assert_eq!(check.fix_en, Some(Advice::AvoidRedEye.en()));
+            }
+        }
+    }
+}
+
+/// `img` with a window's reflection painted on both lenses of `a`'s glasses: a pale sheet
+/// (236, 240, 242) 1.4 × 0.8 of the iris's radius in half-axes, turned 20°, 85 % opaque with a
+/// soft edge, centred `along` iris radii to the image's right of each iris (0: over it).
+fn with_glare(img: &image::RgbImage, a: &Analysis, along: f64) -> image::RgbImage {
+    let irises = a.measurements.as_ref().expect("a face").pose.irises;
+    let mut out = img.clone();
+    let (cos, sin) = ((-20f64).to_radians().cos(), (-20f64).to_radians().sin());
+    for (c, radius) in irises {
+        let (cx, cy) = (c.x + along * radius, c.y);
+        let (ha, hb) = (1.4 * radius, 0.8 * radius);
+        let reach = ha.ceil() as i64 + 2;
+        for dy in -reach..=reach {
+            for dx in -reach..=reach {
+                let (x, y) = (cx.floor() as i64 + dx, cy.floor() as i64 + dy);
+                if x < 0 || y < 0 || x >= img.width() as i64 || y >= img.height() as i64 {
+                    continue;
+                }
+                let (px, py) = (x as f64 + 0.5 - cx, y as f64 + 0.5 - cy);
+                let (u, v) = (px * cos + py * sin, -px * sin + py * cos);
+                // Distance outside the ellipse's edge, roughly in pixels.
+                let outside = ((u / ha).hypot(v / hb) - 1.0) * hb;
+                let alpha = 0.85 * (0.5 - outside / 1.5).clamp(0.0, 1.0);
+                if alpha <= 0.0 {
+                    continue;
+                }
+                let was = out.get_pixel(x as u32, y as u32).0;
+                let sheet = [236.0, 240.0, 242.0];
+                let mixed = std::array::from_fn(|i| {
+                    (alpha * sheet[i] + (1.0 - alpha) * was[i] as f64).round() as u8
+                });
+                out.put_pixel(x as u32, y as u32, image::Rgb(mixed));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn glare_on_the_glasses_over_the_eyes_is_refused_and_glare_beside_them_passes() {
+    // The glasses subject on light blue at 1080p: the catchlights in his irises read little.
+    // A window's reflection painted over both irises is refused, live and at the shutter; the
+    // same reflection on the lenses beside the irises is not judged. (At the shutter he is
+    // refused for his ears as well: his long hair covers them.)
+    let (analyzer, lib) = fixtures();
+    let (frame, _) = render(lib, &Scene::standard("glasses", "light_blue", 1920, 1080)).unwrap();
+    let plain = analyzer.judge(&frame, Framing::Plan).unwrap();
+    assert!(
+        rule(&plain, "no_glare").pass,
+        "{:?}",
+        rule(&plain, "no_glare")
+    );
+    for (what, along, refused) in [("over the irises", 0.0, true), ("beside them", 2.6, false)] {
+        let painted = with_glare(&frame, &plain, along);
+        let mut track = None;
+        let stream: Vec<Analysis> = (0..4)
+            .map(|_| analyzer.analyze_tracked(&painted, &mut track).unwrap())
+            .collect();
+        let judged = analyzer.judge(&painted, Framing::Plan).unwrap();
+        for (path, a, mut want) in stream.into_iter().map(|a| ("live", a, vec![])).chain([(
+            "shutter",
+            judged,
+            vec!["ears_visible"],
+        )]) {
+            let glare = a.measurements.as_ref().unwrap().pose.glare;
+            println!("{what} ({path}): glare {glare:.3}");
+            if refused {
+                want.push("no_glare");
+            }
+            assert_eq!(failing(&a), want, "{what} ({path})");
+            if refused {
+                assert_eq!(rule(&a, "no_glare").fix_en, Some(Advice::AvoidGlare.en()));
             }
         }
     }
