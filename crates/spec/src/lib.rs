@@ -219,12 +219,13 @@ pub struct Tolerances {
     /// pupils painted red as a flash lights them (the vision tests' `with_red_eyes`, bright
     /// or dim) 0.9 and more. The limit sits between.
     pub red_eye_max: f64,
-    /// Largest share of an iris under a near-white highlight (眼镜无反光; `vision`'s
+    /// Largest share of an iris under a near-white highlight (眼镜反光不遮挡眼睛; `vision`'s
     /// `glare_over_iris`: luma 200 and up, saturation 0.25 and under, in 0.9 of the iris's
     /// radius). Open eyes of the 22 real portraits, the gaze frames and the scene subjects read
     /// 0–0.030 (the camera's catchlight; the most, Grace Hopper behind her glasses); an eye
     /// looking down, its lid's shine, 0.095; a window's reflection painted over the glasses
     /// subject's lenses (the vision tests' `with_glare`) 0.5 and more. The limit sits between.
+    /// Judged on open eyes only: a shut or nearly shut eye's disk holds lid skin.
     pub glare_max: f64,
     /// Largest shoulder-line tilt, degrees ("左右肩膀平衡").
     pub shoulder_tilt_deg: f64,

@@ -1342,8 +1342,8 @@ fn tight(check: Check, value: f64, band: caiji_spec::Range, err: f64) -> Check {
     }
 }
 
-/// Pose, eyes (open, no red eye, no glare over them), mouth and shoulders, judged on the face mesh, the iris
-/// model and the silhouette.
+/// Pose, eyes (open, no red eye, no glare over them), mouth and shoulders, judged on the face
+/// mesh, the iris model and the silhouette.
 fn pose_checks(m: &Measurements) -> [Check; 6] {
     let p = &m.pose;
     let (yaw, pitch) = (p.yaw_deg, p.pitch_deg);
@@ -1415,8 +1415,20 @@ fn pose_checks(m: &Measurements) -> [Check; 6] {
         .advise(Advice::OpenEyes);
     let red_eye = Check::at_most(CheckId::NoRedEye, p.red_eye, TOLERANCES.red_eye_max)
         .advise(Advice::AvoidRedEye);
-    let glare =
-        Check::at_most(CheckId::NoGlare, p.glare, TOLERANCES.glare_max).advise(Advice::AvoidGlare);
+    // A shut eye's iris disk holds the lid's skin, whose shine is no glare: that eye is the
+    // eyes rule's to refuse.
+    let glare = if p.eye_open >= TOLERANCES.eye_open_min {
+        Check::at_most(CheckId::NoGlare, p.glare, TOLERANCES.glare_max).advise(Advice::AvoidGlare)
+    } else {
+        Check::with_message(
+            CheckId::NoGlare,
+            true,
+            None,
+            "—",
+            "眼睛未睁开，反光待睁眼后判断",
+            "eyes not open: glare judged once they are",
+        )
+    };
     let mouth =
         if p.teeth > TOLERANCES.teeth_visible_max && p.mouth_open <= TOLERANCES.mouth_open_max {
             Check::with_message(

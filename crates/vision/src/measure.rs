@@ -675,8 +675,8 @@ const GLARE_SATURATION: f64 = 0.25;
 /// The share of the pixels (centres) within `r` of `centre` for which `hit` holds; 0 when the
 /// disk holds no pixel of the frame.
 fn share_of_disk(img: &RgbImage, centre: Point, r: f64, hit: impl Fn([u8; 3]) -> bool) -> f64 {
-    // A radius that is not a number (no iris found) is no disk either.
-    if !r.is_finite() || r < 0.5 {
+    // A radius or a centre that is not a number (no iris found) is no disk either.
+    if !r.is_finite() || r < 0.5 || !centre.x.is_finite() || !centre.y.is_finite() {
         return 0.0;
     }
     let (w, h) = (img.width() as f64, img.height() as f64);
