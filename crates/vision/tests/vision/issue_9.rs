@@ -418,6 +418,7 @@ fn glare_on_the_glasses_over_the_eyes_is_refused_and_glare_beside_them_passes() 
         "{:?}",
         rule(&plain, "no_glare")
     );
+    assert_eq!(failing(&plain), ["ears_visible"], "as he is, only his ears");
     for (what, along, refused) in [("over the irises", 0.0, true), ("beside them", 2.6, false)] {
         let painted = with_glare(&frame, &plain, along);
         let mut track = None;
