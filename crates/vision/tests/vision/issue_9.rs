@@ -277,35 +277,46 @@ fn with_red_eyes(
     for ((c, radius), _) in irises.iter().zip(which).filter(|(_, w)| *w) {
         let pupil = if glint { 0.16 } else { 0.45 } * radius;
         let light = (c.x - 0.15 * radius, c.y - 0.15 * radius, 0.1 * radius);
-        let reach = pupil.ceil() as i64 + 1;
-        for dy in -reach..=reach {
-            for dx in -reach..=reach {
-                let (x, y) = (c.x.floor() as i64 + dx, c.y.floor() as i64 + dy);
-                if x < 0 || y < 0 || x >= img.width() as i64 || y >= img.height() as i64 {
-                    continue;
-                }
-                let (px, py) = (x as f64 + 0.5, y as f64 + 0.5);
-                let d = (px - c.x).hypot(py - c.y);
-                let alpha = (pupil + 0.5 - d).clamp(0.0, 1.0);
-                if alpha <= 0.0 {
-                    continue;
-                }
-                let t = (d / pupil).min(1.0);
-                let glow: [f64; 3] = std::array::from_fn(|i| centre[i] + t * (rim[i] - centre[i]));
-                let glow = if (px - light.0).hypot(py - light.1) < light.2 {
-                    [245.0, 245.0, 240.0]
-                } else {
-                    glow
-                };
-                let was = out.get_pixel(x as u32, y as u32).0;
-                let mixed = std::array::from_fn(|i| {
-                    (alpha * glow[i] + (1.0 - alpha) * was[i] as f64).round() as u8
-                });
-                out.put_pixel(x as u32, y as u32, image::Rgb(mixed));
-            }
-        }
+        paint_around(&mut out, *c, pupil, |px, py| {
+            let d = (px - c.x).hypot(py - c.y);
+            let t = (d / pupil).min(1.0);
+            let glow = if (px - light.0).hypot(py - light.1) < light.2 {
+                [245.0, 245.0, 240.0]
+            } else {
+                std::array::from_fn(|i| centre[i] + t * (rim[i] - centre[i]))
+            };
+            ((pupil + 0.5 - d).clamp(0.0, 1.0), glow)
+        });
     }
     out
+}
+
+/// Blend `paint` into `out` round `c`, `reach` pixels and a little more: `paint` gives each
+/// pixel centre's opacity (0 leaves it) and colour. Pixels off the frame are skipped.
+fn paint_around(
+    out: &mut image::RgbImage,
+    c: caiji_vision::Point,
+    reach: f64,
+    paint: impl Fn(f64, f64) -> (f64, [f64; 3]),
+) {
+    let reach = reach.ceil() as i64 + 2;
+    for dy in -reach..=reach {
+        for dx in -reach..=reach {
+            let (x, y) = (c.x.floor() as i64 + dx, c.y.floor() as i64 + dy);
+            if x < 0 || y < 0 || x >= out.width() as i64 || y >= out.height() as i64 {
+                continue;
+            }
+            let (alpha, colour) = paint(x as f64 + 0.5, y as f64 + 0.5);
+            if alpha <= 0.0 {
+                continue;
+            }
+            let was = out.get_pixel(x as u32, y as u32).0;
+            let mixed = std::array::from_fn(|i| {
+                (alpha * colour[i] + (1.0 - alpha) * was[i] as f64).round() as u8
+            });
+            out.put_pixel(x as u32, y as u32, image::Rgb(mixed));
+        }
+    }
 }
 
 #[test]
@@ -375,31 +386,21 @@ fn with_glare(img: &image::RgbImage, a: &Analysis, along: f64) -> image::RgbImag
     let mut out = img.clone();
     let (cos, sin) = ((-20f64).to_radians().cos(), (-20f64).to_radians().sin());
     for (c, radius) in irises {
-        let (cx, cy) = (c.x + along * radius, c.y);
+        let centre = caiji_vision::Point {
+            x: c.x + along * radius,
+            y: c.y,
+        };
         let (ha, hb) = (1.4 * radius, 0.8 * radius);
-        let reach = ha.ceil() as i64 + 2;
-        for dy in -reach..=reach {
-            for dx in -reach..=reach {
-                let (x, y) = (cx.floor() as i64 + dx, cy.floor() as i64 + dy);
-                if x < 0 || y < 0 || x >= img.width() as i64 || y >= img.height() as i64 {
-                    continue;
-                }
-                let (px, py) = (x as f64 + 0.5 - cx, y as f64 + 0.5 - cy);
-                let (u, v) = (px * cos + py * sin, -px * sin + py * cos);
-                // Distance outside the ellipse's edge, roughly in pixels.
-                let outside = ((u / ha).hypot(v / hb) - 1.0) * hb;
-                let alpha = 0.85 * (0.5 - outside / 1.5).clamp(0.0, 1.0);
-                if alpha <= 0.0 {
-                    continue;
-                }
-                let was = out.get_pixel(x as u32, y as u32).0;
-                let sheet = [236.0, 240.0, 242.0];
-                let mixed = std::array::from_fn(|i| {
-                    (alpha * sheet[i] + (1.0 - alpha) * was[i] as f64).round() as u8
-                });
-                out.put_pixel(x as u32, y as u32, image::Rgb(mixed));
-            }
-        }
+        paint_around(&mut out, centre, ha, |px, py| {
+            let (px, py) = (px - centre.x, py - centre.y);
+            let (u, v) = (px * cos + py * sin, -px * sin + py * cos);
+            // Distance outside the ellipse's edge, roughly in pixels.
+            let outside = ((u / ha).hypot(v / hb) - 1.0) * hb;
+            (
+                0.85 * (0.5 - outside / 1.5).clamp(0.0, 1.0),
+                [236.0, 240.0, 242.0],
+            )
+        });
     }
     out
 }
