@@ -189,9 +189,9 @@ pub const JUDGED_PER_SHOT: usize = 3;
 pub const HAT_PROBE_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// The live overlay's rules of what covers the head (a hat, hair over the ears or the
-/// eyebrows): the
-/// face-parsing network run in the background on one frame every [`HAT_PROBE_EVERY`], its last
-/// answer merged into every live verdict of the same student until the next. The shutter still
+/// eyebrows): the face-parsing network run in the background on one frame every
+/// [`HAT_PROBE_EVERY`], its last answer merged into every live verdict of the same student
+/// until the next. The shutter still
 /// runs it on the photo's own frame, which alone decides.
 #[derive(Default)]
 struct HatProbe {
@@ -588,8 +588,8 @@ impl Session {
         // frame is then judged with the face-parsing network (`Analyzer::judge`, a third of a
         // second: headwear, ears, eyebrows, the inside of the mouth, and the face width on the
         // cheeks with the crop planned again on it). A hat or hair over the ears or the
-        // eyebrows refuses the shot at once, as they are on every frame of the burst; anything else (lips parted for a
-        // moment) lets the next passing frame be judged, up to [`JUDGED_PER_SHOT`] in all. A
+        // eyebrows refuses the shot at once, as they are on every frame of the burst; anything
+        // else (lips parted for a moment) lets the next passing frame be judged, up to [`JUDGED_PER_SHOT`] in all. A
         // refusal empties the burst (what is left in it failed live), so the next press
         // judges only frames taken since: a student who took the hat off is not refused again
         // for a frame of them wearing it. The network's answer also becomes the overlay's
@@ -614,12 +614,9 @@ impl Session {
                 if shootable(&a) {
                     return Ok(Ok((img, a)));
                 }
-                let lasting = a.failures().any(|c| {
-                    matches!(
-                        c.id,
-                        CheckId::Bareheaded | CheckId::EarsVisible | CheckId::EyebrowsVisible
-                    )
-                });
+                let lasting = a
+                    .failures()
+                    .any(|c| caiji_vision::HEAD_COVER_RULES.contains(&c.id));
                 if lasting {
                     return Ok(Err(Some(a)));
                 }

@@ -978,7 +978,16 @@ impl HeadCover {
     }
 }
 
-/// Add the rules of what covers the head (headwear, ears and eyebrows, [`HeadCover`]) to `a` in report
+/// The rules of what covers the head, judged by the face-parsing network ([`HeadCover`]): a
+/// hat, hair over the ears, a fringe over the eyebrows. They do not change from frame to frame
+/// of a burst.
+pub const HEAD_COVER_RULES: [CheckId; 3] = [
+    CheckId::Bareheaded,
+    CheckId::EarsVisible,
+    CheckId::EyebrowsVisible,
+];
+
+/// Add the rules of what covers the head ([`HEAD_COVER_RULES`], [`HeadCover`]) to `a` in report
 /// order, replacing any earlier judgement of them, and recompute the verdict. Nothing is added
 /// when `a` found no face. (The inner mouth is left to [`Analyzer::judge`]: lips move from
 /// moment to moment, so a live probe's answer of a second ago says nothing about them now.)
@@ -989,12 +998,7 @@ pub fn with_head_cover(a: &mut Analysis, cover: HeadCover) {
     m.headwear = Some(cover.hat);
     m.ears = cover.ears;
     m.brows = Some(cover.brows);
-    a.checks.retain(|c| {
-        !matches!(
-            c.id,
-            CheckId::Bareheaded | CheckId::EarsVisible | CheckId::EyebrowsVisible
-        )
-    });
+    a.checks.retain(|c| !HEAD_COVER_RULES.contains(&c.id));
     a.checks.push(
         Check::at_most(CheckId::Bareheaded, cover.hat, TOLERANCES.headwear_max)
             .advise(Advice::RemoveHat),

@@ -12,6 +12,15 @@ pub(crate) fn luma(p: [u8; 3]) -> f64 {
     luma_of(p.map(f64::from))
 }
 
+/// A pixel's saturation: (max − min) / max of its channels, 0 for black.
+fn saturation(p: [u8; 3]) -> f64 {
+    let (hi, lo) = (p.iter().max().copied(), p.iter().min().copied());
+    match (hi, lo) {
+        (Some(hi), Some(lo)) if hi > 0 => (hi - lo) as f64 / hi as f64,
+        _ => 0.0,
+    }
+}
+
 /// Rec. 601 luma of a colour with 0–255 channels (a patch mean).
 #[inline]
 fn luma_of(c: [f64; 3]) -> f64 {
@@ -660,8 +669,7 @@ pub(crate) fn red_pupil(img: &RgbImage, centre: Point, radius: f64) -> f64 {
 /// 0 when the disk is off the frame or under a pixel.
 pub(crate) fn glare_over_iris(img: &RgbImage, centre: Point, radius: f64) -> f64 {
     share_of_disk(img, centre, IRIS_SEEN * radius, |p| {
-        let (hi, lo) = (*p.iter().max().unwrap_or(&0), *p.iter().min().unwrap_or(&0));
-        luma(p) >= GLARE_LUMA && (hi - lo) as f64 <= GLARE_SATURATION * hi as f64
+        luma(p) >= GLARE_LUMA && saturation(p) <= GLARE_SATURATION
     })
 }
 
@@ -766,13 +774,7 @@ pub(crate) fn teeth(img: &RgbImage, mesh: &crate::Mesh) -> f64 {
                 continue;
             }
             let p = [p[0], p[1], p[2]];
-            let (hi, lo) = (*p.iter().max().unwrap_or(&0), *p.iter().min().unwrap_or(&0));
-            let saturation = if hi > 0 {
-                (hi - lo) as f64 / hi as f64
-            } else {
-                0.0
-            };
-            if luma(p) > 0.9 * skin && saturation < 0.35 {
+            if luma(p) > 0.9 * skin && saturation(p) < 0.35 {
                 teeth += 1;
             }
         }
