@@ -1,7 +1,7 @@
 // The station screen's new pieces in the page (jsdom): the current slot, the fee, the
 // supervisor's retake request, and the ways into the review.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { mountStation } from "../src/views/station";
+import { mountStation, OVERLAY_MAX_LAG, overlayFresh } from "../src/views/station";
 import { FakeBackend, settle, type Answers } from "./fakeBackend";
 import { check, live, queue, slotPace, snapshot } from "./fixtures";
 
@@ -145,5 +145,23 @@ describe("a refused shot", () => {
     fake.emit({ kind: "session", event: "shot_refused", failing: [], message_zh: "拒绝拍摄：还没有检测到学生", message_en: "refused: no frame of the student yet" });
     const lines = [...$("#toast")!.querySelectorAll(".toast-msg")].map((e) => e.textContent);
     expect(lines).toEqual(["拒绝拍摄：还没有检测到学生", "refused: no frame of the student yet"]);
+  });
+});
+
+describe("the overlay's verdict over the picture", () => {
+  it("is drawn when it was measured a few frames before the picture, or after it", () => {
+    // The usual case: the analysis is slower than the camera.
+    expect(overlayFresh(120, 117)).toBe(true);
+    expect(overlayFresh(120, 120)).toBe(true);
+    // The verdict's event came before the preview fetched the frame it was measured on.
+    expect(overlayFresh(120, 122)).toBe(true);
+    expect(overlayFresh(120, 120 - OVERLAY_MAX_LAG)).toBe(true);
+    expect(overlayFresh(120, 120 + OVERLAY_MAX_LAG)).toBe(true);
+  });
+
+  it("is not drawn as current when it is more than half a second from the picture", () => {
+    // A stalled analysis under a moving picture, or a stalled picture under new verdicts.
+    expect(overlayFresh(120, 120 - OVERLAY_MAX_LAG - 1)).toBe(false);
+    expect(overlayFresh(120, 120 + OVERLAY_MAX_LAG + 1)).toBe(false);
   });
 });

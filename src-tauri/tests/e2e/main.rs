@@ -93,6 +93,32 @@ async fn scan_until_ready(s: &Session, code: &str) {
     wait_state(s, &["ready"], Duration::from_secs(30)).await;
 }
 
+/// While the student is framed, the overlay's guides are drawn on every frame the window shows:
+/// 40 looks over about three seconds, each at the preview canvas (`data-live-seq` is the
+/// verdict drawn on it, empty when none is) and the big state. A verdict that reached the
+/// window before the picture it was measured on must not blank the guides until the next one.
+async fn guides_drawn_throughout(s: &Session) {
+    const LOOK: &str = "const c = document.querySelector('#preview'); return [document.querySelector('#state')?.dataset.state ?? '', c?.dataset.liveSeq ?? '', c?.dataset.seq ?? '']";
+    let (mut framed, mut bare) = (0, Vec::new());
+    for _ in 0..40 {
+        let v = s.js(LOOK, json!([])).await;
+        let at = |i: usize| v[i].as_str().unwrap_or_default().to_string();
+        if ["adjust", "ready"].contains(&at(0).as_str()) {
+            framed += 1;
+            if at(1).is_empty() {
+                bare.push(format!("frame {} in {}", at(2), at(0)));
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(75)).await;
+    }
+    assert!(framed >= 30, "the student stayed framed ({framed} of 40 looks)");
+    assert!(
+        bare.is_empty(),
+        "the guides were missing at {} of {framed} looks: {bare:?}",
+        bare.len()
+    );
+}
+
 /// Space, and wait for the confirm view with the photo itself loaded at 480×640.
 async fn shoot(s: &Session) -> u64 {
     s.keys(SPACE).await;
@@ -174,6 +200,8 @@ async fn scan_shoot_confirm_retake_reload_accept_and_upload() {
         who.as_str().is_some_and(|w| w.contains('*')),
         "the student is shown masked: {who}"
     );
+    guides_drawn_throughout(s).await;
+    wait_state(s, &["ready"], Duration::from_secs(30)).await;
     app.screenshot("02-ready").await;
 
     let first = shoot(s).await;

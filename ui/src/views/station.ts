@@ -19,6 +19,18 @@ export type ViewOptions = { preview?: boolean; sounds?: boolean };
 /** Frames (at the camera's rate) a live verdict may lag the frame it is drawn on: 0.5 s at 30 fps. */
 export const OVERLAY_MAX_LAG = 15;
 
+/**
+ * Whether the live verdict measured on camera frame `liveSeq` may be drawn over the picture of
+ * frame `frameSeq`: the two at most OVERLAY_MAX_LAG frames apart, either way. The analysis runs
+ * slower than the camera, so a verdict is usually a few frames older than the picture; but its
+ * event often reaches the window before the preview has fetched and decoded the frame it was
+ * measured on, and a verdict a frame or two newer than the picture is just as current. (Drawn
+ * only when older, the guides went blank at half of the moments the end-to-end test looked.)
+ */
+export function overlayFresh(frameSeq: number, liveSeq: number): boolean {
+  return Math.abs(frameSeq - liveSeq) <= OVERLAY_MAX_LAG;
+}
+
 const BAND_COLOUR: Record<BandState, string> = { pass: "#2ecc71", fail: "#ff4d4f", unknown: "#9aa0a6" };
 
 
@@ -439,10 +451,10 @@ export function mountStation(root: HTMLElement, backend: Backend, opts: ViewOpti
     ctx.drawImage(f.image, 0, 0);
     setAttr(canvas, "data-seq", String(f.seq));
     const live: Live | null = m?.live ?? null;
-    // The overlay is drawn on the newest frame only while it was measured on a frame at most
-    // OVERLAY_MAX_LAG frames older (the analysis runs slower than the camera); a verdict from
-    // longer ago (a stalled analysis, a camera problem) is not drawn as if it were current.
-    const fresh = live !== null && f.seq >= live.seq && f.seq - live.seq <= OVERLAY_MAX_LAG;
+    // The overlay is drawn on the newest frame only while it was measured on a frame near it
+    // (overlayFresh); a verdict from longer ago (a stalled analysis, a camera problem) is not
+    // drawn as if it were current.
+    const fresh = live !== null && overlayFresh(f.seq, live.seq);
     if (live && m && fresh && m.phase.phase === "framing" && m.camera.state === "ok" && live.width > 0) {
       drawOverlay(ctx, overlayFor(live, canvas.width), m.language, canvas.width);
       setAttr(canvas, "data-live-seq", String(live.seq));
