@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ShotDetail } from "../src/lib/backend/bindings";
 import { mountSupervisor } from "../src/views/supervisor";
 import { FakeBackend, settle, type Answers } from "./fakeBackend";
-import { check, reviewDay, reviewShot } from "./fixtures";
+import { check, queue, reviewDay, reviewShot } from "./fixtures";
 
 const open = { pin_set: true, who: "王老师", wait_seconds: 0 };
 const a1 = reviewShot("A", { id: "A1" });
@@ -251,6 +251,53 @@ describe("one shot", () => {
     await settle();
     expect(fake.of("markRetake")).toEqual([["B1", "闭眼"]]);
     expect($("#action-result")?.textContent).toContain("已标记重拍");
+  });
+
+  it("left open, follows its shot: an upload that succeeds meanwhile shows there as in the table", async () => {
+    let upload: "failed" | "uploaded" = "failed";
+    const now = () => reviewShot("B", { id: "B1", upload, upload_error: upload === "failed" ? "HTTP 401" : null });
+    const fake = await mount({ reviewStatus: open, reviewDay: () => reviewDay([a1, now()]), reviewShot: () => detailOf(now()) });
+    $("#review-table tr[data-shot=B1]")!.click();
+    await settle();
+    expect($("#detail-facts")?.textContent).toContain("HTTP 401");
+    // The reason form half filled stays as it is.
+    $("#action-void")!.click();
+    type("#action-reason", "拍错");
+    upload = "uploaded";
+    fake.emit({ kind: "queue", queue: queue() });
+    await new Promise((r) => setTimeout(r, 1100));
+    await settle();
+    expect(fake.of("reviewShot")).toEqual([["B1"], ["B1"]]);
+    expect($("#shot-detail")?.dataset.upload).toBe("uploaded");
+    expect($("#detail-facts")?.textContent).not.toContain("HTTP 401");
+    expect($("#review-table tr[data-shot=B1]")?.dataset.upload).toBe("uploaded");
+    expect($("#action-form")?.hidden).toBe(false);
+    expect($<HTMLInputElement>("#action-reason")?.value).toBe("拍错");
+
+    // Closed, it is not read again.
+    document.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape" }));
+    document.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape" }));
+    fake.emit({ kind: "queue", queue: queue() });
+    await new Promise((r) => setTimeout(r, 1100));
+    await settle();
+    expect(fake.of("reviewShot").length).toBe(2);
+  });
+
+  it("draws only the newest reading when an older one answers after it", async () => {
+    const answers: ((d: ShotDetail) => void)[] = [];
+    // Each reading answers when the test says (the fake passes a promise through).
+    const later = (() => new Promise<ShotDetail>((r) => answers.push(r))) as unknown as Answers["reviewShot"];
+    const fake = await mount({ reviewStatus: open, reviewDay: theDay, reviewShot: later });
+    $("#review-table tr[data-shot=B1]")!.click();
+    await settle();
+    $("#review-table tr[data-shot=B1]")!.click();
+    await settle();
+    expect(fake.of("reviewShot").length).toBe(2);
+    answers[1](detailOf({ ...b1, retake_mark: "闭眼（王老师）" }));
+    await settle();
+    answers[0](detailOf(b1));
+    await settle();
+    expect($("#detail-facts")?.textContent).toContain("闭眼（王老师）");
   });
 
   it("Esc closes the reason, then the detail", async () => {

@@ -742,8 +742,15 @@ async fn issue_12_the_supervisor_reviews_retries_marks_and_exports_in_the_real_w
         )
         .await;
     let shown = shown.as_str().unwrap_or_default().to_string();
+    // The detail left open on the shot follows it too: uploaded, the failure gone.
+    s.wait_for(
+        "the open detail showing the upload",
+        "const d = document.querySelector('#shot-detail'); return !!d && !d.hidden && d.dataset.upload === 'uploaded' && !document.querySelector('#detail-facts').innerText.includes('401')",
+        Duration::from_secs(20),
+    )
+    .await;
 
-    // Mark the student for a retake.
+    // Mark the student for a retake: the detail shows the mark at once.
     click(s, "#review-table tr[data-shot]").await;
     s.wait_for(
         "the shot's detail",
@@ -752,6 +759,12 @@ async fn issue_12_the_supervisor_reviews_retries_marks_and_exports_in_the_real_w
     )
     .await;
     act(s, "#action-retake", "眼镜反光").await;
+    s.wait_for(
+        "the mark in the open detail",
+        "const d = document.querySelector('#shot-detail'); return !!d && !d.hidden && document.querySelector('#detail-facts').innerText.includes('眼镜反光')",
+        Duration::from_secs(20),
+    )
+    .await;
 
     // The day's export holds the row the review shows.
     let out = data.join("export.xlsx");

@@ -66,6 +66,8 @@ export function buildShotDetail(host: ReviewHost, onClose: () => void): ShotDeta
     ),
   );
   let shown: ShotDetail | null = null;
+  /** Readings of the shot asked for so far. */
+  let reads = 0;
 
   const ask = (a: Action) => {
     form.hidden = false;
@@ -198,10 +200,13 @@ export function buildShotDetail(host: ReviewHost, onClose: () => void): ShotDeta
     }
     el.dataset.shot = id;
     el.hidden = false;
+    // Only the newest reading is drawn: each judges the file again (about a second), so an
+    // older one can answer after a newer one, and would put back what an action changed.
+    const asked = ++reads;
     backend
       .reviewShot(id)
-      .then((d) => host.live() && el.dataset.shot === id && render(d))
-      .catch((e) => host.fail(e, error));
+      .then((d) => host.live() && el.dataset.shot === id && asked === reads && render(d))
+      .catch((e) => asked === reads && host.fail(e, error));
   }
 
   function hide() {

@@ -515,6 +515,12 @@ export function mountSupervisor(root: HTMLElement, backend: Backend): () => void
 
     // --- One shot ---
 
+    /** The shot open in the detail read again, its reason form and last result kept: an
+     * upload that succeeds or fails while it is open shows there as in the table. */
+    function followDetail() {
+      if (openId !== null && !detail.el.hidden) detail.open(openId, true);
+    }
+
     function openDetail(id: string) {
       openId = id;
       for (const tr of tbody.querySelectorAll<HTMLTableRowElement>("tr[data-shot]")) tr.classList.toggle("selected", tr.dataset.shot === id);
@@ -535,6 +541,7 @@ export function mountSupervisor(root: HTMLElement, backend: Backend): () => void
     });
     refresh.addEventListener("click", () => {
       load(day?.day ?? chosenDay);
+      followDetail();
       if (!roomsPane.hidden) loadRooms();
     });
     lock.addEventListener("click", () => {
@@ -558,7 +565,9 @@ export function mountSupervisor(root: HTMLElement, backend: Backend): () => void
         if (ev.kind !== "queue" || !alive || g !== gen || again) return;
         again = setTimeout(() => {
           again = null;
-          if (alive && g === gen) load(day?.day ?? chosenDay);
+          if (!alive || g !== gen) return;
+          load(day?.day ?? chosenDay);
+          followDetail();
         }, 1000);
       })
       .then((off) => (alive ? listeners.push(off) : off()))
