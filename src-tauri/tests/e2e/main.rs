@@ -95,10 +95,11 @@ async fn scan_until_ready(s: &Session, code: &str) {
 
 /// While the student is framed, the overlay's guides are drawn on every frame the window shows:
 /// 40 looks over about three seconds, each at the preview canvas (`data-live-seq` is the
-/// verdict drawn on it, empty when none is) and the big state. A verdict that reached the
+/// verdict drawn on it, empty when none is), the list of rules (greyed, `stale`, when the
+/// verdict is not drawn) and the big state. A verdict that reached the
 /// window before the picture it was measured on must not blank the guides until the next one.
 async fn guides_drawn_throughout(s: &Session) {
-    const LOOK: &str = "const c = document.querySelector('#preview'); return [document.querySelector('#state')?.dataset.state ?? '', c?.dataset.liveSeq ?? '', c?.dataset.seq ?? '']";
+    const LOOK: &str = "const c = document.querySelector('#preview'); return [document.querySelector('#state')?.dataset.state ?? '', document.querySelector('#checks')?.classList.contains('stale') ? '' : (c?.dataset.liveSeq ?? ''), c?.dataset.seq ?? '']";
     let (mut framed, mut bare) = (0, Vec::new());
     for _ in 0..40 {
         let v = s.js(LOOK, json!([])).await;

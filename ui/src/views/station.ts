@@ -455,13 +455,16 @@ export function mountStation(root: HTMLElement, backend: Backend, opts: ViewOpti
     // (overlayFresh); a verdict from longer ago (a stalled analysis, a camera problem) is not
     // drawn as if it were current.
     const fresh = live !== null && overlayFresh(f.seq, live.seq);
-    if (live && m && fresh && m.phase.phase === "framing" && m.camera.state === "ok" && live.width > 0) {
+    const drawn = live && m && fresh && m.phase.phase === "framing" && m.camera.state === "ok" && live.width > 0;
+    if (drawn) {
       drawOverlay(ctx, overlayFor(live, canvas.width), m.language, canvas.width);
       setAttr(canvas, "data-live-seq", String(live.seq));
       measure("scanToVerdictMs", "scan");
     } else {
       setAttr(canvas, "data-live-seq", "");
     }
+    // A verdict too far from the picture to draw is not shown as current in the list either.
+    checks.classList.toggle("stale", !drawn && live !== null && m?.phase.phase === "framing");
   }
 
   const detachKeys = attachKeyboard(document, onInput);
