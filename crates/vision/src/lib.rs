@@ -45,6 +45,7 @@ pub use detect::{Detection, Detector};
 pub use headwear::{HeadwearModel, Parsing};
 pub use iris::{Eye, IrisModel};
 pub use measure::BackdropSample;
+pub use measure::{Edge, Marks};
 pub use mesh::{FaceMesh, Landmark, Mesh, REGION_SCALE as MESH_REGION_SCALE};
 
 use caiji_spec::{
@@ -181,6 +182,9 @@ pub struct Measurements {
     /// Tilt of the shoulder line, degrees (positive: the image-right shoulder lower), when both
     /// shoulders are in view against the backdrop.
     pub shoulder_tilt_deg: Option<f64>,
+    /// A border round the photo and marks on its backdrop, looked for on the photo itself (the
+    /// planned crop at 480×640): measured by [`Analyzer::judge`] only, like `headwear`.
+    pub marks: Option<Marks>,
 }
 
 impl Measurements {
@@ -883,6 +887,7 @@ impl Analyzer {
             ears: None,
             brows: None,
             inner_mouth: None,
+            marks: None,
         };
         Ok(Measured {
             width: w,
@@ -929,6 +934,7 @@ impl Analyzer {
         let cover = HeadCover::of(&parsing);
         with_head_cover(&mut a, cover);
         with_inner_mouth(&mut a, cover.inner_mouth);
+        with_marks(&mut a, img)?;
         Ok(a)
     }
 
@@ -1059,6 +1065,79 @@ fn both_sides_check(
         zh,
         en,
     )
+}
+
+/// The border and marks rule ("无边框、文字", [`CheckId::NoBorderOrText`]) on the photo `a`
+/// planned from `img`, made as the photo is (the crop at 480×640), against the backdrop's
+/// measured colour, marks down to about the chin and not on the face; unjudged without a
+/// planned crop or a backdrop in view (other rules fail).
+fn with_marks(a: &mut Analysis, img: &RgbImage) -> Result<(), VisionError> {
+    let (Some(crop), Some(m)) = (a.planned, a.measurements.as_mut()) else {
+        return Ok(());
+    };
+    let Some(backdrop) = m.backdrop.as_ref().map(|b| b.rgb) else {
+        return Ok(());
+    };
+    let (ow, oh) = (caiji_spec::STANDARD.width, caiji_spec::STANDARD.height);
+    let photo = detect::resize_region(
+        img,
+        crop.x,
+        crop.y,
+        crop.width,
+        crop.height,
+        ow,
+        oh,
+        fast_image_resize::FilterType::CatmullRom,
+    )?;
+    // Marks are looked for down to a face width below the eye line (about the chin), beside
+    // the face and above the head: see `measure::MarksLook`.
+    let Some(o) = a.output else {
+        return Ok(());
+    };
+    let look = measure::MarksLook {
+        bottom: o.eye_y + o.face_width,
+        face_x: o.face_center_x,
+        face_half: 0.6 * o.face_width,
+        face_top: o.head_top_y,
+    };
+    let marks = measure::marks(&photo, backdrop, look);
+    m.marks = Some(marks);
+    a.checks.retain(|c| c.id != CheckId::NoBorderOrText);
+    a.checks.push(marks_check(marks));
+    a.checks.sort_by_key(|c| c.id);
+    a.verdict = Verdict::of(&a.checks);
+    Ok(())
+}
+
+/// The border and marks rule on what [`measure::marks`] found.
+fn marks_check(m: Marks) -> Check {
+    let limit = TOLERANCES.marks_max_px;
+    let (pass, zh, en) = match m.border {
+        Some(e) => (
+            false,
+            format!("照片{}边有边框", e.zh()),
+            format!("a border along the photo's {} edge", e.en()),
+        ),
+        None if m.area > limit => (
+            false,
+            format!("背景上有文字或杂物（{:.0} 像素）", m.area),
+            format!("text or marks on the backdrop ({:.0} px)", m.area),
+        ),
+        None => (
+            true,
+            "无边框、文字或杂物".to_string(),
+            "no border, text or marks".to_string(),
+        ),
+    };
+    Check::with_message(
+        CheckId::NoBorderOrText,
+        pass,
+        Some(m.area),
+        format!("≤ {limit}"),
+        zh,
+        en,
+    )
+    .advise(Advice::NoMarks)
 }
 
 /// Lips apart without teeth: the mouth rule of `a` (an analysis of the same frame) fails on

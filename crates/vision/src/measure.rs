@@ -782,6 +782,243 @@ pub(crate) fn teeth(img: &RgbImage, mesh: &crate::Mesh) -> f64 {
     teeth as f64 / (width * width)
 }
 
+/// An edge of the photo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Edge {
+    /// The top edge.
+    Top,
+    /// The bottom edge.
+    Bottom,
+    /// The image's left edge.
+    Left,
+    /// The image's right edge.
+    Right,
+}
+
+impl Edge {
+    /// Chinese.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Edge::Top => "上",
+            Edge::Bottom => "下",
+            Edge::Left => "左",
+            Edge::Right => "右",
+        }
+    }
+
+    /// English.
+    pub fn en(self) -> &'static str {
+        match self {
+            Edge::Top => "top",
+            Edge::Bottom => "bottom",
+            Edge::Left => "left",
+            Edge::Right => "right",
+        }
+    }
+}
+
+/// What the photo shows besides the student on the backdrop ("无边框、文字"): a border along an
+/// edge, and the area of marks on the backdrop.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Marks {
+    /// The first edge found with a border along it.
+    pub border: Option<Edge>,
+    /// Pixels of the photo that are neither backdrop nor the student (nor within
+    /// [`MARKS_CLEAR`] px of them): text, a logo, an object, the wall beyond the backdrop.
+    pub area: f64,
+}
+
+/// How deep from each edge a border is looked for, in photo pixels.
+const BORDER_DEPTH: usize = 12;
+/// A line along an edge is one colour when this share of it lies within [`BORDER_NEAR`] (any
+/// channel) of its median colour: a border is; the backdrop beside a shoulder and the clothes
+/// below it are not, nor the knit or folds of clothes along the bottom.
+const BORDER_UNIFORM: f64 = 0.9;
+const BORDER_NEAR: i32 = 24;
+/// A border ends in a step: this share of the line differs by more than [`BORDER_STEP`] (any
+/// channel) from the next line inward. Clothes running off the bottom edge change little from
+/// one row to the next.
+const BORDER_STEP_SHARE: f64 = 0.6;
+const BORDER_STEP: i32 = 32;
+/// A one-colour line this near the backdrop's colour (RGB distance) is the backdrop.
+const BORDER_BACKDROP: f64 = 20.0;
+/// A pixel this near the backdrop's colour (RGB distance) is backdrop: the shading the
+/// uniformity rule allows (28 between patch means) and JPEG noise stay inside it.
+const MARKS_BACKDROP: f64 = 48.0;
+/// Marks within this many pixels of the student are strands of their hair, not marks.
+pub const MARKS_CLEAR: usize = 10;
+/// Specks smaller than this (pixels) are the encoder's noise.
+const MARKS_SPECK: usize = 3;
+/// A region of this share of the photo or more is the student (a head and neck whose white
+/// shirt melts into a white backdrop still is).
+const MARKS_PERSON_SHARE: f64 = 0.01;
+
+/// A border along any edge of `photo` (the 480×640 photo) and the marks on its backdrop of
+/// colour `backdrop` where `look` says.
+pub(crate) fn marks(photo: &RgbImage, backdrop: [f64; 3], look: MarksLook) -> Marks {
+    Marks {
+        border: border(photo, backdrop),
+        area: marks_area(photo, backdrop, look) as f64,
+    }
+}
+
+/// The first edge with a border: a line of one colour, not the backdrop's, within
+/// [`BORDER_DEPTH`] px of the edge, with a step to the next line inward along most of it.
+fn border(photo: &RgbImage, backdrop: [f64; 3]) -> Option<Edge> {
+    let (w, h) = (photo.width() as usize, photo.height() as usize);
+    let px = |x: usize, y: usize| {
+        let p = photo.get_pixel(x as u32, y as u32).0;
+        [p[0] as i32, p[1] as i32, p[2] as i32]
+    };
+    let apart = |a: [i32; 3], b: [i32; 3]| (0..3).map(|c| (a[c] - b[c]).abs()).max().unwrap_or(0);
+    // The line at depth `d` from `edge`, as a list of pixels.
+    let line = |edge: Edge, d: usize| -> Vec<[i32; 3]> {
+        match edge {
+            Edge::Top => (0..w).map(|x| px(x, d)).collect(),
+            Edge::Bottom => (0..w).map(|x| px(x, h - 1 - d)).collect(),
+            Edge::Left => (0..h).map(|y| px(d, y)).collect(),
+            Edge::Right => (0..h).map(|y| px(w - 1 - d, y)).collect(),
+        }
+    };
+    if w <= BORDER_DEPTH + 1 || h <= BORDER_DEPTH + 1 {
+        return None;
+    }
+    for edge in [Edge::Top, Edge::Bottom, Edge::Left, Edge::Right] {
+        let mut outer = line(edge, 0);
+        for d in 0..BORDER_DEPTH {
+            let inner = line(edge, d + 1);
+            let n = outer.len() as f64;
+            let median: [i32; 3] = std::array::from_fn(|c| {
+                let mut v: Vec<i32> = outer.iter().map(|p| p[c]).collect();
+                v.sort_unstable();
+                v[v.len() / 2]
+            });
+            let uniform = outer
+                .iter()
+                .filter(|&&p| apart(p, median) <= BORDER_NEAR)
+                .count() as f64
+                / n;
+            let colour = median.map(f64::from);
+            let stepped = outer
+                .iter()
+                .zip(&inner)
+                .filter(|&(&a, &b)| apart(a, b) > BORDER_STEP)
+                .count() as f64
+                / n;
+            if uniform >= BORDER_UNIFORM
+                && dist_of(colour, backdrop) > BORDER_BACKDROP
+                && stepped >= BORDER_STEP_SHARE
+            {
+                return Some(edge);
+            }
+            outer = inner;
+        }
+    }
+    None
+}
+
+/// Pixels where `look` looks that are neither backdrop nor the student: the regions of
+/// non-backdrop pixels (four neighbours) that neither touch the bottom edge nor cover
+/// [`MARKS_PERSON_SHARE`] of the photo, nor come within [`MARKS_CLEAR`] px of a region that
+/// does, each of at least [`MARKS_SPECK`] px.
+fn marks_area(photo: &RgbImage, backdrop: [f64; 3], look: MarksLook) -> usize {
+    let (w, h) = (photo.width() as usize, photo.height() as usize);
+    let fore: Vec<bool> = photo
+        .pixels()
+        .map(|p| dist(p.0, backdrop) > MARKS_BACKDROP)
+        .collect();
+    // Regions, each pixel's index into `regions` (usize::MAX: backdrop).
+    let mut label = vec![usize::MAX; w * h];
+    let mut regions: Vec<(usize, bool)> = Vec::new(); // (area, touches the bottom)
+    let mut stack = Vec::new();
+    for start in 0..w * h {
+        if !fore[start] || label[start] != usize::MAX {
+            continue;
+        }
+        let id = regions.len();
+        let (mut area, mut bottom) = (0usize, false);
+        label[start] = id;
+        stack.push(start);
+        while let Some(i) = stack.pop() {
+            area += 1;
+            let (x, y) = (i % w, i / w);
+            bottom |= y == h - 1;
+            let mut visit = |j: usize| {
+                if fore[j] && label[j] == usize::MAX {
+                    label[j] = id;
+                    stack.push(j);
+                }
+            };
+            if x > 0 {
+                visit(i - 1);
+            }
+            if x + 1 < w {
+                visit(i + 1);
+            }
+            if y > 0 {
+                visit(i - w);
+            }
+            if y + 1 < h {
+                visit(i + w);
+            }
+        }
+        regions.push((area, bottom));
+    }
+    let big = (MARKS_PERSON_SHARE * (w * h) as f64) as usize;
+    let person: Vec<bool> = regions.iter().map(|&(a, b)| b || a >= big).collect();
+    // The student grown by MARKS_CLEAR px (a square), rows then columns.
+    let is_person = |i: usize| label[i] != usize::MAX && person[label[i]];
+    let r = MARKS_CLEAR;
+    let mut rows = vec![false; w * h];
+    for y in 0..h {
+        for x in 0..w {
+            let (a, b) = (x.saturating_sub(r), (x + r).min(w - 1));
+            rows[y * w + x] = (a..=b).any(|xx| is_person(y * w + xx));
+        }
+    }
+    let near = |x: usize, y: usize| {
+        let (a, b) = (y.saturating_sub(r), (y + r).min(h - 1));
+        (a..=b).any(|yy| rows[yy * w + x])
+    };
+    // A region counts when none of its pixels is near the student.
+    let mut clear = vec![true; regions.len()];
+    for y in 0..h {
+        for x in 0..w {
+            let id = label[y * w + x];
+            if id != usize::MAX && !person[id] && clear[id] && near(x, y) {
+                clear[id] = false;
+            }
+        }
+    }
+    // Counted above `look.bottom` and beside the face only.
+    let rows = (look.bottom.max(0.0).ceil() as usize).min(h);
+    label[..rows * w]
+        .iter()
+        .enumerate()
+        .filter(|&(i, &id)| {
+            let (x, y) = ((i % w) as f64 + 0.5, (i / w) as f64 + 0.5);
+            let on_face = y >= look.face_top && (x - look.face_x).abs() <= look.face_half;
+            id != usize::MAX && !person[id] && clear[id] && regions[id].0 >= MARKS_SPECK && !on_face
+        })
+        .count()
+}
+
+/// Where marks are looked for on the photo: above row `bottom` (below it lie the clothes: a
+/// white shirt on a white or light grey backdrop is backdrop-coloured, and its folds and print
+/// would read as marks; mike's T-shirt on light grey read 168 px before the search stopped at
+/// the chin), but not on the face, the columns within `face_half` of `face_x` from row
+/// `face_top` down (skin near the backdrop's colour, a pink backdrop's or an overexposed
+/// face's, leaves its nostrils and brows as islands: the short-haired subject on a pink
+/// backdrop read 12 px at his nose).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MarksLook {
+    pub bottom: f64,
+    pub face_x: f64,
+    pub face_half: f64,
+    pub face_top: f64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -112,7 +112,10 @@ async fn guides_drawn_throughout(s: &Session) {
         }
         tokio::time::sleep(Duration::from_millis(75)).await;
     }
-    assert!(framed >= 30, "the student stayed framed ({framed} of 40 looks)");
+    assert!(
+        framed >= 30,
+        "the student stayed framed ({framed} of 40 looks)"
+    );
     assert!(
         bare.is_empty(),
         "the guides were missing at {} of {framed} looks: {bare:?}",

@@ -718,3 +718,186 @@ fn a_head_top_too_near_its_limit_to_be_sure_of_is_refused_with_what_to_do() {
     let zh = found.expect("some framing lands the head top within its error of a limit");
     assert!(zh.contains("测量误差"), "{zh}");
 }
+
+/// Digits and a dash, 5 × 7 cells each (rows top to bottom, `#` ink): the glyphs of a date
+/// stamped on a photo.
+const DIGITS: [(char, [&str; 7]); 6] = [
+    (
+        '0',
+        [
+            " ### ", "#   #", "#  ##", "# # #", "##  #", "#   #", " ### ",
+        ],
+    ),
+    (
+        '1',
+        [
+            "  #  ", " ##  ", "  #  ", "  #  ", "  #  ", "  #  ", " ### ",
+        ],
+    ),
+    (
+        '2',
+        [
+            " ### ", "#   #", "    #", "   # ", "  #  ", " #   ", "#####",
+        ],
+    ),
+    (
+        '4',
+        [
+            "   # ", "  ## ", " # # ", "#  # ", "#####", "   # ", "   # ",
+        ],
+    ),
+    (
+        '6',
+        [
+            "  ## ", " #   ", "#    ", "#### ", "#   #", "#   #", " ### ",
+        ],
+    ),
+    (
+        '-',
+        [
+            "     ", "     ", "     ", "#####", "     ", "     ", "     ",
+        ],
+    ),
+];
+
+/// `text` stamped on `img` in `ink`, its top left corner at (`x`, `y`), each glyph cell `k`
+/// px square, a cell between glyphs.
+fn stamp(img: &mut image::RgbImage, text: &str, x: u32, y: u32, k: u32, ink: [u8; 3]) {
+    for (n, ch) in text.chars().enumerate() {
+        let rows = DIGITS.iter().find(|(c, _)| *c == ch).expect("a glyph").1;
+        let x0 = x + n as u32 * 6 * k;
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row.chars().enumerate() {
+                if cell != '#' {
+                    continue;
+                }
+                for dy in 0..k {
+                    for dx in 0..k {
+                        img.put_pixel(
+                            x0 + c as u32 * k + dx,
+                            y + r as u32 * k + dy,
+                            image::Rgb(ink),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The 480×640 photo of a frame, as the shutter makes it: the planned crop, resized.
+fn photo_of(frame: &image::RgbImage, a: &Analysis) -> image::RgbImage {
+    let c = a.crop.expect("a compliant crop");
+    let view = image::imageops::crop_imm(
+        frame,
+        c.x.round() as u32,
+        c.y.round() as u32,
+        c.width.round() as u32,
+        c.height.round() as u32,
+    )
+    .to_image();
+    image::imageops::resize(&view, 480, 640, image::imageops::FilterType::Lanczos3)
+}
+
+#[test]
+fn a_border_or_text_on_the_photo_is_refused_and_a_clean_one_passes() {
+    let (analyzer, lib) = fixtures();
+    let marks = |a: &Analysis| a.measurements.as_ref().unwrap().marks.expect("judged");
+    // Compliant photos, loose curls and long hair included: clean.
+    for subject in ["curly", "glasses", "marc", "mike"] {
+        for backdrop in ["light_blue", "white", "light_grey"] {
+            let (frame, _) = render(lib, &Scene::standard(subject, backdrop, 1920, 1080)).unwrap();
+            let a = analyzer.judge(&frame, Framing::Plan).unwrap();
+            let m = marks(&a);
+            println!("{subject:<10} {backdrop:<10} marks {m:?}");
+            assert!(
+                rule(&a, "no_border_or_text").pass,
+                "{subject} on {backdrop}: {m:?}"
+            );
+        }
+    }
+    // marc's photo, as the shutter made it, then finished photos marked as reviewers see them.
+    let (frame, _) = render(lib, &Scene::standard("marc", "light_blue", 1920, 1080)).unwrap();
+    let photo = photo_of(&frame, &analyzer.judge(&frame, Framing::Plan).unwrap());
+    let judge = |img: &image::RgbImage| analyzer.judge(img, Framing::AsIs).unwrap();
+    let clean = judge(&photo);
+    println!("clean photo: {:?}", marks(&clean));
+    assert_eq!(
+        failing(&clean),
+        Vec::<&str>::new(),
+        "the clean photo passes every rule"
+    );
+
+    let paint = |f: &dyn Fn(&mut image::RgbImage)| {
+        let mut p = photo.clone();
+        f(&mut p);
+        p
+    };
+    let frame_of = |p: &mut image::RgbImage, inset: u32, width: u32, ink: [u8; 3]| {
+        for y in inset..640 - inset {
+            for x in inset..480 - inset {
+                let d = (x - inset)
+                    .min(y - inset)
+                    .min(479 - inset - x)
+                    .min(639 - inset - y);
+                if d < width {
+                    p.put_pixel(x, y, image::Rgb(ink));
+                }
+            }
+        }
+    };
+    // (what, photo, refused, the message's words)
+    let cases: Vec<(&str, image::RgbImage, bool, &str)> = vec![
+        (
+            "a black border 6 px wide",
+            paint(&|p| frame_of(p, 0, 6, [20, 20, 20])),
+            true,
+            "边框",
+        ),
+        (
+            "a white border 3 px wide",
+            paint(&|p| frame_of(p, 0, 3, [255, 255, 255])),
+            true,
+            "边框",
+        ),
+        (
+            "a grey line 8 px inside the edges",
+            paint(&|p| frame_of(p, 8, 1, [60, 60, 60])),
+            true,
+            "边框",
+        ),
+        (
+            "a date stamped on the backdrop",
+            paint(&|p| stamp(p, "2024-06-01", 250, 14, 3, [60, 60, 60])),
+            true,
+            "文字",
+        ),
+        (
+            "one digit on the backdrop",
+            paint(&|p| stamp(p, "1", 420, 14, 3, [60, 60, 60])),
+            true,
+            "文字",
+        ),
+        (
+            "a speck of dust",
+            paint(&|p| stamp(p, "-", 420, 14, 1, [60, 60, 60])),
+            false,
+            "",
+        ),
+    ];
+    for (what, img, refused, words) in cases {
+        let a = judge(&img);
+        let m = marks(&a);
+        let check = rule(&a, "no_border_or_text");
+        println!("{what:<36} {m:?} {}", check.message_en);
+        assert_eq!(!check.pass, refused, "{what}: {m:?}");
+        if refused {
+            assert!(
+                check.message_zh.contains(words),
+                "{what}: {}",
+                check.message_zh
+            );
+            assert_eq!(check.fix_en, Some(Advice::NoMarks.en()), "{what}");
+        }
+    }
+}
