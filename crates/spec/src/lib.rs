@@ -240,14 +240,15 @@ pub struct Tolerances {
     /// patch means (gradient or shadow), in RGB units.
     pub background_spread: f64,
     /// Largest area of marks on the backdrop, in output pixels (the 480×640 photo), from the
-    /// top down to about the chin, beside the face ("无边框、文字"): anything not
-    /// backdrop-coloured that is not
-    /// the student and lies more than 10 px from them: a date or name stamped on the photo, a
-    /// logo, a lamp or the wall beyond the backdrop's edge. Measured (`caiji_vision` tests): the
-    /// compliant photos of four golden subjects on the three backdrops (curls, long hair,
-    /// dreadlocks) 0 px (a loose strand of mike's dreadlocks 6–8 px from them reads 24 px when
-    /// only 4 px are kept clear); a speck of dust 5 px; one digit stamped in 3-px strokes 90 px,
-    /// a date in them 1206 px. A border round the photo is refused whatever this reads.
+    /// top down to about the chin, beside the face ("无边框、文字"): regions not
+    /// backdrop-coloured, not the student, more than 10 px from them and with an edge: a date
+    /// or name stamped on the photo, a logo, a lamp or the wall beyond the backdrop's edge
+    /// (`caiji_vision::Marks`). Measured (`caiji_vision` tests): the compliant photos of four
+    /// golden subjects on the three backdrops (curls, long hair, dreadlocks) 0 px (a loose
+    /// strand of mike's dreadlocks 6–8 px from them reads 24 px when only 4 px are kept
+    /// clear); a speck of dust 5 px; a corner 45 % darker shading off 0; one digit stamped in
+    /// 3-px strokes 90 px, a date in them 1206 px, a lamp stand in a corner 5200 px. A border
+    /// round the photo is refused whatever this reads.
     pub marks_max_px: f64,
     /// Mean face luminance window (0–255): under is too dark, over is washed out.
     pub exposure: Range,

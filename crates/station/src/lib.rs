@@ -587,8 +587,9 @@ impl Session {
         // burst's passing frames in order of margin, the first the full analysis passes. That
         // frame is then judged with the face-parsing network (`Analyzer::judge`, a third of a
         // second: headwear, ears, eyebrows, the inside of the mouth, and the face width on the
-        // cheeks with the crop planned again on it). A hat or hair over the ears or the
-        // eyebrows refuses the shot at once, as they are on every frame of the burst; anything
+        // cheeks with the crop planned again on it; a border or marks on the backdrop). A hat,
+        // hair over the ears or the eyebrows, or marks on the backdrop refuse the shot at
+        // once, as they are on every frame of the burst; anything
         // else (lips parted for a moment) lets the next passing frame be judged, up to [`JUDGED_PER_SHOT`] in all. A
         // refusal empties the burst (what is left in it failed live), so the next press
         // judges only frames taken since: a student who took the hat off is not refused again
@@ -614,9 +615,12 @@ impl Session {
                 if shootable(&a) {
                     return Ok(Ok((img, a)));
                 }
-                let lasting = a
-                    .failures()
-                    .any(|c| caiji_vision::HEAD_COVER_RULES.contains(&c.id));
+                // What covers the head, and a border or marks on the backdrop, are the same on
+                // every frame of the burst.
+                let lasting = a.failures().any(|c| {
+                    caiji_vision::HEAD_COVER_RULES.contains(&c.id)
+                        || c.id == caiji_spec::CheckId::NoBorderOrText
+                });
                 if lasting {
                     return Ok(Err(Some(a)));
                 }

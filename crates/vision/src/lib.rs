@@ -17,7 +17,8 @@
 //! by [`Analyzer::judge`]: the full analysis and what a face-parsing network labels in a square
 //! around the head (a third of a second on two cores, so once per photo, not per live frame):
 //! a hat ("免冠"), hair over the ears ("露出双耳") or the eyebrows ("露出眉毛") and the cheeks'
-//! outline, the face width.
+//! outline, the face width; and the photo itself, for a border or marks on the backdrop
+//! ("无边框、文字").
 //!
 //! ```no_run
 //! use caiji_vision::{Analyzer, Framing};
@@ -1087,7 +1088,8 @@ fn with_marks(a: &mut Analysis, img: &RgbImage) -> Result<(), VisionError> {
         crop.height,
         ow,
         oh,
-        fast_image_resize::FilterType::CatmullRom,
+        // The filter the photo is made with (`caiji_photo::output`).
+        fast_image_resize::FilterType::Lanczos3,
     )?;
     // Marks are looked for down to a face width below the eye line (about the chin), beside
     // the face and above the head: see `measure::MarksLook`.
@@ -1099,6 +1101,7 @@ fn with_marks(a: &mut Analysis, img: &RgbImage) -> Result<(), VisionError> {
         face_x: o.face_center_x,
         face_half: 0.6 * o.face_width,
         face_top: o.head_top_y,
+        person_half: 0.75 * o.face_width,
     };
     let marks = measure::marks(&photo, backdrop, look);
     m.marks = Some(marks);
@@ -1132,7 +1135,8 @@ fn marks_check(m: Marks) -> Check {
     Check::with_message(
         CheckId::NoBorderOrText,
         pass,
-        Some(m.area),
+        // A border has no area to report.
+        m.border.is_none().then_some(m.area),
         format!("≤ {limit}"),
         zh,
         en,

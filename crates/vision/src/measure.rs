@@ -824,8 +824,8 @@ impl Edge {
 pub struct Marks {
     /// The first edge found with a border along it.
     pub border: Option<Edge>,
-    /// Pixels of the photo that are neither backdrop nor the student (nor within
-    /// [`MARKS_CLEAR`] px of them): text, a logo, an object, the wall beyond the backdrop.
+    /// Pixels of the photo that are neither backdrop nor the student (nor within 10 px of
+    /// them): text, a logo, an object, the wall beyond the backdrop.
     pub area: f64,
 }
 
@@ -846,13 +846,13 @@ const BORDER_BACKDROP: f64 = 20.0;
 /// A pixel this near the backdrop's colour (RGB distance) is backdrop: the shading the
 /// uniformity rule allows (28 between patch means) and JPEG noise stay inside it.
 const MARKS_BACKDROP: f64 = 48.0;
-/// Marks within this many pixels of the student are strands of their hair, not marks.
-pub const MARKS_CLEAR: usize = 10;
+/// Marks within this many pixels of the student are strands of their hair, not marks (a loose
+/// strand of mike's dreadlocks lies 6–8 px from them).
+const MARKS_CLEAR: usize = 10;
 /// Specks smaller than this (pixels) are the encoder's noise.
 const MARKS_SPECK: usize = 3;
-/// A region of this share of the photo or more is the student (a head and neck whose white
-/// shirt melts into a white backdrop still is).
-const MARKS_PERSON_SHARE: f64 = 0.01;
+/// A mark's mean colour is at least this far (RGB distance) from the backdrop round it.
+const MARKS_EDGE: f64 = 24.0;
 
 /// A border along any edge of `photo` (the 480×640 photo) and the marks on its backdrop of
 /// colour `backdrop` where `look` says.
@@ -919,75 +919,114 @@ fn border(photo: &RgbImage, backdrop: [f64; 3]) -> Option<Edge> {
 }
 
 /// Pixels where `look` looks that are neither backdrop nor the student: the regions of
-/// non-backdrop pixels (four neighbours) that neither touch the bottom edge nor cover
-/// [`MARKS_PERSON_SHARE`] of the photo, nor come within [`MARKS_CLEAR`] px of a region that
-/// does, each of at least [`MARKS_SPECK`] px.
+/// non-backdrop pixels (four neighbours) that neither touch the bottom edge nor reach into the
+/// student's box (`look.person_half` either side of the face's middle, from the head top
+/// down), nor come within [`MARKS_CLEAR`] px of a region that does; each of at least
+/// [`MARKS_SPECK`] px and with an edge: its mean colour at least [`MARKS_EDGE`] from the
+/// backdrop pixels around it (a soft shade, a crease or a darker corner fades into the
+/// backdrop around it; text, a sticker, a lamp or the wall beyond the cloth's edge does not).
 fn marks_area(photo: &RgbImage, backdrop: [f64; 3], look: MarksLook) -> usize {
     let (w, h) = (photo.width() as usize, photo.height() as usize);
-    let fore: Vec<bool> = photo
-        .pixels()
-        .map(|p| dist(p.0, backdrop) > MARKS_BACKDROP)
+    let raw = photo.as_raw();
+    let colour = |i: usize| [raw[3 * i], raw[3 * i + 1], raw[3 * i + 2]];
+    let fore: Vec<bool> = (0..w * h)
+        .map(|i| dist(colour(i), backdrop) > MARKS_BACKDROP)
         .collect();
-    // Regions, each pixel's index into `regions` (usize::MAX: backdrop).
+    let in_person_box = |x: usize, y: usize| {
+        let (x, y) = (x as f64 + 0.5, y as f64 + 0.5);
+        y >= look.face_top && (x - look.face_x).abs() <= look.person_half
+    };
+    /// One region of non-backdrop pixels.
+    #[derive(Default)]
+    struct Region {
+        area: usize,
+        person: bool,
+        sum: [f64; 3],
+        ring: [f64; 3],
+        ring_n: usize,
+    }
+    // Each pixel's region (usize::MAX: backdrop).
     let mut label = vec![usize::MAX; w * h];
-    let mut regions: Vec<(usize, bool)> = Vec::new(); // (area, touches the bottom)
+    let mut regions: Vec<Region> = Vec::new();
     let mut stack = Vec::new();
+    let neighbours = |i: usize| {
+        let (x, y) = (i % w, i / w);
+        [
+            (x > 0).then(|| i - 1),
+            (x + 1 < w).then(|| i + 1),
+            (y > 0).then(|| i - w),
+            (y + 1 < h).then(|| i + w),
+        ]
+    };
     for start in 0..w * h {
         if !fore[start] || label[start] != usize::MAX {
             continue;
         }
         let id = regions.len();
-        let (mut area, mut bottom) = (0usize, false);
+        let mut r = Region::default();
         label[start] = id;
         stack.push(start);
         while let Some(i) = stack.pop() {
-            area += 1;
             let (x, y) = (i % w, i / w);
-            bottom |= y == h - 1;
-            let mut visit = |j: usize| {
+            r.area += 1;
+            r.person |= y == h - 1 || in_person_box(x, y);
+            for (s, v) in r.sum.iter_mut().zip(colour(i)) {
+                *s += f64::from(v);
+            }
+            for j in neighbours(i).into_iter().flatten() {
                 if fore[j] && label[j] == usize::MAX {
                     label[j] = id;
                     stack.push(j);
                 }
-            };
-            if x > 0 {
-                visit(i - 1);
-            }
-            if x + 1 < w {
-                visit(i + 1);
-            }
-            if y > 0 {
-                visit(i - w);
-            }
-            if y + 1 < h {
-                visit(i + w);
             }
         }
-        regions.push((area, bottom));
+        regions.push(r);
     }
-    let big = (MARKS_PERSON_SHARE * (w * h) as f64) as usize;
-    let person: Vec<bool> = regions.iter().map(|&(a, b)| b || a >= big).collect();
+    // The backdrop pixels round each region.
+    for (i, _) in fore.iter().enumerate().filter(|(_, f)| !**f) {
+        let c = colour(i);
+        for j in neighbours(i).into_iter().flatten() {
+            if let Some(r) = regions.get_mut(label[j]) {
+                for (s, v) in r.ring.iter_mut().zip(c) {
+                    *s += f64::from(v);
+                }
+                r.ring_n += 1;
+            }
+        }
+    }
     // The student grown by MARKS_CLEAR px (a square), rows then columns.
-    let is_person = |i: usize| label[i] != usize::MAX && person[label[i]];
-    let r = MARKS_CLEAR;
+    let is_person = |i: usize| regions.get(label[i]).is_some_and(|r| r.person);
+    let d = MARKS_CLEAR;
     let mut rows = vec![false; w * h];
     for y in 0..h {
         for x in 0..w {
-            let (a, b) = (x.saturating_sub(r), (x + r).min(w - 1));
+            let (a, b) = (x.saturating_sub(d), (x + d).min(w - 1));
             rows[y * w + x] = (a..=b).any(|xx| is_person(y * w + xx));
         }
     }
     let near = |x: usize, y: usize| {
-        let (a, b) = (y.saturating_sub(r), (y + r).min(h - 1));
+        let (a, b) = (y.saturating_sub(d), (y + d).min(h - 1));
         (a..=b).any(|yy| rows[yy * w + x])
     };
-    // A region counts when none of its pixels is near the student.
-    let mut clear = vec![true; regions.len()];
+    // A region is a mark when it is not the student, none of its pixels is near them, it is
+    // more than a speck and it has an edge.
+    let mut mark: Vec<bool> = regions
+        .iter()
+        .map(|r| {
+            let n = r.area.max(1) as f64;
+            let mean = r.sum.map(|v| v / n);
+            let around = r.ring.map(|v| v / r.ring_n.max(1) as f64);
+            !r.person
+                && r.area >= MARKS_SPECK
+                && r.ring_n > 0
+                && dist_of(mean, around) >= MARKS_EDGE
+        })
+        .collect();
     for y in 0..h {
         for x in 0..w {
             let id = label[y * w + x];
-            if id != usize::MAX && !person[id] && clear[id] && near(x, y) {
-                clear[id] = false;
+            if id != usize::MAX && mark[id] && near(x, y) {
+                mark[id] = false;
             }
         }
     }
@@ -999,7 +1038,7 @@ fn marks_area(photo: &RgbImage, backdrop: [f64; 3], look: MarksLook) -> usize {
         .filter(|&(i, &id)| {
             let (x, y) = ((i % w) as f64 + 0.5, (i / w) as f64 + 0.5);
             let on_face = y >= look.face_top && (x - look.face_x).abs() <= look.face_half;
-            id != usize::MAX && !person[id] && clear[id] && regions[id].0 >= MARKS_SPECK && !on_face
+            id != usize::MAX && mark[id] && !on_face
         })
         .count()
 }
@@ -1017,6 +1056,9 @@ pub(crate) struct MarksLook {
     pub face_x: f64,
     pub face_half: f64,
     pub face_top: f64,
+    /// Regions reaching within this of `face_x`, from `face_top` down, are the student: the
+    /// head, the hair round it, the neck.
+    pub person_half: f64,
 }
 
 #[cfg(test)]

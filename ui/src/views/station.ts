@@ -16,7 +16,7 @@ import { frameDrawn, mark, measure } from "../lib/timing";
 
 export type ViewOptions = { preview?: boolean; sounds?: boolean };
 
-/** Frames (at the camera's rate) a live verdict may lag the frame it is drawn on: 0.5 s at 30 fps. */
+/** Frames (at the camera's rate) a live verdict may be from the frame it is drawn on, either way: 0.5 s at 30 fps. */
 export const OVERLAY_MAX_LAG = 15;
 
 /**

@@ -322,6 +322,10 @@ export function mountSupervisor(root: HTMLElement, backend: Backend): () => void
         .then((rd) => {
           if (!alive || g !== gen) return;
           const changed = day?.day !== rd.day;
+          // The open shot's row before and after: its detail is read again (the file judged
+          // again, about a second) only when the row changed.
+          const rowOf = (d: ReviewDay | null) => (openId === null ? undefined : d?.shots.find((s) => s.id === openId));
+          const was = JSON.stringify(rowOf(day) ?? null);
           day = rd;
           chosenDay = rd.day;
           dayInput.value = rd.day;
@@ -332,6 +336,7 @@ export function mountSupervisor(root: HTMLElement, backend: Backend): () => void
           }
           renderTable();
           renderSide();
+          if (!changed && JSON.stringify(rowOf(rd) ?? null) !== was) followDetail();
         })
         .catch((e) => fail(e, message, g));
     }
@@ -516,7 +521,8 @@ export function mountSupervisor(root: HTMLElement, backend: Backend): () => void
     // --- One shot ---
 
     /** The shot open in the detail read again, its reason form and last result kept: an
-     * upload that succeeds or fails while it is open shows there as in the table. */
+     * upload that succeeds or fails while it is open shows there as in the table (on Refresh,
+     * and when a reload of the day finds its row changed). */
     function followDetail() {
       if (openId !== null && !detail.el.hidden) detail.open(openId, true);
     }
@@ -565,9 +571,7 @@ export function mountSupervisor(root: HTMLElement, backend: Backend): () => void
         if (ev.kind !== "queue" || !alive || g !== gen || again) return;
         again = setTimeout(() => {
           again = null;
-          if (!alive || g !== gen) return;
-          load(day?.day ?? chosenDay);
-          followDetail();
+          if (alive && g === gen) load(day?.day ?? chosenDay);
         }, 1000);
       })
       .then((off) => (alive ? listeners.push(off) : off()))

@@ -4,7 +4,7 @@
 use crate::{failing, fixtures, vendor_photo};
 use caiji_scene::{Scene, render};
 use caiji_spec::Advice;
-use caiji_vision::{Analysis, Framing};
+use caiji_vision::{Analysis, Edge, Framing};
 
 fn analyse(scene: &Scene) -> Analysis {
     let (analyzer, lib) = fixtures();
@@ -799,6 +799,43 @@ fn photo_of(frame: &image::RgbImage, a: &Analysis) -> image::RgbImage {
     image::imageops::resize(&view, 480, 640, image::imageops::FilterType::Lanczos3)
 }
 
+/// A strip `width` px wide of `ink` along one edge of a photo.
+fn strip(p: &mut image::RgbImage, edge: Edge, width: u32, ink: [u8; 3]) {
+    let (w, h) = p.dimensions();
+    let (x0, y0, x1, y1) = match edge {
+        Edge::Top => (0, 0, w, width),
+        Edge::Bottom => (0, h - width, w, h),
+        Edge::Left => (0, 0, width, h),
+        Edge::Right => (w - width, 0, w, h),
+    };
+    block(p, x0, y0, x1, y1, ink);
+}
+
+/// The rectangle `x0..x1` × `y0..y1` of a photo painted `ink`.
+fn block(p: &mut image::RgbImage, x0: u32, y0: u32, x1: u32, y1: u32, ink: [u8; 3]) {
+    for y in y0..y1 {
+        for x in x0..x1 {
+            p.put_pixel(x, y, image::Rgb(ink));
+        }
+    }
+}
+
+/// The top left corner darkened by up to `depth` (a share), fading over 200 px.
+fn vignette(p: &mut image::RgbImage, depth: f64) {
+    for y in 0..200u32 {
+        for x in 0..200u32 {
+            let t = (1.0 - f64::from(x).hypot(f64::from(y)) / 200.0).max(0.0);
+            let k = 1.0 - depth * t;
+            let c = p.get_pixel(x, y).0;
+            p.put_pixel(
+                x,
+                y,
+                image::Rgb(c.map(|v| (f64::from(v) * k).round() as u8)),
+            );
+        }
+    }
+}
+
 #[test]
 fn a_border_or_text_on_the_photo_is_refused_and_a_clean_one_passes() {
     let (analyzer, lib) = fixtures();
@@ -810,6 +847,7 @@ fn a_border_or_text_on_the_photo_is_refused_and_a_clean_one_passes() {
             let a = analyzer.judge(&frame, Framing::Plan).unwrap();
             let m = marks(&a);
             println!("{subject:<10} {backdrop:<10} marks {m:?}");
+            assert_eq!((m.border, m.area), (None, 0.0), "{subject} on {backdrop}");
             assert!(
                 rule(&a, "no_border_or_text").pass,
                 "{subject} on {backdrop}: {m:?}"
@@ -881,6 +919,39 @@ fn a_border_or_text_on_the_photo_is_refused_and_a_clean_one_passes() {
         (
             "a speck of dust",
             paint(&|p| stamp(p, "-", 420, 14, 1, [60, 60, 60])),
+            false,
+            "",
+        ),
+        // One edge at a time: the bottom one runs over the clothes.
+        (
+            "a black strip down the left edge",
+            paint(&|p| strip(p, Edge::Left, 5, [20, 20, 20])),
+            true,
+            "左边有边框",
+        ),
+        (
+            "a white strip along the bottom",
+            paint(&|p| strip(p, Edge::Bottom, 4, [250, 250, 250])),
+            true,
+            "下边有边框",
+        ),
+        (
+            "a grey strip down the right edge",
+            paint(&|p| strip(p, Edge::Right, 3, [90, 90, 90])),
+            true,
+            "右边有边框",
+        ),
+        // A dark lamp stand in the top corner, 40 × 130 px (over 1 % of the photo).
+        (
+            "a lamp stand in the corner",
+            paint(&|p| block(p, 0, 0, 40, 130, [70, 70, 75])),
+            true,
+            "杂物",
+        ),
+        // A corner 45 % darker, shading off smoothly (a vignette): not a mark.
+        (
+            "a darker corner shading off",
+            paint(&|p| vignette(p, 0.45)),
             false,
             "",
         ),
