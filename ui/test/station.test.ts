@@ -165,3 +165,14 @@ describe("the overlay's verdict over the picture", () => {
     expect(overlayFresh(120, 120 + OVERLAY_MAX_LAG + 1)).toBe(false);
   });
 });
+
+describe("the photo under review", () => {
+  it("names whose it is, masked, so the student can check it is theirs", async () => {
+    const { buildReview } = await import("../src/views/review");
+    const fake = new FakeBackend({});
+    const review = buildReview(fake.backend, () => {});
+    review.update({ phase: "review", student: "张*丰 · ****1000 · ******0001", quality: 87, bytes: 38_200, photo: 7, checks: [] }, "zh-CN");
+    expect(review.el.querySelector("#review-student")?.textContent).toBe("张*丰 · ****1000 · ******0001");
+    expect(review.el.dataset.photo).toBe("7");
+  });
+});

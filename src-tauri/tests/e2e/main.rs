@@ -488,6 +488,18 @@ async fn the_students_window_mirrors_the_confirm_view() {
         json!([]),
         "the student's screen shows the photo only, no queue or controls"
     );
+    // And whose photo it is, masked, as the station shows it.
+    let whose = s
+        .js(
+            "return document.querySelector('#review-student')?.textContent ?? ''",
+            json!([]),
+        )
+        .await;
+    let whose = whose.as_str().unwrap_or_default();
+    assert!(
+        whose.contains('*') && whose.contains(" · "),
+        "the student's window names the student, masked: {whose:?}"
+    );
     app.screenshot("10-student-window").await;
     // The student accepts on their own screen.
     s.js(

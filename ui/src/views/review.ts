@@ -28,15 +28,18 @@ export function buildReview(backend: Backend, press: (k: Key) => void) {
   // Space → the photo on screen (the figures script reads it; see lib/timing.ts).
   img.addEventListener("load", () => measure("shootToPhotoMs", "shoot"));
   const rules = h("div", { class: "review-rules" });
+  // Whose photo it is, masked as the station shows it: the student checks it is theirs.
+  const who = h("div", { id: "review-student", class: "review-student" });
   const info = h("div", { class: "review-info" });
   const accept = h("button", { id: "review-accept", class: "choice accept", type: "button", onclick: () => press("accept") });
   const retake = h("button", { id: "review-retake", class: "choice retake", type: "button", onclick: () => press("retake") });
-  const el = h("div", { class: "review", hidden: true }, h("div", { class: "review-photo-box" }, img), rules, info, h("div", { class: "choices" }, accept, retake));
+  const el = h("div", { class: "review", hidden: true }, who, h("div", { class: "review-photo-box" }, img), rules, info, h("div", { class: "choices" }, accept, retake));
 
   function update(phase: Review, lang: Lang) {
     const url = backend.reviewUrl(phase.photo);
     if (img.getAttribute("src") !== url) img.src = url;
     setAttr(el, "data-photo", String(phase.photo));
+    setText(who, phase.student);
     setText(rules, rulesLine(lang, phase.checks));
     setText(info, t(lang, "confirm.info", { quality: phase.quality, kb: formatKb(phase.bytes) }));
     label(accept, lang, "confirm.accept");
