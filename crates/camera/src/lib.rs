@@ -85,6 +85,31 @@ impl CameraError {
         CameraError::Unreadable(Message::untranslated(detail))
     }
 
+    /// A file or folder source (`video:`, `folder:`) that cannot be read: the path and the
+    /// reason in words of each language for the common ones (no such file, no permission, a
+    /// folder where a file should be), the OS's own words otherwise, and where to fix it.
+    pub fn file(path: &std::path::Path, e: &std::io::Error) -> CameraError {
+        use std::io::ErrorKind as K;
+        let (zh, en) = match e.kind() {
+            K::NotFound => ("文件不存在".to_string(), "no such file".to_string()),
+            K::PermissionDenied => (
+                "没有读取权限".to_string(),
+                "no permission to read it".to_string(),
+            ),
+            K::IsADirectory => (
+                "这是文件夹，不是视频文件".to_string(),
+                "a folder, not a video file".to_string(),
+            ),
+            K::NotADirectory => ("这不是文件夹".to_string(), "not a folder".to_string()),
+            _ => (e.to_string(), e.to_string()),
+        };
+        let at = path.display();
+        CameraError::Unreadable(Message::new(
+            format!("{at}：{zh}（请在设置 F2 中选择相机）"),
+            format!("{at}: {en} (choose the camera in Settings, F2)"),
+        ))
+    }
+
     /// What is wrong and what to do, in Chinese and English (the station's banner).
     pub fn message(&self) -> Message {
         match self {
@@ -329,7 +354,7 @@ impl FolderCamera {
     /// Every PNG/JPEG in `dir`.
     pub fn open(dir: &Path, looping: bool, fps: u32) -> Result<FolderCamera, CameraError> {
         let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map_err(|e| CameraError::unreadable(format!("{}: {e}", dir.display())))?
+            .map_err(|e| CameraError::file(dir, &e))?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| {
                 p.extension().is_some_and(|e| {

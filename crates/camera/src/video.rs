@@ -29,8 +29,7 @@ impl VideoFileCamera {
     /// Open `path` (`.mjpeg` / `.mjpg`) to play at `fps`. A file without one complete frame
     /// (empty, cut short, not a video) is refused here: it could never give a picture.
     pub fn open(path: &Path, looping: bool, fps: u32) -> Result<VideoFileCamera, CameraError> {
-        let file = File::open(path)
-            .map_err(|e| CameraError::unreadable(format!("{}: {e}", path.display())))?;
+        let file = File::open(path).map_err(|e| CameraError::file(path, &e))?;
         let mut cam = VideoFileCamera {
             path: path.to_path_buf(),
             file,
@@ -61,8 +60,8 @@ impl VideoFileCamera {
         Ok(())
     }
 
-    fn unreadable(&self, why: impl std::fmt::Display) -> CameraError {
-        CameraError::unreadable(format!("{}: {why}", self.path.display()))
+    fn unreadable(&self, why: std::io::Error) -> CameraError {
+        CameraError::file(&self.path, &why)
     }
 }
 

@@ -530,8 +530,11 @@ async fn a_camera_that_cannot_be_opened_is_explained_on_a_banner() {
         .await;
     let banner = banner.as_str().unwrap_or_default();
     assert!(
-        banner.contains("/nonexistent/session.mjpeg"),
-        "the banner names the file: {banner}"
+        banner.contains("/nonexistent/session.mjpeg")
+            && banner.contains("文件不存在")
+            && banner.contains("no such file")
+            && !banner.contains("os error"),
+        "the banner names the file and why, in each language's own words: {banner}"
     );
     assert!(
         banner

@@ -184,8 +184,24 @@ fn a_bad_video_file_is_explained() {
     let e = VideoFileCamera::open(std::path::Path::new("/nonexistent/x.mjpeg"), false, 30)
         .err()
         .unwrap();
-    assert!(e.to_string().contains("x.mjpeg"), "{e}");
+    let m = e.message();
+    assert!(
+        m.zh.contains("x.mjpeg") && m.zh.contains("文件不存在") && m.zh.contains("设置"),
+        "{m}"
+    );
+    assert!(
+        m.en.contains("no such file") && !m.en.contains("os error"),
+        "{m}"
+    );
+    // A folder where the video should be, and a folder source that is a file.
+    let dir = tempfile::tempdir().unwrap();
+    let e = VideoFileCamera::open(dir.path(), false, 30).err().unwrap();
+    assert!(e.message().en.contains("a folder, not a video file"), "{e}");
     let junk = tempfile::NamedTempFile::new().unwrap();
+    let e = caiji_camera::FolderCamera::open(junk.path(), false, 30)
+        .err()
+        .unwrap();
+    assert!(e.message().zh.contains("这不是文件夹"), "{e}");
     std::fs::write(junk.path(), vec![0x5Au8; 300_000]).unwrap();
     // Refused when opened: a looping camera would otherwise wait on it for ever.
     let e = VideoFileCamera::open(junk.path(), true, 30).err().unwrap();
