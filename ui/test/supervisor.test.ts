@@ -283,6 +283,22 @@ describe("one shot", () => {
     expect(fake.of("reviewShot").length).toBe(2);
   });
 
+  it("Refresh reads the open shot once, with the day, whether or not its row changed", async () => {
+    let upload: "failed" | "uploaded" = "failed";
+    const now = () => reviewShot("B", { id: "B1", upload, upload_error: upload === "failed" ? "HTTP 401" : null });
+    const fake = await mount({ reviewStatus: open, reviewDay: () => reviewDay([a1, now()]), reviewShot: () => detailOf(now()) });
+    $("#review-table tr[data-shot=B1]")!.click();
+    await settle();
+    $("#review-refresh")!.click();
+    await settle();
+    expect(fake.of("reviewShot").length).toBe(2);
+    upload = "uploaded";
+    $("#review-refresh")!.click();
+    await settle();
+    expect(fake.of("reviewShot").length).toBe(3);
+    expect($("#shot-detail")?.dataset.upload).toBe("uploaded");
+  });
+
   it("draws only the newest reading when an older one answers after it", async () => {
     const answers: ((d: ShotDetail) => void)[] = [];
     // Each reading answers when the test says (the fake passes a promise through).

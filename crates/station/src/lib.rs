@@ -617,10 +617,9 @@ impl Session {
                 }
                 // What covers the head, and a border or marks on the backdrop, are the same on
                 // every frame of the burst.
-                let lasting = a.failures().any(|c| {
-                    caiji_vision::HEAD_COVER_RULES.contains(&c.id)
-                        || c.id == caiji_spec::CheckId::NoBorderOrText
-                });
+                let lasting = a
+                    .failures()
+                    .any(|c| caiji_vision::ONCE_PER_PHOTO_RULES.contains(&c.id));
                 if lasting {
                     return Ok(Err(Some(a)));
                 }

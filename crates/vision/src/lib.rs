@@ -994,6 +994,16 @@ pub const HEAD_COVER_RULES: [CheckId; 3] = [
     CheckId::EyebrowsVisible,
 ];
 
+/// The rules [`Analyzer::judge`] adds to the per-frame analysis: what covers the head
+/// ([`HEAD_COVER_RULES`], which the live overlay gets from the station's probe instead) and a
+/// border or marks on the photo. None of them changes from frame to frame of a burst.
+pub const ONCE_PER_PHOTO_RULES: [CheckId; 4] = [
+    HEAD_COVER_RULES[0],
+    HEAD_COVER_RULES[1],
+    HEAD_COVER_RULES[2],
+    CheckId::NoBorderOrText,
+];
+
 /// Add the rules of what covers the head ([`HEAD_COVER_RULES`], [`HeadCover`]) to `a` in report
 /// order, replacing any earlier judgement of them, and recompute the verdict. Nothing is added
 /// when `a` found no face. (The inner mouth is left to [`Analyzer::judge`]: lips move from
@@ -1073,7 +1083,7 @@ fn both_sides_check(
 /// measured colour, marks down to about the chin and not on the face; unjudged without a
 /// planned crop or a backdrop in view (other rules fail).
 fn with_marks(a: &mut Analysis, img: &RgbImage) -> Result<(), VisionError> {
-    let (Some(crop), Some(m)) = (a.planned, a.measurements.as_mut()) else {
+    let (Some(crop), Some(o), Some(m)) = (a.planned, a.output, a.measurements.as_mut()) else {
         return Ok(());
     };
     let Some(backdrop) = m.backdrop.as_ref().map(|b| b.rgb) else {
@@ -1093,9 +1103,6 @@ fn with_marks(a: &mut Analysis, img: &RgbImage) -> Result<(), VisionError> {
     )?;
     // Marks are looked for down to a face width below the eye line (about the chin), beside
     // the face and above the head: see `measure::MarksLook`.
-    let Some(o) = a.output else {
-        return Ok(());
-    };
     let look = measure::MarksLook {
         bottom: o.eye_y + o.face_width,
         face_x: o.face_center_x,

@@ -1031,8 +1031,8 @@ fn marks_area(photo: &RgbImage, backdrop: [f64; 3], look: MarksLook) -> usize {
         }
     }
     // Counted above `look.bottom` and beside the face only.
-    let rows = (look.bottom.max(0.0).ceil() as usize).min(h);
-    label[..rows * w]
+    let counted_rows = (look.bottom.max(0.0).ceil() as usize).min(h);
+    label[..counted_rows * w]
         .iter()
         .enumerate()
         .filter(|&(i, &id)| {

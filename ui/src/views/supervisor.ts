@@ -315,7 +315,8 @@ export function mountSupervisor(root: HTMLElement, backend: Backend): () => void
 
     // --- Loading and drawing ---
 
-    function load(d: string | null) {
+    /** The day `d` read again; the open shot's detail with it when `follow` asks or its row changed. */
+    function load(d: string | null, follow = false) {
       message.hidden = true;
       backend
         .reviewDay(d)
@@ -336,7 +337,7 @@ export function mountSupervisor(root: HTMLElement, backend: Backend): () => void
           }
           renderTable();
           renderSide();
-          if (!changed && JSON.stringify(rowOf(rd) ?? null) !== was) followDetail();
+          if (follow || (!changed && JSON.stringify(rowOf(rd) ?? null) !== was)) followDetail();
         })
         .catch((e) => fail(e, message, g));
     }
@@ -521,8 +522,8 @@ export function mountSupervisor(root: HTMLElement, backend: Backend): () => void
     // --- One shot ---
 
     /** The shot open in the detail read again, its reason form and last result kept: an
-     * upload that succeeds or fails while it is open shows there as in the table (on Refresh,
-     * and when a reload of the day finds its row changed). */
+     * upload that succeeds or fails while it is open shows there as in the table (once the
+     * day is read again on Refresh, and when a reload of the day finds its row changed). */
     function followDetail() {
       if (openId !== null && !detail.el.hidden) detail.open(openId, true);
     }
@@ -546,8 +547,7 @@ export function mountSupervisor(root: HTMLElement, backend: Backend): () => void
       }
     });
     refresh.addEventListener("click", () => {
-      load(day?.day ?? chosenDay);
-      followDetail();
+      load(day?.day ?? chosenDay, true);
       if (!roomsPane.hidden) loadRooms();
     });
     lock.addEventListener("click", () => {

@@ -59,11 +59,19 @@ fn every_photo_rule_is_judged_once_for_a_face() {
     // The per-frame analysis of the live overlay: all but the once-per-photo rules of what
     // covers the head (a hat, hair over the ears or the eyebrows) and of a border or text on
     // the photo.
-    let once: Vec<&str> = caiji_vision::HEAD_COVER_RULES
+    let once: Vec<&str> = caiji_vision::ONCE_PER_PHOTO_RULES
         .iter()
         .map(|c| c.as_str())
-        .chain(["no_border_or_text"])
         .collect();
+    assert_eq!(
+        once,
+        [
+            "bareheaded",
+            "ears_visible",
+            "eyebrows_visible",
+            "no_border_or_text"
+        ]
+    );
     let live: Vec<&str> = photo.into_iter().filter(|id| !once.contains(id)).collect();
     assert_eq!(ids(&analyzer.analyze(&frame).unwrap()), live);
 }
