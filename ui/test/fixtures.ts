@@ -20,6 +20,7 @@ export function live(over: Partial<Live> = {}): Live {
     height: 1080,
     verdict: "pass",
     checks: [check("head_top", true, 78), check("eye_height", true, 251), check("face_width", true, 220)],
+    pending: [],
     face: { x: 800, y: 300, width: 320, height: 400 },
     eye_left: { x: 900, y: 540 },
     eye_right: { x: 1020, y: 540 },

@@ -176,3 +176,53 @@ describe("the photo under review", () => {
     expect(review.el.dataset.photo).toBe("7");
   });
 });
+
+describe("the rule list while the student is framed", () => {
+  const framing = { phase: "framing" as const, student: "张*丰 · ****1234" };
+  const framed = [check("head_top", true, 78), check("eye_height", true, 251), check("face_width", true, 220)];
+
+  it("lists the rules judged once per photo as not judged yet, and keeps its length when the probe answers", async () => {
+    const before = live({ checks: framed, pending: ["bareheaded", "ears_visible", "eyebrows_visible", "no_border_or_text"] });
+    const fake = await mount({ snapshot: snapshot({ phase: framing, last_live: before }) });
+    const rows = () => [...$("#checks")!.querySelectorAll("li")].map((li) => `${li.dataset.check}:${li.className}`);
+    expect(rows()).toEqual([
+      "head_top:pass",
+      "eye_height:pass",
+      "face_width:pass",
+      "bareheaded:pending",
+      "ears_visible:pending",
+      "eyebrows_visible:pending",
+      "no_border_or_text:pending",
+    ]);
+    const hat = $("#checks [data-check=bareheaded]")!;
+    expect(hat.textContent).toBe("…免冠");
+    expect(hat.title).toBe("待判断：拍摄时用照片判断");
+    // The probe answers: a hat. It goes first with its fix; the list is as long as before.
+    fake.emit({
+      kind: "session",
+      event: "live",
+      ...live({
+        seq: 8,
+        verdict: "fail",
+        checks: [...framed, check("bareheaded", false, 0.63, ["请摘下帽子", "take off the hat or cap"]), check("ears_visible", true, 0.03), check("eyebrows_visible", true, 0.02)],
+        pending: ["no_border_or_text"],
+      }),
+    });
+    await settle();
+    expect(rows()).toEqual([
+      "bareheaded:fail",
+      "head_top:pass",
+      "eye_height:pass",
+      "face_width:pass",
+      "ears_visible:pass",
+      "eyebrows_visible:pass",
+      "no_border_or_text:pending",
+    ]);
+  });
+
+  it("names the pending rules in English too", async () => {
+    await mount({ snapshot: snapshot({ phase: framing, language: "en", last_live: live({ checks: framed, pending: ["no_border_or_text"] }) }) });
+    const marks = $("#checks [data-check=no_border_or_text]")!;
+    expect(marks.title).toBe("not judged yet: judged on the photo when it is taken");
+  });
+});

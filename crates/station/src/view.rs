@@ -2,7 +2,7 @@
 //! snapshot a (re)loaded page starts from. Plain data, serialised as the UI reads it; the
 //! TypeScript twins are generated from these types (feature `ts`).
 
-use caiji_spec::{Check, Message, Verdict};
+use caiji_spec::{Check, CheckId, Message, Verdict};
 use caiji_vision::Analysis;
 use serde::Serialize;
 
@@ -48,8 +48,13 @@ pub struct Live {
     pub height: u32,
     /// Pass or fail.
     pub verdict: Verdict,
-    /// Every photo rule, passing or not.
+    /// Every photo rule judged on this frame, passing or not.
     pub checks: Vec<Check>,
+    /// The photo rules not judged on this frame: those judged once per photo
+    /// ([`caiji_vision::ONCE_PER_PHOTO_RULES`]) until the live probe answers for this student
+    /// (the head cover), or until the shutter (the border and text rule). The list of rules
+    /// keeps its length while the probe's answer is awaited.
+    pub pending: Vec<CheckId>,
     /// The face box, when a face was found.
     pub face: Option<Rect>,
     /// The eye on the image's left.
@@ -84,6 +89,10 @@ impl Live {
             height: a.height,
             verdict: a.verdict,
             checks: a.checks.clone(),
+            pending: caiji_vision::ONCE_PER_PHOTO_RULES
+                .into_iter()
+                .filter(|id| a.checks.iter().all(|c| c.id != *id))
+                .collect(),
             face: m.map(|m| {
                 let d = &m.detection;
                 Rect {

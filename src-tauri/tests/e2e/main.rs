@@ -96,11 +96,18 @@ async fn scan_until_ready(s: &Session, code: &str) {
 /// While the student is framed, the overlay's guides are drawn on every frame the window shows:
 /// 40 looks over about three seconds, each at the preview canvas (`data-live-seq` is the
 /// verdict drawn on it, empty when none is), the list of rules (greyed, `stale`, when the
-/// verdict is not drawn) and the big state. A verdict that reached the
+/// verdict is not drawn; every photo rule in it, those the probe or the shutter judge listed
+/// as pending, so it never changes length under the photographer's eyes) and the big state. A verdict that reached the
 /// window before the picture it was measured on must not blank the guides until the next one.
 async fn guides_drawn_throughout(s: &Session) {
-    const LOOK: &str = "const c = document.querySelector('#preview'); return [document.querySelector('#state')?.dataset.state ?? '', document.querySelector('#checks')?.classList.contains('stale') ? '' : (c?.dataset.liveSeq ?? ''), c?.dataset.seq ?? '']";
-    let (mut framed, mut bare) = (0, Vec::new());
+    const LOOK: &str = "const c = document.querySelector('#preview'); return [document.querySelector('#state')?.dataset.state ?? '', document.querySelector('#checks')?.classList.contains('stale') ? '' : (c?.dataset.liveSeq ?? ''), c?.dataset.seq ?? '', String(document.querySelectorAll('#checks li').length)]";
+    // The list names every photo rule, judged or waiting for the probe or the shutter.
+    let photo_rules = caiji_spec::CheckId::ALL
+        .iter()
+        .filter(|c| c.kind() == caiji_spec::CheckKind::Photo)
+        .count()
+        .to_string();
+    let (mut framed, mut bare, mut short) = (0, Vec::new(), Vec::new());
     for _ in 0..40 {
         let v = s.js(LOOK, json!([])).await;
         let at = |i: usize| v[i].as_str().unwrap_or_default().to_string();
@@ -108,6 +115,8 @@ async fn guides_drawn_throughout(s: &Session) {
             framed += 1;
             if at(1).is_empty() {
                 bare.push(format!("frame {} in {}", at(2), at(0)));
+            } else if at(3) != photo_rules {
+                short.push(format!("{} rules at frame {}", at(3), at(2)));
             }
         }
         tokio::time::sleep(Duration::from_millis(75)).await;
@@ -122,6 +131,10 @@ async fn guides_drawn_throughout(s: &Session) {
         bare.len() <= 2,
         "the guides were missing at {} of {framed} looks: {bare:?}",
         bare.len()
+    );
+    assert!(
+        short.is_empty(),
+        "the list of rules is not {photo_rules} long: {short:?}"
     );
 }
 

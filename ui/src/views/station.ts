@@ -1,5 +1,5 @@
 // The photographer's screen: live preview with the standard's bands, state, checks, queue.
-import type { Check, Key, Live } from "../lib/backend/bindings";
+import type { Check, CheckId, Key, Live } from "../lib/backend/bindings";
 import type { Backend } from "../lib/backend/tauri";
 import { h, setAttr, setText } from "../lib/dom";
 import { formatValue } from "../lib/format";
@@ -51,6 +51,18 @@ export function checkRow(c: Check, lang: Lang): HTMLLIElement {
     h("span", { class: "value" }, formatValue(c.value)),
     !c.pass && fix ? h("div", { class: "fix" }, fix) : null,
     !c.pass && !fix ? h("div", { class: "fix" }, pick(lang, c.message_zh, c.message_en)) : null,
+  );
+}
+
+/** A rule this frame's verdict does not hold yet: one judged once per photo, by the live probe
+ * (what covers the head) when it answers for this student, or by the shutter (a border or
+ * text). Listed greyed in its place so the list keeps its length when the answer comes. */
+export function pendingRow(id: CheckId, lang: Lang): HTMLLIElement {
+  return h(
+    "li",
+    { class: "pending", "data-check": id, "data-pending": "true", title: t(lang, "checks.pending") },
+    h("span", { class: "mark" }, "…"),
+    h("span", { class: "title" }, checkTitle(lang, id)),
   );
 }
 
@@ -305,10 +317,11 @@ export function mountStation(root: HTMLElement, backend: Backend, opts: ViewOpti
     setText(fee, f === null ? "" : t(m.language, "fee.line", { fee: feeText(m.language, f) }));
 
     const list = m.phase.phase === "review" ? m.phase.checks : m.phase.phase === "framing" ? (m.live?.checks ?? []) : [];
-    const sigC = m.language + JSON.stringify(list);
+    const pending = m.phase.phase === "framing" ? (m.live?.pending ?? []) : [];
+    const sigC = m.language + JSON.stringify(list) + pending.join();
     if (sigC !== checksSig) {
       checksSig = sigC;
-      checks.replaceChildren(...failingFirst(list).map((c) => checkRow(c, m.language)));
+      checks.replaceChildren(...failingFirst(list).map((c) => checkRow(c, m.language)), ...pending.map((id) => pendingRow(id, m.language)));
     }
   }
 

@@ -773,9 +773,29 @@ async fn a_student_in_a_hat_is_shown_red_live_refused_at_the_shutter_and_shot_on
         .unwrap();
     let hat = judged.measurements.as_ref().and_then(|m| m.headwear);
     assert!(hat.is_some_and(|h| h > 0.3), "{hat:?}");
-    // The first frames are green (the network has not answered yet); then the overlay shows
-    // the hat, with its fix, before anyone presses Space.
+    // The first frames are green (the network has not answered yet), its rules listed as not
+    // judged yet; then the overlay shows the hat, with its fix, before anyone presses Space.
+    // The live list names every photo rule throughout, judged or pending, so it keeps its
+    // length when the answer comes; the border and text rule waits for the shutter.
+    let photo_rules = caiji_spec::CheckId::ALL
+        .iter()
+        .filter(|c| c.kind() == caiji_spec::CheckKind::Photo)
+        .count();
+    let first = live_until(&mut r, &hatted, |_| true).await;
+    assert_eq!(
+        first.pending,
+        caiji_vision::ONCE_PER_PHOTO_RULES,
+        "before the probe answers: {first:?}"
+    );
+    assert_eq!(first.checks.len() + first.pending.len(), photo_rules);
+    assert_eq!(first.verdict, caiji_spec::Verdict::Pass, "{first:?}");
     let live = live_until(&mut r, &hatted, |l| headwear(l).is_some()).await;
+    assert!(
+        live.pending.contains(&caiji_spec::CheckId::NoBorderOrText)
+            && !live.pending.contains(&caiji_spec::CheckId::Bareheaded),
+        "the probe's answer is judged: {live:?}"
+    );
+    assert_eq!(live.checks.len() + live.pending.len(), photo_rules);
     let rule = headwear(&live).unwrap();
     assert!(
         !rule.pass && live.verdict == caiji_spec::Verdict::Fail,

@@ -95,9 +95,16 @@ height: number,
  */
 verdict: Verdict, 
 /**
- * Every photo rule, passing or not.
+ * Every photo rule judged on this frame, passing or not.
  */
 checks: Array<Check>, 
+/**
+ * The photo rules not judged on this frame: those judged once per photo
+ * ([`caiji_vision::ONCE_PER_PHOTO_RULES`]) until the live probe answers for this student
+ * (the head cover), or until the shutter (the border and text rule). The list of rules
+ * keeps its length while the probe's answer is awaited.
+ */
+pending: Array<CheckId>, 
 /**
  * The face box, when a face was found.
  */
