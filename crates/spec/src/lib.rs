@@ -152,6 +152,11 @@ pub struct Tolerances {
     /// 4.5° on the frontal fixtures, so 10° keeps the measurement's own error out of a frontal
     /// face's way and still refuses every head turned 15° or more.
     pub yaw_deg: f64,
+    /// Least face-presence score of the face mesh (MediaPipe's own pipeline drops a face below
+    /// 0.5): below it the face found is covered (a phone held up, a hand, a mask) and no face
+    /// rule is judged on it. Every real face measured scores 0.999 or more (turned 55°, eyes
+    /// shut, sunglasses, laughing); the demo's phone held over the face 0.0001.
+    pub face_seen_min: f64,
     /// Largest head pitch (tipped back or down), degrees, from the mesh's forehead and chin
     /// depths. ISO/IEC 19794-5 asks for ±5°; the mesh's pitch on frontal fixtures spreads from
     /// −5° to +12° (faces differ in how far the chin sits forward), hence 20°.
@@ -303,6 +308,7 @@ pub const TOLERANCES: Tolerances = Tolerances {
     center_offset: 0.05,
     roll_deg: 5.0,
     yaw_deg: 10.0,
+    face_seen_min: 0.5,
     pitch_deg: 20.0,
     eye_open_min: 0.12,
     gaze_max: 0.05,
@@ -638,6 +644,8 @@ pub enum Advice {
     OneFaceOnly,
     /// Nobody found.
     FaceTheCamera,
+    /// A face found but covered (a phone held up, a hand).
+    Uncover,
     /// Light too weak.
     MoreLight,
     /// Light too strong.
@@ -691,6 +699,7 @@ impl Advice {
             Advice::StraightenHead => "请摆正头部",
             Advice::OneFaceOnly => "画面中只留学生一人",
             Advice::FaceTheCamera => "请正对镜头（人离得太远时请靠近）",
+            Advice::Uncover => "请放下手机，不要遮挡面部",
             Advice::MoreLight => "补光，画面太暗",
             Advice::LessLight => "减弱灯光，画面过曝",
             Advice::EvenLight => "调整灯光，两侧要均匀",
@@ -725,6 +734,7 @@ impl Advice {
             Advice::StraightenHead => "straighten the head",
             Advice::OneFaceOnly => "only the student in the frame",
             Advice::FaceTheCamera => "face the camera (move closer if far away)",
+            Advice::Uncover => "put the phone down; nothing may cover the face",
             Advice::MoreLight => "more light: too dark",
             Advice::LessLight => "less light: overexposed",
             Advice::EvenLight => "even the light on both sides",

@@ -53,7 +53,7 @@ pub struct Live {
     /// The photo rules not judged on this frame: those judged once per photo
     /// ([`caiji_vision::ONCE_PER_PHOTO_RULES`]) until the live probe answers for this student
     /// (the head cover), or until the shutter (the border and text rule). The list of rules
-    /// keeps its length while the probe's answer is awaited.
+    /// keeps its length while the probe's answer is awaited. Empty when no face was measured.
     pub pending: Vec<CheckId>,
     /// The face box, when a face was found.
     pub face: Option<Rect>,
@@ -89,9 +89,10 @@ impl Live {
             height: a.height,
             verdict: a.verdict,
             checks: a.checks.clone(),
+            // Nobody measured (no face, or one covered): one rule says so, and none waits.
             pending: caiji_vision::ONCE_PER_PHOTO_RULES
                 .into_iter()
-                .filter(|id| a.checks.iter().all(|c| c.id != *id))
+                .filter(|id| m.is_some() && a.checks.iter().all(|c| c.id != *id))
                 .collect(),
             face: m.map(|m| {
                 let d = &m.detection;

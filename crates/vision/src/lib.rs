@@ -312,6 +312,29 @@ impl Analysis {
             "no face found",
         )
         .advise(Advice::FaceTheCamera);
+        Analysis::only(width, height, check)
+    }
+
+    /// A face found whose face the mesh does not see ([`Tolerances::face_seen_min`]): a phone
+    /// held up, a hand. Nothing is measured on it, so no guide is drawn and no face rule
+    /// ticked on a face nobody can see.
+    ///
+    /// [`Tolerances::face_seen_min`]: caiji_spec::Tolerances::face_seen_min
+    fn face_covered(width: u32, height: u32) -> Analysis {
+        let check = Check::with_message(
+            CheckId::SingleFace,
+            false,
+            Some(0.0),
+            "1",
+            "面部被遮挡",
+            "the face is covered",
+        )
+        .advise(Advice::Uncover);
+        Analysis::only(width, height, check)
+    }
+
+    /// An analysis of no measurements that fails `check`.
+    fn only(width: u32, height: u32, check: Check) -> Analysis {
         Analysis {
             width,
             height,
@@ -420,6 +443,10 @@ struct Measured {
 impl Measured {
     /// Add the lids and judge every rule.
     fn judged(mut self, eyes: (Eye, Eye)) -> Analysis {
+        // Not `<`: a score that is not a number is no face seen either.
+        if !(self.m.pose.presence >= TOLERANCES.face_seen_min) {
+            return Analysis::face_covered(self.width, self.height);
+        }
         self.m.pose.eye_open = eyes.0.openness.min(eyes.1.openness);
         self.m.pose.red_eye = eyes.0.red.max(eyes.1.red);
         self.m.pose.glare = eyes.0.glare.max(eyes.1.glare);
@@ -706,8 +733,10 @@ impl Analyzer {
         let current = track.filter(|t| t.size == size && t.since_search + 1 < TRACK_SEARCH_EVERY);
         // A frame the followed regions cannot answer (the face gone, or a model failing on
         // them) is searched whole instead.
+        // So is one where the mesh sees no face (a phone held up): the search says so.
         if let Some(t) = current
             && let Ok(Some((found, measured))) = self.tracked(img, &t, Framing::Plan)
+            && measured.m.pose.presence >= TOLERANCES.face_seen_min
         {
             *track = Some(t.followed(&found));
             return Ok(measured.judged(found.eyes));
@@ -918,6 +947,10 @@ impl Analyzer {
         let Some((_, counted, found, first)) = self.searched(img, framing)? else {
             return Ok(Analysis::no_face(img.width(), img.height()));
         };
+        // A covered face is not parsed (a third of a second) to be refused anyway.
+        if !(first.m.pose.presence >= TOLERANCES.face_seen_min) {
+            return Ok(Analysis::face_covered(img.width(), img.height()));
+        }
         let m = &first.m;
         let parsing = self
             .headwear

@@ -927,3 +927,34 @@ async fn the_shutter_refuses_a_hat_by_itself_and_its_answer_shows_live_at_once()
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test]
+async fn a_phone_held_over_the_face_draws_no_face_and_the_shutter_refuses_it() {
+    // The demo camera's first frame: the student holds the phone with the code over the face.
+    // The live verdict measures nothing on it (no guides, no rule ticked, none pending) and
+    // names what is wrong; Space is refused.
+    use caiji_camera::FrameSource;
+    let mut camera = caiji_scene::DemoCamera::new(1, 1280, 720).expect("demo camera");
+    let phone = Frame {
+        seq: 0,
+        at: Instant::now(),
+        image: Arc::new(camera.next_frame().expect("the phone")),
+    };
+    let mut r = rig_with(true).await;
+    r.go(Input::Scanned(CODE_A.into())).await;
+    let live = live_until(&mut r, &phone, |_| true).await;
+    assert_eq!(
+        (
+            live.face_center_x,
+            live.eye_left,
+            live.crop,
+            live.pending.len()
+        ),
+        (None, None, None, 0),
+        "{live:?}"
+    );
+    let ids: Vec<&str> = live.checks.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["single_face"]);
+    assert_eq!(live.checks[0].fix_zh, Some("请放下手机，不要遮挡面部"));
+    assert_eq!(shot_refused(&mut r).await, ["single_face"]);
+}
