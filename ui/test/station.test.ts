@@ -196,7 +196,7 @@ describe("the rule list while the student is framed", () => {
     ]);
     const hat = $("#checks [data-check=bareheaded]")!;
     expect(hat.textContent).toBe("…免冠");
-    expect(hat.title).toBe("待判断：拍摄时用照片判断");
+    expect(hat.title).toBe("待判断：稍后由实时检测判断，或拍摄时用照片判断");
     // The probe answers: a hat. It goes first with its fix; the list is as long as before.
     fake.emit({
       kind: "session",
@@ -223,6 +223,6 @@ describe("the rule list while the student is framed", () => {
   it("names the pending rules in English too", async () => {
     await mount({ snapshot: snapshot({ phase: framing, language: "en", last_live: live({ checks: framed, pending: ["no_border_or_text"] }) }) });
     const marks = $("#checks [data-check=no_border_or_text]")!;
-    expect(marks.title).toBe("not judged yet: judged on the photo when it is taken");
+    expect(marks.title).toBe("not judged yet: by the live check shortly, or on the photo when it is taken");
   });
 });

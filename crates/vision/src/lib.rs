@@ -189,6 +189,12 @@ pub struct Measurements {
 }
 
 impl Measurements {
+    /// Whether the face mesh sees the face found ([`caiji_spec::Tolerances::face_seen_min`]):
+    /// not when a phone or a hand covers it, nor when its score is not a number.
+    pub fn face_seen(&self) -> bool {
+        self.pose.presence >= TOLERANCES.face_seen_min
+    }
+
     /// The face-parsing network's answer these measurements carry ([`Analyzer::judge`]'s),
     /// `None` from the per-frame analyses.
     pub fn head_cover(&self) -> Option<HeadCover> {
@@ -443,8 +449,7 @@ struct Measured {
 impl Measured {
     /// Add the lids and judge every rule.
     fn judged(mut self, eyes: (Eye, Eye)) -> Analysis {
-        // Not `<`: a score that is not a number is no face seen either.
-        if !(self.m.pose.presence >= TOLERANCES.face_seen_min) {
+        if !self.m.face_seen() {
             return Analysis::face_covered(self.width, self.height);
         }
         self.m.pose.eye_open = eyes.0.openness.min(eyes.1.openness);
@@ -736,7 +741,7 @@ impl Analyzer {
         // So is one where the mesh sees no face (a phone held up): the search says so.
         if let Some(t) = current
             && let Ok(Some((found, measured))) = self.tracked(img, &t, Framing::Plan)
-            && measured.m.pose.presence >= TOLERANCES.face_seen_min
+            && measured.m.face_seen()
         {
             *track = Some(t.followed(&found));
             return Ok(measured.judged(found.eyes));
@@ -747,7 +752,9 @@ impl Analyzer {
         };
         // Followed only when the close-up confirmed the face: else the next frame's close-up
         // would find nobody either and the frame be analysed twice.
-        *track = (found.near != first).then(|| Track::searched(first, &found, counted, size));
+        // Nor is a covered face followed: the next frame searches again for the face uncovered.
+        *track = (found.near != first && measured.m.face_seen())
+            .then(|| Track::searched(first, &found, counted, size));
         Ok(measured.judged(found.eyes))
     }
 
@@ -948,7 +955,7 @@ impl Analyzer {
             return Ok(Analysis::no_face(img.width(), img.height()));
         };
         // A covered face is not parsed (a third of a second) to be refused anyway.
-        if !(first.m.pose.presence >= TOLERANCES.face_seen_min) {
+        if !first.m.face_seen() {
             return Ok(Analysis::face_covered(img.width(), img.height()));
         }
         let m = &first.m;

@@ -97,8 +97,9 @@ async fn scan_until_ready(s: &Session, code: &str) {
 /// 40 looks over about three seconds, each at the preview canvas (`data-live-seq` is the
 /// verdict drawn on it, empty when none is), the list of rules (greyed, `stale`, when the
 /// verdict is not drawn; every photo rule in it, those the probe or the shutter judge listed
-/// as pending, so it never changes length under the photographer's eyes) and the big state. A verdict that reached the
-/// window before the picture it was measured on must not blank the guides until the next one.
+/// as pending, so it never changes length under the photographer's eyes) and the big state.
+/// A verdict that reached the window before the picture it was measured on must not blank the
+/// guides until the next one.
 async fn guides_drawn_throughout(s: &Session) {
     const LOOK: &str = "const c = document.querySelector('#preview'); return [document.querySelector('#state')?.dataset.state ?? '', document.querySelector('#checks')?.classList.contains('stale') ? '' : (c?.dataset.liveSeq ?? ''), c?.dataset.seq ?? '', String(document.querySelectorAll('#checks li').length)]";
     // The list names every photo rule, judged or waiting for the probe or the shutter.

@@ -74,7 +74,8 @@ export function drawOverlay(ctx: CanvasRenderingContext2D, ov: Overlay, lang: La
   if (ov.kind === "no_crop") {
     ctx.strokeStyle = "#f5a623";
     if (ov.face) ctx.strokeRect(ov.face.x, ov.face.y, ov.face.width, ov.face.height);
-    const title = t(lang, ov.face ? "overlay.no_crop" : "overlay.no_face");
+    // Without a face the failing one-face rule says why itself (none found, or one covered).
+    const title = ov.face ? t(lang, "overlay.no_crop") : ov.reason?.id === "single_face" ? "" : t(lang, "overlay.no_face");
     const reason = ov.reason ? pick(lang, ov.reason.message_zh, ov.reason.message_en) : "";
     const x = ov.face ? ov.face.x : font;
     let y = ov.face ? Math.max(font * 2.5, ov.face.y - font * 1.5) : font * 2;

@@ -955,6 +955,9 @@ async fn a_phone_held_over_the_face_draws_no_face_and_the_shutter_refuses_it() {
     );
     let ids: Vec<&str> = live.checks.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(ids, ["single_face"]);
-    assert_eq!(live.checks[0].fix_zh, Some("请放下手机，不要遮挡面部"));
+    assert_eq!(
+        live.checks[0].fix_zh,
+        Some("请移开遮挡面部的手机、手或其他物品")
+    );
     assert_eq!(shot_refused(&mut r).await, ["single_face"]);
 }

@@ -102,7 +102,7 @@ checks: Array<Check>,
  * The photo rules not judged on this frame: those judged once per photo
  * ([`caiji_vision::ONCE_PER_PHOTO_RULES`]) until the live probe answers for this student
  * (the head cover), or until the shutter (the border and text rule). The list of rules
- * keeps its length while the probe's answer is awaited.
+ * keeps its length while the probe's answer is awaited. Empty when no face was measured.
  */
 pending: Array<CheckId>, 
 /**
