@@ -189,6 +189,17 @@ describe("the day", () => {
 });
 
 describe("one shot", () => {
+  /** The review open on a day whose shot B1 failed to upload (HTTP 401), B1's detail open;
+   * `uploaded()` makes the next readings of the day and of B1 say it arrived. */
+  async function openFailedB1() {
+    let upload: "failed" | "uploaded" = "failed";
+    const now = () => reviewShot("B", { id: "B1", upload, upload_error: upload === "failed" ? "HTTP 401" : null });
+    const fake = await mount({ reviewStatus: open, reviewDay: () => reviewDay([a1, now()]), reviewShot: () => detailOf(now()) });
+    $("#review-table tr[data-shot=B1]")!.click();
+    await settle();
+    return { fake, uploaded: () => (upload = "uploaded") };
+  }
+
   it("opens with the whole photo, every check and the audit trail; retry only for a failed upload", async () => {
     const fake = await mount({ reviewStatus: open, reviewDay: theDay, reviewShot: (id) => detailOf(id === "B1" ? b1 : a1) });
     $("#review-table tr[data-shot=B1]")!.click();
@@ -254,16 +265,12 @@ describe("one shot", () => {
   });
 
   it("left open, follows its shot: an upload that succeeds meanwhile shows there as in the table", async () => {
-    let upload: "failed" | "uploaded" = "failed";
-    const now = () => reviewShot("B", { id: "B1", upload, upload_error: upload === "failed" ? "HTTP 401" : null });
-    const fake = await mount({ reviewStatus: open, reviewDay: () => reviewDay([a1, now()]), reviewShot: () => detailOf(now()) });
-    $("#review-table tr[data-shot=B1]")!.click();
-    await settle();
+    const { fake, uploaded } = await openFailedB1();
     expect($("#detail-facts")?.textContent).toContain("HTTP 401");
     // The reason form half filled stays as it is.
     $("#action-void")!.click();
     type("#action-reason", "拍错");
-    upload = "uploaded";
+    uploaded();
     fake.emit({ kind: "queue", queue: queue() });
     await new Promise((r) => setTimeout(r, 1100));
     await settle();
@@ -284,15 +291,11 @@ describe("one shot", () => {
   });
 
   it("Refresh reads the open shot once, with the day, whether or not its row changed", async () => {
-    let upload: "failed" | "uploaded" = "failed";
-    const now = () => reviewShot("B", { id: "B1", upload, upload_error: upload === "failed" ? "HTTP 401" : null });
-    const fake = await mount({ reviewStatus: open, reviewDay: () => reviewDay([a1, now()]), reviewShot: () => detailOf(now()) });
-    $("#review-table tr[data-shot=B1]")!.click();
-    await settle();
+    const { fake, uploaded } = await openFailedB1();
     $("#review-refresh")!.click();
     await settle();
     expect(fake.of("reviewShot").length).toBe(2);
-    upload = "uploaded";
+    uploaded();
     $("#review-refresh")!.click();
     await settle();
     expect(fake.of("reviewShot").length).toBe(3);

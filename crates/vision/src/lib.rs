@@ -309,16 +309,13 @@ impl Analysis {
 
 impl Analysis {
     fn no_face(width: u32, height: u32) -> Analysis {
-        let check = Check::with_message(
-            CheckId::SingleFace,
-            false,
-            Some(0.0),
-            "1",
+        Analysis::unmeasured(
+            width,
+            height,
             "未检测到人脸",
             "no face found",
+            Advice::FaceTheCamera,
         )
-        .advise(Advice::FaceTheCamera);
-        Analysis::only(width, height, check)
     }
 
     /// A face found whose face the mesh does not see ([`Tolerances::face_seen_min`]): a phone
@@ -327,20 +324,26 @@ impl Analysis {
     ///
     /// [`Tolerances::face_seen_min`]: caiji_spec::Tolerances::face_seen_min
     fn face_covered(width: u32, height: u32) -> Analysis {
-        let check = Check::with_message(
-            CheckId::SingleFace,
-            false,
-            Some(0.0),
-            "1",
+        Analysis::unmeasured(
+            width,
+            height,
             "面部被遮挡",
             "the face is covered",
+            Advice::Uncover,
         )
-        .advise(Advice::Uncover);
-        Analysis::only(width, height, check)
     }
 
-    /// An analysis of no measurements that fails `check`.
-    fn only(width: u32, height: u32, check: Check) -> Analysis {
+    /// An analysis of no measurements that fails the one-face rule, saying why (`zh`, `en`)
+    /// and what to do.
+    fn unmeasured(
+        width: u32,
+        height: u32,
+        zh: &'static str,
+        en: &'static str,
+        advice: Advice,
+    ) -> Analysis {
+        let check =
+            Check::with_message(CheckId::SingleFace, false, Some(0.0), "1", zh, en).advise(advice);
         Analysis {
             width,
             height,
