@@ -1,7 +1,7 @@
 //! The JSON and table shapes the commands print: one place, so `analyze`, `capture` and
 //! `validate` agree field for field.
 
-use caiji_spec::Check;
+use caiji_spec::{Check, CheckId};
 use caiji_vision::Analysis;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -158,10 +158,12 @@ pub fn measurements(a: &Analysis) -> serde_json::Map<String, Value> {
     let mut obj = serde_json::Map::new();
     obj.insert("width".into(), json!(a.width));
     obj.insert("height".into(), json!(a.height));
-    obj.insert(
-        "faces".into(),
-        json!(a.measurements.as_ref().map(|m| m.faces).unwrap_or(0)),
-    );
+    // Without measurements (no face, or a covered one) the one-face rule's value is the count.
+    let faces = a.measurements.as_ref().map(|m| m.faces).or_else(|| {
+        let one = a.checks.iter().find(|c| c.id == CheckId::SingleFace)?;
+        one.value.map(|v| v as usize)
+    });
+    obj.insert("faces".into(), json!(faces.unwrap_or(0)));
     if let Some(m) = &a.measurements {
         obj.insert(
             "eye_left".into(),
@@ -198,6 +200,9 @@ pub fn measurements(a: &Analysis) -> serde_json::Map<String, Value> {
         obj.insert("teeth".into(), json!((p.teeth * 1000.0).round() / 1000.0));
         if let Some(h) = m.headwear {
             obj.insert("headwear".into(), json!((h * 1000.0).round() / 1000.0));
+        }
+        if let Some(l) = m.lens_light {
+            obj.insert("lens_light".into(), json!((l * 1000.0).round() / 1000.0));
         }
         obj.insert(
             "shoulder_tilt_deg".into(),

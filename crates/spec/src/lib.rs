@@ -217,6 +217,18 @@ pub struct Tolerances {
     /// `with_fringe`) 0 on the side it covers, a glasses frame along a turned woman's brows 0.
     /// The limit sits between, about four cells of the network's grid.
     pub brow_min: f64,
+    /// Least light the glasses' lenses let through: the median brightness of what the
+    /// face-parsing network labels glasses over that of the skin ("眼镜不得有色"). Clear
+    /// lenses measured 0.71–0.92 on the real portraits (bruce-mars, turned in a dim room, the
+    /// lowest) and 0.72–0.83 on the scene subjects in glasses; sunglasses (team-2) 0.33;
+    /// lenses drawn over the glasses subject's and Grace Hopper's that pass 80 % of the light
+    /// 0.57–0.64, 45 % 0.35–0.39 (`caiji_scene::Truth::with_tinted_lenses`). The limit sits
+    /// between clear and dark lenses; a faint tint passes, as clear lenses in shade do.
+    pub lens_light_min: f64,
+    /// Least area the face-parsing network labels glasses, over the face width squared, for
+    /// the lenses to be judged at all: glasses worn measured 0.15–0.35 on the real portraits
+    /// and the scene subjects, every face without them 0; a few stray cells are not glasses.
+    pub glasses_min_area: f64,
     /// Largest share of a pupil's pixels that glow red (无红眼; `vision`'s `red_pupil`: bright
     /// red at least 1.8 times the larger of green and blue, in the middle 0.4 of the iris's
     /// radius). Every open eye of the 22 real portraits, the gaze frames and the scene subjects
@@ -317,6 +329,8 @@ pub const TOLERANCES: Tolerances = Tolerances {
     headwear_max: 0.1,
     ear_min: 0.002,
     brow_min: 0.005,
+    lens_light_min: 0.5,
+    glasses_min_area: 0.03,
     red_eye_max: 0.3,
     glare_max: 0.25,
     inner_mouth_max: 0.016,
@@ -425,6 +439,8 @@ check_ids! {
     NoRedEye = "no_red_eye", Photo, zh: "无红眼", en: "no red eye";
     /// No glare on glasses over the eyes.
     NoGlare = "no_glare", Photo, zh: "眼镜反光不遮挡眼睛", en: "no glare on the glasses over the eyes";
+    /// No tinted glasses or sunglasses.
+    NoTintedGlasses = "no_tinted_glasses", Photo, zh: "不戴有色眼镜", en: "no tinted glasses or sunglasses";
     /// Lips closed.
     MouthClosed = "mouth_closed", Photo, zh: "嘴唇自然闭合", en: "lips closed";
     /// Shoulders level.
@@ -686,6 +702,8 @@ pub enum Advice {
     NoMarks,
     /// A light mirrored in the glasses hides an eye.
     AvoidGlare,
+    /// Tinted glasses or sunglasses.
+    TakeOffTintedGlasses,
 }
 
 impl Advice {
@@ -719,6 +737,7 @@ impl Advice {
             Advice::ShowBrows => "请把刘海拨开，露出眉毛",
             Advice::AvoidRedEye => "出现红眼：请把闪光灯移离镜头或调亮室内灯光后重拍",
             Advice::AvoidGlare => "眼镜反光：请把眼镜稍向下倾或调整灯光",
+            Advice::TakeOffTintedGlasses => "请摘下有色眼镜或墨镜（可换透明眼镜或不戴）",
             Advice::NoMarks => {
                 "照片不得有边框或文字：清理背景上的杂物；外来照片请用未加边框和文字的原图"
             }
@@ -759,6 +778,9 @@ impl Advice {
             }
             Advice::AvoidGlare => {
                 "glare on the glasses: tilt them down a little or move the lights"
+            }
+            Advice::TakeOffTintedGlasses => {
+                "take off the tinted glasses or sunglasses (clear glasses or none)"
             }
             Advice::NoMarks => {
                 "no border or text: clear the backdrop; for a photo from elsewhere, use the original without a border or text"

@@ -1,8 +1,9 @@
 //! Headwear ("免冠") and what else a face-parsing network run with tract labels around the
 //! head: the ears under the hair or not ("露出双耳", [`Parsing::ears`]), the eyebrows under a
-//! fringe or not ("露出眉毛", [`Parsing::brows`]), the inside of the mouth between parted lips
+//! fringe or not ("露出眉毛", [`Parsing::brows`]), tinted lenses or clear
+//! ([`Parsing::lens_light`]), the inside of the mouth between parted lips
 //! ([`Parsing::inner_mouth`]) and the cheeks' outline, the face width
-//! ([`Parsing::face_width`]). One run per photo gives all five.
+//! ([`Parsing::face_width`]). One run per photo gives all six.
 //!
 //! The landmark models know faces, not hats: a naval cap, a beanie or a brimmed hat leaves every
 //! landmark where it is, and a cap's crown is as high as a tall head of hair, so no geometric
@@ -229,6 +230,57 @@ impl Parsing {
         (left as f64 * unit, right as f64 * unit)
     }
 
+    /// How much light the glasses' lenses let through: the median brightness (luma) of the
+    /// cells labelled glasses over that of the cells labelled skin, in `img` (the frame
+    /// parsed). Behind clear lenses the network labels the whole lens glasses and the skin and
+    /// eyes show through it, about as bright as the cheeks; behind sunglasses it is dark.
+    /// `None` when no glasses are seen (less than
+    /// [`caiji_spec::Tolerances::glasses_min_area`] of the face width squared) or no skin is.
+    pub fn lens_light(&self, img: &RgbImage) -> Option<f64> {
+        if self.class_area(GLASSES) < caiji_spec::TOLERANCES.glasses_min_area {
+            return None;
+        }
+        let (mut lens, mut skin) = (Vec::new(), Vec::new());
+        for cell in 0..self.n * self.n {
+            let into = match self.label(cell) {
+                GLASSES => &mut lens,
+                SKIN => &mut skin,
+                _ => continue,
+            };
+            into.extend(self.cell_luma(img, cell));
+        }
+        let median = |v: &mut Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v.get(v.len() / 2).copied()
+        };
+        let (lens, skin) = (median(&mut lens)?, median(&mut skin)?);
+        (skin > 0.0).then(|| lens / skin)
+    }
+
+    /// Mean luma (BT.601) of the source pixels a grid cell covers, `None` when the cell lies
+    /// off the frame.
+    fn cell_luma(&self, img: &RgbImage, cell: usize) -> Option<f64> {
+        let (gx, gy) = ((cell % self.n) as f64, (cell / self.n) as f64);
+        let (w, h) = (img.width() as f64, img.height() as f64);
+        let x0 = (self.x0 + gx * self.cell).max(0.0);
+        let y0 = (self.y0 + gy * self.cell).max(0.0);
+        let x1 = (self.x0 + (gx + 1.0) * self.cell).min(w);
+        let y1 = (self.y0 + (gy + 1.0) * self.cell).min(h);
+        let (x0, y0, x1, y1) = (x0 as u32, y0 as u32, x1.ceil() as u32, y1.ceil() as u32);
+        let (x1, y1) = (x1.min(img.width()), y1.min(img.height()));
+        if x0 >= x1 || y0 >= y1 {
+            return None;
+        }
+        let mut sum = 0.0;
+        for y in y0..y1 {
+            for x in x0..x1 {
+                let [r, g, b] = img.get_pixel(x, y).0;
+                sum += 0.299 * r as f64 + 0.587 * g as f64 + 0.114 * b as f64;
+            }
+        }
+        Some(sum / ((x1 - x0) * (y1 - y0)) as f64)
+    }
+
     /// Every class's score at a source point, bilinear between the cells' centres.
     fn scores_at(&self, x: f64, y: f64) -> [f32; CLASSES] {
         let last = (self.n - 1) as f64;
@@ -332,5 +384,7 @@ const EARS: [usize; 2] = [7, 8];
 const BROWS: [usize; 2] = [2, 3];
 /// Eyeglasses: their arms run to the ears over the cheeks.
 const GLASSES: usize = 6;
+/// Skin.
+const SKIN: usize = 1;
 /// Rows the face width is looked for on.
 const WIDTH_ROWS: usize = 9;

@@ -16,8 +16,8 @@
 //! side: the live overlay's path, about 40 % cheaper. The frame that becomes a photo is judged
 //! by [`Analyzer::judge`]: the full analysis and what a face-parsing network labels in a square
 //! around the head (a third of a second on two cores, so once per photo, not per live frame):
-//! a hat ("免冠"), hair over the ears ("露出双耳") or the eyebrows ("露出眉毛") and the cheeks'
-//! outline, the face width; and the photo itself, for a border or marks on the backdrop
+//! a hat ("免冠"), hair over the ears ("露出双耳") or the eyebrows ("露出眉毛"), tinted glasses
+//! and the cheeks' outline, the face width; and the photo itself, for a border or marks on the backdrop
 //! ("无边框、文字").
 //!
 //! ```no_run
@@ -177,6 +177,10 @@ pub struct Measurements {
     /// Area the face-parsing network labels eyebrow on the image's left and right of the face,
     /// over the face width squared: measured by [`Analyzer::judge`] only, like `headwear`.
     pub brows: Option<(f64, f64)>,
+    /// Light the glasses' lenses let through (what the face-parsing network labels glasses
+    /// over the skin, in brightness): measured by [`Analyzer::judge`] only, like `headwear`,
+    /// and `None` there too when no glasses are worn.
+    pub lens_light: Option<f64>,
     /// Area the face-parsing network labels inner mouth (between the lips), over the face
     /// width squared: measured by [`Analyzer::judge`] only, like `headwear`.
     pub inner_mouth: Option<f64>,
@@ -202,6 +206,7 @@ impl Measurements {
             hat: self.headwear?,
             ears: self.ears,
             brows: self.brows?,
+            lens_light: self.lens_light,
             inner_mouth: self.inner_mouth?,
         })
     }
@@ -312,6 +317,7 @@ impl Analysis {
         Analysis::unmeasured(
             width,
             height,
+            0,
             "未检测到人脸",
             "no face found",
             Advice::FaceTheCamera,
@@ -320,30 +326,34 @@ impl Analysis {
 
     /// A face found whose face the mesh does not see ([`Tolerances::face_seen_min`]): a phone
     /// held up, a hand. Nothing is measured on it, so no guide is drawn and no face rule
-    /// ticked on a face nobody can see.
+    /// ticked on a face nobody can see; the one-face rule's value is still the `faces` the
+    /// detector counted.
     ///
     /// [`Tolerances::face_seen_min`]: caiji_spec::Tolerances::face_seen_min
-    fn face_covered(width: u32, height: u32) -> Analysis {
+    fn face_covered(width: u32, height: u32, faces: usize) -> Analysis {
         Analysis::unmeasured(
             width,
             height,
+            faces,
             "面部被遮挡",
             "the face is covered",
             Advice::Uncover,
         )
     }
 
-    /// An analysis of no measurements that fails the one-face rule, saying why (`zh`, `en`)
-    /// and what to do.
+    /// An analysis of no measurements that fails the one-face rule, its value the `faces`
+    /// counted, saying why (`zh`, `en`) and what to do.
     fn unmeasured(
         width: u32,
         height: u32,
+        faces: usize,
         zh: &'static str,
         en: &'static str,
         advice: Advice,
     ) -> Analysis {
         let check =
-            Check::with_message(CheckId::SingleFace, false, Some(0.0), "1", zh, en).advise(advice);
+            Check::with_message(CheckId::SingleFace, false, Some(faces as f64), "1", zh, en)
+                .advise(advice);
         Analysis {
             width,
             height,
@@ -453,7 +463,7 @@ impl Measured {
     /// Add the lids and judge every rule.
     fn judged(mut self, eyes: (Eye, Eye)) -> Analysis {
         if !self.m.face_seen() {
-            return Analysis::face_covered(self.width, self.height);
+            return Analysis::face_covered(self.width, self.height, self.m.faces);
         }
         self.m.pose.eye_open = eyes.0.openness.min(eyes.1.openness);
         self.m.pose.red_eye = eyes.0.red.max(eyes.1.red);
@@ -926,6 +936,7 @@ impl Analyzer {
             headwear: None,
             ears: None,
             brows: None,
+            lens_light: None,
             inner_mouth: None,
             marks: None,
         };
@@ -948,7 +959,8 @@ impl Analyzer {
     /// The analysis that decides a photo: [`Analyzer::analyze_framed`] with the face-parsing
     /// network's answers: the headwear rule ("免冠", [`CheckId::Bareheaded`]), the ears rule
     /// ("露出双耳", [`CheckId::EarsVisible`]), the eyebrows rule ("露出眉毛",
-    /// [`CheckId::EyebrowsVisible`]), lips apart without teeth for the mouth rule, and
+    /// [`CheckId::EyebrowsVisible`]), the tinted-glasses rule ([`CheckId::NoTintedGlasses`]),
+    /// lips apart without teeth for the mouth rule, and
     /// the face width measured on the cheeks' skin outline ([`WidthFrom::Cheeks`]; the crop is
     /// planned again on it). The network costs about a third of a second, so this runs once per photo
     /// (the station's shutter, a finished photo validated, `caiji analyze`, `caiji capture`),
@@ -959,7 +971,11 @@ impl Analyzer {
         };
         // A covered face is not parsed (a third of a second) to be refused anyway.
         if !first.m.face_seen() {
-            return Ok(Analysis::face_covered(img.width(), img.height()));
+            return Ok(Analysis::face_covered(
+                img.width(),
+                img.height(),
+                first.m.faces,
+            ));
         }
         let m = &first.m;
         let parsing = self
@@ -975,7 +991,7 @@ impl Analyzer {
             None => first,
         };
         let mut a = measured.judged(found.eyes);
-        let cover = HeadCover::of(&parsing);
+        let cover = HeadCover::of(&parsing, img);
         with_head_cover(&mut a, cover);
         with_inner_mouth(&mut a, cover.inner_mouth);
         with_marks(&mut a, img)?;
@@ -990,12 +1006,10 @@ impl Analyzer {
         img: &RgbImage,
         m: &Measurements,
     ) -> Result<HeadCover, VisionError> {
-        Ok(HeadCover::of(&self.headwear.parse_on_this_thread(
-            img,
-            m.face_center_x,
-            m.eye_y,
-            m.face_width,
-        )?))
+        let parsing =
+            self.headwear
+                .parse_on_this_thread(img, m.face_center_x, m.eye_y, m.face_width)?;
+        Ok(HeadCover::of(&parsing, img))
     }
 }
 
@@ -1012,38 +1026,44 @@ pub struct HeadCover {
     /// Area labelled eyebrow on the image's left and right of the face, over the face width
     /// squared (露出眉毛).
     pub brows: (f64, f64),
+    /// Light the glasses' lenses let through, over the skin's brightness (眼镜不得有色;
+    /// [`Parsing::lens_light`]); `None` when no glasses are worn.
+    pub lens_light: Option<f64>,
     /// Area labelled inner mouth, over the face width squared (嘴唇自然闭合): judged by
     /// [`Analyzer::judge`] on the photo's own frame only, never merged into live verdicts.
     pub inner_mouth: f64,
 }
 
 impl HeadCover {
-    fn of(p: &Parsing) -> HeadCover {
+    fn of(p: &Parsing, img: &RgbImage) -> HeadCover {
         HeadCover {
             hat: p.hat_share(),
             ears: Some(p.ears()),
             brows: p.brows(),
+            lens_light: p.lens_light(img),
             inner_mouth: p.inner_mouth(),
         }
     }
 }
 
 /// The rules of what covers the head, judged by the face-parsing network ([`HeadCover`]): a
-/// hat, hair over the ears, a fringe over the eyebrows. They do not change from frame to frame
-/// of a burst.
-pub const HEAD_COVER_RULES: [CheckId; 3] = [
+/// hat, hair over the ears, a fringe over the eyebrows, tinted glasses over the eyes. They do
+/// not change from frame to frame of a burst.
+pub const HEAD_COVER_RULES: [CheckId; 4] = [
     CheckId::Bareheaded,
     CheckId::EarsVisible,
     CheckId::EyebrowsVisible,
+    CheckId::NoTintedGlasses,
 ];
 
 /// The rules [`Analyzer::judge`] adds to the per-frame analysis: what covers the head
 /// ([`HEAD_COVER_RULES`], which the live overlay gets from the station's probe instead) and a
 /// border or marks on the photo. None of them changes from frame to frame of a burst.
-pub const ONCE_PER_PHOTO_RULES: [CheckId; 4] = [
+pub const ONCE_PER_PHOTO_RULES: [CheckId; 5] = [
     HEAD_COVER_RULES[0],
     HEAD_COVER_RULES[1],
     HEAD_COVER_RULES[2],
+    HEAD_COVER_RULES[3],
     CheckId::NoBorderOrText,
 ];
 
@@ -1058,6 +1078,7 @@ pub fn with_head_cover(a: &mut Analysis, cover: HeadCover) {
     m.headwear = Some(cover.hat);
     m.ears = cover.ears;
     m.brows = Some(cover.brows);
+    m.lens_light = cover.lens_light;
     a.checks.retain(|c| !HEAD_COVER_RULES.contains(&c.id));
     a.checks.push(
         Check::at_most(CheckId::Bareheaded, cover.hat, TOLERANCES.headwear_max)
@@ -1067,6 +1088,7 @@ pub fn with_head_cover(a: &mut Analysis, cover: HeadCover) {
         a.checks.push(ears_check(ears));
     }
     a.checks.push(brows_check(cover.brows));
+    a.checks.push(lenses_check(cover.lens_light));
     a.checks.sort_by_key(|c| c.id);
     a.verdict = Verdict::of(&a.checks);
 }
@@ -1081,6 +1103,22 @@ fn brows_check(sides: (f64, f64)) -> Check {
     ];
     both_sides_check(CheckId::EyebrowsVisible, sides, TOLERANCES.brow_min, words)
         .advise(Advice::ShowBrows)
+}
+
+/// The tinted-glasses rule on the light the lenses let through, passed when no glasses are worn.
+fn lenses_check(lens_light: Option<f64>) -> Check {
+    match lens_light {
+        Some(light) => Check::at_least(CheckId::NoTintedGlasses, light, TOLERANCES.lens_light_min)
+            .advise(Advice::TakeOffTintedGlasses),
+        None => Check::with_message(
+            CheckId::NoTintedGlasses,
+            true,
+            None,
+            format!("≥ {}", TOLERANCES.lens_light_min),
+            "未戴眼镜",
+            "no glasses worn",
+        ),
+    }
 }
 
 /// The ears rule on the ear areas on the image's left and right of the face.

@@ -225,3 +225,48 @@ fn scene_turns_the_shoulders_on_request_and_the_shoulder_rule_sees_it() {
         );
     }
 }
+
+#[test]
+fn a_covered_face_is_counted_and_refused_as_covered_in_the_json() {
+    // The demo camera's first frame: the student holds the phone with the code over the face.
+    // The detector finds a face round it, the face mesh sees none: `faces` says one was found,
+    // and the one-face rule fails saying it is covered.
+    let _serial = crate::REAL_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let rec = dir.path().join("phone.mjpeg");
+    let out = caiji(&[
+        "record",
+        "--camera",
+        "demo",
+        "--students",
+        "1",
+        "--size",
+        "1280x720",
+        "--frames",
+        "1",
+        "--out",
+        rec.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    // The recording's first JPEG, from its start-of-image marker to its end-of-image marker.
+    let b = std::fs::read(&rec).unwrap();
+    let soi = b.windows(2).position(|w| w == [0xFF, 0xD8]).unwrap();
+    let eoi = soi + b[soi..].windows(2).position(|w| w == [0xFF, 0xD9]).unwrap();
+    let frame = dir.path().join("phone.jpg");
+    std::fs::write(&frame, &b[soi..eoi + 2]).unwrap();
+    let out = caiji(&["analyze", "--json", frame.to_str().unwrap()]);
+    let rows = lines(&out);
+    assert_eq!(rows.len(), 1, "{out:?}");
+    let a = &rows[0];
+    assert_eq!(a["faces"], 1, "{a}");
+    assert_eq!(a["verdict"], "fail", "{a}");
+    assert_eq!(check(a, "single_face")["pass"], false, "{a}");
+    assert!(
+        check(a, "single_face")["message_en"]
+            .as_str()
+            .unwrap()
+            .starts_with("the face is covered"),
+        "{a}"
+    );
+    assert!(a.get("eye_left").is_none(), "nothing measured: {a}");
+}

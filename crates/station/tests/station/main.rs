@@ -708,15 +708,18 @@ fn full_hd(subject: &str) -> Frame {
     }
 }
 
-/// The scene of [`full_hd`] with a fringe of the subject's own hair drawn over both eyebrows
-/// (`Truth::with_fringe`).
-fn full_hd_with_fringe(subject: &str) -> Frame {
+/// The scene of [`full_hd`] with something drawn on it by `draw` from its truth (a fringe,
+/// tinted lenses).
+fn full_hd_drawn(
+    subject: &str,
+    draw: impl Fn(&caiji_scene::Truth, &image::RgbImage) -> image::RgbImage,
+) -> Frame {
     let lib = Library::open_default().expect("photos");
     let (img, truth) = render(&lib, &Scene::standard(subject, "light_blue", 1920, 1080)).unwrap();
     Frame {
         seq: 0,
         at: Instant::now(),
-        image: Arc::new(truth.with_fringe(&img, -1.1, 1.1)),
+        image: Arc::new(draw(&truth, &img)),
     }
 }
 
@@ -827,15 +830,24 @@ async fn a_student_in_a_hat_is_shown_red_live_refused_at_the_shutter_and_shot_on
     }
 }
 
-/// A frame that fails the once-per-photo rule `id` of what covers the head, and nothing else:
-/// with the live probe on, the overlay turns red for it with the fix `fix_zh` and the shutter
-/// refuses a red overlay for it alone; with the probe off the overlay stays green and the
-/// shutter's own judgement of the photo's frame refuses it, for it alone.
+/// A frame that fails the once-per-photo rule `id` of what covers the head, and of the others
+/// only those in `also` (once-per-photo rules too): with the live probe on, the overlay turns
+/// red for it with the fix `fix_zh` and the shutter refuses a red overlay for exactly these;
+/// with the probe off the overlay stays green and the shutter's own judgement of the photo's
+/// frame refuses it, for exactly these.
 async fn covered_is_red_live_and_refused_at_the_shutter(
     frame: &Frame,
     id: caiji_spec::CheckId,
     fix_zh: &str,
+    also: &[&str],
 ) {
+    let mut refused = vec![id.as_str()];
+    refused.extend_from_slice(also);
+    refused.sort_by_key(|r| {
+        caiji_spec::CheckId::ALL
+            .iter()
+            .position(|c| c.as_str() == *r)
+    });
     let mut r = rig_with(true).await;
     r.go(Input::Scanned(CODE_A.into())).await;
     let find = |l: &caiji_station::Live| l.checks.iter().find(|c| c.id == id).cloned();
@@ -848,8 +860,8 @@ async fn covered_is_red_live_and_refused_at_the_shutter(
     assert_eq!(rule.fix_zh, Some(fix_zh), "{rule:?}");
     assert_eq!(
         shot_refused(&mut r).await,
-        [id.as_str()],
-        "the shutter refuses a red overlay, for {id} alone"
+        refused,
+        "the shutter refuses a red overlay, for {id}"
     );
     let mut r = rig().await;
     r.go(Input::Scanned(CODE_A.into())).await;
@@ -865,8 +877,8 @@ async fn covered_is_red_live_and_refused_at_the_shutter(
     }
     assert_eq!(
         shot_refused(&mut r).await,
-        [id.as_str()],
-        "the shutter's judgement refuses the shot, for {id} alone"
+        refused,
+        "the shutter's judgement refuses the shot, for {id}"
     );
 }
 
@@ -877,6 +889,7 @@ async fn hair_over_the_ears_is_shown_red_live_with_its_fix_and_refused_at_the_sh
         &full_hd("glasses"),
         caiji_spec::CheckId::EarsVisible,
         "请把头发拢到耳后，露出双耳",
+        &[],
     )
     .await;
 }
@@ -885,9 +898,23 @@ async fn hair_over_the_ears_is_shown_red_live_with_its_fix_and_refused_at_the_sh
 async fn a_fringe_over_the_eyebrows_is_shown_red_live_with_its_fix_and_refused_at_the_shutter() {
     // The face-parsing network labels marc's brows under a fringe of his own hair as hair.
     covered_is_red_live_and_refused_at_the_shutter(
-        &full_hd_with_fringe("marc"),
+        &full_hd_drawn("marc", |t, img| t.with_fringe(img, -1.1, 1.1)),
         caiji_spec::CheckId::EyebrowsVisible,
         "请把刘海拨开，露出眉毛",
+        &[],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn sunglasses_are_shown_red_live_with_their_fix_and_refused_at_the_shutter() {
+    // The glasses subject's lenses drawn tinted, passing a third of the light
+    // (`Truth::with_tinted_lenses`); his long hair over the ears is refused as well.
+    covered_is_red_live_and_refused_at_the_shutter(
+        &full_hd_drawn("glasses", |t, img| t.with_tinted_lenses(img, 0.3)),
+        caiji_spec::CheckId::NoTintedGlasses,
+        "请摘下有色眼镜或墨镜（可换透明眼镜或不戴）",
+        &["ears_visible"],
     )
     .await;
 }
