@@ -924,7 +924,7 @@ mod tests {
                 "serde uses the stable id"
             );
         }
-        assert_eq!(CheckId::ALL.len(), 31, "23 photo rules and 8 file rules");
+        assert_eq!(CheckId::ALL.len(), 32, "24 photo rules and 8 file rules");
     }
 
     #[test]

@@ -668,7 +668,7 @@ export type ShotDetail = {
  */
 shot: ReviewShot, 
 /**
- * Every rule of the standard, judged on the queued file (all 31 when it decodes).
+ * Every rule of the standard, judged on the queued file (all 32 when it decodes).
  */
 checks: Array<CheckRecord>, 
 /**
