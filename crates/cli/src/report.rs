@@ -1,7 +1,7 @@
 //! The JSON and table shapes the commands print: one place, so `analyze`, `capture` and
 //! `validate` agree field for field.
 
-use caiji_spec::{Check, CheckId};
+use caiji_spec::Check;
 use caiji_vision::Analysis;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -158,12 +158,7 @@ pub fn measurements(a: &Analysis) -> serde_json::Map<String, Value> {
     let mut obj = serde_json::Map::new();
     obj.insert("width".into(), json!(a.width));
     obj.insert("height".into(), json!(a.height));
-    // Without measurements (no face, or a covered one) the one-face rule's value is the count.
-    let faces = a.measurements.as_ref().map(|m| m.faces).or_else(|| {
-        let one = a.checks.iter().find(|c| c.id == CheckId::SingleFace)?;
-        one.value.map(|v| v as usize)
-    });
-    obj.insert("faces".into(), json!(faces.unwrap_or(0)));
+    obj.insert("faces".into(), json!(a.faces));
     if let Some(m) = &a.measurements {
         obj.insert(
             "eye_left".into(),

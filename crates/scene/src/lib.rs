@@ -563,13 +563,14 @@ impl Truth {
     }
 
     /// `img` (the frame this truth is of) with tinted lenses drawn over both eyes: an ellipse
-    /// 0.9 eye distances wide and 0.62 high round each eye centre, inside which the light is
-    /// multiplied by `transmission` (1 clear, 0.25 sunglasses) and cast a little brown, its
-    /// edge softened over a tenth of the ellipse. On a subject who wears glasses (glasses,
+    /// 0.9 eye distances wide and 0.62 high round each eye centre, inside which the pixel
+    /// values (sRGB, gamma-encoded) are multiplied by `scale` and cast a little brown, its edge
+    /// softened over a tenth of the ellipse. In light, a scale of 0.8 lets through about half
+    /// (0.8^2.2 with the cast), 0.45 about a sixth, 0.3 about a sixteenth. On a subject who wears glasses (glasses,
     /// hopper) the lenses fall inside the frames: the tinted-glasses rule's fixture, drawn
     /// because the only real portrait with sunglasses (team-2) is also turned, hatted and
     /// laughing.
-    pub fn with_tinted_lenses(&self, img: &RgbImage, transmission: f64) -> RgbImage {
+    pub fn with_tinted_lenses(&self, img: &RgbImage, scale: f64) -> RgbImage {
         let (l, r) = (self.eye_left, self.eye_right);
         let ipd = (r.0 - l.0).hypot(r.1 - l.1);
         let (a, b) = (0.45 * ipd, 0.31 * ipd);
@@ -590,7 +591,7 @@ impl Truth {
                     let inside = ((1.0 - d) / 0.1).min(1.0);
                     let p = img.get_pixel(x, y).0;
                     let shaded = std::array::from_fn(|c| {
-                        let lit = p[c] as f64 * transmission * tint[c].max(transmission);
+                        let lit = p[c] as f64 * scale * tint[c].max(scale);
                         (inside * lit + (1.0 - inside) * p[c] as f64).round() as u8
                     });
                     out.put_pixel(x, y, image::Rgb(shaded));

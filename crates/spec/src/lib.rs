@@ -217,13 +217,15 @@ pub struct Tolerances {
     /// `with_fringe`) 0 on the side it covers, a glasses frame along a turned woman's brows 0.
     /// The limit sits between, about four cells of the network's grid.
     pub brow_min: f64,
-    /// Least light the glasses' lenses let through: the median brightness of what the
-    /// face-parsing network labels glasses over that of the skin ("眼镜不得有色"). Clear
+    /// Least brightness of the glasses' lenses: the median pixel luma (gamma-encoded) of what
+    /// the face-parsing network labels glasses over that of the skin ("眼镜不得有色"). Clear
     /// lenses measured 0.71–0.92 on the real portraits (bruce-mars, turned in a dim room, the
     /// lowest) and 0.72–0.83 on the scene subjects in glasses; sunglasses (team-2) 0.33;
-    /// lenses drawn over the glasses subject's and Grace Hopper's that pass 80 % of the light
-    /// 0.57–0.64, 45 % 0.35–0.39 (`caiji_scene::Truth::with_tinted_lenses`). The limit sits
-    /// between clear and dark lenses; a faint tint passes, as clear lenses in shade do.
+    /// lenses drawn over the glasses subject's and Grace Hopper's own with their pixel values
+    /// scaled by 0.8 0.57–0.64, by 0.45 0.35–0.39 (`caiji_scene::Truth::with_tinted_lenses`).
+    /// The limit sits between clear and dark lenses: a lens that lets through less than about a
+    /// third of the light is refused (0.27–0.45, by how bright clear lenses read on the face),
+    /// dark and mid sunglasses; a light tint passes, as clear lenses in shade do.
     pub lens_light_min: f64,
     /// Least area the face-parsing network labels glasses, over the face width squared, for
     /// the lenses to be judged at all: glasses worn measured 0.15–0.35 on the real portraits

@@ -241,6 +241,8 @@ impl HatProbe {
             .name("caiji-hat-probe".into())
             .spawn(move || {
                 let share = analyzer.head_cover_on_this_thread(&img, &m).ok();
+                // A turned head hides its far ear, not its hat, brows or lenses' tint (team-2,
+                // turned 34°, reads his sunglasses as dark as facing would): only the ears wait.
                 let _ = tx.send(share.map(|c| HeadCover {
                     ears: c.ears.filter(|_| facing),
                     ..c

@@ -114,6 +114,15 @@ impl HeadwearModel {
         face_width: f64,
         executor: Executor,
     ) -> Result<Parsing, VisionError> {
+        // A place that is not a number would make every grid cell the whole frame.
+        if ![face_center_x, eye_y, face_width]
+            .iter()
+            .all(|v| v.is_finite())
+        {
+            return Err(VisionError::Inference(
+                "face parsing asked for a region that is not a number".into(),
+            ));
+        }
         let face_width = face_width.max(8.0);
         let side = REGION_SCALE * face_width;
         let (x0, y0) = (face_center_x - side / 2.0, eye_y - EYE_AT * side);

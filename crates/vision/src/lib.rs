@@ -177,9 +177,9 @@ pub struct Measurements {
     /// Area the face-parsing network labels eyebrow on the image's left and right of the face,
     /// over the face width squared: measured by [`Analyzer::judge`] only, like `headwear`.
     pub brows: Option<(f64, f64)>,
-    /// Light the glasses' lenses let through (what the face-parsing network labels glasses
-    /// over the skin, in brightness): measured by [`Analyzer::judge`] only, like `headwear`,
-    /// and `None` there too when no glasses are worn.
+    /// The brightness of what the face-parsing network labels glasses over the skin's:
+    /// measured by [`Analyzer::judge`] only, like `headwear`, and `None` there too when no
+    /// glasses are seen.
     pub lens_light: Option<f64>,
     /// Area the face-parsing network labels inner mouth (between the lips), over the face
     /// width squared: measured by [`Analyzer::judge`] only, like `headwear`.
@@ -291,6 +291,9 @@ pub struct Analysis {
     pub width: u32,
     /// Frame height.
     pub height: u32,
+    /// Faces the detector counted (the student's and any other of comparable size), a
+    /// covered one included: 0 when none was found.
+    pub faces: usize,
     /// Measurements, when a face was found.
     pub measurements: Option<Measurements>,
     /// The compliant crop, when one exists.
@@ -326,8 +329,7 @@ impl Analysis {
 
     /// A face found whose face the mesh does not see ([`Tolerances::face_seen_min`]): a phone
     /// held up, a hand. Nothing is measured on it, so no guide is drawn and no face rule
-    /// ticked on a face nobody can see; the one-face rule's value is still the `faces` the
-    /// detector counted.
+    /// ticked on a face nobody can see; `faces` is still what the detector counted.
     ///
     /// [`Tolerances::face_seen_min`]: caiji_spec::Tolerances::face_seen_min
     fn face_covered(width: u32, height: u32, faces: usize) -> Analysis {
@@ -341,8 +343,8 @@ impl Analysis {
         )
     }
 
-    /// An analysis of no measurements that fails the one-face rule, its value the `faces`
-    /// counted, saying why (`zh`, `en`) and what to do.
+    /// An analysis of no measurements, with `faces` counted, that fails the one-face rule
+    /// saying why (`zh`, `en`) and what to do (its value 0: no face measured).
     fn unmeasured(
         width: u32,
         height: u32,
@@ -352,11 +354,11 @@ impl Analysis {
         advice: Advice,
     ) -> Analysis {
         let check =
-            Check::with_message(CheckId::SingleFace, false, Some(faces as f64), "1", zh, en)
-                .advise(advice);
+            Check::with_message(CheckId::SingleFace, false, Some(0.0), "1", zh, en).advise(advice);
         Analysis {
             width,
             height,
+            faces,
             measurements: None,
             crop: None,
             planned: None,
@@ -476,6 +478,7 @@ impl Measured {
         Analysis {
             width: self.width,
             height: self.height,
+            faces: self.m.faces,
             measurements: Some(self.m),
             crop: self.crop,
             planned: self.planned,
@@ -1014,7 +1017,8 @@ impl Analyzer {
 }
 
 /// What the face-parsing network says of the head, judged once per photo: what covers it (a
-/// hat, hair over the ears or the eyebrows) and the inside of the mouth.
+/// hat, hair over the ears or the eyebrows, tinted glasses over the eyes) and the inside of
+/// the mouth.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct HeadCover {
     /// Area labelled hat above the eye line, over the face width squared ("免冠").
@@ -1026,8 +1030,9 @@ pub struct HeadCover {
     /// Area labelled eyebrow on the image's left and right of the face, over the face width
     /// squared (露出眉毛).
     pub brows: (f64, f64),
-    /// Light the glasses' lenses let through, over the skin's brightness (眼镜不得有色;
-    /// [`Parsing::lens_light`]); `None` when no glasses are worn.
+    /// The brightness of the glasses' lenses over the skin's (眼镜不得有色;
+    /// [`Parsing::lens_light`]); `None` when no glasses are seen, which passes the rule (unlike
+    /// `ears`, whose `None` leaves it unjudged).
     pub lens_light: Option<f64>,
     /// Area labelled inner mouth, over the face width squared (嘴唇自然闭合): judged by
     /// [`Analyzer::judge`] on the photo's own frame only, never merged into live verdicts.
@@ -1105,7 +1110,8 @@ fn brows_check(sides: (f64, f64)) -> Check {
         .advise(Advice::ShowBrows)
 }
 
-/// The tinted-glasses rule on the light the lenses let through, passed when no glasses are worn.
+/// The tinted-glasses rule on the lenses' brightness over the skin's, passed when no glasses
+/// are seen.
 fn lenses_check(lens_light: Option<f64>) -> Check {
     match lens_light {
         Some(light) => Check::at_least(CheckId::NoTintedGlasses, light, TOLERANCES.lens_light_min)
@@ -1115,8 +1121,8 @@ fn lenses_check(lens_light: Option<f64>) -> Check {
             true,
             None,
             format!("≥ {}", TOLERANCES.lens_light_min),
-            "未戴眼镜",
-            "no glasses worn",
+            "未检测到眼镜",
+            "no glasses seen",
         ),
     }
 }

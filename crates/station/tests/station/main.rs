@@ -839,15 +839,12 @@ async fn covered_is_red_live_and_refused_at_the_shutter(
     frame: &Frame,
     id: caiji_spec::CheckId,
     fix_zh: &str,
-    also: &[&str],
+    also: &[caiji_spec::CheckId],
 ) {
-    let mut refused = vec![id.as_str()];
-    refused.extend_from_slice(also);
-    refused.sort_by_key(|r| {
-        caiji_spec::CheckId::ALL
-            .iter()
-            .position(|c| c.as_str() == *r)
-    });
+    let mut ids = vec![id];
+    ids.extend_from_slice(also);
+    ids.sort();
+    let refused: Vec<&str> = ids.iter().map(|c| c.as_str()).collect();
     let mut r = rig_with(true).await;
     r.go(Input::Scanned(CODE_A.into())).await;
     let find = |l: &caiji_station::Live| l.checks.iter().find(|c| c.id == id).cloned();
@@ -908,13 +905,14 @@ async fn a_fringe_over_the_eyebrows_is_shown_red_live_with_its_fix_and_refused_a
 
 #[tokio::test]
 async fn sunglasses_are_shown_red_live_with_their_fix_and_refused_at_the_shutter() {
-    // The glasses subject's lenses drawn tinted, passing a third of the light
-    // (`Truth::with_tinted_lenses`); his long hair over the ears is refused as well.
+    // The glasses subject's lenses drawn dark, their pixel values scaled by 0.3 (about a
+    // sixteenth of the light, `Truth::with_tinted_lenses`); his long hair over the ears is
+    // refused as well.
     covered_is_red_live_and_refused_at_the_shutter(
         &full_hd_drawn("glasses", |t, img| t.with_tinted_lenses(img, 0.3)),
         caiji_spec::CheckId::NoTintedGlasses,
         "请摘下有色眼镜或墨镜（可换透明眼镜或不戴）",
-        &["ears_visible"],
+        &[caiji_spec::CheckId::EarsVisible],
     )
     .await;
 }
