@@ -182,7 +182,7 @@ describe("the rule list while the student is framed", () => {
   const framed = [check("head_top", true, 78), check("eye_height", true, 251), check("face_width", true, 220)];
 
   it("lists the rules judged once per photo as not judged yet, and keeps its length when the probe answers", async () => {
-    const before = live({ checks: framed, pending: ["bareheaded", "ears_visible", "eyebrows_visible", "no_tinted_glasses", "no_border_or_text"] });
+    const before = live({ checks: framed, pending: ["bareheaded", "ears_visible", "eyebrows_visible", "face_uncovered", "no_tinted_glasses", "no_border_or_text"] });
     const fake = await mount({ snapshot: snapshot({ phase: framing, last_live: before }) });
     const rows = () => [...$("#checks")!.querySelectorAll("li")].map((li) => `${li.dataset.check}:${li.className}`);
     expect(rows()).toEqual([
@@ -192,6 +192,7 @@ describe("the rule list while the student is framed", () => {
       "bareheaded:pending",
       "ears_visible:pending",
       "eyebrows_visible:pending",
+      "face_uncovered:pending",
       "no_tinted_glasses:pending",
       "no_border_or_text:pending",
     ]);
@@ -205,7 +206,7 @@ describe("the rule list while the student is framed", () => {
       ...live({
         seq: 8,
         verdict: "fail",
-        checks: [...framed, check("bareheaded", false, 0.63, ["请摘下帽子", "take off the hat or cap"]), check("ears_visible", true, 0.03), check("eyebrows_visible", true, 0.02), check("no_tinted_glasses", true, 0.82)],
+        checks: [...framed, check("bareheaded", false, 0.63, ["请摘下帽子", "take off the hat or cap"]), check("ears_visible", true, 0.03), check("eyebrows_visible", true, 0.02), check("face_uncovered", true, 0.04), check("no_tinted_glasses", true, 0.82)],
         pending: ["no_border_or_text"],
       }),
     });
@@ -217,6 +218,7 @@ describe("the rule list while the student is framed", () => {
       "face_width:pass",
       "ears_visible:pass",
       "eyebrows_visible:pass",
+      "face_uncovered:pass",
       "no_tinted_glasses:pass",
       "no_border_or_text:pending",
     ]);

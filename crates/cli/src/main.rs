@@ -34,7 +34,7 @@ enum Command {
         /// 重复分析 N 次并报告中位耗时（不含解码）/ repeat the analysis N times and report the median time (decode excluded)
         #[arg(long, value_name = "N")]
         timing: Option<u32>,
-        /// 只做实时画面的逐帧分析（不含每张照片一次的免冠、露耳、露眉、有色眼镜、口内检查与脸颊脸宽）/ only the per-frame analysis of the live overlay (without the once-per-photo face-parsing judgement: headwear, ears, eyebrows, tinted glasses, inner mouth, cheek width)
+        /// 只做实时画面的逐帧分析（不含每张照片一次的免冠、露耳、露眉、口罩、有色眼镜、口内检查与脸颊脸宽）/ only the per-frame analysis of the live overlay (without the once-per-photo face-parsing judgement: headwear, ears, eyebrows, mask, tinted glasses, inner mouth, cheek width)
         #[arg(long)]
         live: bool,
         /// PNG 或 JPEG 文件 / PNG or JPEG files

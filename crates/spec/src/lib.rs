@@ -231,6 +231,12 @@ pub struct Tolerances {
     /// the lenses to be judged at all: glasses worn measured 0.15–0.35 on the real portraits
     /// and the scene subjects, every face without them 0; a few stray cells are not glasses.
     pub glasses_min_area: f64,
+    /// Least area the face-parsing network labels lips (upper and lower), over the face width
+    /// squared: nothing over the mouth (a mask, a hand; "面部无遮挡"). The 22 real portraits and
+    /// the eight scene subjects measured 0.026–0.062 facing the camera, 0.021 turned 55°
+    /// (bruce-mars); masks drawn over the scene subjects' mouths, blue, white or black, below
+    /// the nose or over it (`caiji_scene::Truth::with_mask`), 0 every time.
+    pub lips_min: f64,
     /// Largest share of a pupil's pixels that glow red (无红眼; `vision`'s `red_pupil`: bright
     /// red at least 1.8 times the larger of green and blue, in the middle 0.4 of the iris's
     /// radius). Every open eye of the 22 real portraits, the gaze frames and the scene subjects
@@ -333,6 +339,7 @@ pub const TOLERANCES: Tolerances = Tolerances {
     brow_min: 0.005,
     lens_light_min: 0.5,
     glasses_min_area: 0.03,
+    lips_min: 0.01,
     red_eye_max: 0.3,
     glare_max: 0.25,
     inner_mouth_max: 0.016,
@@ -435,6 +442,8 @@ check_ids! {
     EarsVisible = "ears_visible", Photo, zh: "露出双耳，头发不遮挡耳朵", en: "both ears showing, not covered by hair";
     /// Both eyebrows in view, not covered by a fringe.
     EyebrowsVisible = "eyebrows_visible", Photo, zh: "露出眉毛，刘海不遮挡眉毛", en: "both eyebrows showing, not covered by a fringe";
+    /// Nothing over the face: no mask, no hand over the mouth.
+    FaceUncovered = "face_uncovered", Photo, zh: "面部无遮挡，不戴口罩", en: "nothing over the face: no mask or hand";
     /// Both eyes open.
     EyesOpen = "eyes_open", Photo, zh: "双眼自然睁开", en: "both eyes open";
     /// No red eye: the pupils dark, not lit red by a flash.
@@ -706,6 +715,8 @@ pub enum Advice {
     AvoidGlare,
     /// Tinted glasses or sunglasses.
     TakeOffTintedGlasses,
+    /// A mask or a hand over the mouth.
+    TakeOffMask,
 }
 
 impl Advice {
@@ -740,6 +751,7 @@ impl Advice {
             Advice::AvoidRedEye => "出现红眼：请把闪光灯移离镜头或调亮室内灯光后重拍",
             Advice::AvoidGlare => "眼镜反光：请把眼镜稍向下倾或调整灯光",
             Advice::TakeOffTintedGlasses => "请摘下有色眼镜或墨镜（可换透明眼镜或不戴）",
+            Advice::TakeOffMask => "请摘下口罩，手和物品不要遮挡口鼻",
             Advice::NoMarks => {
                 "照片不得有边框或文字：清理背景上的杂物；外来照片请用未加边框和文字的原图"
             }
@@ -783,6 +795,9 @@ impl Advice {
             }
             Advice::TakeOffTintedGlasses => {
                 "take off the tinted glasses or sunglasses (clear glasses or none)"
+            }
+            Advice::TakeOffMask => {
+                "take off the mask; keep hands and anything else away from the mouth and nose"
             }
             Advice::NoMarks => {
                 "no border or text: clear the backdrop; for a photo from elsewhere, use the original without a border or text"
@@ -926,7 +941,7 @@ mod tests {
                 "serde uses the stable id"
             );
         }
-        assert_eq!(CheckId::ALL.len(), 32, "24 photo rules and 8 file rules");
+        assert_eq!(CheckId::ALL.len(), 33, "25 photo rules and 8 file rules");
     }
 
     #[test]

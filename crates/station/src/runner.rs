@@ -101,7 +101,7 @@ pub struct StationConfig {
     pub info: StationInfo,
     /// Where to upload; `None` keeps photos queued (offline station).
     pub upload: Option<WorkerConfig>,
-    /// Show the face-parsing network's headwear, ears, eyebrows and tinted-glasses rules on the
+    /// Show the face-parsing network's headwear, ears, eyebrows, mask and tinted-glasses rules on the
     /// live overlay (a
     /// background run of the network on one core every two seconds): on where a photographer
     /// watches the overlay; the headless loop, which prints only each student's result, leaves

@@ -132,7 +132,7 @@ pub struct ReviewDay {
 pub struct ShotDetail {
     /// The row.
     pub shot: ReviewShot,
-    /// Every rule of the standard, judged on the queued file (all 32 when it decodes).
+    /// Every rule of the standard, judged on the queued file (all 33 when it decodes).
     pub checks: Vec<CheckRecord>,
     /// Bytes of the JPEG.
     pub bytes: u32,
@@ -673,7 +673,7 @@ impl App {
             .map(|e| (caiji_store::time_of(e.at), e.event, e.detail))
             .collect();
         // Every rule of the standard, judged now on the queued file as the national check
-        // would (the 8 file rules and the 24 photo rules, the seal opened with this station's
+        // would (the 8 file rules and the 25 photo rules, the seal opened with this station's
         // key); the checks recorded at the shutter if the file cannot be judged.
         let judged = match (store.photo(id).await, self.station_key()) {
             (Ok(jpeg), Some(key)) => {

@@ -1,9 +1,9 @@
 //! Headwear ("免冠") and what else a face-parsing network run with tract labels around the
 //! head: the ears under the hair or not ("露出双耳", [`Parsing::ears`]), the eyebrows under a
 //! fringe or not ("露出眉毛", [`Parsing::brows`]), tinted lenses or clear
-//! ([`Parsing::lens_light`]), the inside of the mouth between parted lips
-//! ([`Parsing::inner_mouth`]) and the cheeks' outline, the face width
-//! ([`Parsing::face_width`]). One run per photo gives all six.
+//! ([`Parsing::lens_light`]), the lips in view or under a mask ([`Parsing::lips`]), the inside
+//! of the mouth between parted lips ([`Parsing::inner_mouth`]) and the cheeks' outline, the
+//! face width ([`Parsing::face_width`]). One run per photo gives all seven.
 //!
 //! The landmark models know faces, not hats: a naval cap, a beanie or a brimmed hat leaves every
 //! landmark where it is, and a cap's crown is as high as a tall head of hair, so no geometric
@@ -210,6 +210,12 @@ impl Parsing {
         cells as f64 * self.cell_share()
     }
 
+    /// Area labelled lips (upper and lower), over the face width squared: a mask or a hand
+    /// over the mouth hides them.
+    pub fn lips(&self) -> f64 {
+        LIPS.iter().map(|&c| self.class_area(c)).sum()
+    }
+
     /// Area labelled ear on the image's left and right half of the square (which is centred on
     /// the face), each over the face width squared: an ear under the hair is labelled hair.
     pub fn ears(&self) -> (f64, f64) {
@@ -391,6 +397,8 @@ const INNER_MOUTH: usize = 11;
 const EARS: [usize; 2] = [7, 8];
 /// The left and right eyebrow.
 const BROWS: [usize; 2] = [2, 3];
+/// The upper and lower lip.
+const LIPS: [usize; 2] = [12, 13];
 /// Eyeglasses: their arms run to the ears over the cheeks.
 const GLASSES: usize = 6;
 /// Skin.

@@ -16,8 +16,8 @@
 //! side: the live overlay's path, about 40 % cheaper. The frame that becomes a photo is judged
 //! by [`Analyzer::judge`]: the full analysis and what a face-parsing network labels in a square
 //! around the head (a third of a second on two cores, so once per photo, not per live frame):
-//! a hat ("免冠"), hair over the ears ("露出双耳") or the eyebrows ("露出眉毛"), tinted glasses
-//! and the cheeks' outline, the face width; and the photo itself, for a border or marks on the backdrop
+//! a hat ("免冠"), hair over the ears ("露出双耳") or the eyebrows ("露出眉毛"), a mask over the
+//! mouth, tinted glasses and the cheeks' outline, the face width; and the photo itself, for a border or marks on the backdrop
 //! ("无边框、文字").
 //!
 //! ```no_run
@@ -181,6 +181,9 @@ pub struct Measurements {
     /// measured by [`Analyzer::judge`] only, like `headwear`, and `None` there too when no
     /// glasses are seen.
     pub lens_light: Option<f64>,
+    /// Area the face-parsing network labels lips, over the face width squared: measured by
+    /// [`Analyzer::judge`] only, like `headwear`.
+    pub lips: Option<f64>,
     /// Area the face-parsing network labels inner mouth (between the lips), over the face
     /// width squared: measured by [`Analyzer::judge`] only, like `headwear`.
     pub inner_mouth: Option<f64>,
@@ -207,6 +210,7 @@ impl Measurements {
             ears: self.ears,
             brows: self.brows?,
             lens_light: self.lens_light,
+            lips: self.lips?,
             inner_mouth: self.inner_mouth?,
         })
     }
@@ -940,6 +944,7 @@ impl Analyzer {
             ears: None,
             brows: None,
             lens_light: None,
+            lips: None,
             inner_mouth: None,
             marks: None,
         };
@@ -962,7 +967,8 @@ impl Analyzer {
     /// The analysis that decides a photo: [`Analyzer::analyze_framed`] with the face-parsing
     /// network's answers: the headwear rule ("免冠", [`CheckId::Bareheaded`]), the ears rule
     /// ("露出双耳", [`CheckId::EarsVisible`]), the eyebrows rule ("露出眉毛",
-    /// [`CheckId::EyebrowsVisible`]), the tinted-glasses rule ([`CheckId::NoTintedGlasses`]),
+    /// [`CheckId::EyebrowsVisible`]), the mask rule ([`CheckId::FaceUncovered`]), the
+    /// tinted-glasses rule ([`CheckId::NoTintedGlasses`]),
     /// lips apart without teeth for the mouth rule, and
     /// the face width measured on the cheeks' skin outline ([`WidthFrom::Cheeks`]; the crop is
     /// planned again on it). The network costs about a third of a second, so this runs once per photo
@@ -1017,8 +1023,8 @@ impl Analyzer {
 }
 
 /// What the face-parsing network says of the head, judged once per photo: what covers it (a
-/// hat, hair over the ears or the eyebrows, tinted glasses over the eyes) and the inside of
-/// the mouth.
+/// hat, hair over the ears or the eyebrows, a mask over the mouth, tinted glasses over the
+/// eyes) and the inside of the mouth.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct HeadCover {
     /// Area labelled hat above the eye line, over the face width squared ("免冠").
@@ -1034,6 +1040,9 @@ pub struct HeadCover {
     /// [`Parsing::lens_light`]); `None` when no glasses are seen, which passes the rule (unlike
     /// `ears`, whose `None` leaves it unjudged).
     pub lens_light: Option<f64>,
+    /// Area labelled lips, over the face width squared (面部无遮挡: a mask or a hand over the
+    /// mouth hides them).
+    pub lips: f64,
     /// Area labelled inner mouth, over the face width squared (嘴唇自然闭合): judged by
     /// [`Analyzer::judge`] on the photo's own frame only, never merged into live verdicts.
     pub inner_mouth: f64,
@@ -1046,29 +1055,32 @@ impl HeadCover {
             ears: Some(p.ears()),
             brows: p.brows(),
             lens_light: p.lens_light(img),
+            lips: p.lips(),
             inner_mouth: p.inner_mouth(),
         }
     }
 }
 
 /// The rules of what covers the head, judged by the face-parsing network ([`HeadCover`]): a
-/// hat, hair over the ears, a fringe over the eyebrows, tinted glasses over the eyes. They do
-/// not change from frame to frame of a burst.
-pub const HEAD_COVER_RULES: [CheckId; 4] = [
+/// hat, hair over the ears, a fringe over the eyebrows, a mask or a hand over the mouth,
+/// tinted glasses over the eyes. They do not change from frame to frame of a burst.
+pub const HEAD_COVER_RULES: [CheckId; 5] = [
     CheckId::Bareheaded,
     CheckId::EarsVisible,
     CheckId::EyebrowsVisible,
+    CheckId::FaceUncovered,
     CheckId::NoTintedGlasses,
 ];
 
 /// The rules [`Analyzer::judge`] adds to the per-frame analysis: what covers the head
 /// ([`HEAD_COVER_RULES`], which the live overlay gets from the station's probe instead) and a
 /// border or marks on the photo. None of them changes from frame to frame of a burst.
-pub const ONCE_PER_PHOTO_RULES: [CheckId; 5] = [
+pub const ONCE_PER_PHOTO_RULES: [CheckId; 6] = [
     HEAD_COVER_RULES[0],
     HEAD_COVER_RULES[1],
     HEAD_COVER_RULES[2],
     HEAD_COVER_RULES[3],
+    HEAD_COVER_RULES[4],
     CheckId::NoBorderOrText,
 ];
 
@@ -1084,6 +1096,7 @@ pub fn with_head_cover(a: &mut Analysis, cover: HeadCover) {
     m.ears = cover.ears;
     m.brows = Some(cover.brows);
     m.lens_light = cover.lens_light;
+    m.lips = Some(cover.lips);
     a.checks.retain(|c| !HEAD_COVER_RULES.contains(&c.id));
     a.checks.push(
         Check::at_most(CheckId::Bareheaded, cover.hat, TOLERANCES.headwear_max)
@@ -1093,6 +1106,10 @@ pub fn with_head_cover(a: &mut Analysis, cover: HeadCover) {
         a.checks.push(ears_check(ears));
     }
     a.checks.push(brows_check(cover.brows));
+    a.checks.push(
+        Check::at_least(CheckId::FaceUncovered, cover.lips, TOLERANCES.lips_min)
+            .advise(Advice::TakeOffMask),
+    );
     a.checks.push(lenses_check(cover.lens_light));
     a.checks.sort_by_key(|c| c.id);
     a.verdict = Verdict::of(&a.checks);

@@ -904,6 +904,19 @@ async fn a_fringe_over_the_eyebrows_is_shown_red_live_with_its_fix_and_refused_a
 }
 
 #[tokio::test]
+async fn a_mask_is_shown_red_live_with_its_fix_and_refused_at_the_shutter() {
+    // marc in a blue surgical mask below his nose (`Truth::with_mask`): the face mesh still
+    // sees his face and every per-frame rule passes; the face-parsing network sees no lips.
+    covered_is_red_live_and_refused_at_the_shutter(
+        &full_hd_drawn("marc", |t, img| t.with_mask(img, [150, 195, 225], 0.8)),
+        caiji_spec::CheckId::FaceUncovered,
+        "请摘下口罩，手和物品不要遮挡口鼻",
+        &[],
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn sunglasses_are_shown_red_live_with_their_fix_and_refused_at_the_shutter() {
     // The glasses subject's lenses drawn dark, their pixel values scaled by 0.3 (about a
     // sixteenth of the light, `Truth::with_tinted_lenses`); his long hair over the ears is

@@ -57,8 +57,8 @@ fn every_photo_rule_is_judged_once_for_a_face() {
     let judged = analyzer.judge(&frame, caiji_vision::Framing::Plan).unwrap();
     assert_eq!(ids(&judged), photo, "every photo rule, in report order");
     // The per-frame analysis of the live overlay: all but the once-per-photo rules of what
-    // covers the head (a hat, hair over the ears or the eyebrows, tinted glasses over the eyes)
-    // and of a border or text on the photo.
+    // covers the head (a hat, hair over the ears or the eyebrows, a mask over the mouth, tinted
+    // glasses over the eyes) and of a border or text on the photo.
     let once: Vec<&str> = caiji_vision::ONCE_PER_PHOTO_RULES
         .iter()
         .map(|c| c.as_str())
@@ -69,6 +69,7 @@ fn every_photo_rule_is_judged_once_for_a_face() {
             "bareheaded",
             "ears_visible",
             "eyebrows_visible",
+            "face_uncovered",
             "no_tinted_glasses",
             "no_border_or_text"
         ]

@@ -11,7 +11,7 @@ message_zh: string,
  */
 message_en: string, };
 
-export type CheckId = "single_face" | "head_top" | "eye_height" | "face_width" | "centered" | "roll" | "pose" | "bareheaded" | "ears_visible" | "eyebrows_visible" | "eyes_open" | "no_red_eye" | "no_glare" | "no_tinted_glasses" | "mouth_closed" | "shoulders_level" | "background_color" | "background_uniform" | "no_border_or_text" | "exposure" | "light_balance" | "sharpness" | "hot_spot" | "clothing_contrast" | "format" | "dimensions" | "dpi" | "color_depth" | "quality" | "file_size" | "extension" | "comment_seal";
+export type CheckId = "single_face" | "head_top" | "eye_height" | "face_width" | "centered" | "roll" | "pose" | "bareheaded" | "ears_visible" | "eyebrows_visible" | "face_uncovered" | "eyes_open" | "no_red_eye" | "no_glare" | "no_tinted_glasses" | "mouth_closed" | "shoulders_level" | "background_color" | "background_uniform" | "no_border_or_text" | "exposure" | "light_balance" | "sharpness" | "hot_spot" | "clothing_contrast" | "format" | "dimensions" | "dpi" | "color_depth" | "quality" | "file_size" | "extension" | "comment_seal";
 
 export type Check = { 
 /**
@@ -668,7 +668,7 @@ export type ShotDetail = {
  */
 shot: ReviewShot, 
 /**
- * Every rule of the standard, judged on the queued file (all 32 when it decodes).
+ * Every rule of the standard, judged on the queued file (all 33 when it decodes).
  */
 checks: Array<CheckRecord>, 
 /**
