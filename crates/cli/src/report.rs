@@ -196,6 +196,9 @@ pub fn measurements(a: &Analysis) -> serde_json::Map<String, Value> {
         if let Some(h) = m.headwear {
             obj.insert("headwear".into(), json!((h * 1000.0).round() / 1000.0));
         }
+        if let Some(l) = m.lips {
+            obj.insert("lips".into(), json!((l * 1000.0).round() / 1000.0));
+        }
         if let Some(l) = m.lens_light {
             obj.insert("lens_light".into(), json!((l * 1000.0).round() / 1000.0));
         }

@@ -232,10 +232,11 @@ pub struct Tolerances {
     /// and the scene subjects, every face without them 0; a few stray cells are not glasses.
     pub glasses_min_area: f64,
     /// Least area the face-parsing network labels lips (upper and lower), over the face width
-    /// squared: nothing over the mouth (a mask, a hand; "面部无遮挡"). The 22 real portraits and
-    /// the eight scene subjects measured 0.026–0.062 facing the camera, 0.021 turned 55°
-    /// (bruce-mars); masks drawn over the scene subjects' mouths, blue, white or black, below
-    /// the nose or over it (`caiji_scene::Truth::with_mask`), 0 every time.
+    /// squared: nothing over the mouth ("面部无遮挡": a mask). The 22 real portraits and the
+    /// eight scene subjects measured 0.029–0.057 facing the camera, 0.026–0.054 turned 15–45°,
+    /// 0.021 turned 55° (bruce-mars); masks drawn over the scene subjects' mouths
+    /// (`caiji_scene::Truth::with_mask`: blue on four subjects, white, black and red on marc,
+    /// each over the nose and below it) 0 every time.
     pub lips_min: f64,
     /// Largest share of a pupil's pixels that glow red (无红眼; `vision`'s `red_pupil`: bright
     /// red at least 1.8 times the larger of green and blue, in the middle 0.4 of the iris's
@@ -751,7 +752,7 @@ impl Advice {
             Advice::AvoidRedEye => "出现红眼：请把闪光灯移离镜头或调亮室内灯光后重拍",
             Advice::AvoidGlare => "眼镜反光：请把眼镜稍向下倾或调整灯光",
             Advice::TakeOffTintedGlasses => "请摘下有色眼镜或墨镜（可换透明眼镜或不戴）",
-            Advice::TakeOffMask => "请摘下口罩，手和物品不要遮挡口鼻",
+            Advice::TakeOffMask => "请摘下口罩，不要用手或其他物品遮住口鼻",
             Advice::NoMarks => {
                 "照片不得有边框或文字：清理背景上的杂物；外来照片请用未加边框和文字的原图"
             }

@@ -1062,8 +1062,8 @@ impl HeadCover {
 }
 
 /// The rules of what covers the head, judged by the face-parsing network ([`HeadCover`]): a
-/// hat, hair over the ears, a fringe over the eyebrows, a mask or a hand over the mouth,
-/// tinted glasses over the eyes. They do not change from frame to frame of a burst.
+/// hat, hair over the ears, a fringe over the eyebrows, a mask over the mouth, tinted glasses
+/// over the eyes. They do not change from frame to frame of a burst.
 pub const HEAD_COVER_RULES: [CheckId; 5] = [
     CheckId::Bareheaded,
     CheckId::EarsVisible,
@@ -1106,11 +1106,11 @@ pub fn with_head_cover(a: &mut Analysis, cover: HeadCover) {
         a.checks.push(ears_check(ears));
     }
     a.checks.push(brows_check(cover.brows));
-    a.checks.push(
-        Check::at_least(CheckId::FaceUncovered, cover.lips, TOLERANCES.lips_min)
-            .advise(Advice::TakeOffMask),
-    );
+    a.checks.push(lips_check(cover.lips));
     a.checks.push(lenses_check(cover.lens_light));
+    if cover.lips < TOLERANCES.lips_min {
+        behind_the_mask(&mut a.checks);
+    }
     a.checks.sort_by_key(|c| c.id);
     a.verdict = Verdict::of(&a.checks);
 }
@@ -1125,6 +1125,61 @@ fn brows_check(sides: (f64, f64)) -> Check {
     ];
     both_sides_check(CheckId::EyebrowsVisible, sides, TOLERANCES.brow_min, words)
         .advise(Advice::ShowBrows)
+}
+
+/// The mask rule on the area labelled lips.
+fn lips_check(lips: f64) -> Check {
+    let limit = TOLERANCES.lips_min;
+    let (zh, en) = if lips >= limit {
+        (
+            format!("露出口鼻（嘴唇 {lips:.3}）"),
+            format!("the mouth shows (lips {lips:.3})"),
+        )
+    } else {
+        (
+            format!("看不到嘴唇：口罩、手或物品遮住了口部（{lips:.3}，限 ≥ {limit}）"),
+            format!(
+                "the lips do not show: a mask, a hand or something covers the mouth ({lips:.3}, needs ≥ {limit})"
+            ),
+        )
+    };
+    Check::with_message(
+        CheckId::FaceUncovered,
+        lips >= limit,
+        Some(lips),
+        format!("≥ {limit}"),
+        zh,
+        en,
+    )
+    .advise(Advice::TakeOffMask)
+}
+
+/// The rules a mask over the mouth makes meaningless, when they fail: the mouth rule (the mesh
+/// draws lips on the mask: a white mask reads as teeth), the light on the face (a dark mask
+/// darkens it), the lenses (the network labels parts of a black mask over the nose glasses,
+/// and dark ones). They wait for the mask to come off, so the photographer is told the one
+/// thing to fix, as the shoulders wait for an even backdrop; the next shot judges them.
+fn behind_the_mask(checks: &mut [Check]) {
+    const MASKED: [CheckId; 5] = [
+        CheckId::MouthClosed,
+        CheckId::Exposure,
+        CheckId::LightBalance,
+        CheckId::HotSpot,
+        CheckId::NoTintedGlasses,
+    ];
+    for c in checks
+        .iter_mut()
+        .filter(|c| !c.pass && MASKED.contains(&c.id))
+    {
+        *c = Check::with_message(
+            c.id,
+            true,
+            None,
+            "—",
+            "口部被遮挡，摘下口罩后再判断",
+            "the mouth is covered: judged once the mask is off",
+        );
+    }
 }
 
 /// The tinted-glasses rule on the lenses' brightness over the skin's, passed when no glasses

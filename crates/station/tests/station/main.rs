@@ -708,8 +708,8 @@ fn full_hd(subject: &str) -> Frame {
     }
 }
 
-/// The scene of [`full_hd`] with something drawn on it by `draw` from its truth (a fringe,
-/// tinted lenses).
+/// The scene of [`full_hd`] with something drawn on it by `draw` from its truth (a fringe, a
+/// mask, tinted lenses).
 fn full_hd_drawn(
     subject: &str,
     draw: impl Fn(&caiji_scene::Truth, &image::RgbImage) -> image::RgbImage,
@@ -910,7 +910,7 @@ async fn a_mask_is_shown_red_live_with_its_fix_and_refused_at_the_shutter() {
     covered_is_red_live_and_refused_at_the_shutter(
         &full_hd_drawn("marc", |t, img| t.with_mask(img, [150, 195, 225], 0.8)),
         caiji_spec::CheckId::FaceUncovered,
-        "请摘下口罩，手和物品不要遮挡口鼻",
+        "请摘下口罩，不要用手或其他物品遮住口鼻",
         &[],
     )
     .await;
