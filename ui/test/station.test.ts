@@ -229,4 +229,28 @@ describe("the rule list while the student is framed", () => {
     const marks = $("#checks [data-check=no_border_or_text]")!;
     expect(marks.title).toBe("not judged yet: by the live check shortly, or on the photo when it is taken");
   });
+
+  it("shows a mask and tinted glasses refused by the probe with their labels and fixes, in both languages", async () => {
+    const fixes = {
+      face_uncovered: ["请摘下口罩，不要用手或其他物品遮住口鼻", "take off the mask; keep hands and anything else away from the mouth and nose"] as [string, string],
+      no_tinted_glasses: ["请摘下有色眼镜或墨镜（可换透明眼镜或不戴）", "take off the tinted glasses or sunglasses (clear glasses or none)"] as [string, string],
+    };
+    const refused = live({
+      verdict: "fail",
+      checks: [...framed, check("face_uncovered", false, 0, fixes.face_uncovered), check("no_tinted_glasses", false, 0.35, fixes.no_tinted_glasses)],
+      pending: ["no_border_or_text"],
+    });
+    for (const [language, at, labels] of [
+      ["zh-CN", 0, { face_uncovered: "不戴口罩", no_tinted_glasses: "无有色眼镜" }],
+      ["en", 1, { face_uncovered: "no mask", no_tinted_glasses: "no tinted glasses" }],
+    ] as const) {
+      await mount({ snapshot: snapshot({ phase: framing, language, last_live: refused }) });
+      for (const id of ["face_uncovered", "no_tinted_glasses"] as const) {
+        const row = $(`#checks [data-check=${id}]`)!;
+        expect(row.className).toBe("fail");
+        expect(row.querySelector(".title")!.textContent).toBe(labels[id]);
+        expect(row.querySelector(".fix")!.textContent).toBe(fixes[id][at]);
+      }
+    }
+  });
 });
