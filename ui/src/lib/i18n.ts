@@ -246,6 +246,12 @@ const zh = {
 
 export type MessageKey = keyof typeof zh;
 
+// Every rule id from the Rust side has a short label: a rule added there without one fails to
+// compile here (the missing key is named in the error), instead of showing its raw key.
+type UnlabelledRule = Exclude<`check.${CheckId}`, keyof typeof zh>;
+const everyRuleLabelled: [UnlabelledRule] extends [never] ? true : UnlabelledRule = true;
+void everyRuleLabelled;
+
 const en: Record<MessageKey, string> = {
   "app.title": "Caiji",
   "state.waiting": "Waiting for a code",
