@@ -2,6 +2,7 @@
 // supervisor's retake request, and the ways into the review.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { mountStation, OVERLAY_MAX_LAG, overlayFresh } from "../src/views/station";
+import { CAMERA_RECHECK_MS } from "../src/lib/session";
 import { FakeBackend, settle, type Answers } from "./fakeBackend";
 import { check, live, queue, slotPace, snapshot } from "./fixtures";
 
@@ -22,6 +23,30 @@ beforeEach(() => {
   location.hash = "#station";
 });
 afterEach(() => unmount?.());
+
+describe("the camera banner", () => {
+  it("shows a camera problem whose event was lost before the first snapshot, by taking the snapshot again", async () => {
+    // The snapshot says the camera is starting; the problem's event reached the window before
+    // the snapshot did and was dropped. No event comes again: the next snapshot has the problem.
+    const problem = { message_zh: "视频文件不存在：/x.mjpeg", message_en: "no such file: /x.mjpeg" };
+    let calls = 0;
+    const fake = await mount({
+      snapshot: () =>
+        snapshot({
+          camera: calls++ === 0 ? { state: "starting", name: "video", problem: null } : { state: "problem", name: "video", problem },
+        }),
+    });
+    expect($("#banner")!.hidden).toBe(true);
+    await new Promise((r) => setTimeout(r, CAMERA_RECHECK_MS + 100));
+    await settle();
+    expect(fake.of("snapshot").length).toBe(2);
+    expect($("#banner")!.hidden).toBe(false);
+    expect($("#banner")!.textContent).toContain("视频文件不存在");
+    // Settled: no more snapshots once the camera has answered.
+    await new Promise((r) => setTimeout(r, CAMERA_RECHECK_MS + 100));
+    expect(fake.of("snapshot").length).toBe(2);
+  });
+});
 
 describe("the slot line", () => {
   it("shows the current slot under the queue, coloured by its state", async () => {

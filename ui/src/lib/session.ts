@@ -16,10 +16,14 @@ export function asAppError(e: unknown): AppError {
   return { code: "error", message_zh: text, message_en: text };
 }
 
+/** How soon a snapshot that found the camera still starting is taken again. */
+export const CAMERA_RECHECK_MS = 1000;
+
 export class Session {
   model: Model | null = null;
   private unlisten: (() => void) | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private cameraTimer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
 
   constructor(
@@ -47,6 +51,7 @@ export class Session {
         this.model = fromSnapshot(snap);
         if (keep) this.model = { ...this.model, savedUntil: keep.savedUntil, savedStudent: keep.savedStudent };
         this.changed(null);
+        if (snap.camera.state === "starting") this.recheckCamera();
         return;
       } catch (e) {
         if (attempt === 0) this.opts.onError?.(asAppError(e));
@@ -79,6 +84,20 @@ export class Session {
     this.stopped = true;
     this.unlisten?.();
     if (this.timer) clearTimeout(this.timer);
+    if (this.cameraTimer) clearTimeout(this.cameraTimer);
+  }
+
+  /** A snapshot found the camera still starting: its first answer (a picture, or a problem for
+   * the banner) may have been emitted after the snapshot was taken but reached the window before
+   * it, and been dropped as older than the snapshot, leaving "camera starting…" on screen for
+   * good (seen once in an end-to-end run: a camera that cannot be opened, no banner after 30 s).
+   * While no camera event has moved it on, the snapshot is taken again. */
+  private recheckCamera(): void {
+    if (this.cameraTimer) clearTimeout(this.cameraTimer);
+    this.cameraTimer = setTimeout(() => {
+      this.cameraTimer = null;
+      if (!this.stopped && this.model?.camera.state === "starting") void this.resnapshot();
+    }, CAMERA_RECHECK_MS);
   }
 
   private changed(ev: StationEvent | null): void {
