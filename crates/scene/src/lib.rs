@@ -593,10 +593,10 @@ impl Truth {
     /// 0.9 eye distances wide and 0.62 high round each eye centre, inside which the pixel
     /// values (sRGB, gamma-encoded) are multiplied by `scale` and cast a little brown, its edge
     /// softened over a tenth of the ellipse. In light, a scale of 0.8 lets through about half
-    /// (0.8^2.2 with the cast), 0.45 about a sixth, 0.3 about a sixteenth. On a subject who wears glasses (glasses,
-    /// hopper) the lenses fall inside the frames: the tinted-glasses rule's fixture, drawn
-    /// because the only real portrait with sunglasses (team-2) is also turned, hatted and
-    /// laughing.
+    /// (0.8^2.2 with the cast), 0.45 about a sixth, 0.3 about a sixteenth. On a subject who
+    /// wears glasses (glasses, hopper) the lenses fall inside the frames: the tinted-glasses
+    /// rule's fixture, drawn because the only real portrait with sunglasses (team-2) is also
+    /// turned, hatted and laughing.
     pub fn with_tinted_lenses(&self, img: &RgbImage, scale: f64) -> RgbImage {
         let (l, r) = (self.eye_left, self.eye_right);
         let ipd = (r.0 - l.0).hypot(r.1 - l.1);

@@ -641,6 +641,13 @@ impl Check {
         }
     }
 
+    /// A rule not judged on this picture, saying why (`zh`, `en`): what it needs is not in
+    /// view, or another rule that refuses the picture anyway must be met first. It passes, so
+    /// the photographer is told the one thing to fix; the next picture judges it.
+    pub fn unjudged(id: CheckId, zh: impl Into<String>, en: impl Into<String>) -> Check {
+        Check::with_message(id, true, None, "—", zh, en)
+    }
+
     /// Attach advice for the photographer to a failing check.
     pub fn advise(mut self, advice: Advice) -> Check {
         if !self.pass {

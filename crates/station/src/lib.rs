@@ -189,8 +189,8 @@ pub const JUDGED_PER_SHOT: usize = 3;
 pub const HAT_PROBE_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// The live overlay's rules of what covers the head (a hat, hair over the ears or the
-/// eyebrows, a mask, tinted glasses): the face-parsing network run in the background on one frame every
-/// [`HAT_PROBE_EVERY`], its last answer merged into every live verdict of the same student
+/// eyebrows, a mask, tinted glasses): the face-parsing network run in the background on one
+/// frame every [`HAT_PROBE_EVERY`], its last answer merged into every live verdict of the same student
 /// until the next. The shutter still
 /// runs it on the photo's own frame, which alone decides.
 #[derive(Default)]
@@ -241,8 +241,9 @@ impl HatProbe {
             .name("caiji-hat-probe".into())
             .spawn(move || {
                 let share = analyzer.head_cover_on_this_thread(&img, &m).ok();
-                // A turned head hides its far ear, not its hat, brows, mask or lenses' tint (team-2,
-                // turned 34°, reads his sunglasses as dark as facing would): only the ears wait.
+                // A turned head hides its far ear, not its hat, brows, mask or lenses' tint
+                // (team-2, turned 34°, reads his sunglasses as dark as facing would): only the
+                // ears wait.
                 let _ = tx.send(share.map(|c| HeadCover {
                     ears: c.ears.filter(|_| facing),
                     ..c
@@ -330,11 +331,10 @@ impl Session {
         }
     }
 
-    /// Whether the live overlay shows the headwear, ears, eyebrows, mask and tinted-glasses rules (off
-    /// unless asked): a
-    /// background run of the face-parsing network on one core at most every
-    /// [`HAT_PROBE_EVERY`]. Off, live verdicts leave the rules out; the shutter judges them
-    /// either way.
+    /// Whether the live overlay shows the headwear, ears, eyebrows, mask and tinted-glasses
+    /// rules (off unless asked): a background run of the face-parsing network on one core at
+    /// most every [`HAT_PROBE_EVERY`]. Off, live verdicts leave the rules out; the shutter
+    /// judges them either way.
     pub fn with_live_hat_probe(mut self, on: bool) -> Session {
         self.hat_probe = on;
         self
@@ -589,13 +589,12 @@ impl Session {
         // photo is judged afresh by the full analysis, and that verdict alone decides: the
         // burst's passing frames in order of margin, the first the full analysis passes. That
         // frame is then judged with the face-parsing network (`Analyzer::judge`, a third of a
-        // second: headwear, ears, eyebrows, a mask, tinted glasses, the inside of the mouth, and the face
-        // width on the cheeks with the crop planned again on it; a border or marks on the
-        // backdrop). A hat, hair over the ears or the eyebrows, a mask, tinted glasses, or marks on the
-        // backdrop refuse the shot at
-        // once, as they are on every frame of the burst; anything
-        // else (lips parted for a moment) lets the next passing frame be judged, up to [`JUDGED_PER_SHOT`] in all. A
-        // refusal empties the burst (what is left in it failed live), so the next press
+        // second: headwear, ears, eyebrows, a mask, tinted glasses, the inside of the mouth,
+        // and the face width on the cheeks with the crop planned again on it; a border or marks
+        // on the backdrop). A hat, hair over the ears or the eyebrows, a mask, tinted glasses,
+        // or marks on the backdrop refuse the shot at once, as they are on every frame of the
+        // burst; anything else (lips parted for a moment) lets the next passing frame be
+        // judged, up to [`JUDGED_PER_SHOT`] in all. A refusal empties the burst (what is left in it failed live), so the next press
         // judges only frames taken since: a student who took the hat off is not refused again
         // for a frame of them wearing it. The network's answer also becomes the overlay's
         // newest.

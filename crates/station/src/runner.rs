@@ -101,10 +101,9 @@ pub struct StationConfig {
     pub info: StationInfo,
     /// Where to upload; `None` keeps photos queued (offline station).
     pub upload: Option<WorkerConfig>,
-    /// Show the face-parsing network's headwear, ears, eyebrows, mask and tinted-glasses rules on the
-    /// live overlay (a
-    /// background run of the network on one core every two seconds): on where a photographer
-    /// watches the overlay; the headless loop, which prints only each student's result, leaves
+    /// Show the face-parsing network's headwear, ears, eyebrows, mask and tinted-glasses rules
+    /// on the live overlay (a background run of the network on one core every two seconds): on
+    /// where a photographer watches the overlay; the headless loop, which prints only each student's result, leaves
     /// it off and keeps both cores for shots. The shutter judges them either way.
     pub live_hat_probe: bool,
 }

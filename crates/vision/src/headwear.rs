@@ -252,17 +252,20 @@ impl Parsing {
     /// `None` when no glasses are seen (less than
     /// [`caiji_spec::Tolerances::glasses_min_area`] of the face width squared) or no skin is.
     pub fn lens_light(&self, img: &RgbImage) -> Option<f64> {
-        if self.class_area(GLASSES) < caiji_spec::TOLERANCES.glasses_min_area {
-            return None;
-        }
-        let (mut lens, mut skin) = (Vec::new(), Vec::new());
+        let (mut lens, mut skin, mut glasses_cells) = (Vec::new(), Vec::new(), 0usize);
         for cell in 0..self.n * self.n {
             let into = match self.label(cell) {
-                GLASSES => &mut lens,
+                GLASSES => {
+                    glasses_cells += 1;
+                    &mut lens
+                }
                 SKIN => &mut skin,
                 _ => continue,
             };
             into.extend(self.cell_luma(img, cell));
+        }
+        if glasses_cells as f64 * self.cell_share() < caiji_spec::TOLERANCES.glasses_min_area {
+            return None;
         }
         let median = |v: &mut Vec<f64>| {
             v.sort_by(f64::total_cmp);

@@ -17,8 +17,8 @@
 //! by [`Analyzer::judge`]: the full analysis and what a face-parsing network labels in a square
 //! around the head (a third of a second on two cores, so once per photo, not per live frame):
 //! a hat ("免冠"), hair over the ears ("露出双耳") or the eyebrows ("露出眉毛"), a mask over the
-//! mouth, tinted glasses and the cheeks' outline, the face width; and the photo itself, for a border or marks on the backdrop
-//! ("无边框、文字").
+//! mouth, tinted glasses and the cheeks' outline, the face width; and the photo itself, for a
+//! border or marks on the backdrop ("无边框、文字").
 //!
 //! ```no_run
 //! use caiji_vision::{Analyzer, Framing};
@@ -968,9 +968,8 @@ impl Analyzer {
     /// network's answers: the headwear rule ("免冠", [`CheckId::Bareheaded`]), the ears rule
     /// ("露出双耳", [`CheckId::EarsVisible`]), the eyebrows rule ("露出眉毛",
     /// [`CheckId::EyebrowsVisible`]), the mask rule ([`CheckId::FaceUncovered`]), the
-    /// tinted-glasses rule ([`CheckId::NoTintedGlasses`]),
-    /// lips apart without teeth for the mouth rule, and
-    /// the face width measured on the cheeks' skin outline ([`WidthFrom::Cheeks`]; the crop is
+    /// tinted-glasses rule ([`CheckId::NoTintedGlasses`]), lips apart without teeth for the
+    /// mouth rule, and the face width measured on the cheeks' skin outline ([`WidthFrom::Cheeks`]; the crop is
     /// planned again on it). The network costs about a third of a second, so this runs once per photo
     /// (the station's shutter, a finished photo validated, `caiji analyze`, `caiji capture`),
     /// never per live frame.
@@ -1171,11 +1170,8 @@ fn behind_the_mask(checks: &mut [Check]) {
         .iter_mut()
         .filter(|c| !c.pass && MASKED.contains(&c.id))
     {
-        *c = Check::with_message(
+        *c = Check::unjudged(
             c.id,
-            true,
-            None,
-            "—",
             "口部被遮挡，摘下口罩后再判断",
             "the mouth is covered: judged once the mask is off",
         );
@@ -1562,11 +1558,8 @@ pub fn photo_checks(
             TOLERANCES.clothing_contrast_min,
         )
         .advise(Advice::ChangeClothes),
-        None => Check::with_message(
+        None => Check::unjudged(
             CheckId::ClothingContrast,
-            true,
-            None,
-            "—",
             "画面中看不到服装",
             "clothes not in view",
         ),
@@ -1673,11 +1666,8 @@ fn pose_checks(m: &Measurements) -> [Check; 6] {
     let glare = if p.eye_open >= TOLERANCES.eye_open_min {
         Check::at_most(CheckId::NoGlare, p.glare, TOLERANCES.glare_max).advise(Advice::AvoidGlare)
     } else {
-        Check::with_message(
+        Check::unjudged(
             CheckId::NoGlare,
-            true,
-            None,
-            "—",
             "眼睛未睁开，反光待睁眼后判断",
             "eyes not open: glare judged once they are",
         )
@@ -1714,11 +1704,8 @@ fn pose_checks(m: &Measurements) -> [Check; 6] {
         .as_ref()
         .is_none_or(|b| b.spread <= TOLERANCES.background_spread);
     let shoulders = match m.shoulder_tilt_deg {
-        Some(_) if !backdrop_even => Check::with_message(
+        Some(_) if !backdrop_even => Check::unjudged(
             CheckId::ShouldersLevel,
-            true,
-            None,
-            "—",
             "背景不均匀，肩膀待背景修正后再判断",
             "backdrop uneven: shoulders judged once it is even",
         ),
@@ -1729,11 +1716,8 @@ fn pose_checks(m: &Measurements) -> [Check; 6] {
         )
         .advise(Advice::LevelShoulders),
         // Shoulders outside the picture or in front of no backdrop: nothing to judge.
-        None => Check::with_message(
+        None => Check::unjudged(
             CheckId::ShouldersLevel,
-            true,
-            None,
-            "—",
             "画面中看不到肩膀轮廓",
             "shoulder outline not in view",
         ),
