@@ -290,6 +290,78 @@ describe("one shot", () => {
     expect(fake.of("reviewShot").length).toBe(2);
   });
 
+  it("a reading of the open shot that failed is made again when the day is read next", async () => {
+    // Seen in CI: the table said uploaded while the detail stayed on the failed upload.
+    let upload: "failed" | "uploaded" = "failed";
+    let refuse = false;
+    const now = () => reviewShot("B", { id: "B1", upload, upload_error: upload === "failed" ? "HTTP 401" : null });
+    const fake = await mount({
+      reviewStatus: open,
+      reviewDay: () => reviewDay([a1, now()]),
+      reviewShot: () => {
+        if (refuse) throw { code: "store", message_zh: "队列暂时无法读取", message_en: "the queue cannot be read just now" };
+        return detailOf(now());
+      },
+    });
+    $("#review-table tr[data-shot=B1]")!.click();
+    await settle();
+    upload = "uploaded";
+    refuse = true;
+    fake.emit({ kind: "queue", queue: queue() });
+    await new Promise((r) => setTimeout(r, 1100));
+    await settle();
+    expect(fake.of("reviewShot").length).toBe(2);
+    expect($("#detail-error")?.hidden).toBe(false);
+    expect($("#shot-detail")?.dataset.upload).toBe("failed");
+    expect($("#review-table tr[data-shot=B1]")?.dataset.upload).toBe("uploaded");
+
+    // The row did not change again, but the detail does not show it: read again.
+    refuse = false;
+    fake.emit({ kind: "queue", queue: queue() });
+    await new Promise((r) => setTimeout(r, 1100));
+    await settle();
+    expect(fake.of("reviewShot").length).toBe(3);
+    expect($("#shot-detail")?.dataset.upload).toBe("uploaded");
+    expect($("#detail-error")?.hidden).toBe(true);
+
+    // Now it shows its row: the next readings of the day leave it alone.
+    fake.emit({ kind: "queue", queue: queue() });
+    await new Promise((r) => setTimeout(r, 1100));
+    await settle();
+    expect(fake.of("reviewShot").length).toBe(3);
+  });
+
+  it("a change while the shot is being read is read once more after it, never twice at once", async () => {
+    const answers: (() => void)[] = [];
+    let upload: "failed" | "uploaded" = "failed";
+    const now = () => reviewShot("B", { id: "B1", upload, upload_error: upload === "failed" ? "HTTP 401" : null });
+    // Each reading takes the state when it starts and answers when the test says.
+    const later = (() => {
+      const d = detailOf(now());
+      return new Promise<ShotDetail>((r) => answers.push(() => r(d)));
+    }) as unknown as Answers["reviewShot"];
+    const fake = await mount({ reviewStatus: open, reviewDay: () => reviewDay([a1, now()]), reviewShot: later });
+    $("#review-table tr[data-shot=B1]")!.click();
+    await settle();
+    expect(answers.length).toBe(1);
+    upload = "uploaded";
+    for (let i = 0; i < 2; i++) {
+      fake.emit({ kind: "queue", queue: queue() });
+      await new Promise((r) => setTimeout(r, 1100));
+      await settle();
+    }
+    expect(fake.of("reviewDay").length).toBe(3);
+    expect(answers.length).toBe(1); // still the first reading, under way
+    answers[0]();
+    await settle();
+    expect(answers.length).toBe(2); // the one more, started after the change
+    expect($("#shot-detail")?.dataset.upload).toBe("failed");
+    answers[1]();
+    await settle();
+    expect($("#shot-detail")?.dataset.upload).toBe("uploaded");
+    expect(fake.of("reviewShot").length).toBe(2);
+  });
+
   it("Refresh reads the open shot once, with the day, whether or not its row changed", async () => {
     const { fake, uploaded } = await openFailedB1();
     $("#review-refresh")!.click();

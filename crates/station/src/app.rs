@@ -108,6 +108,7 @@ pub struct App {
     events: broadcast::Sender<StationEvent>,
     confirm_window: AtomicBool,
     pub(crate) review: Mutex<crate::supervise::Lock>,
+    pub(crate) judged: Mutex<crate::supervise::Judged>,
 }
 
 /// How long a stop (a settings change, closing the window) waits for uploads in flight.
@@ -146,6 +147,7 @@ impl App {
             events,
             confirm_window: AtomicBool::new(false),
             review: Mutex::new(Default::default()),
+            judged: Mutex::new(Default::default()),
         };
         app.launch().await?;
         Ok(app)

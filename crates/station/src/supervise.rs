@@ -48,6 +48,38 @@ pub(crate) struct Lock {
     unlocked: Option<(String, Instant)>,
 }
 
+/// How many shots' judgements the review keeps in memory.
+const JUDGED_KEPT: usize = 64;
+
+/// Judgements of queued files already made in this review, by the photo's SHA-256 and the
+/// station key's id. A queued file never changes, so its checks do not either: reading the
+/// detail again (an upload that lands while it is open, an action, Refresh) costs a database
+/// read instead of judging the file again, which takes about a second (longer on a busy
+/// machine) and which several readings in a row made the detail lag behind the table.
+#[derive(Default)]
+pub(crate) struct Judged {
+    order: std::collections::VecDeque<String>,
+    checks: HashMap<String, std::sync::Arc<[CheckRecord]>>,
+}
+
+impl Judged {
+    fn get(&self, key: &str) -> Option<std::sync::Arc<[CheckRecord]>> {
+        self.checks.get(key).cloned()
+    }
+
+    /// Keep `checks` under `key`, forgetting the oldest beyond [`JUDGED_KEPT`].
+    fn keep(&mut self, key: String, checks: std::sync::Arc<[CheckRecord]>) {
+        if self.checks.insert(key.clone(), checks).is_none() {
+            self.order.push_back(key);
+        }
+        while self.order.len() > JUDGED_KEPT {
+            if let Some(old) = self.order.pop_front() {
+                self.checks.remove(&old);
+            }
+        }
+    }
+}
+
 /// Whether the review is open, and to whom.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -430,6 +462,10 @@ impl App {
         caiji_photo::seal::StationKey::load(&self.settings().key_path(self.data_dir())).ok()
     }
 
+    fn judged(&self) -> std::sync::MutexGuard<'_, Judged> {
+        self.judged.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     fn lock_state(&self) -> std::sync::MutexGuard<'_, Lock> {
         self.review.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -675,31 +711,47 @@ impl App {
         // Every rule of the standard, judged now on the queued file as the national check
         // would (the 8 file rules and the 25 photo rules, the seal opened with this station's
         // key); the checks recorded at the shutter if the file cannot be judged.
-        let judged = match (store.photo(id).await, self.station_key()) {
-            (Ok(jpeg), Some(key)) => {
-                let analyzer = self.analyzer.clone();
-                tokio::task::spawn_blocking(move || {
-                    let sealer = caiji_photo::seal::AesGcmSealer::new(&key);
-                    caiji_photo::validate::validate_bytes(
-                        Path::new("photo.jpg"),
-                        &jpeg,
-                        &analyzer,
-                        Some(&sealer),
-                        caiji_photo::validate::SealPolicy::Require,
-                    )
-                    .checks
-                    .iter()
-                    .map(CheckRecord::from)
-                    .collect::<Vec<_>>()
-                })
-                .await
-                .ok()
+        let judged = match self.station_key() {
+            Some(key) => {
+                let memo = format!("{}:{}", shot.photo_sha256, key.id());
+                let cached = self.judged().get(&memo);
+                match cached {
+                    Some(checks) => Some(checks),
+                    None => match store.photo(id).await {
+                        Ok(jpeg) => {
+                            let analyzer = self.analyzer.clone();
+                            let checks = tokio::task::spawn_blocking(move || {
+                                let sealer = caiji_photo::seal::AesGcmSealer::new(&key);
+                                caiji_photo::validate::validate_bytes(
+                                    Path::new("photo.jpg"),
+                                    &jpeg,
+                                    &analyzer,
+                                    Some(&sealer),
+                                    caiji_photo::validate::SealPolicy::Require,
+                                )
+                                .checks
+                                .iter()
+                                .map(CheckRecord::from)
+                                .collect::<std::sync::Arc<[_]>>()
+                            })
+                            .await
+                            .ok();
+                            if let Some(c) = &checks {
+                                self.judged().keep(memo, c.clone());
+                            }
+                            checks
+                        }
+                        Err(_) => None,
+                    },
+                }
             }
-            _ => None,
+            None => None,
         };
         Ok(ShotDetail {
-            checks: judged
-                .unwrap_or_else(|| serde_json::from_str(&checks_json).unwrap_or_default()),
+            checks: judged.map_or_else(
+                || serde_json::from_str(&checks_json).unwrap_or_default(),
+                |c| c.to_vec(),
+            ),
             bytes: shot.photo_bytes as u32,
             sha256: shot.photo_sha256.clone(),
             shot: review_rows(std::slice::from_ref(&shot), &slots, &fees, &marks)
@@ -1058,6 +1110,30 @@ pub fn rooms_of(a: &caiji_protocol::Arrivals, slots: &[Slot]) -> Vec<RoomPace> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn judgements_are_kept_by_key_and_the_oldest_forgotten_beyond_the_limit() {
+        let checks = |v: f64| -> std::sync::Arc<[CheckRecord]> {
+            vec![CheckRecord::from(&Check::at_most(
+                caiji_spec::CheckId::HeadTop,
+                v,
+                110.0,
+            ))]
+            .into()
+        };
+        let mut j = Judged::default();
+        j.keep("a".into(), checks(1.0));
+        j.keep("a".into(), checks(2.0));
+        assert_eq!(j.order.len(), 1, "a key kept twice is one entry");
+        assert_eq!(j.get("a").unwrap()[0].value, Some(2.0));
+        for i in 0..JUDGED_KEPT {
+            j.keep(format!("k{i}"), checks(i as f64));
+        }
+        assert!(j.get("a").is_none(), "the oldest went first");
+        assert_eq!(j.get("k0").unwrap()[0].value, Some(0.0));
+        assert_eq!(j.checks.len(), JUDGED_KEPT);
+        assert_eq!(j.order.len(), JUDGED_KEPT);
+    }
 
     #[test]
     fn every_room_is_paced_from_what_arrived_loose_names_and_rooms_off_the_timetable_included() {

@@ -172,7 +172,7 @@ impl Session {
             }
             if Instant::now() > deadline {
                 let state = self
-                    .try_js("return 'focus ' + document.hasFocus() + ' on ' + (document.activeElement?.id || document.activeElement?.tagName) + ' keys ' + JSON.stringify((window.__keys ?? []).slice(-12)) + ' body ' + JSON.stringify(document.body.dataset) + ' | ' + document.querySelector('#state')?.dataset.state + ' | ' + (document.querySelector('#toast')?.innerText ?? '') + ' | ' + document.body.innerText.slice(0, 120)")
+                    .try_js("return 'focus ' + document.hasFocus() + ' on ' + (document.activeElement?.id || document.activeElement?.tagName) + ' keys ' + JSON.stringify((window.__keys ?? []).slice(-12)) + ' body ' + JSON.stringify(document.body.dataset) + ' | ' + document.querySelector('#state')?.dataset.state + ' | ' + (document.querySelector('#toast')?.innerText ?? '') + ' | alerts ' + [...document.querySelectorAll('[role=alert]')].filter((e) => !e.hidden && e.innerText.trim()).map((e) => e.id + ': ' + e.innerText.trim()).join(' / ') + ' | detail ' + JSON.stringify(document.querySelector('#shot-detail')?.dataset ?? null) + ' | ' + document.body.innerText.slice(0, 120)")
                     .await;
                 panic!(
                     "timed out after {timeout:?} waiting for {what} (last {last}); page: {state:?}"

@@ -1,6 +1,6 @@
 // One shot in the supervisor's review (#shot-detail): the whole photo, every check with its value
 // and limit, the audit trail, and the three actions, each asking a reason in the page first.
-import type { ShotDetail } from "../lib/backend/bindings";
+import type { ReviewShot, ShotDetail } from "../lib/backend/bindings";
 import { h, setText } from "../lib/dom";
 import { formatKb, formatValue } from "../lib/format";
 import { checkTitle, pick, t, type MessageKey } from "../lib/i18n";
@@ -13,6 +13,10 @@ export type ShotDetailView = {
   el: HTMLDivElement;
   /** Shows shot `id`; `keep` keeps the reason form and the last result (after an action). */
   open(id: string, keep?: boolean): void;
+  /** The open shot read again, its form and result kept, when `row` (its row in the table just
+   * read) differs from what the detail shows, or always with `force`. A reading already under
+   * way is followed by one more when it answers, never by a second one at the same time. */
+  follow(row: ReviewShot | undefined, force: boolean): void;
   hide(): void;
   /** Esc: the reason form first, then the detail; false when neither was open. */
   escape(): boolean;
@@ -68,6 +72,10 @@ export function buildShotDetail(host: ReviewHost, onClose: () => void): ShotDeta
   let shown: ShotDetail | null = null;
   /** Readings of the shot asked for so far. */
   let reads = 0;
+  /** The newest reading has not answered yet. */
+  let busy = false;
+  /** Read again when the newest reading answers: the shot changed while it was under way. */
+  let again = false;
 
   const ask = (a: Action) => {
     form.hidden = false;
@@ -203,10 +211,28 @@ export function buildShotDetail(host: ReviewHost, onClose: () => void): ShotDeta
     // Only the newest reading is drawn: each judges the file again (about a second), so an
     // older one can answer after a newer one, and would put back what an action changed.
     const asked = ++reads;
+    busy = true;
+    again = false;
+    // The answer is drawn even when the shot changed meanwhile; the one more reading follows.
+    const answered = (draw: () => void) => {
+      if (asked !== reads) return;
+      busy = false;
+      if (!host.live() || el.dataset.shot !== id) return;
+      draw();
+      if (again && !el.hidden) open(id, true);
+    };
     backend
       .reviewShot(id)
-      .then((d) => host.live() && el.dataset.shot === id && asked === reads && render(d))
-      .catch((e) => asked === reads && host.fail(e, error));
+      .then((d) => answered(() => render(d)))
+      .catch((e) => answered(() => host.fail(e, error)));
+  }
+
+  function follow(row: ReviewShot | undefined, force: boolean) {
+    const id = el.dataset.shot;
+    if (el.hidden || id === undefined) return;
+    if (!force && shown !== null && !busy && JSON.stringify(row ?? null) === JSON.stringify(shown.shot)) return;
+    if (busy) again = true;
+    else open(id, true);
   }
 
   function hide() {
@@ -221,6 +247,7 @@ export function buildShotDetail(host: ReviewHost, onClose: () => void): ShotDeta
   return {
     el,
     open,
+    follow,
     hide,
     /** Esc: the reason form first, then the detail; false when neither was open. */
     escape(): boolean {

@@ -315,7 +315,8 @@ export function mountSupervisor(root: HTMLElement, backend: Backend): () => void
 
     // --- Loading and drawing ---
 
-    /** The day `d` read again; the open shot's detail with it when `follow` asks or its row changed. */
+    /** The day `d` read again; the open shot's detail with it when `follow` asks or its row differs
+     * from what the detail shows. */
     function load(d: string | null, follow = false) {
       message.hidden = true;
       backend
@@ -323,10 +324,6 @@ export function mountSupervisor(root: HTMLElement, backend: Backend): () => void
         .then((rd) => {
           if (!alive || g !== gen) return;
           const changed = day?.day !== rd.day;
-          // The open shot's row before and after: its detail is read again (the file judged
-          // again, about a second) only when the row changed.
-          const rowOf = (d: ReviewDay | null) => (openId === null ? undefined : d?.shots.find((s) => s.id === openId));
-          const was = JSON.stringify(rowOf(day) ?? null);
           day = rd;
           chosenDay = rd.day;
           dayInput.value = rd.day;
@@ -337,7 +334,10 @@ export function mountSupervisor(root: HTMLElement, backend: Backend): () => void
           }
           renderTable();
           renderSide();
-          if (follow || (!changed && JSON.stringify(rowOf(rd) ?? null) !== was)) followDetail();
+          // The open shot's detail follows its row: read again (the file's judgement is kept
+          // by the station, so this is a database read) when the row differs from what the
+          // detail shows, or on Refresh.
+          if (openId !== null && (follow || !changed)) detail.follow(rd.shots.find((s) => s.id === openId), follow);
         })
         .catch((e) => fail(e, message, g));
     }
@@ -520,13 +520,6 @@ export function mountSupervisor(root: HTMLElement, backend: Backend): () => void
     roomsTab.addEventListener("click", () => showTab("rooms"));
 
     // --- One shot ---
-
-    /** The shot open in the detail read again, its reason form and last result kept: an
-     * upload that succeeds or fails while it is open shows there as in the table (once the
-     * day is read again on Refresh, and when a reload of the day finds its row changed). */
-    function followDetail() {
-      if (openId !== null && !detail.el.hidden) detail.open(openId, true);
-    }
 
     function openDetail(id: string) {
       openId = id;
