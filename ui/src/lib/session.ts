@@ -1,5 +1,6 @@
-// Keeps the model: snapshot() on load, then every "station" event; re-renders when a timed
-// display (saved tick, refusal, toast) expires. A reloaded page loses nothing.
+// Keeps the model: snapshot() on load (and after a restart), then every "station" event, those
+// that arrive while the snapshot is awaited applied over it; re-renders when a timed display
+// (saved tick, refusal, toast) expires. A reloaded page loses nothing.
 import type { AppError, StationEvent } from "./backend/bindings";
 import type { Backend } from "./backend/tauri";
 import { play } from "./sound";
@@ -16,15 +17,22 @@ export function asAppError(e: unknown): AppError {
   return { code: "error", message_zh: text, message_en: text };
 }
 
-/** How soon a snapshot that found the camera still starting is taken again. */
-export const CAMERA_RECHECK_MS = 1000;
+/** Events kept while a snapshot is awaited (live verdicts only the newest: see `hold`). */
+export const HELD_MAX = 256;
 
 export class Session {
   model: Model | null = null;
   private unlisten: (() => void) | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
-  private cameraTimer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
+  /** Events that arrived while a snapshot was awaited, applied over it when it answers: one
+   * emitted after the station took the snapshot can reach the page before the snapshot does,
+   * and dropped it would be lost for good (seen in an end-to-end run: the camera's first
+   * answer, a missing file, never reached the banner). One already in the snapshot sets again
+   * what the snapshot says. `null`: no snapshot awaited, events apply at once. */
+  private held: StationEvent[] | null = [];
+  /** Snapshots asked for: only the newest one's answer is taken. */
+  private asked = 0;
 
   constructor(
     private backend: Backend,
@@ -41,17 +49,22 @@ export class Session {
     await this.resnapshot();
   }
 
-  /** Take the state from a snapshot, retrying (with a growing pause) until the station answers. */
+  /** Take the state from a snapshot, retrying (with a growing pause) until the station answers;
+   * the events that arrive meanwhile are applied over it. */
   async resnapshot(): Promise<void> {
-    for (let attempt = 0; !this.stopped; attempt++) {
+    const mine = ++this.asked;
+    this.held ??= [];
+    for (let attempt = 0; !this.stopped && mine === this.asked; attempt++) {
       try {
         const snap = await this.backend.snapshot();
-        if (this.stopped) return;
+        if (this.stopped || mine !== this.asked) return;
         const keep = this.model;
         this.model = fromSnapshot(snap);
         if (keep) this.model = { ...this.model, savedUntil: keep.savedUntil, savedStudent: keep.savedStudent };
+        const missed = this.held ?? [];
+        this.held = null;
         this.changed(null);
-        if (snap.camera.state === "starting") this.recheckCamera();
+        for (const ev of missed) this.apply(ev);
         return;
       } catch (e) {
         if (attempt === 0) this.opts.onError?.(asAppError(e));
@@ -66,11 +79,26 @@ export class Session {
       void this.resnapshot();
       return;
     }
-    if (!this.model) return; // before the snapshot: the snapshot is newer
+    if (this.held) {
+      this.hold(this.held, ev);
+      return;
+    }
+    if (!this.model) return;
     const { model, sounds } = reduce(this.model, ev, Date.now());
     this.model = model;
     if (this.opts.sounds) for (const s of sounds) play(s);
     this.changed(ev);
+  }
+
+  /** Keep `ev` for the snapshot awaited: a live verdict replaces the one kept before it (the
+   * camera sends 30 a second, each whole), and past `HELD_MAX` the oldest goes. */
+  private hold(held: StationEvent[], ev: StationEvent): void {
+    if (ev.kind === "session" && ev.event === "live") {
+      const i = held.findIndex((h) => h.kind === "session" && h.event === "live");
+      if (i >= 0) held.splice(i, 1);
+    }
+    held.push(ev);
+    if (held.length > HELD_MAX) held.shift();
   }
 
   /** Local change (e.g. an invoke's rejection shown as a toast). */
@@ -84,20 +112,6 @@ export class Session {
     this.stopped = true;
     this.unlisten?.();
     if (this.timer) clearTimeout(this.timer);
-    if (this.cameraTimer) clearTimeout(this.cameraTimer);
-  }
-
-  /** A snapshot found the camera still starting: its first answer (a picture, or a problem for
-   * the banner) may have been emitted after the snapshot was taken but reached the window before
-   * it, and been dropped as older than the snapshot, leaving "camera starting…" on screen for
-   * good (seen once in an end-to-end run: a camera that cannot be opened, no banner after 30 s).
-   * While no camera event has moved it on, the snapshot is taken again. */
-  private recheckCamera(): void {
-    if (this.cameraTimer) clearTimeout(this.cameraTimer);
-    this.cameraTimer = setTimeout(() => {
-      this.cameraTimer = null;
-      if (!this.stopped && this.model?.camera.state === "starting") void this.resnapshot();
-    }, CAMERA_RECHECK_MS);
   }
 
   private changed(ev: StationEvent | null): void {
