@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatKb, formatValue } from "../src/lib/format";
+import { clock, formatKb, formatValue } from "../src/lib/format";
 import { checkRow, failingFirst } from "../src/views/station";
 import { check } from "./fixtures";
 
@@ -45,5 +45,13 @@ describe("file sizes", () => {
     expect(formatKb(40_500)).toBe("40.5");
     expect(formatKb(34_343)).toBe("34.3");
     expect(formatKb(20_000)).toBe("20.0");
+  });
+});
+
+describe("the clock", () => {
+  it("reads China Standard Time whatever the machine's zone, as the queue writes shot times", () => {
+    // 2026-12-07 11:46 UTC is 19:46 in Beijing; 16:05 UTC is past midnight there.
+    expect(clock(Date.UTC(2026, 11, 7, 11, 46, 30))).toBe("19:46");
+    expect(clock(Date.UTC(2026, 11, 7, 16, 5))).toBe("00:05");
   });
 });

@@ -2,6 +2,7 @@
 // supervisor's retake request, and the ways into the review.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { mountStation, OVERLAY_MAX_LAG, overlayFresh } from "../src/views/station";
+import { REFUSED_MS, SAVED_MS } from "../src/lib/state";
 import { FakeBackend, settle, type Answers } from "./fakeBackend";
 import { check, live, queue, slotPace, snapshot } from "./fixtures";
 
@@ -61,6 +62,21 @@ describe("the camera banner", () => {
     answers[1](snapshot({ camera: { state: "ok", name: "usb", problem: null } }));
     await settle();
     expect($("#banner")!.hidden).toBe(false);
+  });
+});
+
+describe("the last student saved", () => {
+  it("stays on the panel after the saved tick, until the next student is saved", async () => {
+    const fake = await mount({ snapshot: snapshot({ phase: { phase: "framing", student: "张*丰 · ****1234" } }) });
+    expect($("#last-saved")!.hidden).toBe(true);
+    fake.emit({ kind: "session", event: "queued", shot_id: "s1", student: "张*丰 · ****1234" });
+    fake.emit({ kind: "session", event: "phase", phase: "framing", student: "李* · ****0002" });
+    await new Promise((r) => setTimeout(r, SAVED_MS + 100));
+    const line = $("#last-saved")!;
+    expect(line.hidden).toBe(false);
+    expect(line.textContent).toMatch(/^上一位 张\*丰 · \*\*\*\*1234 ✓ 已保存 \d\d:\d\d$/);
+    fake.emit({ kind: "session", event: "queued", shot_id: "s2", student: "李* · ****0002" });
+    expect(line.dataset.student).toBe("李* · ****0002");
   });
 });
 
@@ -162,12 +178,12 @@ describe("a refused shot", () => {
     const failingLive = live({
       verdict: "fail",
       compliant: false,
-      checks: [check("face_width", false, 150, ["靠近一点", "move closer"]), check("mouth_closed", false, 0.05, ["请闭嘴", "close your lips"])],
+      checks: [check("face_width", false, 150, ["靠近一点", "move closer"]), check("mouth_closed", false, 0.05, ["请自然闭合嘴唇", "close your lips"])],
     });
     const fake = await mount({ snapshot: snapshot({ phase: framing, last_live: failingLive }) });
     const failing = [
       check("face_width", false, 150, ["靠近一点", "move closer"]),
-      check("mouth_closed", false, 0.05, ["请闭嘴", "close your lips"]),
+      check("mouth_closed", false, 0.05, ["请自然闭合嘴唇", "close your lips"]),
       check("bareheaded", false, 0.63, ["请摘下帽子", "take off the hat or cap"]),
     ];
     fake.emit({ kind: "session", event: "shot_refused", failing, message_zh: "拒绝拍摄", message_en: "refused" });
@@ -179,6 +195,20 @@ describe("a refused shot", () => {
     expect(toast.querySelector("[data-check=bareheaded]")!.textContent).toContain("请摘下帽子");
     // The fixes are still on screen: in the live list below.
     expect($("#checks")!.textContent).toContain("靠近一点");
+  });
+
+  it("takes the card away once the frame is ready, and keeps it while it is not", async () => {
+    const fake = await mount({ snapshot: snapshot({ phase: framing }) });
+    const failing = [check("face_width", false, 150, ["靠近一点", "move closer"])];
+    fake.emit({ kind: "session", event: "shot_refused", failing, message_zh: "拒绝拍摄", message_en: "refused" });
+    fake.emit({ kind: "session", event: "live", ...live({ verdict: "fail", compliant: false, checks: [check("face_width", false, 160, ["靠近一点", "move closer"])] }) });
+    expect($("#toast")!.hidden).toBe(false);
+    fake.emit({ kind: "session", event: "live", ...live() });
+    expect($("#state")!.dataset.state).toBe("refused");
+    expect($("#toast")!.hidden).toBe(false);
+    await new Promise((r) => setTimeout(r, REFUSED_MS + 100));
+    expect($("#state")!.dataset.state).toBe("ready");
+    expect($("#toast")!.hidden).toBe(true);
   });
 
   it("says why in both languages when no rule was judged yet", async () => {

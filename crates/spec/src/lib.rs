@@ -751,7 +751,7 @@ impl Advice {
             Advice::FaceForward => "请正对镜头，平视前方",
             Advice::LookAtLens => "请看镜头，不要看屏幕或旁边",
             Advice::OpenEyes => "请睁眼",
-            Advice::CloseLips => "请闭嘴，嘴唇自然闭合",
+            Advice::CloseLips => "请自然闭合嘴唇",
             Advice::LevelShoulders => "肩膀放平",
             Advice::RemoveHat => "请摘下帽子",
             Advice::ShowEars => "请把头发拢到耳后，露出双耳",

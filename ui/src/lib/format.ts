@@ -16,3 +16,10 @@ export function formatValue(v: number | null): string {
 export function formatKb(bytes: number): string {
   return (bytes / 1000).toFixed(1);
 }
+
+/** A moment as the queue records it: HH:MM in China Standard Time (UTC+8, whatever the
+ * machine's zone), as `caiji_store::time_of` writes every shot's time in the review. */
+export function clock(ms: number): string {
+  const d = new Date(ms + 8 * 3_600_000);
+  return `${String(d.getUTCHours()).padStart(2, "0")}:${String(d.getUTCMinutes()).padStart(2, "0")}`;
+}

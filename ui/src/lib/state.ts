@@ -180,7 +180,7 @@ export type Colour = "grey" | "amber" | "green" | "blue" | "red";
 export const COLOURS: Record<StateKey, Colour> = {
   waiting: "grey",
   adjust: "amber",
-  no_picture: "grey",
+  no_picture: "amber",
   ready: "green",
   review: "blue",
   saved: "green",

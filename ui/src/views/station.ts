@@ -2,7 +2,7 @@
 import type { Check, CheckId, Key, Live } from "../lib/backend/bindings";
 import type { Backend } from "../lib/backend/tauri";
 import { h, setAttr, setText } from "../lib/dom";
-import { formatValue } from "../lib/format";
+import { clock, formatValue } from "../lib/format";
 import { overlayFor, type BandState, type Overlay } from "../lib/geometry";
 import { checkTitle, otherLang, pick, t, type Lang } from "../lib/i18n";
 import { attachKeyboard } from "../lib/keyboard";
@@ -10,7 +10,7 @@ import { actionFor, isReviewChord, type Input } from "../lib/keys";
 import { startPreview, type DecodedFrame } from "../lib/preview";
 import { asAppError, Session } from "../lib/session";
 import { feeText, PACE_COLOURS, slotLine } from "../lib/review";
-import { displayFor, feeOf, studentOf, type Model } from "../lib/state";
+import { displayFor, feeOf, isReady, SAVED_MS, studentOf, type Model } from "../lib/state";
 import { buildReview } from "./review";
 import { frameDrawn, mark, measure } from "../lib/timing";
 
@@ -174,6 +174,9 @@ export function mountStation(root: HTMLElement, backend: Backend, opts: ViewOpti
   const checks = h("ul", { id: "checks" });
   const today = h("div", { id: "today" });
   const queue = h("div", { id: "queue" });
+  // The last student saved, until the next one: the "saved" tick lasts a second and the beep is
+  // easy to miss in a hall, so a student who asks whether theirs was kept gets an answer.
+  const lastSaved = h("div", { id: "last-saved", class: "c-green", hidden: true });
   const slot = h("div", { id: "slot-line", hidden: true });
   const online = h("div", { id: "online", "data-online": "unknown" });
   const banner = h("div", { id: "banner", hidden: true });
@@ -198,7 +201,7 @@ export function mountStation(root: HTMLElement, backend: Backend, opts: ViewOpti
     fee,
     toast,
     checks,
-    h("div", { class: "counts" }, today, queue, slot, online),
+    h("div", { class: "counts" }, today, queue, lastSaved, slot, online),
     h("div", { class: "tools" }, codeInput, h("div", { class: "buttons" }, langBtn, confirmBtn, settingsBtn, reviewBtn), header),
   );
   const screen = h("div", { class: "station" }, left, panel, hints);
@@ -214,6 +217,7 @@ export function mountStation(root: HTMLElement, backend: Backend, opts: ViewOpti
     onChange: (m, ev) => {
       if (ev && ev.kind === "session" && ev.event === "live") {
         renderPanel(m);
+        renderToast(m);
         redraw(m);
       } else {
         render(m);
@@ -328,7 +332,10 @@ export function mountStation(root: HTMLElement, backend: Backend, opts: ViewOpti
 
   function renderToast(m: Model) {
     const now = Date.now();
-    const tt = m.toast && m.toast.until > now ? m.toast : null;
+    // A refusal's card goes once the header has turned from red and the frame is ready: red
+    // rules under a green "ready" would contradict it.
+    const gone = m.toast?.kind === "refused" && m.phase.phase === "framing" && now >= m.refusedUntil && isReady(m.live);
+    const tt = m.toast && m.toast.until > now && !gone ? m.toast : null;
     // Rules the live list already shows failing, with their fixes, right below.
     const shown = new Set(m.phase.phase === "framing" ? (m.live?.checks ?? []).filter((c) => !c.pass).map((c) => c.id) : []);
     const sig = tt ? m.language + JSON.stringify(tt) + [...shown].join() : "";
@@ -376,6 +383,9 @@ export function mountStation(root: HTMLElement, backend: Backend, opts: ViewOpti
     const q = m.queue;
     const pace = q.pace_per_hour === null ? t(lang, "queue.pace_unknown") : String(Math.round(q.pace_per_hour));
     setText(today, t(lang, "queue.today", { today: q.today, pace, plan: q.plan_per_hour }));
+    lastSaved.hidden = m.savedStudent === null;
+    setAttr(lastSaved, "data-student", m.savedStudent ?? "");
+    setText(lastSaved, m.savedStudent === null ? "" : t(lang, "queue.last_saved", { who: m.savedStudent, time: clock(m.savedUntil - SAVED_MS) }));
     const waiting = q.pending + q.uploading;
     setText(queue, t(lang, "queue.line", { pending: waiting, uploaded: q.uploaded, failed: q.failed }));
     setAttr(queue, "data-pending", String(q.pending));

@@ -437,7 +437,7 @@ export function mountSupervisor(root: HTMLElement, backend: Backend): () => void
               { class: "sv-bar-track" },
               barStack(b.percent, b.parts),
             ),
-            h("div", { class: "sv-bar-label" }, String(b.hour)),
+            h("div", { class: "sv-bar-label" }, `${b.hour}:00`),
           ),
         ),
       );
