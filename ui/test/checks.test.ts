@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clock, formatKb, formatValue } from "../src/lib/format";
+import { clock, formatKb, formatMeasure, formatValue } from "../src/lib/format";
 import { checkRow, failingFirst } from "../src/views/station";
 import { check } from "./fixtures";
 
@@ -15,7 +15,7 @@ describe("the rule list beside the preview", () => {
     const failing = checkRow({ ...check("face_width", false, 170, ["靠近一点", "move closer"]), limit: "180–300" }, "zh-CN");
     expect(failing.className).toBe("fail");
     expect(failing.querySelector(".fix")?.textContent).toBe("靠近一点");
-    expect(failing.querySelector(".value")?.textContent).toBe("170");
+    expect(failing.querySelector(".value")?.textContent).toBe("170 px");
     const passing = checkRow(check("single_face", true, 1), "zh-CN");
     expect(passing.className).toBe("pass");
     expect(passing.querySelector(".fix")).toBeNull();
@@ -37,6 +37,16 @@ describe("values on the screen", () => {
     expect(formatValue(0.63)).toBe("0.63");
     expect(formatValue(0.3649)).toBe("0.36");
     expect(formatValue(1.25)).toBe("1.3");
+  });
+});
+
+describe("units", () => {
+  it("name the photo's pixels and the degrees of a tilt, and nothing for shares and scores", () => {
+    expect(formatMeasure("head_top", 157.7)).toBe("157.7 px");
+    expect(formatMeasure("shoulders_level", 20.8)).toBe("20.8°");
+    expect(formatMeasure("mouth_closed", 0.032)).toBe("0.032");
+    expect(formatMeasure("pose", 24)).toBe("24");
+    expect(formatMeasure("format", null)).toBe("");
   });
 });
 

@@ -1,4 +1,5 @@
 // Numbers as the screens show them.
+import type { CheckId } from "./backend/bindings";
 
 /** A measured value: integers as they are, others to one decimal; nothing for none. A value
  * that rounds to zero reads "0.0", never "-0.0". */
@@ -9,6 +10,28 @@ export function formatValue(v: number | null): string {
   // a tenth (a positive offset under 1 px reads to two digits too: "0.04").
   const s = Number.isInteger(v) ? String(v) : v > 0 && v < 1 ? Number(v.toPrecision(2)).toString() : v.toFixed(1);
   return s === "-0.0" ? "0.0" : s;
+}
+
+/** The unit of a rule's measured value, where it has one a person reads: the photo's pixels
+ * (480×640) for the bands and the centring, degrees for tilts. Shares, scores and counts have
+ * none; the pose rule's value is a turn or an eye offset, so it has none either. */
+export const UNITS: Partial<Record<CheckId, string>> = {
+  head_top: "px",
+  eye_height: "px",
+  face_width: "px",
+  centered: "px",
+  dimensions: "px",
+  roll: "°",
+  shoulders_level: "°",
+  dpi: "dpi",
+};
+
+/** A rule's measured value with its unit ("157.7 px", "20.8°"); "" when it has no value. */
+export function formatMeasure(id: CheckId, v: number | null): string {
+  if (v === null) return "";
+  const unit = UNITS[id];
+  const s = formatValue(v);
+  return unit === undefined ? s : unit === "°" ? `${s}°` : `${s} ${unit}`;
 }
 
 /** A file size in KB as the standard counts them (1 KB = 1000 bytes: the 20–40 KB window is

@@ -2,7 +2,7 @@
 // and limit, the audit trail, and the three actions, each asking a reason in the page first.
 import type { ReviewShot, ShotDetail } from "../lib/backend/bindings";
 import { h, setText } from "../lib/dom";
-import { formatKb, formatValue } from "../lib/format";
+import { formatKb, formatMeasure } from "../lib/format";
 import { checkTitle, pick, t, type MessageKey } from "../lib/i18n";
 import { errorText, feeText, localError, shotStatus, statusText, uploadText, verdictText } from "../lib/review";
 import type { ReviewHost } from "./review-host";
@@ -177,7 +177,7 @@ export function buildShotDetail(host: ReviewHost, onClose: () => void): ShotDeta
             h("td", {}, checkTitle(lang, c.id)),
             // The file's size in the unit of its limit (20–40 KB), not in bytes.
             // A rule with nothing to measure (the format, the seal) shows a dash, not a blank.
-            h("td", { class: "num" }, c.value === null ? "—" : c.id === "file_size" ? L("detail.kb", { kb: formatKb(c.value) }) : formatValue(c.value)),
+            h("td", { class: "num" }, c.value === null ? "—" : c.id === "file_size" ? L("detail.kb", { kb: formatKb(c.value) }) : formatMeasure(c.id, c.value)),
             h("td", {}, c.limit),
             h("td", {}, pick(lang, c.message_zh, c.message_en), !c.pass && fix ? h("div", { class: "sv-small" }, fix) : null),
           );

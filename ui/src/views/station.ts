@@ -2,7 +2,7 @@
 import type { Check, CheckId, Key, Live } from "../lib/backend/bindings";
 import type { Backend } from "../lib/backend/tauri";
 import { h, setAttr, setText } from "../lib/dom";
-import { clock, formatValue } from "../lib/format";
+import { clock, formatMeasure } from "../lib/format";
 import { overlayFor, type BandState, type Overlay } from "../lib/geometry";
 import { checkTitle, otherLang, pick, t, type Lang } from "../lib/i18n";
 import { attachKeyboard } from "../lib/keyboard";
@@ -48,7 +48,7 @@ export function checkRow(c: Check, lang: Lang): HTMLLIElement {
     h("span", { class: "title" }, checkTitle(lang, c.id)),
     // The value alone: a limit beside it can read as met for a rule that fails on something
     // else (exposure on burnt-out skin) or by being too near its limit to be sure of.
-    h("span", { class: "value" }, formatValue(c.value)),
+    h("span", { class: "value" }, formatMeasure(c.id, c.value)),
     !c.pass && fix ? h("div", { class: "fix" }, fix) : null,
     !c.pass && !fix ? h("div", { class: "fix" }, pick(lang, c.message_zh, c.message_en)) : null,
   );
@@ -367,7 +367,7 @@ export function mountStation(root: HTMLElement, backend: Backend, opts: ViewOpti
           continue;
         }
         const fix = pick(m.language, c.fix_zh ?? "", c.fix_en ?? "") || pick(m.language, c.message_zh, c.message_en);
-        ul.append(h("li", { "data-check": c.id }, `✗ ${checkTitle(m.language, c.id)} ${formatValue(c.value)} — ${fix}`));
+        ul.append(h("li", { "data-check": c.id }, `✗ ${checkTitle(m.language, c.id)} ${formatMeasure(c.id, c.value)} — ${fix}`));
       }
       rows.push(ul);
     }
