@@ -209,8 +209,9 @@ export function buildShotDetail(host: ReviewHost, onClose: () => void): ShotDeta
     }
     el.dataset.shot = id;
     el.hidden = false;
-    // Only the newest reading is drawn: each judges the file again (about a second), so an
-    // older one can answer after a newer one, and would put back what an action changed.
+    // Only the newest reading is drawn: the first of a shot judges its file (about a second;
+    // the station keeps the judgement for the next), so an older reading can answer after a
+    // newer one, and would put back what an action changed.
     const asked = ++reads;
     busy = true;
     again = false;
