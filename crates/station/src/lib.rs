@@ -180,6 +180,24 @@ struct Pending {
 /// Frames the shutter chooses from.
 pub const BURST: usize = 5;
 
+/// Live frames of one student whose eye openness is kept for judging a blink (three seconds at
+/// 30 fps).
+pub const OPEN_EYES_KEPT: usize = 90;
+
+/// Live frames of the student needed before a blink is judged (half a second at 30 fps).
+pub const OPEN_EYES_MIN: usize = 15;
+
+/// The student's usual eye openness: the median of their last live frames' (a blink or two
+/// among them does not move it), once there are [`OPEN_EYES_MIN`].
+fn usual_openness(open: &VecDeque<f64>) -> Option<f64> {
+    if open.len() < OPEN_EYES_MIN {
+        return None;
+    }
+    let mut v: Vec<f64> = open.iter().copied().collect();
+    v.sort_by(f64::total_cmp);
+    Some(v[v.len() / 2])
+}
+
 /// Frames of a burst the shutter judges with the face-parsing network at most (a third of a
 /// second each): the first that passes is the photo.
 pub const JUDGED_PER_SHOT: usize = 3;
@@ -293,6 +311,9 @@ pub struct Session {
     recent: VecDeque<(Arc<image::RgbImage>, Analysis)>,
     /// Where the live analysis found the student's face in the last frame.
     track: Option<Track>,
+    /// How open this student's eyes were in their last live frames: the yardstick a blink is
+    /// judged against ([`usual_openness`]).
+    open_eyes: VecDeque<f64>,
     /// The live overlay's headwear rule, and whether it runs.
     hat: HatProbe,
     hat_probe: bool,
@@ -324,6 +345,7 @@ impl Session {
             switch_to: None,
             recent: VecDeque::with_capacity(BURST),
             track: None,
+            open_eyes: VecDeque::with_capacity(OPEN_EYES_KEPT),
             hat: HatProbe::default(),
             hat_probe: false,
             pending: None,
@@ -418,6 +440,24 @@ impl Session {
                         if self.hat_probe {
                             self.hat.step(&self.analyzer, &frame.image, &a);
                             self.hat.merge(&mut a);
+                        }
+                        // A blink is judged against this student's own eyes in the frames
+                        // before: the overlay shows it, and the shutter never takes that frame.
+                        let usual = usual_openness(&self.open_eyes);
+                        if let Some(open) = a
+                            .measurements
+                            .as_ref()
+                            .filter(|m| m.face_seen())
+                            .map(|m| m.pose.eye_open)
+                            .filter(|o| o.is_finite())
+                        {
+                            if self.open_eyes.len() == OPEN_EYES_KEPT {
+                                self.open_eyes.pop_front();
+                            }
+                            self.open_eyes.push_back(open);
+                        }
+                        if let Some(usual) = usual {
+                            caiji_vision::with_blink(&mut a, usual);
                         }
                         let live = Live::of(frame.seq, &a);
                         if self.recent.len() == BURST {
@@ -545,6 +585,7 @@ impl Session {
     /// A new student: the last one's hat answer is not theirs.
     fn forget_student(&mut self) {
         self.forget_frames();
+        self.open_eyes.clear();
         self.hat.forget();
     }
 

@@ -51,7 +51,7 @@ pub(crate) struct Lock {
 /// How many shots' judgements the review keeps in memory.
 const JUDGED_KEPT: usize = 64;
 
-/// Judgements of queued files already made in this review, by the photo's SHA-256 and the
+/// Judgements of queued files made since the app started, by the photo's SHA-256 and the
 /// station key's id. A queued file never changes, so its checks do not either: reading the
 /// detail again (an upload that lands while it is open, an action, Refresh) costs a database
 /// read instead of judging the file again, which takes about a second (longer on a busy

@@ -1114,6 +1114,42 @@ pub fn with_head_cover(a: &mut Analysis, cover: HeadCover) {
     a.verdict = Verdict::of(&a.checks);
 }
 
+/// Judge the eyes against the same student's `usual` openness (the median of their live frames,
+/// [`caiji_spec::Tolerances::blink_ratio`]): a frame taken mid-blink, its eyes less open than
+/// that share of the usual, fails [`CheckId::EyesOpen`] even where the absolute limit passes it
+/// (eyes narrow by nature are as open as a blink of wide ones). Returns whether it blinked;
+/// nothing changes when the eyes rule already fails, or without a face or a usual.
+pub fn with_blink(a: &mut Analysis, usual: f64) -> bool {
+    let Some(open) = a.measurements.as_ref().map(|m| m.pose.eye_open) else {
+        return false;
+    };
+    let limit = TOLERANCES.blink_ratio * usual;
+    let Some(check) = a
+        .checks
+        .iter_mut()
+        .find(|c| c.id == CheckId::EyesOpen && c.pass)
+    else {
+        return false;
+    };
+    if !(open.is_finite() && usual.is_finite() && open < limit) {
+        return false;
+    }
+    let share = (100.0 * open / usual).round();
+    *check = Check::with_message(
+        CheckId::EyesOpen,
+        false,
+        Some(open),
+        format!("≥ {limit:.2}"),
+        format!("眨眼：双眼只睁开平时的 {share:.0}%（{open:.2}，平时 {usual:.2}）"),
+        format!(
+            "a blink: the eyes are {share:.0}% as open as usual ({open:.2}, usually {usual:.2})"
+        ),
+    )
+    .advise(Advice::OpenEyes);
+    a.verdict = Verdict::of(&a.checks);
+    true
+}
+
 /// The eyebrows rule on the brow areas on the image's left and right of the face.
 fn brows_check(sides: (f64, f64)) -> Check {
     let words = [

@@ -28,8 +28,9 @@ export class Session {
   /** Events that arrived while a snapshot was awaited, applied over it when it answers: one
    * emitted after the station took the snapshot can reach the page before the snapshot does,
    * and dropped it would be lost for good (seen in an end-to-end run: the camera's first
-   * answer, a missing file, never reached the banner). One already in the snapshot sets again
-   * what the snapshot says. `null`: no snapshot awaited, events apply at once. */
+   * answer, a missing file, never reached the banner). A state one already in the snapshot sets
+   * the same again; a toast, a tick or a sound of one (a refusal, a saved photo) shows as it
+   * happened a moment ago. `null`: no snapshot awaited, events apply at once. */
   private held: StationEvent[] | null = [];
   /** Snapshots asked for: only the newest one's answer is taken. */
   private asked = 0;
@@ -53,7 +54,9 @@ export class Session {
    * the events that arrive meanwhile are applied over it. */
   async resnapshot(): Promise<void> {
     const mine = ++this.asked;
-    this.held ??= [];
+    // What arrived before this request is in the snapshot it asks for (or belongs to the
+    // station run a restart ended).
+    this.held = [];
     for (let attempt = 0; !this.stopped && mine === this.asked; attempt++) {
       try {
         const snap = await this.backend.snapshot();

@@ -76,6 +76,8 @@ export function buildShotDetail(host: ReviewHost, onClose: () => void): ShotDeta
   let busy = false;
   /** Read again when the newest reading answers: the shot changed while it was under way. */
   let again = false;
+  /** The newest reading failed: what is shown is older than the shot. */
+  let stale = false;
 
   const ask = (a: Action) => {
     form.hidden = false;
@@ -225,14 +227,16 @@ export function buildShotDetail(host: ReviewHost, onClose: () => void): ShotDeta
     };
     backend
       .reviewShot(id)
-      .then((d) => answered(() => render(d)))
-      .catch((e) => answered(() => host.fail(e, error)));
+      .then((d) => answered(() => ((stale = false), render(d))))
+      .catch((e) => answered(() => ((stale = true), host.fail(e, error))));
   }
 
   function follow(row: ReviewShot | undefined, force: boolean) {
     const id = el.dataset.shot;
     if (el.hidden || id === undefined) return;
-    if (!force && shown !== null && !busy && JSON.stringify(row ?? null) === JSON.stringify(shown.shot)) return;
+    // A shot not in the day just read (another day chosen) is left as it is.
+    if (!force && row === undefined) return;
+    if (!force && shown !== null && !busy && !stale && JSON.stringify(row) === JSON.stringify(shown.shot)) return;
     if (busy) again = true;
     else open(id, true);
   }

