@@ -44,6 +44,13 @@ async function mount(answers: Answers): Promise<FakeBackend> {
   return fake;
 }
 
+/** A queue summary arrives and the day is read again (a second later, as the review waits). */
+async function queueTick(fake: FakeBackend): Promise<void> {
+  fake.emit({ kind: "queue", queue: queue() });
+  await new Promise((r) => setTimeout(r, 1100));
+  await settle();
+}
+
 beforeEach(() => {
   root = document.createElement("div");
   document.body.replaceChildren(root);
@@ -271,9 +278,7 @@ describe("one shot", () => {
     $("#action-void")!.click();
     type("#action-reason", "拍错");
     uploaded();
-    fake.emit({ kind: "queue", queue: queue() });
-    await new Promise((r) => setTimeout(r, 1100));
-    await settle();
+    await queueTick(fake);
     expect(fake.of("reviewShot")).toEqual([["B1"], ["B1"]]);
     expect($("#shot-detail")?.dataset.upload).toBe("uploaded");
     expect($("#detail-facts")?.textContent).not.toContain("HTTP 401");
@@ -284,9 +289,7 @@ describe("one shot", () => {
     // Closed, it is not read again.
     document.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape" }));
     document.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape" }));
-    fake.emit({ kind: "queue", queue: queue() });
-    await new Promise((r) => setTimeout(r, 1100));
-    await settle();
+    await queueTick(fake);
     expect(fake.of("reviewShot").length).toBe(2);
   });
 
@@ -307,9 +310,7 @@ describe("one shot", () => {
     await settle();
     upload = "uploaded";
     refuse = true;
-    fake.emit({ kind: "queue", queue: queue() });
-    await new Promise((r) => setTimeout(r, 1100));
-    await settle();
+    await queueTick(fake);
     expect(fake.of("reviewShot").length).toBe(2);
     expect($("#detail-error")?.hidden).toBe(false);
     expect($("#shot-detail")?.dataset.upload).toBe("failed");
@@ -317,17 +318,13 @@ describe("one shot", () => {
 
     // The row did not change again, but the detail does not show it: read again.
     refuse = false;
-    fake.emit({ kind: "queue", queue: queue() });
-    await new Promise((r) => setTimeout(r, 1100));
-    await settle();
+    await queueTick(fake);
     expect(fake.of("reviewShot").length).toBe(3);
     expect($("#shot-detail")?.dataset.upload).toBe("uploaded");
     expect($("#detail-error")?.hidden).toBe(true);
 
     // Now it shows its row: the next readings of the day leave it alone.
-    fake.emit({ kind: "queue", queue: queue() });
-    await new Promise((r) => setTimeout(r, 1100));
-    await settle();
+    await queueTick(fake);
     expect(fake.of("reviewShot").length).toBe(3);
 
     // A failed reading whose row did not change (Refresh) is made again at the next reading.
@@ -337,9 +334,7 @@ describe("one shot", () => {
     expect(fake.of("reviewShot").length).toBe(4);
     expect($("#detail-error")?.hidden).toBe(false);
     refuse = false;
-    fake.emit({ kind: "queue", queue: queue() });
-    await new Promise((r) => setTimeout(r, 1100));
-    await settle();
+    await queueTick(fake);
     expect(fake.of("reviewShot").length).toBe(5);
     expect($("#detail-error")?.hidden).toBe(true);
   });
@@ -359,9 +354,7 @@ describe("one shot", () => {
     expect(answers.length).toBe(1);
     upload = "uploaded";
     for (let i = 0; i < 2; i++) {
-      fake.emit({ kind: "queue", queue: queue() });
-      await new Promise((r) => setTimeout(r, 1100));
-      await settle();
+      await queueTick(fake);
     }
     expect(fake.of("reviewDay").length).toBe(3);
     expect(answers.length).toBe(1); // still the first reading, under way
@@ -388,9 +381,7 @@ describe("one shot", () => {
     input.dispatchEvent(new Event("change"));
     await settle();
     for (let i = 0; i < 2; i++) {
-      fake.emit({ kind: "queue", queue: queue() });
-      await new Promise((r) => setTimeout(r, 1100));
-      await settle();
+      await queueTick(fake);
     }
     expect(fake.of("reviewDay").length).toBe(4);
     expect(fake.of("reviewShot").length).toBe(1);
