@@ -565,6 +565,33 @@ mod app {
             tokio::time::sleep(Duration::from_millis(100)).await;
         };
         assert_eq!(store_shots.today, 1, "one student queued today");
+
+        // The review judges the queued file once and keeps the judgement: read again after the
+        // file was spoilt in the database, the detail still has every rule judged on it (33),
+        // not the photo rules recorded at the shutter (25) it falls back to without a file.
+        app.set_pin("王老师", "246810").await.unwrap();
+        let id = app.review_day(None).await.unwrap().shots[0].id.clone();
+        let first = app.review_shot(&id).await.unwrap();
+        assert_eq!(first.checks.len(), caiji_spec::CheckId::ALL.len());
+        let db = sqlx::SqlitePool::connect(&format!(
+            "sqlite://{}",
+            dir.path().join("caiji.db").display()
+        ))
+        .await
+        .unwrap();
+        sqlx::query("UPDATE shots SET photo_sealed = x'00' WHERE id = ?")
+            .bind(&id)
+            .execute(&db)
+            .await
+            .unwrap();
+        db.close().await;
+        let again = app.review_shot(&id).await.unwrap();
+        assert_eq!(
+            again.checks.len(),
+            first.checks.len(),
+            "the kept judgement, not the shutter's record"
+        );
+        assert!(again.checks == first.checks, "the kept judgement itself");
         app.shutdown().await;
         // What `caiji queue --data-dir` reads: the same database, the same shot.
         let key = caiji_photo::seal::StationKey::load(&dir.path().join("station.key")).unwrap();
