@@ -22,6 +22,7 @@ use caiji_store::{Fee, Shot, Store};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The PIN hash's file in the data directory.
@@ -59,16 +60,16 @@ const JUDGED_KEPT: usize = 64;
 #[derive(Default)]
 pub(crate) struct Judged {
     order: std::collections::VecDeque<String>,
-    checks: HashMap<String, std::sync::Arc<[CheckRecord]>>,
+    checks: HashMap<String, Arc<[CheckRecord]>>,
 }
 
 impl Judged {
-    fn get(&self, key: &str) -> Option<std::sync::Arc<[CheckRecord]>> {
+    fn get(&self, key: &str) -> Option<Arc<[CheckRecord]>> {
         self.checks.get(key).cloned()
     }
 
     /// Keep `checks` under `key`, forgetting the oldest beyond [`JUDGED_KEPT`].
-    fn keep(&mut self, key: String, checks: std::sync::Arc<[CheckRecord]>) {
+    fn keep(&mut self, key: String, checks: Arc<[CheckRecord]>) {
         if self.checks.insert(key.clone(), checks).is_none() {
             self.order.push_back(key);
         }
@@ -711,42 +712,7 @@ impl App {
         // Every rule of the standard, judged now on the queued file as the national check
         // would (the 8 file rules and the 25 photo rules, the seal opened with this station's
         // key); the checks recorded at the shutter if the file cannot be judged.
-        let judged = match self.station_key() {
-            Some(key) => {
-                let memo = format!("{}:{}", shot.photo_sha256, key.id());
-                let cached = self.judged().get(&memo);
-                match cached {
-                    Some(checks) => Some(checks),
-                    None => match store.photo(id).await {
-                        Ok(jpeg) => {
-                            let analyzer = self.analyzer.clone();
-                            let checks = tokio::task::spawn_blocking(move || {
-                                let sealer = caiji_photo::seal::AesGcmSealer::new(&key);
-                                caiji_photo::validate::validate_bytes(
-                                    Path::new("photo.jpg"),
-                                    &jpeg,
-                                    &analyzer,
-                                    Some(&sealer),
-                                    caiji_photo::validate::SealPolicy::Require,
-                                )
-                                .checks
-                                .iter()
-                                .map(CheckRecord::from)
-                                .collect::<std::sync::Arc<[_]>>()
-                            })
-                            .await
-                            .ok();
-                            if let Some(c) = &checks {
-                                self.judged().keep(memo, c.clone());
-                            }
-                            checks
-                        }
-                        Err(_) => None,
-                    },
-                }
-            }
-            None => None,
-        };
+        let judged = self.judge_queued(&store, &shot).await;
         Ok(ShotDetail {
             checks: judged.map_or_else(
                 || serde_json::from_str(&checks_json).unwrap_or_default(),
@@ -759,6 +725,38 @@ impl App {
                 .expect("one row"),
             audit,
         })
+    }
+
+    /// Every rule judged on the queued file of `shot`, with this station's key: kept from an
+    /// earlier reading ([`Judged`]) or judged now and kept. `None` without a key, or when the
+    /// file cannot be read.
+    async fn judge_queued(&self, store: &Store, shot: &Shot) -> Option<Arc<[CheckRecord]>> {
+        let key = self.station_key()?;
+        let memo = format!("{}:{}", shot.photo_sha256, key.id());
+        let kept = self.judged().get(&memo);
+        if kept.is_some() {
+            return kept;
+        }
+        let jpeg = store.photo(&shot.id).await.ok()?;
+        let analyzer = self.analyzer.clone();
+        let checks = tokio::task::spawn_blocking(move || {
+            let sealer = caiji_photo::seal::AesGcmSealer::new(&key);
+            caiji_photo::validate::validate_bytes(
+                Path::new("photo.jpg"),
+                &jpeg,
+                &analyzer,
+                Some(&sealer),
+                caiji_photo::validate::SealPolicy::Require,
+            )
+            .checks
+            .iter()
+            .map(CheckRecord::from)
+            .collect::<Arc<[_]>>()
+        })
+        .await
+        .ok()?;
+        self.judged().keep(memo, checks.clone());
+        Some(checks)
     }
 
     /// A shot's photo, decrypted in memory: scaled to `max_width` (a thumbnail) or whole (0).
@@ -1113,7 +1111,7 @@ mod tests {
 
     #[test]
     fn judgements_are_kept_by_key_and_the_oldest_forgotten_beyond_the_limit() {
-        let checks = |v: f64| -> std::sync::Arc<[CheckRecord]> {
+        let checks = |v: f64| -> Arc<[CheckRecord]> {
             vec![CheckRecord::from(&Check::at_most(
                 caiji_spec::CheckId::HeadTop,
                 v,

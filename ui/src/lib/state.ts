@@ -111,9 +111,14 @@ export function reduce(m: Model, ev: StationEvent, now: number): { model: Model;
         case "fee":
           next = { ...m, fee: { fee: ev.fee, student: feeOwner(m.phase) } };
           break;
-        case "live":
-          next = { ...m, live: stripTag(stripTag(ev, "kind"), "event") as Live };
+        case "live": {
+          const live = stripTag(stripTag(ev, "kind"), "event") as Live;
+          // A refusal's card goes for good once the header has turned from red and the frame
+          // is ready: red rules under a green "ready" would contradict it.
+          const over = m.toast?.kind === "refused" && m.phase.phase === "framing" && now >= m.refusedUntil && m.camera.state === "ok" && isReady(live);
+          next = { ...m, live, toast: over ? null : m.toast };
           break;
+        }
         case "code_rejected":
           sounds.push("refused");
           next = {

@@ -218,17 +218,18 @@ export function buildShotDetail(host: ReviewHost, onClose: () => void): ShotDeta
     busy = true;
     again = false;
     // The answer is drawn even when the shot changed meanwhile; the one more reading follows.
-    const answered = (draw: () => void) => {
+    const answered = (ok: boolean, draw: () => void) => {
       if (asked !== reads) return;
       busy = false;
+      stale = !ok;
       if (!host.live() || el.dataset.shot !== id) return;
       draw();
       if (again && !el.hidden) open(id, true);
     };
     backend
       .reviewShot(id)
-      .then((d) => answered(() => ((stale = false), render(d))))
-      .catch((e) => answered(() => ((stale = true), host.fail(e, error))));
+      .then((d) => answered(true, () => render(d)))
+      .catch((e) => answered(false, () => host.fail(e, error)));
   }
 
   function follow(row: ReviewShot | undefined, force: boolean) {

@@ -10,7 +10,7 @@ import { actionFor, isReviewChord, type Input } from "../lib/keys";
 import { startPreview, type DecodedFrame } from "../lib/preview";
 import { asAppError, Session } from "../lib/session";
 import { feeText, PACE_COLOURS, slotLine } from "../lib/review";
-import { displayFor, feeOf, isReady, SAVED_MS, studentOf, type Model } from "../lib/state";
+import { displayFor, feeOf, SAVED_MS, studentOf, type Model } from "../lib/state";
 import { buildReview } from "./review";
 import { frameDrawn, mark, measure } from "../lib/timing";
 
@@ -332,12 +332,6 @@ export function mountStation(root: HTMLElement, backend: Backend, opts: ViewOpti
 
   function renderToast(m: Model) {
     const now = Date.now();
-    // A refusal's card goes for good once the header has turned from red and the frame is
-    // ready: red rules under a green "ready" would contradict it.
-    if (m.toast?.kind === "refused" && m.phase.phase === "framing" && now >= m.refusedUntil && m.camera.state === "ok" && isReady(m.live)) {
-      session.update((x) => (x.toast?.kind === "refused" ? { ...x, toast: null } : x));
-      return;
-    }
     const tt = m.toast && m.toast.until > now ? m.toast : null;
     // Rules the live list already shows failing, with their fixes, right below.
     const shown = new Set(m.phase.phase === "framing" ? (m.live?.checks ?? []).filter((c) => !c.pass).map((c) => c.id) : []);
