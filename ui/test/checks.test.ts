@@ -42,11 +42,22 @@ describe("values on the screen", () => {
 
 describe("units", () => {
   it("name the photo's pixels and the degrees of a tilt, and nothing for shares and scores", () => {
-    expect(formatMeasure("head_top", 157.7)).toBe("157.7 px");
+    expect(formatMeasure("head_top", 157.7)).toBe("158 px");
     expect(formatMeasure("shoulders_level", 20.8)).toBe("20.8°");
     expect(formatMeasure("mouth_closed", 0.032)).toBe("0.032");
     expect(formatMeasure("pose", 24)).toBe("24");
     expect(formatMeasure("format", null)).toBe("");
+  });
+
+  it("read the photo's pixels and the quality whole, as their messages do", () => {
+    // The detail showed 居中 "0.51 px" beside "头部中心偏离中线 1 像素", and 质量 "87.0" beside
+    // "压缩质量约 87".
+    expect(formatMeasure("centered", 0.51)).toBe("1 px");
+    expect(formatMeasure("centered", -0.3)).toBe("0 px");
+    expect(formatMeasure("centered", -0.5)).toBe("-1 px");
+    expect(formatMeasure("eye_height", 270.4)).toBe("270 px");
+    expect(formatMeasure("quality", 87.04)).toBe("87");
+    expect(formatMeasure("roll", 0.48)).toBe("0.48°");
   });
 });
 

@@ -9,7 +9,9 @@ import {
   filterCounts,
   groupByStudent,
   hourBars,
+  isDay,
   leadText,
+  stepDay,
   localError,
   PACE_COLOURS,
   rowErrorText,
@@ -185,5 +187,17 @@ describe("a refused command", () => {
   it("the page's own checks carry both languages", () => {
     expect(localError("reason")).toEqual({ code: "reason", message_zh: "请填写原因", message_en: "give a reason" });
     expect(localError("pin_mismatch").message_zh).toBe("两次输入的 PIN 不一致");
+  });
+});
+
+describe("days", () => {
+  it("step across months and years, and only real days written as the queue writes them are days", () => {
+    expect(stepDay("2026-06-10", -1)).toBe("2026-06-09");
+    expect(stepDay("2026-02-28", 1)).toBe("2026-03-01");
+    expect(stepDay("2024-02-28", 1)).toBe("2024-02-29");
+    expect(stepDay("2026-12-31", 1)).toBe("2027-01-01");
+    expect(stepDay("2027-01-01", -1)).toBe("2026-12-31");
+    expect(["2026-06-10", "2024-02-29"].map(isDay)).toEqual([true, true]);
+    expect(["2026-02-29", "2026-13-01", "2026-6-10", "06/10/2026", ""].map(isDay)).toEqual([false, false, false, false, false]);
   });
 });

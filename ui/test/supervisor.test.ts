@@ -156,6 +156,15 @@ describe("the day", () => {
     expect(pace.dataset.state).toBe("behind");
     expect(pace.querySelector(".lead")?.className).toContain("c-red");
     expect(pace.textContent).toContain("落后 3 人（约 1 分钟）");
+    // Four columns, each figure with what qualifies it beneath, so the side panel needs no
+    // sideways scrolling.
+    expect([...pace.querySelectorAll("td")].map((td) => td.textContent)).toEqual([
+      "08:00–08:40图书馆 101",
+      "计算机学院",
+      "42/100重拍 2 · 拒拍 5",
+      "落后 3 人（约 1 分钟）剩 12 分钟 · 90 人/小时",
+    ]);
+    expect($$("#pace-table th").length).toBe(4);
   });
 
   it("loads the day chosen", async () => {
@@ -166,6 +175,27 @@ describe("the day", () => {
     await settle();
     expect(fake.of("reviewDay")).toEqual([[null], ["2026-06-09"]]);
     expect($<HTMLInputElement>("#export-out")?.value).toBe("caiji-2026-06-09.xlsx");
+  });
+
+  it("writes days as the queue does whatever the locale, steps them with the arrows, and never loads one that is not a day", async () => {
+    // WebKit's date field followed the desktop's locale: 12/07/2026 under en-US.
+    const fake = await mount({ reviewStatus: open, reviewDay: (d) => ({ ...theDay, day: d ?? theDay.day }) });
+    const input = $<HTMLInputElement>("#review-day")!;
+    expect([input.type, input.value, input.placeholder]).toEqual(["text", "2026-06-10", "YYYY-MM-DD"]);
+    input.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowDown" }));
+    await settle();
+    input.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowUp" }));
+    await settle();
+    expect(fake.of("reviewDay")).toEqual([[null], ["2026-06-09"], ["2026-06-10"]]);
+    for (const bad of ["2026-02-30", "10/06/2026", "2026-6-1"]) {
+      input.value = bad;
+      input.dispatchEvent(new Event("input"));
+      input.dispatchEvent(new Event("change"));
+      await settle();
+      expect(input.getAttribute("aria-invalid"), bad).toBe("true");
+    }
+    expect(fake.of("reviewDay").length).toBe(3);
+    expect($<HTMLInputElement>("#export-from")?.type).toBe("text");
   });
 
   it("goes back to the PIN when the station locked the review", async () => {

@@ -26,11 +26,17 @@ export const UNITS: Partial<Record<CheckId, string>> = {
   dpi: "dpi",
 };
 
-/** A rule's measured value with its unit ("157.7 px", "20.8°"); "" when it has no value. */
+/** Rules whose value reads in whole numbers, as their messages write it: the photo's pixels
+ * (the bands' "头顶距上边缘 50–110 像素：158", the centring's "偏离中线 1 像素") and the JPEG
+ * quality ("压缩质量约 87"). A tenth of a photo pixel is not something a person can see. */
+const WHOLE: ReadonlySet<CheckId> = new Set<CheckId>(["head_top", "eye_height", "face_width", "centered", "dimensions", "quality"]);
+
+/** A rule's measured value with its unit ("158 px", "20.8°"); "" when it has no value. */
 export function formatMeasure(id: CheckId, v: number | null): string {
   if (v === null) return "";
   const unit = UNITS[id];
-  const s = formatValue(v);
+  // Halves away from zero, as the messages round; never "-0".
+  const s = WHOLE.has(id) ? String(Math.sign(v) * Math.round(Math.abs(v)) + 0) : formatValue(v);
   return unit === undefined ? s : unit === "°" ? `${s}°` : `${s} ${unit}`;
 }
 

@@ -183,8 +183,16 @@ export function defaultPaths(from: string, to: string = from): { days: string; p
   return { days: `caiji-${range}.xlsx`, photos: `caiji-photos-${from}`, summary: `caiji-${from}.html` };
 }
 
+/** A calendar day written as the queue writes it, "2026-06-10" (and a day that exists:
+ * not "2026-02-30"). */
 export function isDay(s: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}$/.test(s);
+  return /^\d{4}-\d{2}-\d{2}$/.test(s) && stepDay(s, 0) === s;
+}
+
+/** The day `n` days after `day` ("2026-06-10", -1 → "2026-06-09"), across months and years. */
+export function stepDay(day: string, n: number): string {
+  const [y, m, d] = day.split("-").map(Number);
+  return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
 }
 
 /** What the page does with a refused command, by its code (never by its text). */

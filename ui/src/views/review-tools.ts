@@ -3,10 +3,36 @@
 import type { Naming } from "../lib/backend/bindings";
 import { h, setText } from "../lib/dom";
 import { t, type MessageKey } from "../lib/i18n";
-import { defaultPaths, errorText, isDay, localError, rowErrorText } from "../lib/review";
+import { defaultPaths, errorText, isDay, localError, rowErrorText, stepDay } from "../lib/review";
 import type { ReviewHost } from "./review-host";
 
 const NAMINGS: Naming[] = ["shot_id", "code_key", "student_no"];
+
+/** A day field that reads "2026-06-10" whatever the machine's locale: WebKit's own date field
+ * follows the process's locale, not the page's language (12/07/2026 on an en-US desktop), and
+ * the queue, the exports and the timetable all write days this way. ↑ and ↓ step a day, as in a
+ * date field; a day that is not one is marked and fires no change. */
+export function dayField(id: string, value = ""): HTMLInputElement {
+  const input = h("input", { id, type: "text", class: "day", value, inputmode: "numeric", maxlength: "10", placeholder: "YYYY-MM-DD", spellcheck: "false", autocomplete: "off" });
+  const mark = () => input.setAttribute("aria-invalid", String(input.value !== "" && !isDay(input.value)));
+  input.addEventListener("input", mark);
+  input.addEventListener(
+    "change",
+    (e) => {
+      mark();
+      if (input.value !== "" && !isDay(input.value)) e.stopImmediatePropagation();
+    },
+    { capture: true },
+  );
+  input.addEventListener("keydown", (e) => {
+    if ((e.key !== "ArrowUp" && e.key !== "ArrowDown") || !isDay(input.value)) return;
+    e.preventDefault();
+    input.value = stepDay(input.value, e.key === "ArrowUp" ? 1 : -1);
+    mark();
+    input.dispatchEvent(new Event("change"));
+  });
+  return input;
+}
 
 export type ReviewTools = {
   importBox: HTMLElement;
@@ -28,8 +54,8 @@ export function buildReviewTools(host: ReviewHost): ReviewTools {
   const importResult = h("div", { id: "import-result", class: "sv-result", hidden: true });
   const importBox = h("section", { class: "sv-tool" }, h("h2", {}, L("import.title")), h("div", { class: "sv-line" }, importPath, importSubmit), importResult);
 
-  const exportFrom = h("input", { id: "export-from", type: "date" });
-  const exportTo = h("input", { id: "export-to", type: "date" });
+  const exportFrom = dayField("export-from");
+  const exportTo = dayField("export-to");
   const exportOut = h("input", { id: "export-out", type: "text", spellcheck: "false" });
   const exportDays = h("button", { id: "export-days", type: "button" }, L("export.days"));
   const exportDir = h("input", { id: "export-dir", type: "text", spellcheck: "false" });

@@ -40,7 +40,7 @@ import {
 } from "../lib/review";
 import { asAppError } from "../lib/session";
 import type { ReviewHost } from "./review-host";
-import { buildReviewTools } from "./review-tools";
+import { buildReviewTools, dayField } from "./review-tools";
 import { buildShotDetail } from "./shot-detail";
 
 const COLUMNS: MessageKey[] = ["col.photo", "col.student", "col.n", "col.time", "col.room", "col.slot", "col.verdict", "col.upload", "col.status", "col.fee", "col.mark"];
@@ -211,7 +211,7 @@ export function mountSupervisor(root: HTMLElement, backend: Backend): () => void
     const thumbs = new Map<string, HTMLImageElement>();
 
     // Header.
-    const dayInput = h("input", { id: "review-day", type: "date", value: chosenDay ?? "" });
+    const dayInput = dayField("review-day", chosenDay ?? "");
     const dayTab = h("button", { id: "day-tab", type: "button", class: "tab", "aria-selected": "true" }, L("sv.tab_day"));
     const roomsTab = h("button", { id: "rooms-tab", type: "button", class: "tab", "aria-selected": "false" }, L("sv.tab_rooms"));
     const refresh = h("button", { id: "review-refresh", type: "button" }, L("sv.refresh"));
@@ -262,7 +262,7 @@ export function mountSupervisor(root: HTMLElement, backend: Backend): () => void
         h(
           "tr",
           {},
-          ...(["pcol.time", "pcol.group", "pcol.lead", "pcol.expected", "pcol.photographed", "pcol.retakes", "pcol.refused", "pcol.left", "pcol.per_hour", "pcol.room"] as MessageKey[]).map((k) =>
+          ...(["pcol.time", "pcol.group", "pcol.done", "pcol.lead"] as MessageKey[]).map((k) =>
             h("th", {}, L(k)),
           ),
         ),
@@ -287,7 +287,7 @@ export function mountSupervisor(root: HTMLElement, backend: Backend): () => void
       h("h2", {}, L("sv.by_hour")),
       hours,
       h("h2", {}, L("sv.pace")),
-      h("div", { class: "sv-scroll-x" }, paceTable),
+      paceTable,
       unscheduled,
       tools.importBox,
       tools.exportBox,
@@ -441,7 +441,7 @@ export function mountSupervisor(root: HTMLElement, backend: Backend): () => void
           ),
         ),
       );
-      paceBody.replaceChildren(...(day.pace.length ? day.pace.map(paceRow) : [h("tr", { class: "empty" }, h("td", { colspan: 10 }, L("sv.no_slots")))]));
+      paceBody.replaceChildren(...(day.pace.length ? day.pace.map(paceRow) : [h("tr", { class: "empty" }, h("td", { colspan: 4 }, L("sv.no_slots")))]));
       setText(unscheduled, day.unscheduled ? L("sv.unscheduled", { n: day.unscheduled }) : "");
     }
 
@@ -457,22 +457,31 @@ export function mountSupervisor(root: HTMLElement, backend: Backend): () => void
       return stack;
     }
 
+    /** One slot in four columns, each a figure with what qualifies it beneath, so the table
+     * fits the side panel without scrolling sideways: the time over its room, the class, the
+     * photographed over the expected with the retakes and refusals beneath, and the lead
+     * (what is read first) over the minutes left and the pace per hour. */
     function paceRow(sp: SlotPace): HTMLTableRowElement {
       const colour = PACE_COLOURS[sp.state];
+      const under = (text: string) => h("div", { class: "sv-small" }, text);
+      const expected = sp.slot.expected_derived ? `${sp.slot.expected}*` : String(sp.slot.expected);
       return h(
         "tr",
         { "data-state": sp.state, "data-row": sp.slot.row, class: `pace-${sp.state}` },
-        // The lead first after the slot's name: the panel is narrow and this is what is read.
-        h("td", { class: "num" }, slotTime(sp)),
+        h("td", { class: "num" }, slotTime(sp), under(sp.slot.room)),
         h("td", {}, sp.slot.group),
-        h("td", { class: `lead c-${colour}`, "data-lead": signed(sp.lead) }, leadText(lang, sp)),
-        h("td", { class: "num", title: sp.slot.expected_derived ? L("pace.derived") : null }, sp.slot.expected_derived ? `${sp.slot.expected}*` : String(sp.slot.expected)),
-        h("td", { class: "num" }, String(sp.photographed)),
-        h("td", { class: "num" }, String(sp.retakes)),
-        h("td", { class: "num" }, String(sp.refused)),
-        h("td", { class: "num" }, String(sp.minutes_left)),
-        h("td", { class: "num" }, formatValue(Math.round(sp.per_hour))),
-        h("td", {}, sp.slot.room),
+        h(
+          "td",
+          { class: "num", title: sp.slot.expected_derived ? L("pace.derived") : null },
+          h("span", { "data-done": `${sp.photographed}/${sp.slot.expected}` }, `${sp.photographed}/${expected}`),
+          under(L("pace.counts", { retakes: sp.retakes, refused: sp.refused })),
+        ),
+        h(
+          "td",
+          {},
+          h("div", { class: `lead c-${colour}`, "data-lead": signed(sp.lead) }, leadText(lang, sp)),
+          under(L("pace.rate", { left: sp.minutes_left, per_hour: formatValue(Math.round(sp.per_hour)) })),
+        ),
       );
     }
 
