@@ -23,6 +23,7 @@ mod app;
 mod preview;
 mod runner;
 mod settings;
+mod shutter;
 mod source;
 pub mod supervise;
 mod view;
@@ -626,64 +627,26 @@ impl Session {
             self.refuse(failing, message).await;
             return;
         }
-        // The live verdicts follow the face from frame to frame; the frame that becomes the
-        // photo is judged afresh by the full analysis, and that verdict alone decides: the
-        // burst's passing frames in order of margin, the first the full analysis passes. That
-        // frame is then judged with the face-parsing network (`Analyzer::judge`, a third of a
-        // second: headwear, ears, eyebrows, a mask, tinted glasses, the inside of the mouth,
-        // and the face width on the cheeks with the crop planned again on it; a border or marks
-        // on the backdrop). A hat, hair over the ears or the eyebrows, a mask, tinted glasses,
-        // or marks on the backdrop refuse the shot at once, as they are on every frame of the
-        // burst; anything else (lips parted for a moment) lets the next passing frame be
-        // judged, up to [`JUDGED_PER_SHOT`] in all. A refusal empties the burst (what is left in it failed live), so the next press
-        // judges only frames taken since: a student who took the hat off is not refused again
-        // for a frame of them wearing it. The network's answer also becomes the overlay's
-        // newest.
-        let analyzer = self.analyzer.clone();
-        let judged = off_runtime(move || {
-            let (mut first_refusal, mut judged_refusal) = (None, None);
-            let mut judged = 0;
-            for img in candidates {
-                let a = analyzer.analyze(&img).map_err(|e| e.message())?;
-                if !shootable(&a) {
-                    first_refusal.get_or_insert(a);
-                    continue;
-                }
-                if judged == JUDGED_PER_SHOT {
-                    break;
-                }
-                judged += 1;
-                let a = analyzer
-                    .judge(&img, caiji_vision::Framing::Plan)
-                    .map_err(|e| e.message())?;
-                if shootable(&a) {
-                    return Ok(Ok((img, a)));
-                }
-                // What covers the head, and a border or marks on the backdrop, are the same on
-                // every frame of the burst.
-                let lasting = a
-                    .failures()
-                    .any(|c| caiji_vision::ONCE_PER_PHOTO_RULES.contains(&c.id));
-                if lasting {
-                    return Ok(Err(Some(a)));
-                }
-                judged_refusal.get_or_insert(a);
-            }
-            Ok(Err(judged_refusal.or(first_refusal)))
-        });
+        // The frame that becomes the photo is judged afresh, a blink against this student's
+        // eyes included (`shutter::judge_burst`). A refusal empties the burst (what is left in
+        // it failed live), so the next press judges only frames taken since: a student who
+        // took the hat off is not refused again for a frame of them wearing it. The network's
+        // answer also becomes the overlay's newest.
+        let (analyzer, usual) = (self.analyzer.clone(), usual_openness(&self.open_eyes));
+        let judged = off_runtime(move || shutter::judge_burst(&analyzer, candidates, usual));
         let judged = judged.await.and_then(|r| r);
-        let hat = match &judged {
-            Ok(Ok((_, a))) | Ok(Err(Some(a))) => {
-                a.measurements.as_ref().and_then(|m| m.head_cover())
-            }
-            _ => None,
-        };
+        let hat = judged
+            .as_ref()
+            .ok()
+            .and_then(|j| j.analysis())
+            .and_then(|a| a.measurements.as_ref())
+            .and_then(|m| m.head_cover());
         if let Some(share) = hat {
             self.hat.answered(share);
         }
         let (img, analysis) = match judged {
-            Ok(Ok((img, a))) => (img, a),
-            Ok(Err(refused)) => {
+            Ok(shutter::Judgement::Taken(img, a)) => (img, a),
+            Ok(shutter::Judgement::Refused(refused)) => {
                 self.recent.clear();
                 let failing = refused
                     .map(|a| a.failures().cloned().collect())
