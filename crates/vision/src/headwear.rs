@@ -222,6 +222,19 @@ impl Parsing {
         self.halves(&EARS)
     }
 
+    /// Area labelled eye (the open eye's white and iris) on the image's left and right half of
+    /// the square, each over the face width squared: a shut or screwed-up eye, or one under a
+    /// hand, is labelled skin.
+    pub fn eyes(&self) -> (f64, f64) {
+        self.halves(&EYES)
+    }
+
+    /// Whether the network sees glasses on the face
+    /// ([`caiji_spec::Tolerances::glasses_min_area`] of the face width squared or more).
+    pub fn glasses_seen(&self) -> bool {
+        self.class_area(GLASSES) >= caiji_spec::TOLERANCES.glasses_min_area
+    }
+
     /// Area labelled eyebrow on the image's left and right half of the square, each over the
     /// face width squared: a brow under a fringe is labelled hair.
     pub fn brows(&self) -> (f64, f64) {
@@ -398,6 +411,8 @@ const FACE: [usize; 9] = [1, 2, 3, 4, 5, 10, 11, 12, 13];
 const INNER_MOUTH: usize = 11;
 /// The left and right ear (the student's; the image's sides are told apart by position).
 const EARS: [usize; 2] = [7, 8];
+/// The left and right eye.
+const EYES: [usize; 2] = [4, 5];
 /// The left and right eyebrow.
 const BROWS: [usize; 2] = [2, 3];
 /// The upper and lower lip.

@@ -187,6 +187,10 @@ pub struct Measurements {
     /// Area the face-parsing network labels inner mouth (between the lips), over the face
     /// width squared: measured by [`Analyzer::judge`] only, like `headwear`.
     pub inner_mouth: Option<f64>,
+    /// Area the face-parsing network labels eye on the image's left and right of the face,
+    /// over the face width squared: measured by [`Analyzer::judge`] only, like `headwear`, and
+    /// `None` there too when the face wears glasses.
+    pub eyes_seen: Option<(f64, f64)>,
     /// Tilt of the shoulder line, degrees (positive: the image-right shoulder lower), when both
     /// shoulders are in view against the backdrop.
     pub shoulder_tilt_deg: Option<f64>,
@@ -212,6 +216,7 @@ impl Measurements {
             lens_light: self.lens_light,
             lips: self.lips?,
             inner_mouth: self.inner_mouth?,
+            eyes: self.eyes_seen,
         })
     }
 }
@@ -946,6 +951,7 @@ impl Analyzer {
             lens_light: None,
             lips: None,
             inner_mouth: None,
+            eyes_seen: None,
             marks: None,
         };
         Ok(Measured {
@@ -1002,6 +1008,7 @@ impl Analyzer {
         let cover = HeadCover::of(&parsing, img);
         with_head_cover(&mut a, cover);
         with_inner_mouth(&mut a, cover.inner_mouth);
+        with_eyes_seen(&mut a, cover.eyes);
         with_marks(&mut a, img)?;
         Ok(a)
     }
@@ -1045,6 +1052,11 @@ pub struct HeadCover {
     /// Area labelled inner mouth, over the face width squared (嘴唇自然闭合): judged by
     /// [`Analyzer::judge`] on the photo's own frame only, never merged into live verdicts.
     pub inner_mouth: f64,
+    /// Area labelled eye on the image's left and right of the face, over the face width
+    /// squared (双眼自然睁开): judged by [`Analyzer::judge`] on the photo's own frame only, like
+    /// `inner_mouth`; `None` when the face wears glasses (the network labels the lenses, eyes
+    /// and all, glasses).
+    pub eyes: Option<(f64, f64)>,
 }
 
 impl HeadCover {
@@ -1056,6 +1068,7 @@ impl HeadCover {
             lens_light: p.lens_light(img),
             lips: p.lips(),
             inner_mouth: p.inner_mouth(),
+            eyes: (!p.glasses_seen()).then(|| p.eyes()),
         }
     }
 }
@@ -1367,6 +1380,40 @@ fn with_inner_mouth(a: &mut Analysis, inner_mouth: f64) {
             format!("lips apart, the inside of the mouth shows ({v:.3}, limit {limit})"),
         )
         .advise(Advice::CloseLips);
+        a.verdict = Verdict::of(&a.checks);
+    }
+}
+
+/// Eyes not seen open: the eyes rule of `a` (an analysis of the same frame) fails when the
+/// face-parsing network labels no open eye on either side (shut, screwed up, or under a hand)
+/// though the iris model read the lids open; an eyes rule failed already keeps its own reading.
+/// Not judged behind glasses (`eyes` is `None`).
+fn with_eyes_seen(a: &mut Analysis, eyes: Option<(f64, f64)>) {
+    let Some(m) = a.measurements.as_mut() else {
+        return;
+    };
+    m.eyes_seen = eyes;
+    let Some((left, right)) = eyes else {
+        return;
+    };
+    let (seen, limit) = (left.max(right), TOLERANCES.eye_seen_min);
+    if seen < limit
+        && let Some(check) = a
+            .checks
+            .iter_mut()
+            .find(|c| c.id == CheckId::EyesOpen && c.pass)
+    {
+        *check = Check::with_message(
+            CheckId::EyesOpen,
+            false,
+            Some(seen),
+            format!("≥ {limit}"),
+            format!("看不到睁开的眼睛：双眼闭着、眯着或被手遮住（{seen:.4}，限 ≥ {limit}）"),
+            format!(
+                "no open eye shows: the eyes are shut, screwed up or under a hand ({seen:.4}, needs ≥ {limit})"
+            ),
+        )
+        .advise(Advice::OpenEyes);
         a.verdict = Verdict::of(&a.checks);
     }
 }
