@@ -58,6 +58,9 @@ describe("units", () => {
     expect(formatMeasure("eye_height", 270.4)).toBe("270 px");
     expect(formatMeasure("quality", 87.04)).toBe("87");
     expect(formatMeasure("roll", 0.48)).toBe("0.48°");
+    // Where it fails, the tenth is what fails.
+    expect(formatMeasure("head_top", 110.4, false)).toBe("110.4 px");
+    expect(formatMeasure("centered", 24.3, false)).toBe("24.3 px");
   });
 });
 

@@ -1,7 +1,7 @@
 // The supervisor's review in the page (jsdom), against a fake backend: the PIN, the table, a
 // shot's detail and its actions, the idle lock, the import, the exports and every room.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ShotDetail } from "../src/lib/backend/bindings";
+import type { ReviewDay, ShotDetail } from "../src/lib/backend/bindings";
 import { mountSupervisor } from "../src/views/supervisor";
 import { FakeBackend, settle, type Answers } from "./fakeBackend";
 import { check, queue, reviewDay, reviewShot } from "./fixtures";
@@ -177,7 +177,7 @@ describe("the day", () => {
     expect($<HTMLInputElement>("#export-out")?.value).toBe("caiji-2026-06-09.xlsx");
   });
 
-  it("writes days as the queue does whatever the locale, steps them with the arrows, and never loads one that is not a day", async () => {
+  it("writes days as the queue does whatever the locale, steps them with the arrows, tidies what is typed, and says so when it is no day", async () => {
     // WebKit's date field followed the desktop's locale: 12/07/2026 under en-US.
     const fake = await mount({ reviewStatus: open, reviewDay: (d) => ({ ...theDay, day: d ?? theDay.day }) });
     const input = $<HTMLInputElement>("#review-day")!;
@@ -186,16 +186,49 @@ describe("the day", () => {
     await settle();
     input.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowUp" }));
     await settle();
-    expect(fake.of("reviewDay")).toEqual([[null], ["2026-06-09"], ["2026-06-10"]]);
-    for (const bad of ["2026-02-30", "10/06/2026", "2026-6-1"]) {
+    // From a Chinese input method, and with slashes.
+    for (const typed of ["２０２６－０６－０８", " 2026/6/7 "]) {
+      input.value = typed;
+      input.dispatchEvent(new Event("change"));
+      await settle();
+    }
+    expect(fake.of("reviewDay")).toEqual([[null], ["2026-06-09"], ["2026-06-10"], ["2026-06-08"], ["2026-06-07"]]);
+    expect(input.value).toBe("2026-06-07");
+    for (const bad of ["2026-02-30", "10/06/2026"]) {
       input.value = bad;
       input.dispatchEvent(new Event("input"));
       input.dispatchEvent(new Event("change"));
       await settle();
       expect(input.getAttribute("aria-invalid"), bad).toBe("true");
+      expect($("#review-message")?.textContent).toContain("请按 2026-06-10 的格式填写日期");
     }
-    expect(fake.of("reviewDay").length).toBe(3);
+    expect(fake.of("reviewDay").length).toBe(5);
     expect($<HTMLInputElement>("#export-from")?.type).toBe("text");
+  });
+
+  it("leaves a day being typed alone when the day is read again, and shows no day the supervisor has moved from", async () => {
+    let answer: ((d: string) => void) | null = null;
+    const fake = await mount({
+      reviewStatus: open,
+      // A slow answer: the fake awaits what it is given.
+      reviewDay: (d) => (d === "2026-06-09" ? (new Promise<ReviewDay>((res) => (answer = (day) => res({ ...theDay, day }))) as unknown as ReviewDay) : { ...theDay, day: d ?? theDay.day }),
+    });
+    const input = $<HTMLInputElement>("#review-day")!;
+    // ↓ asks for the 9th, whose answer is slow; ↑ asks for the 10th, answered at once.
+    input.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowDown" }));
+    input.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowUp" }));
+    await settle();
+    answer!("2026-06-09");
+    await settle();
+    expect(input.value).toBe("2026-06-10");
+    // The exports follow the day shown.
+    expect($<HTMLInputElement>("#export-from")?.value).toBe("2026-06-10");
+    expect(fake.of("reviewDay")).toEqual([[null], ["2026-06-09"], ["2026-06-10"]]);
+    // Half a day typed survives the day read again (an upload's reload).
+    input.focus();
+    input.value = "2026-06-0";
+    await queueTick(fake);
+    expect(input.value).toBe("2026-06-0");
   });
 
   it("goes back to the PIN when the station locked the review", async () => {

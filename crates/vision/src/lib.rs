@@ -1387,7 +1387,9 @@ fn with_inner_mouth(a: &mut Analysis, inner_mouth: f64) {
 /// Eyes not seen open: the eyes rule of `a` (an analysis of the same frame) fails when the
 /// face-parsing network labels no open eye on either side (shut, screwed up, or under a hand)
 /// though the iris model read the lids open; an eyes rule failed already keeps its own reading.
-/// Not judged behind glasses (`eyes` is `None`).
+/// The glare and red-eye rules, judged on what the iris model took for irises (a hand's skin),
+/// wait for the eyes when they fail, as they do for shut eyes. Not judged behind glasses
+/// (`eyes` is `None`).
 fn with_eyes_seen(a: &mut Analysis, eyes: Option<(f64, f64)>) {
     let Some(m) = a.measurements.as_mut() else {
         return;
@@ -1413,7 +1415,18 @@ fn with_eyes_seen(a: &mut Analysis, eyes: Option<(f64, f64)>) {
                 "no open eye shows: the eyes are shut, screwed up or under a hand ({seen:.4}, needs ≥ {limit})"
             ),
         )
-        .advise(Advice::OpenEyes);
+        .advise(Advice::ShowEyes);
+        for c in a
+            .checks
+            .iter_mut()
+            .filter(|c| !c.pass && matches!(c.id, CheckId::NoGlare | CheckId::NoRedEye))
+        {
+            *c = Check::unjudged(
+                c.id,
+                "看不到睁开的眼睛，睁眼后再判断",
+                "no open eye shows: judged once the eyes do",
+            );
+        }
         a.verdict = Verdict::of(&a.checks);
     }
 }

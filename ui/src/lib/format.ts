@@ -26,17 +26,19 @@ export const UNITS: Partial<Record<CheckId, string>> = {
   dpi: "dpi",
 };
 
-/** Rules whose value reads in whole numbers, as their messages write it: the photo's pixels
- * (the bands' "头顶距上边缘 50–110 像素：158", the centring's "偏离中线 1 像素") and the JPEG
- * quality ("压缩质量约 87"). A tenth of a photo pixel is not something a person can see. */
+/** Rules whose value reads in whole numbers when it passes, as their messages write it: the
+ * photo's pixels (the bands' "头顶距上边缘 50–110 像素：158", the centring's "偏离中线 1 像素")
+ * and the JPEG quality ("压缩质量约 87"). A tenth of a photo pixel is not something a person can
+ * see, except where it is what fails: a head top of 110.4 against 50–110 reads "110.4 px". */
 const WHOLE: ReadonlySet<CheckId> = new Set<CheckId>(["head_top", "eye_height", "face_width", "centered", "dimensions", "quality"]);
 
-/** A rule's measured value with its unit ("158 px", "20.8°"); "" when it has no value. */
-export function formatMeasure(id: CheckId, v: number | null): string {
+/** A rule's measured value with its unit ("158 px", "20.8°"); "" when it has no value. `pass`:
+ * whether the rule passed (a failing value keeps its tenth). */
+export function formatMeasure(id: CheckId, v: number | null, pass = true): string {
   if (v === null) return "";
   const unit = UNITS[id];
-  // Halves away from zero, as the messages round; never "-0".
-  const s = WHOLE.has(id) ? String(Math.sign(v) * Math.round(Math.abs(v)) + 0) : formatValue(v);
+  // Halves away from zero, as the centring's message rounds; never "-0".
+  const s = pass && WHOLE.has(id) ? String(Math.sign(v) * Math.round(Math.abs(v)) + 0) : formatValue(v);
   return unit === undefined ? s : unit === "°" ? `${s}°` : `${s} ${unit}`;
 }
 

@@ -3,35 +3,39 @@
 import type { Naming } from "../lib/backend/bindings";
 import { h, setText } from "../lib/dom";
 import { t, type MessageKey } from "../lib/i18n";
-import { defaultPaths, errorText, isDay, localError, rowErrorText, stepDay } from "../lib/review";
+import { defaultPaths, errorText, isDay, localError, rowErrorText, stepDay, typedDay } from "../lib/review";
 import type { ReviewHost } from "./review-host";
 
 const NAMINGS: Naming[] = ["shot_id", "code_key", "student_no"];
 
 /** A day field that reads "2026-06-10" whatever the machine's locale: WebKit's own date field
  * follows the process's locale, not the page's language (12/07/2026 on an en-US desktop), and
- * the queue, the exports and the timetable all write days this way. ↑ and ↓ step a day, as in a
- * date field; a day that is not one is marked and fires no change. */
+ * the queue, the exports and the timetable all write days this way. What is typed is tidied
+ * when it is committed ([`typedDay`]: full-width digits, "2026/6/1"); a day that is still not
+ * one is marked, and the page's own handler says so. ↑ and ↓ step a day, as in a date field.
+ * Set it from code with [`setDay`]. */
 export function dayField(id: string, value = ""): HTMLInputElement {
-  const input = h("input", { id, type: "text", class: "day", value, inputmode: "numeric", maxlength: "10", placeholder: "YYYY-MM-DD", spellcheck: "false", autocomplete: "off" });
-  const mark = () => input.setAttribute("aria-invalid", String(input.value !== "" && !isDay(input.value)));
-  input.addEventListener("input", mark);
-  input.addEventListener(
-    "change",
-    (e) => {
-      mark();
-      if (input.value !== "" && !isDay(input.value)) e.stopImmediatePropagation();
-    },
-    { capture: true },
-  );
+  const input = h("input", { id, type: "text", class: "day", value, inputmode: "numeric", maxlength: "16", placeholder: "YYYY-MM-DD", spellcheck: "false", autocomplete: "off" });
+  input.addEventListener("input", () => mark(input));
+  // Before the page's own change handlers (this one is added first): they read the tidied day.
+  input.addEventListener("change", () => setDay(input, typedDay(input.value)));
   input.addEventListener("keydown", (e) => {
     if ((e.key !== "ArrowUp" && e.key !== "ArrowDown") || !isDay(input.value)) return;
     e.preventDefault();
-    input.value = stepDay(input.value, e.key === "ArrowUp" ? 1 : -1);
-    mark();
+    setDay(input, stepDay(input.value, e.key === "ArrowUp" ? 1 : -1));
     input.dispatchEvent(new Event("change"));
   });
   return input;
+}
+
+/** Write a day into a [`dayField`], its mark following. */
+export function setDay(input: HTMLInputElement, day: string): void {
+  input.value = day;
+  mark(input);
+}
+
+function mark(input: HTMLInputElement): void {
+  input.setAttribute("aria-invalid", String(input.value !== "" && !isDay(input.value)));
 }
 
 export type ReviewTools = {
@@ -202,8 +206,8 @@ export function buildReviewTools(host: ReviewHost): ReviewTools {
     exportBox,
     setDay(d) {
       day = d;
-      exportFrom.value = d;
-      exportTo.value = d;
+      setDay(exportFrom, d);
+      setDay(exportTo, d);
       setDefaults();
     },
     setShown(ids, filtered) {

@@ -179,7 +179,7 @@ export function buildShotDetail(host: ReviewHost, onClose: () => void): ShotDeta
             h("td", {}, checkTitle(lang, c.id)),
             // The file's size in the unit of its limit (20–40 KB), not in bytes.
             // A rule with nothing to measure (the format, the seal) shows a dash, not a blank.
-            h("td", { class: "num" }, c.value === null ? "—" : c.id === "file_size" ? L("detail.kb", { kb: formatKb(c.value) }) : formatMeasure(c.id, c.value)),
+            h("td", { class: "num" }, c.value === null ? "—" : c.id === "file_size" ? L("detail.kb", { kb: formatKb(c.value) }) : formatMeasure(c.id, c.value, c.pass)),
             h("td", {}, c.limit),
             h("td", {}, pick(lang, c.message_zh, c.message_en), !c.pass && fix ? h("div", { class: "sv-small" }, fix) : null),
           );

@@ -48,7 +48,7 @@ export function checkRow(c: Check, lang: Lang): HTMLLIElement {
     h("span", { class: "title" }, checkTitle(lang, c.id)),
     // The value alone: a limit beside it can read as met for a rule that fails on something
     // else (exposure on burnt-out skin) or by being too near its limit to be sure of.
-    h("span", { class: "value" }, formatMeasure(c.id, c.value)),
+    h("span", { class: "value" }, formatMeasure(c.id, c.value, c.pass)),
     !c.pass && fix ? h("div", { class: "fix" }, fix) : null,
     !c.pass && !fix ? h("div", { class: "fix" }, pick(lang, c.message_zh, c.message_en)) : null,
   );
@@ -364,7 +364,7 @@ export function mountStation(root: HTMLElement, backend: Backend, opts: ViewOpti
           continue;
         }
         const fix = pick(m.language, c.fix_zh ?? "", c.fix_en ?? "") || pick(m.language, c.message_zh, c.message_en);
-        ul.append(h("li", { "data-check": c.id }, `✗ ${checkTitle(m.language, c.id)} ${formatMeasure(c.id, c.value)} — ${fix}`));
+        ul.append(h("li", { "data-check": c.id }, `✗ ${checkTitle(m.language, c.id)} ${formatMeasure(c.id, c.value, false)} — ${fix}`));
       }
       rows.push(ul);
     }

@@ -40,7 +40,7 @@ import {
 } from "../lib/review";
 import { asAppError } from "../lib/session";
 import type { ReviewHost } from "./review-host";
-import { buildReviewTools, dayField } from "./review-tools";
+import { buildReviewTools, dayField, setDay } from "./review-tools";
 import { buildShotDetail } from "./shot-detail";
 
 const COLUMNS: MessageKey[] = ["col.photo", "col.student", "col.n", "col.time", "col.room", "col.slot", "col.verdict", "col.upload", "col.status", "col.fee", "col.mark"];
@@ -276,7 +276,7 @@ export function mountSupervisor(root: HTMLElement, backend: Backend): () => void
       lang,
       live: () => alive && g === gen,
       fail: (e, where) => fail(e, where, g),
-      reload: () => load(day?.day ?? null),
+      reload: () => load(chosenDay),
     };
     const tools = buildReviewTools(host);
 
@@ -322,11 +322,14 @@ export function mountSupervisor(root: HTMLElement, backend: Backend): () => void
       backend
         .reviewDay(d)
         .then((rd) => {
-          if (!alive || g !== gen) return;
+          // An answer for a day the supervisor has since moved from (↑ held down) is not shown.
+          if (!alive || g !== gen || (chosenDay !== null && rd.day !== chosenDay)) return;
           const changed = day?.day !== rd.day;
           day = rd;
           chosenDay = rd.day;
-          dayInput.value = rd.day;
+          // Not while the supervisor is typing another day into the field: the uploads reload
+          // the day every second or so.
+          if (document.activeElement !== dayInput) setDay(dayInput, rd.day);
           if (changed) {
             for (const img of thumbs.values()) img.removeAttribute("src");
             thumbs.clear();
@@ -540,7 +543,8 @@ export function mountSupervisor(root: HTMLElement, backend: Backend): () => void
 
     dayInput.addEventListener("change", () => {
       if (isDay(dayInput.value)) {
-        load(dayInput.value);
+        chosenDay = dayInput.value;
+        load(chosenDay);
         if (!roomsPane.hidden) loadRooms();
       } else {
         message.hidden = false;
@@ -549,7 +553,7 @@ export function mountSupervisor(root: HTMLElement, backend: Backend): () => void
       }
     });
     refresh.addEventListener("click", () => {
-      load(day?.day ?? chosenDay, true);
+      load(chosenDay, true);
       if (!roomsPane.hidden) loadRooms();
     });
     lock.addEventListener("click", () => {
@@ -573,7 +577,7 @@ export function mountSupervisor(root: HTMLElement, backend: Backend): () => void
         if (ev.kind !== "queue" || !alive || g !== gen || again) return;
         again = setTimeout(() => {
           again = null;
-          if (alive && g === gen) load(day?.day ?? chosenDay);
+          if (alive && g === gen) load(chosenDay);
         }, 1000);
       })
       .then((off) => (alive ? listeners.push(off) : off()))

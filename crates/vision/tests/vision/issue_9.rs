@@ -278,7 +278,7 @@ fn one_womans_real_expressions_her_hands_over_her_face_among_them_are_refused_by
         "no_tinted_glasses",
         "mouth_closed",
     ];
-    let tiles: [((usize, usize), &str, &[&str]); 11] = [
+    let tiles: [((usize, usize), &str, &[&str]); 12] = [
         ((0, 0), "straight face", &["ears_visible"]),
         ((4, 2), "straight face", &["ears_visible"]),
         ((4, 4), "straight face", &["ears_visible"]),
@@ -322,6 +322,11 @@ fn one_womans_real_expressions_her_hands_over_her_face_among_them_are_refused_by
             (1, 1),
             "screaming, eyes screwed up",
             &["ears_visible", "eyes_open", "mouth_closed"],
+        ),
+        (
+            (3, 4),
+            "hands in her hair, head tilted, squinting",
+            &["pose", "ears_visible", "eyebrows_visible"],
         ),
         (
             (1, 2),
@@ -370,6 +375,21 @@ fn one_womans_real_expressions_her_hands_over_her_face_among_them_are_refused_by
         rule(&covered, "face_uncovered").fix_en,
         Some(Advice::TakeOffMask.en())
     );
+    // Squinting, two of the network's cells of eye on one side: seen, near the limit.
+    let squint = analyzer
+        .judge(&expression(&grid, 3, 4), Framing::Plan)
+        .unwrap();
+    let (left, right) = squint.measurements.as_ref().unwrap().eyes_seen.unwrap();
+    let limit = caiji_spec::TOLERANCES.eye_seen_min;
+    assert!(
+        (limit..2.0 * limit).contains(&left.max(right)),
+        "{left} {right}"
+    );
+    assert!(
+        !rule(&squint, "eyes_open")
+            .message_zh
+            .starts_with("看不到睁开的眼睛")
+    );
     for (row, col) in [(0, 3), (1, 1)] {
         let a = analyzer
             .judge(&expression(&grid, row, col), Framing::Plan)
@@ -379,7 +399,7 @@ fn one_womans_real_expressions_her_hands_over_her_face_among_them_are_refused_by
             eyes.message_zh.starts_with("看不到睁开的眼睛"),
             "tile {row},{col}: {eyes:?}"
         );
-        assert_eq!(eyes.fix_en, Some(Advice::OpenEyes.en()));
+        assert_eq!(eyes.fix_en, Some(Advice::ShowEyes.en()));
         let lids = a.measurements.as_ref().unwrap().pose.eye_open;
         assert!(lids >= caiji_spec::TOLERANCES.eye_open_min, "{lids}");
     }
