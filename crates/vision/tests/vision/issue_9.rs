@@ -150,6 +150,11 @@ const REAL: &[(&str, &[&str])] = &[
     // Under a brimmed hat, her long hair over her ears; a naval officer's cap, ears showing.
     ("kaci-baum.jpg", &["bareheaded", "ears_visible"]),
     ("grace-hopper.jpg", &["bareheaded"]),
+    // A wide black sun hat, her eyes aside of the lens and her lips just apart.
+    (
+        "sun-hat.jpg",
+        &["pose", "bareheaded", "ears_visible", "mouth_closed"],
+    ),
     // Bareheaded, but photographed through foliage: large leaves lie over the top of her hair,
     // and the face-parsing network labels them a head covering (1.04), as a reviewer would
     // refuse them; in front of a backdrop nothing covers the head.
