@@ -1137,18 +1137,11 @@ pub fn with_blink(a: &mut Analysis, usual: f64) -> bool {
         return false;
     };
     let limit = TOLERANCES.blink_ratio * usual;
-    let Some(check) = a
-        .checks
-        .iter_mut()
-        .find(|c| c.id == CheckId::EyesOpen && c.pass)
-    else {
-        return false;
-    };
     if !(open.is_finite() && usual.is_finite() && open < limit) {
         return false;
     }
     let share = (100.0 * open / usual).round();
-    *check = Check::with_message(
+    let blink = Check::with_message(
         CheckId::EyesOpen,
         false,
         Some(open),
@@ -1159,6 +1152,16 @@ pub fn with_blink(a: &mut Analysis, usual: f64) -> bool {
         ),
     )
     .advise(Advice::OpenEyes);
+    overrule(a, blink)
+}
+
+/// Put `check` in place of its rule's check in `a` where that passes, and judge the verdict
+/// again: a rule failed already keeps its own reading. Returns whether it was put.
+fn overrule(a: &mut Analysis, check: Check) -> bool {
+    let Some(old) = a.checks.iter_mut().find(|c| c.id == check.id && c.pass) else {
+        return false;
+    };
+    *old = check;
     a.verdict = Verdict::of(&a.checks);
     true
 }
@@ -1363,15 +1366,9 @@ fn with_inner_mouth(a: &mut Analysis, inner_mouth: f64) {
         return;
     };
     m.inner_mouth = Some(inner_mouth);
-    let limit = TOLERANCES.inner_mouth_max;
-    if inner_mouth > limit
-        && let Some(mouth) = a
-            .checks
-            .iter_mut()
-            .find(|c| c.id == CheckId::MouthClosed && c.pass)
-    {
-        let v = inner_mouth;
-        *mouth = Check::with_message(
+    let (v, limit) = (inner_mouth, TOLERANCES.inner_mouth_max);
+    if v > limit {
+        let apart = Check::with_message(
             CheckId::MouthClosed,
             false,
             Some(v),
@@ -1380,7 +1377,7 @@ fn with_inner_mouth(a: &mut Analysis, inner_mouth: f64) {
             format!("lips apart, the inside of the mouth shows ({v:.3}, limit {limit})"),
         )
         .advise(Advice::CloseLips);
-        a.verdict = Verdict::of(&a.checks);
+        overrule(a, apart);
     }
 }
 
@@ -1399,36 +1396,35 @@ fn with_eyes_seen(a: &mut Analysis, eyes: Option<(f64, f64)>) {
         return;
     };
     let (seen, limit) = (left.max(right), TOLERANCES.eye_seen_min);
-    if seen < limit
-        && let Some(check) = a
-            .checks
-            .iter_mut()
-            .find(|c| c.id == CheckId::EyesOpen && c.pass)
-    {
-        *check = Check::with_message(
-            CheckId::EyesOpen,
-            false,
-            Some(seen),
-            format!("≥ {limit}"),
-            format!("看不到睁开的眼睛：双眼闭着、眯着或被手遮住（{seen:.4}，限 ≥ {limit}）"),
-            format!(
-                "no open eye shows: the eyes are shut, screwed up or under a hand ({seen:.4}, needs ≥ {limit})"
-            ),
-        )
-        .advise(Advice::ShowEyes);
-        for c in a
-            .checks
-            .iter_mut()
-            .filter(|c| !c.pass && matches!(c.id, CheckId::NoGlare | CheckId::NoRedEye))
-        {
-            *c = Check::unjudged(
-                c.id,
-                "看不到睁开的眼睛，睁眼后再判断",
-                "no open eye shows: judged once the eyes do",
-            );
-        }
-        a.verdict = Verdict::of(&a.checks);
+    if seen >= limit {
+        return;
     }
+    let unseen = Check::with_message(
+        CheckId::EyesOpen,
+        false,
+        Some(seen),
+        format!("≥ {limit}"),
+        format!("看不到睁开的眼睛：双眼闭着、眯着或被手遮住（{seen:.4}，限 ≥ {limit}）"),
+        format!(
+            "no open eye shows: the eyes are shut, screwed up or under a hand ({seen:.4}, needs ≥ {limit})"
+        ),
+    )
+    .advise(Advice::ShowEyes);
+    if !overrule(a, unseen) {
+        return;
+    }
+    for c in a
+        .checks
+        .iter_mut()
+        .filter(|c| !c.pass && matches!(c.id, CheckId::NoGlare | CheckId::NoRedEye))
+    {
+        *c = Check::unjudged(
+            c.id,
+            "看不到睁开的眼睛，睁眼后再判断",
+            "no open eye shows: judged once the eyes do",
+        );
+    }
+    a.verdict = Verdict::of(&a.checks);
 }
 
 /// Every photo rule, judged on the measurements and the output geometry of the planned crop.

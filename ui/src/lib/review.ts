@@ -190,13 +190,13 @@ export function isDay(s: string): boolean {
 }
 
 /** A day as typed, written as the queue writes it: full-width digits and dashes from a Chinese
- * input method made plain, "/" and "." read as "-", spaces dropped, a one-digit month or day
+ * input method made plain (NFKC), "/", "." and "。" read as "-", spaces dropped, a one-digit month or day
  * given its zero ("２０２６／６／１" → "2026-06-01"). Anything else is returned as typed. */
 export function typedDay(s: string): string {
   const plain = s
     .normalize("NFKC")
     .replace(/\s+/g, "")
-    .replace(/[/.．。－—–]/g, "-");
+    .replace(/[/.。—–]/g, "-");
   const m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(plain);
   return m ? `${m[1]}-${m[2].padStart(2, "0")}-${m[3].padStart(2, "0")}` : plain;
 }

@@ -476,7 +476,7 @@ export function mountSupervisor(root: HTMLElement, backend: Backend): () => void
         h(
           "td",
           { class: "num", title: sp.slot.expected_derived ? L("pace.derived") : null },
-          h("span", { "data-done": `${sp.photographed}/${sp.slot.expected}` }, `${sp.photographed}/${expected}`),
+          `${sp.photographed}/${expected}`,
           under(L("pace.counts", { retakes: sp.retakes, refused: sp.refused })),
         ),
         h(
