@@ -215,10 +215,11 @@ pub fn spec(json: bool) -> ExitCode {
     }
     println!("测量误差预算 / measurement error budget (p95, on the 480×640 output)");
     println!(
-        "  眼睛/eye line ±{} px, 头顶/head top ±{} px, 脸宽/face width ±{} %",
+        "  眼睛/eye line ±{} px, 头顶/head top ±{} px, 脸宽/face width ±{} %（逐帧，按双耳 / per frame, from the ears）, ±{} %（成片，按两颊 / the photo, on the cheeks）",
         b.eye_y_px,
         b.head_top_px,
-        b.face_width_frac * 100.0
+        b.face_width_frac * 100.0,
+        b.cheeks_width_frac * 100.0
     );
     println!("全部阈值见 --json / every threshold: --json");
     ExitCode::SUCCESS

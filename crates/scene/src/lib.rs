@@ -96,8 +96,13 @@ pub struct Subject {
     pub eye_left: (f64, f64),
     /// Centre of the eye on the image's right, marked the same way.
     pub eye_right: (f64, f64),
-    /// Face width at cheek level (skin edge to skin edge, ears excluded).
+    /// Face width at cheek level (skin edge to skin edge, ears excluded): it sets the scene's
+    /// scale (a person's `face` is this width over the frame's height).
     pub face_width: f64,
+    /// The face width the ground truth reports where it differs from `face_width`: the two
+    /// annotators' cheeks (`tests/fixtures/landmarks`) for the two subjects whose scale was set
+    /// by an earlier reading, kept so that their scenes stay as they were.
+    pub marked_width: Option<f64>,
     /// Head outline: ellipse centre and radii, roughly the hair's. It shapes the person's drop
     /// shadow and, in a photo shared with other people, keeps the matte to this person's head
     /// (grown by a third, so the hair's real edge is the matte's).
@@ -168,13 +173,14 @@ const SHORT_HAIR_BODY: [(f64, f64); 51] = [
 /// The annotated subjects.
 pub const SUBJECTS: &[Subject] = &[
     // Eyes: the annotators' canthi (`tests/fixtures/landmarks`); the face width read off a 4×
-    // zoom (the annotators' cheeks give 90.3; the width sets the scene's scale, so it stays).
+    // zoom sets the scale, the truth's width is the annotators' cheeks.
     Subject {
         name: "astronaut",
         file: "astronaut.png",
         eye_left: (203.75, 102.25),
         eye_right: (247.5, 104.25),
         face_width: 89.0,
+        marked_width: Some(90.3),
         head: (226.0, 97.0, 74.0, 80.0),
         torso: (165.0, 95.0, 190.0),
         note: "woman, short light-brown hair, smiling with her teeth showing, orange suit, \
@@ -189,6 +195,7 @@ pub const SUBJECTS: &[Subject] = &[
         eye_left: (74.5, 121.5),
         eye_right: (112.5, 122.0),
         face_width: 79.5,
+        marked_width: None,
         head: (93.0, 126.0, 60.0, 80.0),
         torso: (196.0, 68.0, 105.0),
         note: "man, long dark hair over both ears, beard, glasses, checked shirt: his ears do \
@@ -197,14 +204,15 @@ pub const SUBJECTS: &[Subject] = &[
         matte: "trio",
         shared: Some(&GLASSES_BODY),
     },
-    // Eyes: the annotators' canthi; the face width an earlier reading, kept for the same reason
-    // (the annotators' cheeks give 86.5).
+    // Eyes: the annotators' canthi; the face width an earlier reading sets the scale, the
+    // truth's width is the annotators' cheeks.
     Subject {
         name: "curly",
         file: "trio.jpg",
         eye_left: (253.38, 174.75),
         eye_right: (295.12, 171.25),
         face_width: 91.0,
+        marked_width: Some(86.5),
         head: (273.0, 161.0, 58.0, 79.0),
         torso: (236.0, 62.0, 150.0),
         note: "man, curly light-brown hair, red hoodie bunched up on his left shoulder, his \
@@ -220,6 +228,7 @@ pub const SUBJECTS: &[Subject] = &[
         eye_left: (482.5, 96.25),
         eye_right: (518.0, 96.75),
         face_width: 87.5,
+        marked_width: None,
         head: (502.0, 95.0, 60.0, 73.0),
         torso: (162.0, 56.0, 130.0),
         note: "man, short dark hair, ears visible, light-blue collar under a beige jumper",
@@ -235,6 +244,7 @@ pub const SUBJECTS: &[Subject] = &[
         eye_left: (164.9, 171.25),
         eye_right: (233.1, 169.5),
         face_width: 149.75,
+        marked_width: None,
         head: (199.0, 130.0, 95.0, 122.0),
         torso: (290.0, 110.0, 200.0),
         note: "man, thick wavy brown hair swept up, stubble, dark knitted jumper, one side in shadow",
@@ -248,6 +258,7 @@ pub const SUBJECTS: &[Subject] = &[
         eye_left: (173.25, 140.25),
         eye_right: (242.0, 134.6),
         face_width: 144.15,
+        marked_width: None,
         head: (207.0, 125.0, 80.0, 111.0),
         torso: (250.0, 120.0, 200.0),
         note: "man, short black hair, beard, lips pursed, pink and blue striped T-shirt",
@@ -261,6 +272,7 @@ pub const SUBJECTS: &[Subject] = &[
         eye_left: (164.0, 167.0),
         eye_right: (231.0, 174.0),
         face_width: 148.7,
+        marked_width: None,
         head: (195.0, 150.0, 115.0, 135.0),
         torso: (330.0, 120.0, 200.0),
         note: "man, long dreadlocks over the shoulders, beard, white T-shirt, greyscale photo; \
@@ -276,6 +288,7 @@ pub const SUBJECTS: &[Subject] = &[
         eye_left: (222.5, 192.1),
         eye_right: (306.9, 189.5),
         face_width: 162.75,
+        marked_width: None,
         head: (265.0, 170.0, 120.0, 146.0),
         torso: (340.0, 90.0, 250.0),
         note: "woman, short grey hair under a naval officer's cap, glasses, dark uniform: \
@@ -513,7 +526,8 @@ pub struct Truth {
     /// Topmost row where the student covers at least half the pixel, in the columns over the
     /// face (the eye midpoint ± 0.55 eye distances, where the analysis scans for the hair).
     pub head_top_y: f64,
-    /// Face width.
+    /// Face width cheek to cheek: the subject's `marked_width`, else its `face_width`, at the
+    /// frame's scale.
     pub face_width: f64,
     /// Face centre x: the eye midpoint.
     pub face_center_x: f64,
@@ -977,7 +991,7 @@ pub fn render(lib: &Library, scene: &Scene) -> Result<(RgbImage, Truth), SceneEr
                 eye_left: el,
                 eye_right: er,
                 head_top_y: if top.is_finite() { top } else { 0.0 },
-                face_width: s.face_width * scale,
+                face_width: s.marked_width.unwrap_or(s.face_width) * scale,
                 face_center_x: (el.0 + er.0) / 2.0,
             });
         }

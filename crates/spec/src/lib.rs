@@ -326,9 +326,10 @@ pub struct Tolerances {
     /// `tests/fixtures/landmarks`, with the mesh's offset `caiji_vision::EYE_LINE_OFFSET` made
     /// each time from the other people's faces); on the real-matted golden scenes it is 3.1 px
     /// (curly), just over; and the hand marks' own spread is 3.4 px, so they cannot certify 3 px: the
-    /// budget stays at the 4 px it was given when the worst measured was 3.5. The face width
-    /// uses the worst error measured, larger than its target: 9.3 % on the hand-marked faces
-    /// (Grace Hopper) and 8.5 % on the golden scenes.
+    /// budget stays at the 4 px it was given when the worst measured was 3.5. The face width's
+    /// budget depends on what it was measured on: per frame (the ears) it is the worst error
+    /// measured, larger than its target (9.3 % on the hand-marked faces, Grace Hopper, and 8.5 %
+    /// on the golden scenes); on the cheeks (the photo's judgement) it is 5 %.
     pub budget: Budget,
     /// Largest output pixels per source pixel a crop may use: above 1 the photo is upscaled
     /// and loses detail, so a frame needs at least 640 rows around the head.
@@ -342,10 +343,14 @@ pub struct Budget {
     pub eye_y_px: f64,
     /// Head top.
     pub head_top_px: f64,
-    /// Face width, as a fraction of the measured width: the worst of the per-frame measure (the
-    /// close-up's ears) on the hand-marked frontal faces, 9.3 %; the photo's judgement measures
-    /// the cheeks, within 4.5 %.
+    /// Face width measured per frame (the close-up's ears), as a fraction of the measured
+    /// width: its worst on the hand-marked frontal faces, 9.3 % (Grace Hopper).
     pub face_width_frac: f64,
+    /// Face width measured on the cheeks by the face-parsing network (the photo's judgement),
+    /// as a fraction of the measured width: its worst is 4.5 % on the hand-marked frontal
+    /// faces (Grace Hopper, against the two annotators' mean; they differ by 3.4 % on her) and
+    /// 3.6 % on the golden scenes (mike).
+    pub cheeks_width_frac: f64,
 }
 
 /// Caiji's operational thresholds.
@@ -389,6 +394,7 @@ pub const TOLERANCES: Tolerances = Tolerances {
         eye_y_px: 4.0,
         head_top_px: 4.0,
         face_width_frac: 0.095,
+        cheeks_width_frac: 0.05,
     },
     max_upscale: 1.0,
 };

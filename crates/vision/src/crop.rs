@@ -56,6 +56,9 @@ pub struct HeadInSource {
     pub face_width: f64,
     /// Face centre x.
     pub face_center_x: f64,
+    /// How far the face width may be off, as a fraction of itself: the error budget of what it
+    /// was measured on ([`caiji_spec::Budget`]).
+    pub width_budget: f64,
 }
 
 impl HeadInSource {
@@ -85,9 +88,10 @@ pub fn placement_margin(g: &OutputGeometry) -> f64 {
 }
 
 /// Like [`placement_margin`], with each band narrowed by the measurement's error budget
-/// ([`caiji_spec::Budget`]): at 0 or above every quantity is inside its band even if the
-/// measurement is off by its whole budget. What the crop planner maximises.
-pub fn safe_margin(g: &OutputGeometry) -> f64 {
+/// ([`caiji_spec::Budget`]; the face width's is `width_budget`, a fraction of itself): at 0 or
+/// above every quantity is inside its band even if the measurement is off by its whole budget.
+/// What the crop planner maximises.
+pub fn safe_margin(g: &OutputGeometry, width_budget: f64) -> f64 {
     let b = TOLERANCES.budget;
     let norm = |r: Range, v: f64, err: f64| (r.margin(v) - err) / (r.span() / 2.0 - err);
     let center_limit = TOLERANCES.center_offset * STANDARD.width as f64;
@@ -98,7 +102,7 @@ pub fn safe_margin(g: &OutputGeometry) -> f64 {
         .min(norm(
             STANDARD.face_width,
             g.face_width,
-            b.face_width_frac * g.face_width,
+            width_budget * g.face_width,
         ))
         .min(centered)
 }
@@ -129,7 +133,7 @@ pub fn plan(head: &HeadInSource, width: u32, height: u32, max_scale: f64) -> Opt
             width: cw,
             height: ch,
         };
-        (crop, safe_margin(&head.in_output(&crop)))
+        (crop, safe_margin(&head.in_output(&crop), head.width_budget))
     };
     // The aim for a scale: eyes and head top each want the middle of their range; take the crop
     // top halfway between the two wishes, then search around it.
@@ -164,6 +168,7 @@ mod tests {
             eye_y: 480.0,
             face_width: 420.0,
             face_center_x: 960.0,
+            width_budget: caiji_spec::TOLERANCES.budget.face_width_frac,
         }
     }
 
@@ -189,6 +194,7 @@ mod tests {
             eye_y: 250.0,
             face_width: 240.0,
             face_center_x: 240.0,
+            width_budget: caiji_spec::TOLERANCES.budget.face_width_frac,
         };
         let (crop, margin) = plan(&head, 480, 640, 1.0).unwrap();
         let g = head.in_output(&crop);
@@ -201,6 +207,25 @@ mod tests {
         };
         let (_, margin) = plan(&head, 480, 640, 1.0).unwrap();
         assert!(margin > 0.0, "{margin}");
+    }
+
+    #[test]
+    fn a_face_width_measured_on_the_cheeks_may_come_nearer_its_limit_than_one_from_the_ears() {
+        // A 480×640 frame leaves no choice: the face is 280 px wide, 20 px inside the 300 px
+        // limit. The ears' width may be 9.5 % off (26.6 px): not accepted. The cheeks' 5 %
+        // (14 px): accepted. At 290 px (10 px inside, 14.5 px of budget) neither is.
+        let b = caiji_spec::TOLERANCES.budget;
+        let head = |face_width: f64, width_budget: f64| HeadInSource {
+            head_top_y: 80.0,
+            eye_y: 250.0,
+            face_width,
+            face_center_x: 240.0,
+            width_budget,
+        };
+        let margin = |h: HeadInSource| plan(&h, 480, 640, 1.0).unwrap().1;
+        assert!(margin(head(280.0, b.face_width_frac)) < 0.0);
+        assert!(margin(head(280.0, b.cheeks_width_frac)) > 0.0);
+        assert!(margin(head(290.0, b.cheeks_width_frac)) < 0.0);
     }
 
     #[test]

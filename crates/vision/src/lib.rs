@@ -233,6 +233,17 @@ pub enum WidthFrom {
     Cheeks,
 }
 
+impl WidthFrom {
+    /// How far a width measured so may be off, as a fraction of itself
+    /// ([`caiji_spec::Budget`]).
+    pub fn budget(self) -> f64 {
+        match self {
+            WidthFrom::Ears => TOLERANCES.budget.face_width_frac,
+            WidthFrom::Cheeks => TOLERANCES.budget.cheeks_width_frac,
+        }
+    }
+}
+
 /// Pose and expression measured on the face mesh.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Pose {
@@ -868,6 +879,7 @@ impl Analyzer {
             eye_y,
             face_width,
             face_center_x,
+            width_budget: face_width_from.budget(),
         };
         let (crop_plan, best_margin) = match framing {
             Framing::AsIs => {
@@ -1517,7 +1529,7 @@ pub fn photo_checks(
                         Check::range(CheckId::FaceWidth, g.face_width, STANDARD.face_width),
                         g.face_width,
                         STANDARD.face_width,
-                        b.face_width_frac * g.face_width,
+                        m.face_width_from.budget() * g.face_width,
                     )
                     .advise(width_advice),
                 );

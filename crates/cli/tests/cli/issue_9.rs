@@ -146,6 +146,7 @@ fn spec_prints_the_numbers_of_crates_spec_for_people_and_for_scripts() {
     let b = &v["tolerances"]["budget"];
     assert_eq!(b["head_top_px"], TOLERANCES.budget.head_top_px);
     assert_eq!(b["face_width_frac"], TOLERANCES.budget.face_width_frac);
+    assert_eq!(b["cheeks_width_frac"], TOLERANCES.budget.cheeks_width_frac);
     assert_eq!(v["tolerances"]["yaw_deg"], TOLERANCES.yaw_deg);
 
     let o = caiji(&["spec"]);
@@ -153,6 +154,10 @@ fn spec_prints_the_numbers_of_crates_spec_for_people_and_for_scripts() {
     assert!(out.contains("头顶/head top: 50–110 px"), "{out}");
     assert!(
         out.contains("背景/backdrop 浅蓝色 light_blue: RGB(100,197,255)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("±9.5 %（逐帧") && out.contains("±5 %（成片"),
         "{out}"
     );
 }

@@ -6,7 +6,7 @@
 
 use crate::fixtures;
 use caiji_scene::{Scene, render};
-use caiji_vision::Crop;
+use caiji_vision::{Crop, Framing, WidthFrom};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
@@ -65,6 +65,8 @@ fn golden_scenes_meet_truth_verdicts_and_recorded_measurements() {
     let bless = std::env::var_os("CAIJI_BLESS").is_some();
     let mut problems = Vec::new();
     let mut worst = Errors::default();
+    // The photo's face width: the shutter's judgement measures the cheeks.
+    let mut worst_judged_width = 0.0f64;
     let mut accuracy_cases = 0;
     for case in &mut cases {
         let (frame, truth) = render(lib, &case.scene).expect("scene renders");
@@ -93,10 +95,18 @@ fn golden_scenes_meet_truth_verdicts_and_recorded_measurements() {
             let e = truth_errors(&truth, &crop, &out);
             accuracy_cases += 1;
             let width_signed = 100.0 * (out.face_width / (truth.face_width * crop.scale()) - 1.0);
+            let judged = analyzer
+                .judge(&frame, Framing::Plan)
+                .expect("judgement runs");
+            let judged_width = judged.measurements.as_ref().map_or(f64::NAN, |m| {
+                assert_eq!(m.face_width_from, WidthFrom::Cheeks, "{}", case.name);
+                100.0 * (m.face_width / truth.face_width - 1.0)
+            });
             println!(
-                "{:<28} eye {:5.2}px  head top {:5.2}px  face width {:+6.2}%",
-                case.name, e.eye_y, e.head_top, width_signed
+                "{:<28} eye {:5.2}px  head top {:5.2}px  face width {:+6.2}%, judged {:+6.2}%",
+                case.name, e.eye_y, e.head_top, width_signed, judged_width
             );
+            worst_judged_width = worst_judged_width.max(judged_width.abs());
             worst.eye_y = worst.eye_y.max(e.eye_y);
             worst.head_top = worst.head_top.max(e.head_top);
             worst.face_width_pct = worst.face_width_pct.max(e.face_width_pct);
@@ -105,12 +115,23 @@ fn golden_scenes_meet_truth_verdicts_and_recorded_measurements() {
             // 2.8 px while his cut-out still held a patch of his neighbour's shirt beside his
             // shoulder; the astronaut's and curly's eye truth are the annotators' canthi since
             // the mesh's eye line is moved onto them, `EYE_LINE_OFFSET`), head top 1.3 px (glasses),
-            // face width +8.4 % (glasses: long hair over both ears, the ear points sit outside
-            // the cheeks) and -8.5 % (ayo; the same -8 % as on his own photo against the two
-            // annotators, `landmarks`). The width misses its budget: this says so rather than
-            // flatter it. Bounds sit just above what was measured, so any regression shows.
+            // the per-frame face width (the ears) +8.4 % (glasses: long hair over both ears, the
+            // ear points sit outside the cheeks) and -8.5 % (ayo; the same -8 % as on his own
+            // photo against the two annotators, `landmarks`): it misses its budget, and this
+            // says so rather than flatter it. The photo's width, judged on the cheeks, is within
+            // 3.7 % (mike -3.6 %; the truth is the annotators' cheeks for curly and the
+            // astronaut too, `Subject::marked_width`: against his scene's 91 px scale reading
+            // curly read -5.8 %). Bounds sit just above what was measured, so any regression
+            // shows.
             if e.eye_y > 3.2 || e.head_top > 4.0 || e.face_width_pct > 9.0 {
                 problems.push(format!("{}: accuracy out of target: {e:?}", case.name));
+            }
+            // The photo's width, on the cheeks, is held to the 4 % (NaN fails too).
+            if judged_width.is_nan() || judged_width.abs() > 4.0 {
+                problems.push(format!(
+                    "{}: the judged face width is {judged_width:+.2} % off the truth (budget 4 %)",
+                    case.name
+                ));
             }
         }
         let now = a
@@ -132,7 +153,9 @@ fn golden_scenes_meet_truth_verdicts_and_recorded_measurements() {
             ));
         }
     }
-    println!("worst over {accuracy_cases} compliant scenes: {worst:?}");
+    println!(
+        "worst over {accuracy_cases} compliant scenes: {worst:?}; the judged face width {worst_judged_width:.2} %"
+    );
     if bless {
         std::fs::write(
             golden_path(),
