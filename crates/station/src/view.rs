@@ -65,7 +65,8 @@ pub struct Live {
     pub head_top_y: Option<f64>,
     /// The face's horizontal centre.
     pub face_center_x: Option<f64>,
-    /// The 3:4 crop the shot would take, or the nearest miss; `None` when none can be planned.
+    /// The 3:4 crop this frame plans (the shutter plans the photo's again on the cheeks' width
+    /// and its budget), or the nearest miss; `None` when none can be planned.
     pub crop: Option<Rect>,
     /// Whether `crop` is a compliant one (its geometry: the bands and width). Other rules can
     /// still fail: ready to shoot is `compliant` with a passing `verdict`.

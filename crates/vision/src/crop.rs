@@ -93,7 +93,10 @@ pub fn placement_margin(g: &OutputGeometry) -> f64 {
 /// What the crop planner maximises.
 pub fn safe_margin(g: &OutputGeometry, width_budget: f64) -> f64 {
     let b = TOLERANCES.budget;
-    let norm = |r: Range, v: f64, err: f64| (r.margin(v) - err) / (r.span() / 2.0 - err);
+    // A budget as wide as half the band leaves no safe place in it: kept from flipping the
+    // sign, the margin stays negative.
+    let norm =
+        |r: Range, v: f64, err: f64| (r.margin(v) - err) / (r.span() / 2.0 - err).max(f64::EPSILON);
     let center_limit = TOLERANCES.center_offset * STANDARD.width as f64;
     let centered =
         (center_limit - (g.face_center_x - STANDARD.width as f64 / 2.0).abs()) / center_limit;
@@ -226,6 +229,20 @@ mod tests {
         assert!(margin(head(280.0, b.face_width_frac)) < 0.0);
         assert!(margin(head(280.0, b.cheeks_width_frac)) > 0.0);
         assert!(margin(head(290.0, b.cheeks_width_frac)) < 0.0);
+    }
+
+    #[test]
+    fn a_budget_wider_than_half_the_band_leaves_no_safe_place_in_it() {
+        // 9.5 % of a 700 px face is 66.5 px, more than the width band's half (60 px): a face
+        // far outside the band must not read as safely inside it.
+        let g = OutputGeometry {
+            head_top_y: 80.0,
+            eye_y: 250.0,
+            face_width: 700.0,
+            face_center_x: 240.0,
+        };
+        assert!(placement_margin(&g) < 0.0);
+        assert!(safe_margin(&g, caiji_spec::TOLERANCES.budget.face_width_frac) < 0.0);
     }
 
     #[test]

@@ -98,10 +98,14 @@ fn golden_scenes_meet_truth_verdicts_and_recorded_measurements() {
             let judged = analyzer
                 .judge(&frame, Framing::Plan)
                 .expect("judgement runs");
-            let judged_width = judged.measurements.as_ref().map_or(f64::NAN, |m| {
-                assert_eq!(m.face_width_from, WidthFrom::Cheeks, "{}", case.name);
-                100.0 * (m.face_width / truth.face_width - 1.0)
-            });
+            // NaN when the network's cheeks were not taken: a problem below.
+            let judged_width = judged
+                .measurements
+                .as_ref()
+                .filter(|m| m.face_width_from == WidthFrom::Cheeks)
+                .map_or(f64::NAN, |m| {
+                    100.0 * (m.face_width / truth.face_width - 1.0)
+                });
             println!(
                 "{:<28} eye {:5.2}px  head top {:5.2}px  face width {:+6.2}%, judged {:+6.2}%",
                 case.name, e.eye_y, e.head_top, width_signed, judged_width
@@ -119,7 +123,7 @@ fn golden_scenes_meet_truth_verdicts_and_recorded_measurements() {
             // ear points sit outside the cheeks) and -8.5 % (ayo; the same -8 % as on his own
             // photo against the two annotators, `landmarks`): it misses its budget, and this
             // says so rather than flatter it. The photo's width, judged on the cheeks, is within
-            // 3.7 % (mike -3.6 %; the truth is the annotators' cheeks for curly and the
+            // 3.6 % (mike; the truth is the annotators' cheeks for curly and the
             // astronaut too, `Subject::marked_width`: against his scene's 91 px scale reading
             // curly read -5.8 %). Bounds sit just above what was measured, so any regression
             // shows.

@@ -4,7 +4,7 @@
 use crate::{failing, fixtures, vendor_photo};
 use caiji_scene::{Scene, render};
 use caiji_spec::Advice;
-use caiji_vision::{Analysis, Edge, Framing};
+use caiji_vision::{Analysis, Edge, Framing, WidthFrom};
 
 fn analyse(scene: &Scene) -> Analysis {
     let (analyzer, lib) = fixtures();
@@ -1026,45 +1026,46 @@ fn a_head_top_too_near_its_limit_to_be_sure_of_is_refused_with_what_to_do() {
 }
 
 #[test]
-fn a_wide_face_the_ears_budget_refuses_is_judged_on_the_cheeks_budget_at_the_shutter() {
-    // The face fills a 720p frame so that no crop can make it narrower: the widest crop puts
-    // it a few tens of pixels inside the 300 px limit. The overlay's width (the ears) may be
-    // 9.5 % off and is refused as too near the limit; the shutter's (the cheeks) may be 5 % off.
-    // Measured: at 0.40 of the frame's height the ears read 281 px (refused) and the cheeks
-    // 281 px (accepted: 19 px inside, budget 14); at 0.41 the cheeks read 289 px and are refused
-    // too (11 px inside, budget 14.5).
+fn a_wide_face_too_near_the_limit_for_the_ears_budget_passes_on_the_cheeks_budget_when_judged() {
+    // The face fills a 720p frame so that the planner's best crop (the head top and eye line
+    // leave it no room to zoom out further) puts the width a few tens of pixels inside the
+    // 300 px limit. Measured per frame (the ears) it may be 9.5 % off and is refused as too
+    // near the limit; judged on the cheeks it may be 5 % off. Measured: at 0.40 of the frame's
+    // height the ears read 281 px (refused: 19 px inside, budget 27) and the cheeks 281 px
+    // (passed, budget 14); at 0.41 the cheeks read 289 px and are refused too (11 px inside,
+    // budget 14.5). (At the station such a frame is not shot: Space is refused while the live
+    // verdict is red. `caiji capture` and a photo's own judgement take it.)
     let (analyzer, lib) = fixtures();
-    let tight = |a: &Analysis| {
+    let width = |a: &Analysis| {
         let c = rule(a, "face_width");
-        (
-            !c.pass && c.message_en.contains("within the measurement's error"),
-            c.value,
-        )
+        let m = a.measurements.as_ref().expect("a face");
+        let tight = !c.pass && c.message_en.contains("within the measurement's error");
+        (c.pass, tight, m.face_width_from, c.value.expect("measured"))
     };
+    let b = caiji_spec::TOLERANCES.budget;
     let (mut ears_only, mut both) = (None, None);
     for face in [0.39, 0.40, 0.41, 0.42] {
         let mut s = Scene::standard("short_hair", "light_grey", 1280, 720);
         s.people[0].face = face;
         s.people[0].eye_y = 0.40;
         let (frame, _) = render(lib, &s).unwrap();
-        let live = analyzer.analyze(&frame).unwrap();
-        let judged = analyzer.judge(&frame, Framing::Plan).unwrap();
-        let (live_tight, live_width) = tight(&live);
-        let (judged_tight, judged_width) = tight(&judged);
-        println!(
-            "face {face}: live {live_width:?} tight {live_tight}, judged {judged_width:?} tight {judged_tight}"
-        );
-        if live_tight && rule(&judged, "face_width").pass {
-            ears_only.get_or_insert((face, failing(&judged)));
+        let live = width(&analyzer.analyze(&frame).unwrap());
+        let judged = width(&analyzer.judge(&frame, Framing::Plan).unwrap());
+        println!("face {face}: live {live:?}, judged {judged:?}");
+        assert_eq!((live.2, judged.2), (WidthFrom::Ears, WidthFrom::Cheeks));
+        if live.1 && judged.0 {
+            ears_only.get_or_insert((face, judged.3));
         }
-        if judged_tight {
+        if judged.1 {
             both.get_or_insert(face);
         }
     }
-    let (face, judged) = ears_only.expect("a face too near the limit for the ears' budget only");
+    let (face, w) = ears_only.expect("a face too near the limit for the ears' budget only");
+    // Where only the budget decides: nearer the limit than the ears' budget, not the cheeks'.
+    let inside = caiji_spec::STANDARD.face_width.max - w;
     assert!(
-        !judged.contains(&"face_width"),
-        "face {face}: the shutter judges it on the cheeks: {judged:?}"
+        inside < b.face_width_frac * w && inside >= b.cheeks_width_frac * w,
+        "face {face}: {w} px"
     );
     assert!(
         both.is_some_and(|b| b > face),
