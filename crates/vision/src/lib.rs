@@ -389,6 +389,10 @@ impl Analysis {
     }
 }
 
+/// Faces of the second look at a frame ([`Analyzer::faces_in_squares`]) the mesh is asked
+/// about, largest first, before the frame is called covered.
+const SECOND_LOOK_TRIES: usize = 3;
+
 /// How often a tracked stream searches the whole frame again, in frames (a third of a second
 /// at 30 fps): a second person stepping into view is counted within this many frames.
 pub const TRACK_SEARCH_EVERY: u32 = 10;
@@ -802,17 +806,78 @@ impl Analyzer {
         img: &RgbImage,
         framing: Framing,
     ) -> Result<Option<(Detection, usize, Found, Measured)>, VisionError> {
-        let faces = self.faces(img)?;
-        let Some(&first) = faces.first() else {
+        let mut faces = self.faces(img)?;
+        let Some(&(mut first)) = faces.first() else {
             return Ok(None);
         };
+        let mut found = self.landmarks(img, &first)?;
+        // A landscape frame letterboxed to the detector's 128 px leaves people small in it; on
+        // a light backdrop the detector can then take a group of them for one large face
+        // (score 0.6-0.72) and find none of theirs. The mesh sees no face in that box: before
+        // the frame is called covered, it is looked at again in squares.
+        if found.mesh.presence < TOLERANCES.face_seen_min
+            && let Some((d, f, all)) = self.second_look(img)?
+        {
+            (first, found, faces) = (d, f, all);
+        }
         let counted = faces
             .iter()
             .filter(|f| f.size >= TOLERANCES.second_face_min_ratio * first.size)
             .count();
-        let found = self.landmarks(img, &first)?;
         let measured = self.measure(img, framing, counted, &found.near, &found.mesh, None)?;
         Ok(Some((first, counted, found, measured)))
+    }
+
+    /// The frame looked at again in squares of its shorter side set along its longer one
+    /// ([`Analyzer::faces_in_squares`]): the largest of the faces found there that the mesh
+    /// sees (of the first [`SECOND_LOOK_TRIES`]), with its models' answers and every face found;
+    /// `None` when the frame is near square (the squares would be the whole frame again) or the
+    /// mesh sees none of them (a face really covered).
+    fn second_look(
+        &self,
+        img: &RgbImage,
+    ) -> Result<Option<(Detection, Found, Vec<Detection>)>, VisionError> {
+        let faces = self.faces_in_squares(img)?;
+        for d in faces.iter().take(SECOND_LOOK_TRIES) {
+            let found = self.landmarks(img, d)?;
+            if found.mesh.presence >= TOLERANCES.face_seen_min {
+                return Ok(Some((*d, found, faces)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Faces in a landscape (or portrait) frame looked at in squares of its shorter side, as
+    /// few as cover it, overlapping evenly from one end to the other, each at the detector's
+    /// 128 px: people twice as large to it as in the whole frame letterboxed. A face found in
+    /// two squares is kept once (the higher score). Largest first; empty when the frame is
+    /// within 1.3 of square.
+    pub fn faces_in_squares(&self, img: &RgbImage) -> Result<Vec<Detection>, VisionError> {
+        let (w, h) = (img.width() as f64, img.height() as f64);
+        let (long, short) = (w.max(h), w.min(h));
+        if long <= 1.3 * short {
+            return Ok(Vec::new());
+        }
+        let n = (long / short).ceil() as usize;
+        let step = (long - short) / (n - 1) as f64;
+        let min = TOLERANCES.face_score_min as f32;
+        let mut found: Vec<Detection> = Vec::new();
+        for i in 0..n {
+            let at = i as f64 * step;
+            let (x0, y0) = if w >= h { (at, 0.0) } else { (0.0, at) };
+            for d in self.detector.detect_region(img, x0, y0, short, min)? {
+                match found
+                    .iter_mut()
+                    .find(|f| f.center.dist(d.center) < 0.5 * f.size.max(d.size))
+                {
+                    Some(f) if f.score < d.score => *f = d,
+                    Some(_) => {}
+                    None => found.push(d),
+                }
+            }
+        }
+        found.sort_by(|a, b| b.size.total_cmp(&a.size));
+        Ok(found)
     }
 
     /// Everything measured on the face found, but the lids: eye line, head top, width,

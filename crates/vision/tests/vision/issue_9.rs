@@ -1382,3 +1382,54 @@ fn a_phone_held_over_the_face_is_no_face_seen_and_the_student_behind_it_is() {
     assert_eq!(failing(&a), ["single_face"]);
     assert!(track.is_none(), "{track:?}");
 }
+
+#[test]
+fn people_small_in_a_wide_frame_on_a_light_backdrop_are_found_and_not_called_covered() {
+    // The trio's photo (600×346) on white, left of the middle of a 1200×461 frame: letterboxed
+    // to 128 px the three faces are 11 px to the detector, which takes two of the men for one
+    // face 184 px across (score 0.65) and finds none of theirs. The mesh sees no face in that
+    // box (presence 0.03). Before the frame was looked at again in squares it was called
+    // covered, with one face counted; now the three are found and the largest is measured.
+    let (analyzer, _) = fixtures();
+    let trio = vendor_photo("trio.jpg");
+    let mut frame = image::RgbImage::from_pixel(1200, 461, image::Rgb([255, 255, 255]));
+    image::imageops::replace(&mut frame, &trio, 156, 115);
+    let whole = analyzer.faces(&frame).unwrap();
+    assert_eq!(
+        whole.len(),
+        1,
+        "the whole frame's look finds one box: {whole:?}"
+    );
+    assert!(
+        whole[0].size > 150.0,
+        "larger than any of their faces: {whole:?}"
+    );
+    assert_eq!(analyzer.faces_in_squares(&frame).unwrap().len(), 3);
+    // The trio's faces on the frame: the photo's x 93, 273 and 502 moved by 156.
+    let centres = [249.0, 429.0, 658.0];
+    let mut track = None;
+    for (how, a) in [
+        ("analyze", analyzer.analyze(&frame).unwrap()),
+        ("judge", analyzer.judge(&frame, Framing::Plan).unwrap()),
+        (
+            "tracked",
+            analyzer.analyze_tracked(&frame, &mut track).unwrap(),
+        ),
+    ] {
+        let m = a
+            .measurements
+            .as_ref()
+            .unwrap_or_else(|| panic!("{how}: {:?}", a.checks));
+        assert!(m.face_seen(), "{how}");
+        assert!(
+            centres.iter().any(|c| (m.face_center_x - c).abs() < 25.0),
+            "{how}: one of theirs, at {}",
+            m.face_center_x
+        );
+        assert_eq!(a.faces, 3, "{how}");
+        assert_eq!(
+            rule(&a, "single_face").message_en,
+            "3 faces found: only the student in the frame"
+        );
+    }
+}
