@@ -816,7 +816,7 @@ impl Analyzer {
         // (score 0.6-0.72) and find none of theirs. The mesh sees no face in that box: before
         // the frame is called covered, it is looked at again in squares.
         if found.mesh.presence < TOLERANCES.face_seen_min
-            && let Some((d, f, all)) = self.second_look(img)?
+            && let Some((d, f, all)) = self.second_look(img, &first)?
         {
             (first, found, faces) = (d, f, all);
         }
@@ -830,15 +830,22 @@ impl Analyzer {
 
     /// The frame looked at again in squares of its shorter side set along its longer one
     /// ([`Analyzer::faces_in_squares`]): the largest of the faces found there that the mesh
-    /// sees (of the first [`SECOND_LOOK_TRIES`]), with its models' answers and every face found;
-    /// `None` when the frame is near square (the squares would be the whole frame again) or the
-    /// mesh sees none of them (a face really covered).
+    /// sees (of the first [`SECOND_LOOK_TRIES`], not counting the `rejected` box found again),
+    /// with its models' answers and every face found; `None` when the frame is near square
+    /// (the squares would be the whole frame again) or the mesh sees none of them (a face
+    /// really covered: the demo camera's phone held up is found in no square; a box found
+    /// again where the rejected one was is not asked about twice).
     fn second_look(
         &self,
         img: &RgbImage,
+        rejected: &Detection,
     ) -> Result<Option<(Detection, Found, Vec<Detection>)>, VisionError> {
         let faces = self.faces_in_squares(img)?;
-        for d in faces.iter().take(SECOND_LOOK_TRIES) {
+        let again = |d: &Detection| {
+            d.center.dist(rejected.center) < 0.25 * rejected.size
+                && (0.7..1.4).contains(&(d.size / rejected.size))
+        };
+        for d in faces.iter().filter(|d| !again(d)).take(SECOND_LOOK_TRIES) {
             let found = self.landmarks(img, d)?;
             if found.mesh.presence >= TOLERANCES.face_seen_min {
                 return Ok(Some((*d, found, faces)));

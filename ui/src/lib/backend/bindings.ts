@@ -126,7 +126,8 @@ head_top_y: number | null,
  */
 face_center_x: number | null, 
 /**
- * The 3:4 crop the shot would take, or the nearest miss; `None` when none can be planned.
+ * The 3:4 crop this frame plans (the shutter plans the photo's again on the cheeks' width
+ * and its budget), or the nearest miss; `None` when none can be planned.
  */
 crop: Rect | null, 
 /**
