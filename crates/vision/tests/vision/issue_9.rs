@@ -12,6 +12,20 @@ fn analyse(scene: &Scene) -> Analysis {
     analyzer.analyze(&frame).expect("analysis runs")
 }
 
+/// A frame analysed the three ways the station does: the full analysis, the shutter's
+/// judgement and the live overlay's tracked analysis (starting `track`), each named.
+fn three_ways(
+    frame: &image::RgbImage,
+    track: &mut Option<caiji_vision::Track>,
+) -> [(&'static str, Analysis); 3] {
+    let (analyzer, _) = fixtures();
+    [
+        ("analyze", analyzer.analyze(frame).unwrap()),
+        ("judge", analyzer.judge(frame, Framing::Plan).unwrap()),
+        ("tracked", analyzer.analyze_tracked(frame, track).unwrap()),
+    ]
+}
+
 /// The check of rule `id` in an analysis.
 fn rule<'a>(a: &'a Analysis, id: &str) -> &'a caiji_spec::Check {
     a.checks
@@ -1338,14 +1352,7 @@ fn a_phone_held_over_the_face_is_no_face_seen_and_the_student_behind_it_is() {
     let mut camera = caiji_scene::DemoCamera::new(1, 1280, 720).expect("demo camera");
     let phone = camera.next_frame().expect("a frame of the phone");
     let mut track = None;
-    for (how, a) in [
-        ("analyze", analyzer.analyze(&phone).unwrap()),
-        ("judge", analyzer.judge(&phone, Framing::Plan).unwrap()),
-        (
-            "tracked",
-            analyzer.analyze_tracked(&phone, &mut track).unwrap(),
-        ),
-    ] {
+    for (how, a) in three_ways(&phone, &mut track) {
         assert!(
             a.measurements.is_none(),
             "{how}: nothing measured: {:?}",
@@ -1408,14 +1415,7 @@ fn people_small_in_a_wide_frame_on_a_light_backdrop_are_found_and_not_called_cov
     // The trio's faces on the frame: the photo's x 93, 273 and 502 moved by 156.
     let centres = [249.0, 429.0, 658.0];
     let mut track = None;
-    for (how, a) in [
-        ("analyze", analyzer.analyze(&frame).unwrap()),
-        ("judge", analyzer.judge(&frame, Framing::Plan).unwrap()),
-        (
-            "tracked",
-            analyzer.analyze_tracked(&frame, &mut track).unwrap(),
-        ),
-    ] {
+    for (how, a) in three_ways(&frame, &mut track) {
         let m = a
             .measurements
             .as_ref()
