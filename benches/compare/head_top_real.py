@@ -195,11 +195,12 @@ def main():
             uneven.append(f.name)
         if r and (name in EARS_SHOW or name in EARS_HIDDEN or name in EARS_CUT):
             rule = [c for c in r.get("checks", []) if c["id"] == "ears_visible"]
-            soft_cut = kind == "soft" and name in EARS_CUT_SOFT
+            cut = name in EARS_CUT or (kind == "soft" and name in EARS_CUT_SOFT)
             key = f"{name} ({kind})" if name in EARS_CUT_SOFT else name
+            label = "cut by the matte, not judged" if cut else "show" if name in EARS_SHOW else "hidden"
             if rule:
-                ears_least.setdefault(key, []).append(rule[0]["value"])
-            if name not in EARS_CUT and not soft_cut:
+                ears_least.setdefault(key, (label, []))[1].append(rule[0]["value"])
+            if not cut:
                 ears_judged += 1
                 if not rule or rule[0]["pass"] != (name in EARS_SHOW):
                     ears_wrong.append(f.name)
@@ -247,11 +248,8 @@ def main():
         print("a flat backdrop read as uneven (must pass):", ", ".join(uneven))
     print(f"bare-head frames passing the even-backdrop rule: {bare - len(uneven)} of {bare}")
     print("ears rule, the less visible ear (area over the face width squared; limit in the spec):")
-    for name, v in sorted(ears_least.items()):
-        person = name.split(" ")[0]
-        cut = person in EARS_CUT or name.endswith("(soft)") and person in EARS_CUT_SOFT
-        kind = "cut by the matte, not judged" if cut else "show" if person in EARS_SHOW else "hidden"
-        print(f"  {name:<16} min {min(v):.4f} max {max(v):.4f}  {kind}")
+    for name, (label, v) in sorted(ears_least.items()):
+        print(f"  {name:<16} min {min(v):.4f} max {max(v):.4f}  {label}")
     if ears_wrong:
         print("ears rule wrong (ears that show refused, or hidden ones passed):", ", ".join(ears_wrong))
     print(f"frames judged right by the ears rule: {ears_judged - len(ears_wrong)} of {ears_judged}")

@@ -389,6 +389,12 @@ impl Analysis {
     }
 }
 
+/// Whether two detections from two looks at a frame are one face: their centres nearer than
+/// half the larger box.
+fn same_face(a: &Detection, b: &Detection) -> bool {
+    a.center.dist(b.center) < 0.5 * a.size.max(b.size)
+}
+
 /// Faces of the second look at a frame ([`Analyzer::faces_in_squares`]) the mesh is asked
 /// about, largest first, before the frame is called covered.
 const SECOND_LOOK_TRIES: usize = 3;
@@ -618,10 +624,7 @@ impl Analyzer {
                 inner,
                 min,
             )? {
-                if !found
-                    .iter()
-                    .any(|f| f.center.dist(d.center) < 0.5 * f.size.max(d.size))
-                {
+                if !found.iter().any(|f| same_face(f, &d)) {
                     found.push(d);
                 }
             }
@@ -873,10 +876,7 @@ impl Analyzer {
             let at = i as f64 * step;
             let (x0, y0) = if w >= h { (at, 0.0) } else { (0.0, at) };
             for d in self.detector.detect_region(img, x0, y0, short, min)? {
-                match found
-                    .iter_mut()
-                    .find(|f| f.center.dist(d.center) < 0.5 * f.size.max(d.size))
-                {
+                match found.iter_mut().find(|f| same_face(f, &d)) {
                     Some(f) if f.score < d.score => *f = d,
                     Some(_) => {}
                     None => found.push(d),
