@@ -7,7 +7,7 @@
 //! "same"), 2×2 max pooling with stride 2 (~6 ns an output), and PReLU, which the converted
 //! models spell as four element-wise nodes that tract runs as two passes.
 //! All three are simple enough to write as plain loops over channel planes that the compiler
-//! vectorises (no `unsafe`, no target features beyond the baseline), and exact enough to check
+//! vectorises (no `unsafe`; compiled for AVX2 where the CPU has it, [`on_widest`]), and exact enough to check
 //! against tract's own operators, which the tests do on every model. Every other shape, layout
 //! or type is left to tract.
 //!
@@ -94,7 +94,9 @@ impl Depthwise3x3 {
 
     /// Each channel plane is copied once into a zero-bordered scratch (for stride 2, each
     /// padded row split into its even and odd columns), so the inner loop reads three rows with
-    /// no edge tests: out[x] = bias + Σ k · row[x·s + kx].
+    /// no edge tests: out[x] = bias + Σ k · row[x·s + kx]. Every channel writes the same cells
+    /// of the scratch, so its border stays the zeros it was made with.
+    #[inline(always)]
     fn run(&self, x: &[f32], k: &[f32], bias: &[f32], out: &mut [f32]) {
         let [c, h, w] = self.input;
         let [ho, wo] = self.output;
@@ -109,7 +111,6 @@ impl Depthwise3x3 {
         for ch in 0..c {
             let plane = &x[ch * h * w..(ch + 1) * h * w];
             for (py, row) in pad.chunks_exact_mut(pw).enumerate() {
-                row.fill(0.0);
                 let Some(iy) = py.checked_sub(pt).filter(|&y| y < h) else {
                     continue;
                 };
@@ -214,7 +215,15 @@ impl EvalOp for Depthwise3x3 {
             k.len(),
             b.len()
         );
-        output(self.batch, self.output_planes(), |o| self.run(x, k, b, o))
+        output(self.batch, self.output_planes(), |out| {
+            on_widest(DepthwiseLoops {
+                op: self,
+                x,
+                k,
+                b,
+                out,
+            })
+        })
     }
 
     tract_onnx::tract_core::op_out_of_plan!();
@@ -261,33 +270,40 @@ impl MaxPool2x2 {
         let [c, h, w] = self.input;
         [c, h / 2, w / 2]
     }
+
+    /// Each output the largest of its 2×2 inputs.
+    #[inline(always)]
+    fn run(&self, x: &[f32], o: &mut [f32]) {
+        let [c, h, w] = self.input;
+        let [_, ho, wo] = self.output_planes();
+        for ch in 0..c {
+            let plane = &x[ch * h * w..(ch + 1) * h * w];
+            for (oy, orow) in o[ch * ho * wo..(ch + 1) * ho * wo]
+                .chunks_exact_mut(wo)
+                .enumerate()
+            {
+                let r0 = &plane[2 * oy * w..2 * oy * w + 2 * wo];
+                let r1 = &plane[(2 * oy + 1) * w..(2 * oy + 1) * w + 2 * wo];
+                for ((o, a), b) in orow
+                    .iter_mut()
+                    .zip(r0.chunks_exact(2))
+                    .zip(r1.chunks_exact(2))
+                {
+                    *o = a[0].max(a[1]).max(b[0].max(b[1]));
+                }
+            }
+        }
+    }
 }
 
 impl EvalOp for MaxPool2x2 {
     fn eval(&self, _: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
         let [c, h, w] = self.input;
-        let [_, ho, wo] = self.output_planes();
         let x = inputs[0].try_as_plain_ram()?;
         let x = x.as_slice::<f32>()?;
         ensure!(x.len() == c * h * w, "max pool input size {}", x.len());
-        output(self.batch, self.output_planes(), |o| {
-            for ch in 0..c {
-                let plane = &x[ch * h * w..(ch + 1) * h * w];
-                for (oy, orow) in o[ch * ho * wo..(ch + 1) * ho * wo]
-                    .chunks_exact_mut(wo)
-                    .enumerate()
-                {
-                    let r0 = &plane[2 * oy * w..2 * oy * w + 2 * wo];
-                    let r1 = &plane[(2 * oy + 1) * w..(2 * oy + 1) * w + 2 * wo];
-                    for ((o, a), b) in orow
-                        .iter_mut()
-                        .zip(r0.chunks_exact(2))
-                        .zip(r1.chunks_exact(2))
-                    {
-                        *o = a[0].max(a[1]).max(b[0].max(b[1]));
-                    }
-                }
-            }
+        output(self.batch, self.output_planes(), |out| {
+            on_widest(MaxPoolLoops { op: self, x, out })
         })
     }
 
@@ -391,20 +407,101 @@ impl EvalOp for Prelu {
             x.len(),
             slope.len()
         );
-        output(self.batch, self.output_planes(), |o| {
-            for ((o, x), &s) in o
-                .chunks_exact_mut(h * w)
-                .zip(x.chunks_exact(h * w))
-                .zip(slope)
-            {
-                for (o, &v) in o.iter_mut().zip(x) {
-                    *o = if v > 0.0 { v } else { s * v };
-                }
-            }
+        output(self.batch, self.output_planes(), |out| {
+            on_widest(PreluLoops {
+                plane: h * w,
+                x,
+                slope,
+                out,
+            })
         })
     }
 
     tract_onnx::tract_core::op_out_of_plan!();
+}
+
+/// A kernel's loops, written once as plain Rust and inlined into [`on_widest`]'s dispatch.
+trait Loops {
+    /// Run the loops (`#[inline(always)]` in every implementation, so that they are compiled
+    /// inside the dispatch's instruction set).
+    fn run(self);
+}
+
+/// The loops compiled for each instruction set `pulp` dispatches to.
+struct Widest<L>(L);
+
+impl<L: Loops> pulp::WithSimd for Widest<L> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _: S) {
+        self.0.run()
+    }
+}
+
+/// Run `loops` compiled for the widest vector instructions this CPU has (AVX2 and FMA on a
+/// recent x86-64, else the baseline's SSE2): `pulp` checks the CPU once and calls the copy
+/// built for it. The compiler vectorises the same loops eight floats wide instead of four, and
+/// the arithmetic is the same operations in the same order (Rust never fuses a multiply and an
+/// add on its own), so every copy gives the same bits. Measured on the mesh's 3×3 depthwise
+/// layers with stride 1 (a standalone copy of these loops, best of ten rounds): 1.3–1.7 times
+/// as fast.
+fn on_widest(loops: impl Loops) {
+    pulp::Arch::new().dispatch(Widest(loops))
+}
+
+/// [`Depthwise3x3::run`] on one input.
+struct DepthwiseLoops<'a> {
+    op: &'a Depthwise3x3,
+    x: &'a [f32],
+    k: &'a [f32],
+    b: &'a [f32],
+    out: &'a mut [f32],
+}
+
+impl Loops for DepthwiseLoops<'_> {
+    #[inline(always)]
+    fn run(self) {
+        self.op.run(self.x, self.k, self.b, self.out)
+    }
+}
+
+/// [`MaxPool2x2::run`] on one input.
+struct MaxPoolLoops<'a> {
+    op: &'a MaxPool2x2,
+    x: &'a [f32],
+    out: &'a mut [f32],
+}
+
+impl Loops for MaxPoolLoops<'_> {
+    #[inline(always)]
+    fn run(self) {
+        self.op.run(self.x, self.out)
+    }
+}
+
+/// PReLU over channel planes of `plane` values, one slope a channel.
+struct PreluLoops<'a> {
+    plane: usize,
+    x: &'a [f32],
+    slope: &'a [f32],
+    out: &'a mut [f32],
+}
+
+impl Loops for PreluLoops<'_> {
+    #[inline(always)]
+    fn run(self) {
+        for ((o, x), &s) in self
+            .out
+            .chunks_exact_mut(self.plane)
+            .zip(self.x.chunks_exact(self.plane))
+            .zip(self.slope)
+        {
+            for (o, &v) in o.iter_mut().zip(x) {
+                *o = if v > 0.0 { v } else { s * v };
+            }
+        }
+    }
 }
 
 /// What every operator here tells tract about itself: its name, that it is a typed operator,
