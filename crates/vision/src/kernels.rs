@@ -682,6 +682,87 @@ mod tests {
         }
     }
 
+    /// `loops` run as the baseline build (SSE2) computes them, not dispatched.
+    fn on_baseline(loops: impl Loops) {
+        pulp::WithSimd::with_simd(Widest(loops), pulp::Scalar::new())
+    }
+
+    #[test]
+    fn the_kernels_give_the_same_bits_dispatched_as_on_the_baseline() {
+        // On this CPU the dispatch picks AVX2 where it has it (the copy the station runs); the
+        // baseline copy is what an older CPU runs. The two must agree to the bit, so that the
+        // golden scenes' recorded values hold on both.
+        println!("dispatched to {:?}", pulp::Arch::new());
+        let (c, h, w) = (7, 37, 45);
+        let x = values(c * h * w, 1);
+        for (stride, pad) in [(1, [1, 1, 1, 1]), (2, [0, 0, 1, 1])] {
+            let size = |n: usize| (n + 2 - 3) / stride + 1;
+            let op = Depthwise3x3 {
+                batch: true,
+                stride,
+                pad,
+                input: [c, h, w],
+                output: [size(h), size(w)],
+            };
+            let (k, b) = (values(c * 9, 2), values(c, 3));
+            let n = c * size(h) * size(w);
+            let (mut wide, mut base) = (vec![0.0f32; n], vec![0.0f32; n]);
+            for (out, widest) in [(&mut wide, true), (&mut base, false)] {
+                let loops = DepthwiseLoops {
+                    op: &op,
+                    x: &x,
+                    k: &k,
+                    b: &b,
+                    out,
+                };
+                if widest {
+                    on_widest(loops)
+                } else {
+                    on_baseline(loops)
+                }
+            }
+            assert_eq!(bits(&wide), bits(&base), "depthwise, stride {stride}");
+        }
+        let op = MaxPool2x2 {
+            batch: true,
+            input: [c, h, w],
+        };
+        let n = c * (h / 2) * (w / 2);
+        let (mut wide, mut base) = (vec![0.0f32; n], vec![0.0f32; n]);
+        on_widest(MaxPoolLoops {
+            op: &op,
+            x: &x,
+            out: &mut wide,
+        });
+        on_baseline(MaxPoolLoops {
+            op: &op,
+            x: &x,
+            out: &mut base,
+        });
+        assert_eq!(bits(&wide), bits(&base), "max pool");
+        let slope = values(c, 4);
+        let (mut wide, mut base) = (vec![0.0f32; x.len()], vec![0.0f32; x.len()]);
+        for (out, widest) in [(&mut wide, true), (&mut base, false)] {
+            let loops = PreluLoops {
+                plane: h * w,
+                x: &x,
+                slope: &slope,
+                out,
+            };
+            if widest {
+                on_widest(loops)
+            } else {
+                on_baseline(loops)
+            }
+        }
+        assert_eq!(bits(&wide), bits(&base), "prelu");
+        assert!(wide.iter().any(|&v| v < 0.0) && wide.iter().any(|&v| v > 0.0));
+    }
+
+    fn bits(v: &[f32]) -> Vec<u32> {
+        v.iter().map(|v| v.to_bits()).collect()
+    }
+
     #[test]
     fn max_pool_takes_the_largest_of_each_square_and_drops_an_odd_edge() {
         let op = MaxPool2x2 {
