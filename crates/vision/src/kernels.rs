@@ -682,9 +682,23 @@ mod tests {
         }
     }
 
-    /// `loops` run as the baseline build (SSE2) computes them, not dispatched.
-    fn on_baseline(loops: impl Loops) {
-        pulp::WithSimd::with_simd(Widest(loops), pulp::Scalar::new())
+    /// The bits `run` writes into `n` floats dispatched (`run(out, true)`, the copy this CPU
+    /// picks) and on the baseline build (SSE2, `false`).
+    fn both_ways(n: usize, run: impl Fn(&mut [f32], bool)) -> [Vec<u32>; 2] {
+        [true, false].map(|widest| {
+            let mut out = vec![0.0f32; n];
+            run(&mut out, widest);
+            out.iter().map(|v| v.to_bits()).collect()
+        })
+    }
+
+    /// `loops` dispatched, or run as the baseline build computes them.
+    fn run_on(widest: bool, loops: impl Loops) {
+        if widest {
+            on_widest(loops)
+        } else {
+            pulp::WithSimd::with_simd(Widest(loops), pulp::Scalar::new())
+        }
     }
 
     #[test]
@@ -705,62 +719,53 @@ mod tests {
                 output: [size(h), size(w)],
             };
             let (k, b) = (values(c * 9, 2), values(c, 3));
-            let n = c * size(h) * size(w);
-            let (mut wide, mut base) = (vec![0.0f32; n], vec![0.0f32; n]);
-            for (out, widest) in [(&mut wide, true), (&mut base, false)] {
-                let loops = DepthwiseLoops {
-                    op: &op,
-                    x: &x,
-                    k: &k,
-                    b: &b,
-                    out,
-                };
-                if widest {
-                    on_widest(loops)
-                } else {
-                    on_baseline(loops)
-                }
-            }
-            assert_eq!(bits(&wide), bits(&base), "depthwise, stride {stride}");
+            let [wide, base] = both_ways(c * size(h) * size(w), |out, widest| {
+                let (x, k, b) = (&x[..], &k[..], &b[..]);
+                run_on(
+                    widest,
+                    DepthwiseLoops {
+                        op: &op,
+                        x,
+                        k,
+                        b,
+                        out,
+                    },
+                )
+            });
+            assert_eq!(wide, base, "depthwise, stride {stride}");
         }
         let op = MaxPool2x2 {
             batch: true,
             input: [c, h, w],
         };
-        let n = c * (h / 2) * (w / 2);
-        let (mut wide, mut base) = (vec![0.0f32; n], vec![0.0f32; n]);
-        on_widest(MaxPoolLoops {
-            op: &op,
-            x: &x,
-            out: &mut wide,
+        let [wide, base] = both_ways(c * (h / 2) * (w / 2), |out, widest| {
+            run_on(
+                widest,
+                MaxPoolLoops {
+                    op: &op,
+                    x: &x,
+                    out,
+                },
+            )
         });
-        on_baseline(MaxPoolLoops {
-            op: &op,
-            x: &x,
-            out: &mut base,
-        });
-        assert_eq!(bits(&wide), bits(&base), "max pool");
+        assert_eq!(wide, base, "max pool");
         let slope = values(c, 4);
-        let (mut wide, mut base) = (vec![0.0f32; x.len()], vec![0.0f32; x.len()]);
-        for (out, widest) in [(&mut wide, true), (&mut base, false)] {
-            let loops = PreluLoops {
-                plane: h * w,
-                x: &x,
-                slope: &slope,
-                out,
-            };
-            if widest {
-                on_widest(loops)
-            } else {
-                on_baseline(loops)
-            }
-        }
-        assert_eq!(bits(&wide), bits(&base), "prelu");
-        assert!(wide.iter().any(|&v| v < 0.0) && wide.iter().any(|&v| v > 0.0));
-    }
-
-    fn bits(v: &[f32]) -> Vec<u32> {
-        v.iter().map(|v| v.to_bits()).collect()
+        let [wide, base] = both_ways(x.len(), |out, widest| {
+            let (x, slope) = (&x[..], &slope[..]);
+            run_on(
+                widest,
+                PreluLoops {
+                    plane: h * w,
+                    x,
+                    slope,
+                    out,
+                },
+            )
+        });
+        assert_eq!(wide, base, "prelu");
+        // Both branches of the PReLU were taken.
+        let signs = wide.iter().map(|&v| f32::from_bits(v).is_sign_negative());
+        assert!(signs.clone().any(|n| n) && signs.clone().any(|n| !n));
     }
 
     #[test]
