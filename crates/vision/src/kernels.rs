@@ -92,13 +92,15 @@ impl Depthwise3x3 {
     fn output_planes(&self) -> [usize; 3] {
         [self.input[0], self.output[0], self.output[1]]
     }
+}
 
+impl Kernel<3> for Depthwise3x3 {
     /// Each channel plane is copied once into a zero-bordered scratch (for stride 2, each
     /// padded row split into its even and odd columns), so the inner loop reads three rows with
     /// no edge tests: out[x] = bias + Σ k · row[x·s + kx]. Every channel writes the same cells
     /// of the scratch, so its border stays the zeros it was made with.
     #[inline(always)]
-    fn run(&self, x: &[f32], k: &[f32], bias: &[f32], out: &mut [f32]) {
+    fn run(&self, [x, k, bias]: [&[f32]; 3], out: &mut [f32]) {
         let [c, h, w] = self.input;
         let [ho, wo] = self.output;
         let [pt, pl, _, _] = self.pad;
@@ -217,13 +219,7 @@ impl EvalOp for Depthwise3x3 {
             b.len()
         );
         output(self.batch, self.output_planes(), |out| {
-            on_widest(DepthwiseLoops {
-                op: self,
-                x,
-                k,
-                b,
-                out,
-            })
+            on_widest(self, [x, k, b], out)
         })
     }
 
@@ -271,10 +267,12 @@ impl MaxPool2x2 {
         let [c, h, w] = self.input;
         [c, h / 2, w / 2]
     }
+}
 
+impl Kernel<1> for MaxPool2x2 {
     /// Each output the largest of its 2×2 inputs.
     #[inline(always)]
-    fn run(&self, x: &[f32], o: &mut [f32]) {
+    fn run(&self, [x]: [&[f32]; 1], o: &mut [f32]) {
         let [c, h, w] = self.input;
         let [_, ho, wo] = self.output_planes();
         for ch in 0..c {
@@ -304,7 +302,7 @@ impl EvalOp for MaxPool2x2 {
         let x = x.as_slice::<f32>()?;
         ensure!(x.len() == c * h * w, "max pool input size {}", x.len());
         output(self.batch, self.output_planes(), |out| {
-            on_widest(MaxPoolLoops { op: self, x, out })
+            on_widest(self, [x], out)
         })
     }
 
@@ -397,6 +395,23 @@ impl Prelu {
     }
 }
 
+impl Kernel<2> for Prelu {
+    /// `x` where `x > 0`, else its channel's slope times `x`.
+    #[inline(always)]
+    fn run(&self, [x, slope]: [&[f32]; 2], out: &mut [f32]) {
+        let [_, h, w] = self.input;
+        for ((o, x), &s) in out
+            .chunks_exact_mut(h * w)
+            .zip(x.chunks_exact(h * w))
+            .zip(slope)
+        {
+            for (o, &v) in o.iter_mut().zip(x) {
+                *o = if v > 0.0 { v } else { s * v };
+            }
+        }
+    }
+}
+
 impl EvalOp for Prelu {
     fn eval(&self, _: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
         let [c, h, w] = self.input;
@@ -409,100 +424,46 @@ impl EvalOp for Prelu {
             slope.len()
         );
         output(self.batch, self.output_planes(), |out| {
-            on_widest(PreluLoops {
-                plane: h * w,
-                x,
-                slope,
-                out,
-            })
+            on_widest(self, [x, slope], out)
         })
     }
 
     tract_onnx::tract_core::op_out_of_plan!();
 }
 
-/// A kernel's loops, written once as plain Rust and inlined into [`on_widest`]'s dispatch.
-trait Loops {
-    /// Run the loops (`#[inline(always)]` in every implementation, so that they are compiled
-    /// inside the dispatch's instruction set).
-    fn run(self);
+/// One of our operators' loops over f32 planes, written once as plain Rust and compiled by
+/// [`on_widest`] for each instruction set: `N` input slices in tract's order, one output.
+trait Kernel<const N: usize> {
+    /// Fill `out` from `inputs` (`#[inline(always)]` in every implementation, so that the loops
+    /// are compiled inside the dispatch's instruction set).
+    fn run(&self, inputs: [&[f32]; N], out: &mut [f32]);
 }
 
-/// The loops compiled for each instruction set `pulp` dispatches to.
-struct Widest<L>(L);
+/// A kernel and its operands, compiled for each instruction set `pulp` dispatches to.
+struct Widest<'a, K, const N: usize> {
+    op: &'a K,
+    inputs: [&'a [f32]; N],
+    out: &'a mut [f32],
+}
 
-impl<L: Loops> pulp::WithSimd for Widest<L> {
+impl<K: Kernel<N>, const N: usize> pulp::WithSimd for Widest<'_, K, N> {
     type Output = ();
 
     #[inline(always)]
     fn with_simd<S: pulp::Simd>(self, _: S) {
-        self.0.run()
+        self.op.run(self.inputs, self.out)
     }
 }
 
-/// Run `loops` compiled for the widest vector instructions this CPU has (AVX2 and FMA on a
-/// recent x86-64, else the baseline's SSE2): `pulp` checks the CPU once and calls the copy
+/// Run `op`'s loops compiled for the widest vector instructions this CPU has (AVX2 and FMA on
+/// a recent x86-64, else the baseline's SSE2): `pulp` checks the CPU once and calls the copy
 /// built for it. The compiler vectorises the same loops eight floats wide instead of four, and
 /// the arithmetic is the same operations in the same order (Rust never fuses a multiply and an
 /// add on its own), so every copy gives the same bits (a NaN's payload aside, which no image
 /// gives). Measured with `--example profile_models` on a 2-core VM, the mesh's depthwise layers
 /// ran 1.6–2 times as fast and the max pools 3 times.
-fn on_widest(loops: impl Loops) {
-    pulp::Arch::new().dispatch(Widest(loops))
-}
-
-/// [`Depthwise3x3::run`] on one input.
-struct DepthwiseLoops<'a> {
-    op: &'a Depthwise3x3,
-    x: &'a [f32],
-    k: &'a [f32],
-    b: &'a [f32],
-    out: &'a mut [f32],
-}
-
-impl Loops for DepthwiseLoops<'_> {
-    #[inline(always)]
-    fn run(self) {
-        self.op.run(self.x, self.k, self.b, self.out)
-    }
-}
-
-/// [`MaxPool2x2::run`] on one input.
-struct MaxPoolLoops<'a> {
-    op: &'a MaxPool2x2,
-    x: &'a [f32],
-    out: &'a mut [f32],
-}
-
-impl Loops for MaxPoolLoops<'_> {
-    #[inline(always)]
-    fn run(self) {
-        self.op.run(self.x, self.out)
-    }
-}
-
-/// PReLU over channel planes of `plane` values, one slope a channel.
-struct PreluLoops<'a> {
-    plane: usize,
-    x: &'a [f32],
-    slope: &'a [f32],
-    out: &'a mut [f32],
-}
-
-impl Loops for PreluLoops<'_> {
-    #[inline(always)]
-    fn run(self) {
-        for ((o, x), &s) in self
-            .out
-            .chunks_exact_mut(self.plane)
-            .zip(self.x.chunks_exact(self.plane))
-            .zip(self.slope)
-        {
-            for (o, &v) in o.iter_mut().zip(x) {
-                *o = if v > 0.0 { v } else { s * v };
-            }
-        }
-    }
+fn on_widest<K: Kernel<N>, const N: usize>(op: &K, inputs: [&[f32]; N], out: &mut [f32]) {
+    pulp::Arch::new().dispatch(Widest { op, inputs, out })
 }
 
 /// What every operator here tells tract about itself: its name, that it is a typed operator,
@@ -669,7 +630,7 @@ mod tests {
                 let bias: &[f32] = if bias_len == 1 { &b1 } else { &b };
                 let want = reference(&op, &x, &k, &b);
                 let mut got = vec![f32::NAN; want.len()];
-                op.run(&x, &k, bias, &mut got);
+                op.run([&x, &k, bias], &mut got);
                 let worst = got
                     .iter()
                     .zip(&want)
@@ -693,12 +654,17 @@ mod tests {
         })
     }
 
-    /// `loops` dispatched, or run as the baseline build computes them.
-    fn run_on(widest: bool, loops: impl Loops) {
+    /// `op` on `inputs` dispatched, or run as the baseline build computes it.
+    fn run_on<K: Kernel<N>, const N: usize>(
+        widest: bool,
+        op: &K,
+        inputs: [&[f32]; N],
+        out: &mut [f32],
+    ) {
         if widest {
-            on_widest(loops)
+            on_widest(op, inputs, out)
         } else {
-            pulp::WithSimd::with_simd(Widest(loops), pulp::Scalar::new())
+            pulp::WithSimd::with_simd(Widest { op, inputs, out }, pulp::Scalar::new())
         }
     }
 
@@ -723,17 +689,7 @@ mod tests {
             };
             let (k, b) = (values(c * 9, 2), values(c, 3));
             let [wide, base] = both_ways(c * ho * wo, |out, widest| {
-                let (x, k, b) = (&x[..], &k[..], &b[..]);
-                run_on(
-                    widest,
-                    DepthwiseLoops {
-                        op: &op,
-                        x,
-                        k,
-                        b,
-                        out,
-                    },
-                )
+                run_on(widest, &op, [&x, &k, &b], out)
             });
             assert_eq!(wide, base, "depthwise, stride {stride}");
         }
@@ -742,28 +698,18 @@ mod tests {
             input: [c, h, w],
         };
         let [wide, base] = both_ways(c * (h / 2) * (w / 2), |out, widest| {
-            run_on(
-                widest,
-                MaxPoolLoops {
-                    op: &op,
-                    x: &x,
-                    out,
-                },
-            )
+            run_on(widest, &op, [&x], out)
         });
         assert_eq!(wide, base, "max pool");
-        let slope = values(c, 4);
+        let (op, slope) = (
+            Prelu {
+                batch: true,
+                input: [c, h, w],
+            },
+            values(c, 4),
+        );
         let [wide, base] = both_ways(x.len(), |out, widest| {
-            let (x, slope) = (&x[..], &slope[..]);
-            run_on(
-                widest,
-                PreluLoops {
-                    plane: h * w,
-                    x,
-                    slope,
-                    out,
-                },
-            )
+            run_on(widest, &op, [&x, &slope], out)
         });
         assert_eq!(wide, base, "prelu");
         // Both branches of the PReLU were taken.
